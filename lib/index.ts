@@ -1,0 +1,19 @@
+/**
+ * qaic for Node.js: compile ONNX models into programs, run them on worker-thread activations, and measure them,
+ * with the names and behaviour of the Qualcomm Cloud AI `qaic` Python API.
+ *
+ * @packageDocumentation
+ */
+export { Session } from './session.js';
+export type { RunOptions, SessionState, ShapeDict } from './session.js';
+export { QaicError, isQaicError } from './errors.js';
+export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
+export { DEFAULT_OPTIONS, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
+export type { BackendOptions, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions } from './options.js';
+export { DTYPES } from './dtypes.js';
+export type { DType, TensorData } from './dtypes.js';
+export type { InputTensor, InputValue, Inputs, OrtTensorLike, OutputTensor } from './tensor.js';
+export type { Dim, ValueSpec } from './onnx/model.js';
+export type { RunObserver, RunTrace } from './runtime/trace.js';
+export type { PreparedGraph } from './runtime/graph-source.js';
+export * as onnx from './onnx/index.js';

@@ -1,0 +1,461 @@
+/**
+ * Session and compiler options: names, defaults, YAML files and validation, in one place.
+ *
+ * Names are the Python API's (snake_case). camelCase (`numActivations`) and the kebab-case spelling that SDK YAML
+ * files mix in (`multicast-weights`) are accepted and mean the same option. An unknown name is an error that
+ * suggests the closest known one; a wrong type or range is an error naming the option, what was expected and what
+ * was given. Compiler flags that mean nothing on the onnxruntime CPU backend are accepted, recorded in
+ * {@link ResolvedOptions.ignored}, and reported once by the session as having no effect.
+ *
+ * Precedence: options passed in code win over the same keys in the `options_path` YAML file, which win over
+ * defaults. (The Python API does not document its precedence; "explicit argument beats file" is the rule every
+ * CLI tool follows, so we chose it.)
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { load as loadYaml } from 'js-yaml';
+import { QaicError, describeValue } from './errors.js';
+
+/** A fixed value for a symbolic dimension: `{batch: 1}` or `[['batch', 1]]` (the Python doc's list of pairs). */
+export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
+
+/**
+ * Options a {@link Session} accepts, in the Python API's snake_case spelling. Every key is also accepted in
+ * camelCase (see {@link SessionOptionsCamel}).
+ */
+export interface SessionOptions {
+  /** YAML file with the same keys as these options. Keys given in code win over the file's. */
+  options_path?: string;
+  /** Backend name. `'qaic'` (default) and `'aic'` are accepted; both mean onnxruntime's CPU provider here. */
+  backend?: string;
+  /** Device id. This backend has one device, the host CPU, id 0. @defaultValue 0 */
+  dev_id?: number;
+  /** Worker-thread activations of the graph, running side by side. @defaultValue 1 */
+  num_activations?: number;
+  /** Requests each activation accepts in flight (the SDK's "set size"). @defaultValue 10 */
+  set_size?: number;
+  /** CPU cores (onnxruntime intra-op threads) per activation. @defaultValue 1 */
+  aic_num_cores?: number;
+  /**
+   * Allow `aic_num_cores × num_activations` above the machine's cores (not a Python option: the device refuses
+   * such a configuration). When allowed, onnxruntime's spin-waiting is turned off. @defaultValue false
+   */
+  allow_oversubscription?: boolean;
+  /** Record per-inference latencies for `getMetrics()`. Cannot be combined with `enable_profiling`. */
+  enable_metrics?: boolean;
+  /** Profile inferences (stages and operators); also records metrics. Cannot be combined with `enable_metrics`. */
+  enable_profiling?: boolean;
+  /** Where the compiled program (and `options.yaml`) is written; also where profiles go. */
+  output_dir?: string;
+  /** Compile an `.onnx` model on creation (the Python API's hidden `compile` flag). @defaultValue true */
+  compile?: boolean;
+  /** Fixed values for symbolic dimensions, e.g. `{batch: 1}`. */
+  onnx_define_symbol?: SymbolDefinitions;
+  /** Batch size: fixes the first dimension of every input whose first dimension is symbolic. */
+  batchsize?: number;
+  /** Store weights and compute in float16 where the backend allows. */
+  convert_to_fp16?: boolean;
+  /** Operator types or node names kept in float32 by `convert_to_fp16` (the SDK's option of the same name). */
+  keep_original_precision_for_nodes?: string[];
+  /** Graph of a linked program to run. @defaultValue the program's first graph */
+  graph?: string;
+  /**
+   * Copy input buffers before sending them to an activation instead of transferring them. Transfer is faster but
+   * detaches the caller's typed arrays (their `length` becomes 0). @defaultValue false
+   */
+  copy_inputs?: boolean;
+  /** Milliseconds an activation may take to load its graph before `setup()`/`run()` fail. @defaultValue 120000 */
+  activation_timeout_ms?: number;
+  /** Other compiler flags of the SDK: accepted and recorded, with no effect on this backend. */
+  [noEffectFlag: string]: unknown;
+}
+
+/** The camelCase spelling of {@link SessionOptions}; both spellings may be mixed. */
+export type SessionOptionsCamel = { [K in keyof SessionOptions as K extends string ? CamelCase<K> : K]?: SessionOptions[K] };
+type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+
+/** Options after defaults, YAML and validation. All keys snake_case. */
+export interface ResolvedOptions {
+  backend: string;
+  dev_id: number;
+  num_activations: number;
+  set_size: number;
+  aic_num_cores: number;
+  allow_oversubscription: boolean;
+  enable_metrics: boolean;
+  enable_profiling: boolean;
+  output_dir: string | undefined;
+  options_path: string | undefined;
+  compile: boolean;
+  onnx_define_symbol: Record<string, number>;
+  batchsize: number | undefined;
+  convert_to_fp16: boolean;
+  keep_original_precision_for_nodes: string[];
+  graph: string | undefined;
+  copy_inputs: boolean;
+  activation_timeout_ms: number;
+  /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
+  ignored: Record<string, unknown>;
+}
+
+type Kind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]' | 'any';
+
+interface OptionSpec {
+  kind: Kind;
+  min?: number;
+  max?: number;
+  /** `runtime` options can change after creation via updateBackendOptions */
+  scope: 'session' | 'runtime' | 'compile';
+}
+
+const SPECS: Record<Exclude<keyof ResolvedOptions, 'ignored'>, OptionSpec> = {
+  backend: { kind: 'string', scope: 'session' },
+  dev_id: { kind: 'int', min: 0, max: 0, scope: 'runtime' },
+  num_activations: { kind: 'int', min: 1, max: 1024, scope: 'runtime' },
+  set_size: { kind: 'int', min: 1, max: 100_000, scope: 'runtime' },
+  aic_num_cores: { kind: 'int', min: 1, max: 1024, scope: 'compile' },
+  allow_oversubscription: { kind: 'bool', scope: 'session' },
+  enable_metrics: { kind: 'bool', scope: 'session' },
+  enable_profiling: { kind: 'bool', scope: 'session' },
+  output_dir: { kind: 'string', scope: 'compile' },
+  options_path: { kind: 'string', scope: 'session' },
+  compile: { kind: 'bool', scope: 'compile' },
+  onnx_define_symbol: { kind: 'symbols', scope: 'compile' },
+  batchsize: { kind: 'int', min: 1, max: 1 << 20, scope: 'compile' },
+  convert_to_fp16: { kind: 'bool', scope: 'compile' },
+  keep_original_precision_for_nodes: { kind: 'string[]', scope: 'compile' },
+  graph: { kind: 'string', scope: 'session' },
+  copy_inputs: { kind: 'bool', scope: 'session' },
+  activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, scope: 'session' },
+};
+
+/**
+ * SDK compiler and runtime flags that are accepted for compatibility (YAML files written for the SDK use them)
+ * and have no effect on the onnxruntime CPU backend.
+ */
+export const NO_EFFECT_OPTIONS: readonly string[] = [
+  'mos', 'ols', 'multicast_weights', 'aic_hw', 'aic_hw_version', 'stats_batchsize', 'compile_only',
+  'allocator_dealloac_delay', 'size_split_granularity', 'vtcm_working_set_limit_ratio', 'execute_nodes_in_fp16',
+  'node_precision_info_file', 'custom_io_list_file', 'dump_custom_io_config_template_file',
+  'external_quantization_file', 'quantization_schema_activations', 'quantization_schema_constants',
+  'quantization_calibration', 'percentile_calibration_value', 'num_histogram_bins', 'quantization_precision',
+  'quantization_precision_bias', 'enable_rowwise', 'enable_channelwise', 'dump_profile', 'load_profile',
+  'convert_to_quantize', 'load_embedding_tables', 'dump_embedding_tables', 'mdp_load_partition_config',
+  'mdp_dump_partition_config', 'host_preproc', 'aic_preproc', 'aic_enable_depth_first', 'aic_depth_first_mem',
+  'always_expand_onnx_functions', 'enable_debug', 'time_passes', 'io_crc', 'io_crc_stride', 'sdp_cluster_sizes',
+  'profiling_threads', 'compile_threads', 'use_producer_dma', 'aic_perf_warnings', 'aic_perf_metrics',
+  'aic_pmu_recipe', 'aic_pmu_events', 'dynamic_shape_input', 'ddr_stats', 'combine_inputs', 'combine_outputs',
+  'output_node_names', 'model_inputs', 'oversubscription_name', 'mxfp6_matmul', 'retained_state',
+  'aic_profiling_type', 'aic_binary_dir_relative', 'relative_path',
+];
+
+const NO_EFFECT = new Set(NO_EFFECT_OPTIONS);
+const KNOWN = Object.keys(SPECS);
+
+/** Defaults of every option. */
+export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'ignored'>> = Object.freeze({
+  backend: 'qaic',
+  dev_id: 0,
+  num_activations: 1,
+  set_size: 10,
+  aic_num_cores: 1,
+  allow_oversubscription: false,
+  enable_metrics: false,
+  enable_profiling: false,
+  output_dir: undefined,
+  options_path: undefined,
+  compile: true,
+  onnx_define_symbol: {},
+  batchsize: undefined,
+  convert_to_fp16: false,
+  keep_original_precision_for_nodes: [],
+  graph: undefined,
+  copy_inputs: false,
+  activation_timeout_ms: 120_000,
+});
+
+/** The snake_case name of an option given as snake, camel or kebab case. */
+export function canonicalOptionName(key: string): string {
+  return key
+    .replace(/-/g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `name`, when it is close enough to be a plausible typo. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function invalid(option: string, expected: string, given: unknown, source: string): QaicError {
+  return new QaicError('QAIC_INVALID_OPTION', `option '${option}'${source}: expected ${expected}, got ${describeValue(given)}`, {
+    details: { option, expected, given: typeof given === 'bigint' ? String(given) : given },
+  });
+}
+
+function checkValue(name: string, spec: OptionSpec, value: unknown, source: string): unknown {
+  switch (spec.kind) {
+    case 'bool':
+      if (typeof value !== 'boolean') throw invalid(name, 'a boolean', value, source);
+      return value;
+    case 'string':
+      if (typeof value !== 'string' || value.length === 0) throw invalid(name, 'a non-empty string', value, source);
+      return value;
+    case 'int': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(name, 'an integer', value, source);
+      const min = spec.min ?? -Infinity;
+      const max = spec.max ?? Infinity;
+      if (value < min || value > max) {
+        const range = max === min ? `${min}` : `an integer from ${min} to ${max}`;
+        if (name === 'dev_id') {
+          throw new QaicError('QAIC_INVALID_OPTION', `option 'dev_id'${source}: device ${value} does not exist; this backend has one device, 0 (the host CPU)`, {
+            details: { option: name, expected: 0, given: value },
+          });
+        }
+        throw invalid(name, range, value, source);
+      }
+      return value;
+    }
+    case 'string[]':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(name, 'an array of strings', value, source);
+      return [...value];
+    case 'symbols':
+      return checkSymbols(value, source);
+    case 'any':
+      return value;
+  }
+}
+
+function checkSymbols(value: unknown, source: string): Record<string, number> {
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  const add = (symbol: unknown, size: unknown): void => {
+    if (typeof symbol !== 'string' || symbol.length === 0) {
+      throw invalid('onnx_define_symbol', 'symbol names as non-empty strings', symbol, source);
+    }
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
+      throw invalid(`onnx_define_symbol.${symbol}`, 'a positive integer size', size, source);
+    }
+    out[symbol] = size;
+  };
+  if (Array.isArray(value)) {
+    for (const pair of value) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw invalid('onnx_define_symbol', "a {name: size} mapping or a list of [name, size] pairs", value, source);
+      }
+      add(pair[0], pair[1]);
+    }
+    return out;
+  }
+  if (typeof value === 'string') {
+    // the SDK's flag and ORT-EP YAML spelling: "batch,1 seq,128"
+    for (const part of value.split(/\s+/).filter(Boolean)) {
+      const [symbol, size] = part.split(',');
+      add(symbol, size === undefined ? undefined : Number(size));
+    }
+    return out;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [symbol, size] of Object.entries(value)) add(symbol, size);
+    return out;
+  }
+  throw invalid('onnx_define_symbol', "a {name: size} mapping or a list of [name, size] pairs", value, source);
+}
+
+/** Read an options YAML file into a plain object. Throws `QAIC_FILE_NOT_FOUND` or `QAIC_INVALID_OPTION`. */
+export function readOptionsFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot read options file '${path}' (options_path): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+      details: { file: path, option: 'options_path' },
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = loadYaml(text);
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_OPTION', `options file '${path}' is not valid YAML: ${(error as Error).message}`, {
+      cause: error,
+      details: { file: path, option: 'options_path' },
+    });
+  }
+  if (parsed === undefined || parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new QaicError('QAIC_INVALID_OPTION', `options file '${path}' must hold a mapping of option names to values, got ${describeValue(parsed)}`, {
+      details: { file: path, option: 'options_path' },
+    });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Normalise names and validate values of one layer of options (code or file). Returns known options and
+ * no-effect flags separately. `source` is appended to messages (e.g. ` in 'config.yaml'`).
+ */
+function normaliseLayer(raw: Record<string, unknown>, source: string): { known: Record<string, unknown>; ignored: Record<string, unknown> } {
+  const known: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const ignored: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const givenAs = new Map<string, string>();
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const name = canonicalOptionName(key);
+    const earlier = givenAs.get(name);
+    if (earlier !== undefined) {
+      throw new QaicError('QAIC_INVALID_OPTION', `option '${name}'${source} is given twice, as '${earlier}' and '${key}'; give it once`, {
+        details: { option: name },
+      });
+    }
+    givenAs.set(name, key);
+    if (Object.hasOwn(SPECS, name)) {
+      known[name] = checkValue(name, SPECS[name as keyof typeof SPECS], value, source);
+    } else if (NO_EFFECT.has(name)) {
+      ignored[name] = value;
+    } else {
+      const suggestion = closest(name, [...KNOWN, ...NO_EFFECT_OPTIONS]);
+      throw new QaicError('QAIC_INVALID_OPTION', `unknown option '${key}'${source}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, {
+        details: { option: key, ...(suggestion === undefined ? {} : { suggestion }) },
+      });
+    }
+  }
+  return { known, ignored };
+}
+
+/**
+ * Resolve options given in code (and the YAML file they may name) into validated {@link ResolvedOptions}.
+ * Relative `output_dir` in a YAML file is taken relative to the current directory, like the Python API.
+ *
+ * @throws QaicError `QAIC_INVALID_OPTION` for unknown names, wrong types, ranges or conflicting flags;
+ *   `QAIC_FILE_NOT_FOUND` when `options_path` cannot be read.
+ */
+export function resolveOptions(options: SessionOptions | SessionOptionsCamel | undefined): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new QaicError('QAIC_INVALID_OPTION', `options must be an object of option names to values, got ${describeValue(options)}`, {
+      details: { option: 'options' },
+    });
+  }
+  const code = normaliseLayer({ ...(options ?? {}) }, '');
+  let file = { known: {} as Record<string, unknown>, ignored: {} as Record<string, unknown> };
+  const optionsPath = code.known.options_path as string | undefined;
+  if (optionsPath !== undefined) {
+    const raw = readOptionsFile(optionsPath);
+    if (Object.hasOwn(raw, 'options_path') || Object.hasOwn(raw, 'optionsPath')) {
+      throw new QaicError('QAIC_INVALID_OPTION', `options file '${optionsPath}' may not name another options file (options_path)`, {
+        details: { option: 'options_path', file: optionsPath },
+      });
+    }
+    file = normaliseLayer(raw, ` in '${optionsPath}'`);
+  }
+  const merged = { ...DEFAULT_OPTIONS, ...file.known, ...code.known } as Omit<ResolvedOptions, 'ignored'>;
+  const resolved: ResolvedOptions = { ...merged, ignored: { ...file.ignored, ...code.ignored } };
+  if (resolved.backend !== 'qaic' && resolved.backend !== 'aic') {
+    throw new QaicError('QAIC_INVALID_OPTION', `option 'backend': expected 'qaic' or 'aic' (both run on onnxruntime's CPU provider here), got ${describeValue(resolved.backend)}`, {
+      details: { option: 'backend', given: resolved.backend },
+    });
+  }
+  if (resolved.enable_metrics && resolved.enable_profiling) {
+    throw new QaicError('QAIC_INVALID_OPTION', "options 'enable_metrics' and 'enable_profiling' cannot be combined (as in the Python API); enable_profiling records metrics too", {
+      details: { option: 'enable_metrics' },
+    });
+  }
+  if (resolved.output_dir !== undefined) resolved.output_dir = resolve(resolved.output_dir);
+  if (optionsPath !== undefined) resolved.options_path = resolve(optionsPath);
+  checkCoreBudget(resolved.num_activations, resolved.aic_num_cores, resolved.allow_oversubscription);
+  return resolved;
+}
+
+/** The number of cores activations may use: `os.availableParallelism()`. */
+export function machineCores(): number {
+  return availableParallelism();
+}
+
+/**
+ * Refuse `num_activations × aic_num_cores` above the machine's cores unless oversubscription is allowed, like the
+ * device refuses more cores than it has.
+ *
+ * @throws QaicError `QAIC_OVERSUBSCRIBED`
+ */
+export function checkCoreBudget(numActivations: number, coresPerActivation: number, allow: boolean): void {
+  const cores = machineCores();
+  const wanted = numActivations * coresPerActivation;
+  if (wanted > cores && !allow) {
+    throw new QaicError(
+      'QAIC_OVERSUBSCRIBED',
+      `num_activations (${numActivations}) × aic_num_cores (${coresPerActivation}) = ${wanted} cores, but this machine has ${cores}; ` +
+        'lower one of them, or pass allow_oversubscription: true to share cores (onnxruntime spin-waiting is then turned off)',
+      { details: { option: 'num_activations', num_activations: numActivations, aic_num_cores: coresPerActivation, cores } },
+    );
+  }
+}
+
+/** Whether activations will share cores (and so must not spin-wait). */
+export function sharesCores(numActivations: number, coresPerActivation: number): boolean {
+  return numActivations * coresPerActivation > machineCores();
+}
+
+/** Runtime options that `updateBackendOptions()` may change. */
+export interface BackendOptions {
+  num_activations: number;
+  set_size: number;
+  dev_id: number;
+}
+
+/**
+ * Validate an `updateBackendOptions()` argument (snake or camel case). Only `num_activations`, `set_size` and
+ * `dev_id` may change after creation.
+ *
+ * @throws QaicError `QAIC_INVALID_OPTION`
+ */
+export function checkBackendUpdate(update: unknown): Partial<BackendOptions> {
+  if (typeof update !== 'object' || update === null || Array.isArray(update)) {
+    throw new QaicError('QAIC_INVALID_OPTION', `updateBackendOptions() takes an object such as {num_activations: 2}, got ${describeValue(update)}`, {
+      details: { option: 'backend_options' },
+    });
+  }
+  const out: Partial<BackendOptions> = {};
+  const allowed = ['num_activations', 'set_size', 'dev_id'] as const;
+  for (const [key, value] of Object.entries(update)) {
+    if (value === undefined) continue;
+    let name = canonicalOptionName(key);
+    if (name === 'num_activation') name = 'num_activations'; // the Python doc's spelling
+    if (!(allowed as readonly string[]).includes(name)) {
+      const suggestion = closest(name, allowed);
+      throw new QaicError('QAIC_INVALID_OPTION', `option '${key}' cannot be changed after creation; backend options are ${allowed.join(', ')}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, {
+        details: { option: key },
+      });
+    }
+    (out as Record<string, unknown>)[name] = checkValue(name, SPECS[name as keyof typeof SPECS], value, '');
+  }
+  return out;
+}
+
+/** Directory of the options file, for resolving paths relative to it. */
+export function optionsFileDir(resolved: ResolvedOptions): string | undefined {
+  return resolved.options_path === undefined ? undefined : dirname(resolved.options_path);
+}

@@ -1,0 +1,231 @@
+/**
+ * One activation, seen from the main thread: a worker thread holding one onnxruntime session of one graph.
+ *
+ * It owns the worker's lifecycle (start with a ready handshake and a timeout, stop), the requests in flight on it,
+ * and its failure: a worker that dies rejects every request in flight with `QAIC_ACTIVATION_CRASHED` and reports
+ * itself dead so the pool can replace it. A request is never left pending.
+ */
+import { Worker } from 'node:worker_threads';
+import { QaicError, deserializeError } from '../errors.js';
+import type { WireTensor } from '../tensor.js';
+import type { ActivationConfig, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
+import { nowNs } from './clock.js';
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/** What a finished inference hands back to the pool. */
+export interface ActivationResult {
+  outputs: Record<string, WireTensor>;
+  times: WorkerTimes;
+  /** main-thread time the result message arrived */
+  receivedNs: number;
+  /** whether this was the first inference of this activation */
+  first: boolean;
+}
+
+interface Pending {
+  resolve: (result: ActivationResult) => void;
+  reject: (error: QaicError) => void;
+  first: boolean;
+}
+
+/** Timings of an activation's start, in milliseconds. */
+export interface ActivationStartTimes {
+  /** worker spawn to graph loaded (import onnxruntime + create session), measured in the worker */
+  loadMs: number;
+  /** onnxruntime `InferenceSession.create` alone */
+  createMs: number;
+  /** `start()` call to ready, on the main thread */
+  totalMs: number;
+}
+
+/** One worker-thread activation. */
+export class Activation {
+  readonly index: number;
+  #worker: Worker | undefined;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
+  #completed = 0;
+  #onDeath: (activation: Activation, error: QaicError) => void;
+  #config: ActivationConfig;
+  #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
+  #messageHandlers = new Set<(message: FromWorker) => void>();
+  startTimes: ActivationStartTimes | undefined;
+
+  constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void) {
+    this.index = config.index;
+    this.#config = config;
+    this.#onDeath = onDeath;
+  }
+
+  /** Requests sent to this activation and not yet answered. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Inferences this activation has completed (successfully or not). */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  get state(): 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' {
+    return this.#state;
+  }
+
+  /** The worker's thread id (for tests and diagnostics); -1 when not running. */
+  get threadId(): number {
+    return this.#worker?.threadId ?? -1;
+  }
+
+  /**
+   * Start the worker and wait until its graph is loaded.
+   *
+   * @throws QaicError `QAIC_ACTIVATION_FAILED` with onnxruntime's reason when the graph cannot be loaded,
+   *   `QAIC_TIMEOUT` when loading takes longer than `timeoutMs`.
+   */
+  start(timeoutMs: number): Promise<void> {
+    if (this.#state !== 'idle') return Promise.reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} started twice`));
+    this.#state = 'starting';
+    const t0 = performance.now();
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: QaicError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#state = 'dead';
+        void worker.terminate();
+        reject(error);
+      };
+      const worker = new Worker(WORKER_URL, { workerData: this.#config, stdout: false, stderr: false });
+      this.#worker = worker;
+      const timer = setTimeout(() => {
+        fail(new QaicError('QAIC_TIMEOUT', `activation ${this.index} did not load '${this.#config.modelPath}' within ${timeoutMs} ms (activation_timeout_ms)`, {
+          details: { activation: this.index, file: this.#config.modelPath },
+        }));
+      }, timeoutMs);
+      worker.on('message', (message: FromWorker) => {
+        if (!settled) {
+          if (message.type === 'ready') {
+            settled = true;
+            clearTimeout(timer);
+            this.#state = 'ready';
+            this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0 };
+            resolve();
+          } else if (message.type === 'load-failed') {
+            const reason = deserializeError(message.error, 'QAIC_ACTIVATION_FAILED');
+            fail(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not load '${this.#config.modelPath}': ${reason.message}`, {
+              cause: reason,
+              details: { activation: this.index, file: this.#config.modelPath },
+            }));
+          }
+          return;
+        }
+        this.#onMessage(message);
+      });
+      worker.on('error', (error) => {
+        const wrapped = new QaicError(settled ? 'QAIC_ACTIVATION_CRASHED' : 'QAIC_ACTIVATION_FAILED', `activation ${this.index} ${settled ? 'crashed' : 'failed to start'}: ${error.message}`, {
+          cause: error,
+          details: { activation: this.index },
+        });
+        if (!settled) fail(wrapped);
+        else this.#die(wrapped);
+      });
+      worker.on('exit', (code) => {
+        const error = new QaicError(settled ? 'QAIC_ACTIVATION_CRASHED' : 'QAIC_ACTIVATION_FAILED', `activation ${this.index}'s worker thread exited (code ${code})${settled ? ` with ${this.#pending.size} request(s) in flight` : ' before its graph was loaded'}`, {
+          details: { activation: this.index, exitCode: code },
+        });
+        if (!settled) fail(error);
+        else this.#die(error);
+      });
+    });
+  }
+
+  #onMessage(message: FromWorker): void {
+    for (const handler of this.#messageHandlers) handler(message);
+    if (message.type === 'result' || message.type === 'run-failed') {
+      const pending = this.#pending.get(message.id);
+      if (pending === undefined) return;
+      this.#pending.delete(message.id);
+      this.#completed++;
+      if (message.type === 'result') {
+        pending.resolve({ outputs: message.outputs, times: message.times, receivedNs: nowNs(), first: pending.first });
+      } else {
+        const reason = deserializeError(message.error, 'QAIC_RUN_FAILED');
+        pending.reject(reason.code === 'QAIC_RUN_FAILED' && reason.cause !== undefined
+          ? new QaicError('QAIC_RUN_FAILED', `activation ${this.index}: onnxruntime rejected the inference: ${reason.message}`, { cause: reason.cause, details: { activation: this.index } })
+          : reason);
+      }
+    } else if (message.type === 'profile') {
+      const waiter = this.#profileWaiters.shift();
+      if (waiter === undefined) return;
+      if (message.error !== undefined) waiter.reject(deserializeError(message.error, 'QAIC_INTERNAL'));
+      else waiter.resolve(message.file);
+    }
+  }
+
+  /** Listen to raw worker messages (used by the benchmark loop). Returns the unsubscribe function. */
+  onMessage(handler: (message: FromWorker) => void): () => void {
+    this.#messageHandlers.add(handler);
+    return () => this.#messageHandlers.delete(handler);
+  }
+
+  /** Post a raw message (used by the benchmark loop). */
+  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.#state !== 'ready' || this.#worker === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${this.index} is not ready`);
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #die(error: QaicError): void {
+    if (this.#state === 'dead' || this.#state === 'stopped') return;
+    this.#state = 'dead';
+    this.#rejectAll(error);
+    this.#onDeath(this, error);
+  }
+
+  #rejectAll(error: QaicError): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+    for (const w of this.#profileWaiters.splice(0)) w.reject(error);
+  }
+
+  /** Send one inference. The feeds' buffers listed in `transfer` are detached from the caller. */
+  run(feeds: WireTensor[], transfer: ArrayBuffer[]): Promise<ActivationResult> {
+    if (this.#state !== 'ready' || this.#worker === undefined) {
+      return Promise.reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
+    }
+    const id = this.#nextId++;
+    const first = this.#completed === 0 && this.#pending.size === 0;
+    return new Promise<ActivationResult>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, first });
+      this.#worker!.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+    });
+  }
+
+  /** Ask the worker to end onnxruntime profiling; resolves with the profile file it wrote. */
+  endProfiling(): Promise<string | undefined> {
+    if (this.#state !== 'ready' || this.#worker === undefined) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.#profileWaiters.push({ resolve, reject });
+      this.#worker!.postMessage({ type: 'end-profiling' } satisfies ToWorker);
+    });
+  }
+
+  /**
+   * Stop the worker. Requests still in flight are rejected with `error` (their results would arrive to nobody).
+   */
+  async stop(error: QaicError): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const wasDead = this.#state === 'dead';
+    this.#state = 'stopped';
+    this.#rejectAll(error);
+    if (!wasDead && this.#worker !== undefined) await this.#worker.terminate();
+  }
+
+  /** Terminate the worker as if it crashed (for fault-injection tests). */
+  async killForTesting(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * From what the user named (an `.onnx` model, a program folder or `programqpc.bin`) to what activations load.
+ *
+ * `describeSource()` is synchronous and cheap enough for the constructor: it classifies the path and fails fast
+ * when it is missing. `prepareGraph()` does the expensive part (reading, compiling or verifying) once per session,
+ * before the first activation starts.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { QaicError } from '../errors.js';
+import { readModelFile, modelIO, type ValueSpec } from '../onnx/model.js';
+import type { ResolvedOptions } from '../options.js';
+
+/** What kind of thing the user's path is. */
+export type SourceKind = 'onnx' | 'program';
+
+/** A classified, existing model or program path. */
+export interface SourceDescription {
+  kind: SourceKind;
+  /** the `.onnx` file, or the program's `programqpc.bin` */
+  path: string;
+}
+
+/** What activations need to load one graph. */
+export interface PreparedGraph {
+  /** graph name (the program's graph name, or `'main'` for a plain model) */
+  name: string;
+  /** file onnxruntime loads */
+  modelPath: string;
+  /** onnxruntime session options that come with the graph (optimization level, config entries) */
+  sessionOptions: Record<string, unknown>;
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  /** batch size the graph was built for (1 when unknown) */
+  batchSize: number;
+  /** how long preparing took, in milliseconds, and whether a cached program was reused */
+  prepareMs: number;
+  cached: boolean;
+  /** where the program lives, when there is one */
+  programDir?: string;
+}
+
+/**
+ * Classify `modelPath` and check that it exists.
+ *
+ * @throws QaicError `QAIC_FILE_NOT_FOUND` naming the path; `QAIC_INVALID_ARGUMENT` for a path that is neither an
+ *   `.onnx` file nor a program.
+ */
+export function describeSource(modelPath: unknown): SourceDescription {
+  if (typeof modelPath !== 'string' || modelPath.length === 0) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `model_path must be the path of an .onnx model or a program (folder or programqpc.bin), got ${String(modelPath)}`, {
+      details: { argument: 'model_path' },
+    });
+  }
+  let stats;
+  try {
+    stats = statSync(modelPath);
+  } catch (error) {
+    throw new QaicError('QAIC_FILE_NOT_FOUND', `model file '${modelPath}' does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+      details: { file: modelPath },
+    });
+  }
+  if (stats.isDirectory()) {
+    const bin = join(modelPath, 'programqpc.bin');
+    try {
+      statSync(bin);
+    } catch (error) {
+      throw new QaicError('QAIC_FILE_NOT_FOUND', `'${modelPath}' is a folder without programqpc.bin; pass an .onnx model, a program folder or its programqpc.bin`, {
+        cause: error,
+        details: { file: bin },
+      });
+    }
+    return { kind: 'program', path: bin };
+  }
+  if (modelPath.endsWith('.bin')) return { kind: 'program', path: modelPath };
+  return { kind: 'onnx', path: modelPath };
+}
+
+/**
+ * Prepare the graph activations will load.
+ *
+ * For an `.onnx` model this reads the model (so that input checks have its specs) and loads it as it is. The
+ * compiler and program container plug in here: a program source loads the program's graph instead.
+ *
+ * @throws QaicError `QAIC_MODEL_INVALID`, `QAIC_FILE_NOT_FOUND`, `QAIC_NOT_IMPLEMENTED` (programs, until the
+ *   program container exists)
+ */
+export async function prepareGraph(source: SourceDescription, options: ResolvedOptions): Promise<PreparedGraph> {
+  const t0 = performance.now();
+  if (source.kind === 'program') {
+    throw new QaicError('QAIC_NOT_IMPLEMENTED', `loading precompiled programs ('${source.path}') is not implemented yet`, {
+      details: { file: source.path },
+    });
+  }
+  const { model } = readModelFile(source.path);
+  const io = modelIO(model);
+  return {
+    name: 'main',
+    modelPath: source.path,
+    sessionOptions: {},
+    inputs: io.inputs,
+    outputs: io.outputs,
+    batchSize: batchSizeOf(io.inputs, options),
+    prepareMs: performance.now() - t0,
+    cached: false,
+  };
+}
+
+/** The batch size implied by the first input's first dimension (after symbol definitions), else 1. */
+export function batchSizeOf(inputs: readonly ValueSpec[], options: Pick<ResolvedOptions, 'onnx_define_symbol' | 'batchsize'>): number {
+  if (options.batchsize !== undefined) return options.batchsize;
+  const first = inputs[0]?.shape?.[0];
+  if (typeof first === 'number') return first;
+  if (typeof first === 'string' && Object.hasOwn(options.onnx_define_symbol, first)) return options.onnx_define_symbol[first]!;
+  return 1;
+}
+
+/**
+ * Input and output specs readable without preparing the graph (for shape dictionaries before activation).
+ */
+export function peekIO(source: SourceDescription): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
+  if (source.kind === 'program') {
+    throw new QaicError('QAIC_NOT_IMPLEMENTED', `reading program specs ('${source.path}') is not implemented yet`);
+  }
+  return modelIO(readModelFile(source.path).model);
+}

@@ -1,0 +1,208 @@
+/**
+ * The activations of a session and the dispatcher in front of them.
+ *
+ * Each request goes to the ready activation with the fewest requests in flight (ties go to the lowest index).
+ * An activation takes at most `set_size` requests in flight; beyond that, requests wait in one FIFO queue and are
+ * handed out as answers come back. A dead activation is replaced in place; if its replacement cannot load, the
+ * waiting requests are rejected with the reason instead of waiting forever.
+ */
+import { QaicError } from '../errors.js';
+import type { WireTensor } from '../tensor.js';
+import { Activation, type ActivationResult } from './activation.js';
+import type { ActivationConfig } from './protocol.js';
+import { nowNs } from './clock.js';
+
+/** A request as the pool sees it. */
+export interface PoolRequest {
+  feeds: WireTensor[];
+  transfer: ArrayBuffer[];
+  signal?: AbortSignal | undefined;
+  /** filled when an activation takes the request */
+  takenNs?: number;
+  activation?: number;
+  sentNs?: number;
+}
+
+interface Waiting {
+  request: PoolRequest;
+  resolve: (result: ActivationResult) => void;
+  reject: (error: QaicError) => void;
+  onAbort?: () => void;
+}
+
+/** How the pool builds activations. */
+export interface PoolConfig {
+  numActivations: number;
+  setSize: number;
+  timeoutMs: number;
+  /** activation config for index i */
+  configFor: (index: number) => ActivationConfig;
+  /** called when an activation dies (for warnings/metrics) */
+  onActivationDeath?: (index: number, error: QaicError) => void;
+}
+
+function abortError(signal: AbortSignal): QaicError {
+  return new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: signal.reason });
+}
+
+/** A set of activations plus the dispatcher. */
+export class ActivationPool {
+  #config: PoolConfig;
+  #activations: (Activation | undefined)[] = [];
+  #queue: Waiting[] = [];
+  #replacing = new Map<number, Promise<void>>();
+  #stopped = false;
+
+  constructor(config: PoolConfig) {
+    this.#config = config;
+  }
+
+  /** The live activations (for diagnostics and tests). */
+  get activations(): readonly Activation[] {
+    return this.#activations.filter((a): a is Activation => a !== undefined);
+  }
+
+  /** Requests waiting for a free slot. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Requests in flight across activations. */
+  get inFlight(): number {
+    return this.activations.reduce((n, a) => n + a.inFlight, 0);
+  }
+
+  get setSize(): number {
+    return this.#config.setSize;
+  }
+
+  /**
+   * Start every activation. If any fails to load, all are stopped and the first failure is thrown.
+   */
+  async start(): Promise<void> {
+    const starts: Promise<Activation>[] = [];
+    for (let i = 0; i < this.#config.numActivations; i++) starts.push(this.#startOne(i));
+    const settled = await Promise.allSettled(starts);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure !== undefined) {
+      await this.stop(new QaicError('QAIC_ABORTED', 'activation failed'));
+      throw failure.reason;
+    }
+  }
+
+  async #startOne(index: number): Promise<Activation> {
+    const activation = new Activation(this.#config.configFor(index), (a, e) => this.#onDeath(a, e));
+    await activation.start(this.#config.timeoutMs);
+    if (this.#stopped) {
+      await activation.stop(new QaicError('QAIC_ABORTED', 'session reset while activating'));
+      throw new QaicError('QAIC_ABORTED', 'the session was reset or closed while activating');
+    }
+    this.#activations[index] = activation;
+    return activation;
+  }
+
+  #onDeath(activation: Activation, error: QaicError): void {
+    if (this.#stopped) return;
+    if (this.#activations[activation.index] === activation) this.#activations[activation.index] = undefined;
+    this.#config.onActivationDeath?.(activation.index, error);
+    const replacement = this.#startOne(activation.index).then(
+      () => {
+        this.#replacing.delete(activation.index);
+        this.#pump();
+      },
+      (failure: unknown) => {
+        this.#replacing.delete(activation.index);
+        // No activation may come back for the waiting requests: reject them rather than leave them pending.
+        if (this.activations.length === 0 && this.#replacing.size === 0) {
+          const reason = failure instanceof QaicError ? failure : new QaicError('QAIC_ACTIVATION_FAILED', String(failure));
+          for (const w of this.#queue.splice(0)) this.#settle(w, reason);
+        }
+      },
+    );
+    this.#replacing.set(activation.index, replacement);
+  }
+
+  /** Dispatch one request; resolves with the activation's answer. */
+  submit(request: PoolRequest): Promise<ActivationResult> {
+    if (this.#stopped) return Promise.reject(new QaicError('QAIC_ABORTED', 'the session was reset or closed'));
+    const signal = request.signal;
+    if (signal?.aborted === true) return Promise.reject(abortError(signal));
+    return new Promise<ActivationResult>((resolve, reject) => {
+      const waiting: Waiting = { request, resolve, reject };
+      if (signal !== undefined) {
+        waiting.onAbort = () => {
+          const at = this.#queue.indexOf(waiting);
+          if (at >= 0) this.#queue.splice(at, 1);
+          // In flight, the inference cannot be interrupted inside onnxruntime; its result is dropped on arrival.
+          this.#settle(waiting, abortError(signal));
+        };
+        signal.addEventListener('abort', waiting.onAbort, { once: true });
+      }
+      this.#queue.push(waiting);
+      this.#pump();
+    });
+  }
+
+  #settle(waiting: Waiting, outcome: ActivationResult | QaicError): void {
+    if (waiting.onAbort !== undefined) {
+      waiting.request.signal?.removeEventListener('abort', waiting.onAbort);
+      waiting.onAbort = undefined;
+    }
+    const { resolve, reject } = waiting;
+    // settle once: later outcomes (an aborted request's result) are dropped
+    waiting.resolve = () => {};
+    waiting.reject = () => {};
+    if (outcome instanceof QaicError) reject(outcome);
+    else resolve(outcome);
+  }
+
+  #pickActivation(): Activation | undefined {
+    let best: Activation | undefined;
+    for (const a of this.#activations) {
+      if (a === undefined || a.state !== 'ready' || a.inFlight >= this.#config.setSize) continue;
+      if (best === undefined || a.inFlight < best.inFlight) best = a;
+    }
+    return best;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const activation = this.#pickActivation();
+      if (activation === undefined) return;
+      const waiting = this.#queue.shift()!;
+      const request = waiting.request;
+      request.takenNs = nowNs();
+      request.activation = activation.index;
+      const pending = activation.run(request.feeds, request.transfer);
+      request.sentNs = nowNs();
+      pending.then(
+        (result) => {
+          this.#settle(waiting, result);
+          this.#pump();
+        },
+        (error: QaicError) => {
+          this.#settle(waiting, error);
+          this.#pump();
+        },
+      );
+    }
+  }
+
+  /**
+   * Stop all activations. Requests in flight or waiting are rejected with `error`.
+   */
+  async stop(error: QaicError): Promise<void> {
+    this.#stopped = true;
+    for (const w of this.#queue.splice(0)) this.#settle(w, error);
+    const all = this.#activations.filter((a): a is Activation => a !== undefined);
+    this.#activations = [];
+    await Promise.all(all.map((a) => a.stop(error)));
+    await Promise.allSettled([...this.#replacing.values()]);
+  }
+
+  /** Change the per-activation in-flight cap; waiting requests are dispatched at once if it grew. */
+  setSetSize(setSize: number): void {
+    this.#config = { ...this.#config, setSize };
+    this.#pump();
+  }
+}

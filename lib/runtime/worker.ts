@@ -1,0 +1,161 @@
+/**
+ * The entry of an activation's worker thread: load the graph into an onnxruntime session, then run inferences
+ * posted by the main thread, one message in and one out per inference, outputs transferred back.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { serializeError } from '../errors.js';
+import { QaicError } from '../errors.js';
+import type { WireTensor } from '../tensor.js';
+import type { ActivationConfig, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
+import { nowNs } from './clock.js';
+
+type Ort = typeof import('onnxruntime-node');
+type OrtSession = import('onnxruntime-node').InferenceSession;
+
+const config = workerData as ActivationConfig;
+const port = parentPort!;
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+function toOrt(ort: Ort, feeds: WireTensor[], names: readonly string[]): Record<string, import('onnxruntime-node').Tensor> {
+  const out: Record<string, import('onnxruntime-node').Tensor> = {};
+  feeds.forEach((t, i) => {
+    out[names[i]!] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+  });
+  return out;
+}
+
+function fromOrt(results: Record<string, import('onnxruntime-node').Tensor>): { outputs: Record<string, WireTensor>; transfer: ArrayBuffer[] } {
+  const outputs: Record<string, WireTensor> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, tensor] of Object.entries(results)) {
+    let data = tensor.data as WireTensor['data'];
+    if (!Array.isArray(data)) {
+      // Transfer only buffers that hold exactly this output; anything else is copied so we never detach memory
+      // onnxruntime might still own.
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      if (!whole || transfer.includes(data.buffer as ArrayBuffer)) data = data.slice() as typeof data;
+      transfer.push(data.buffer as ArrayBuffer);
+    }
+    outputs[name] = { type: tensor.type as WireTensor['type'], dims: [...tensor.dims], data };
+  }
+  return { outputs, transfer };
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  let ort: Ort;
+  let session: OrtSession;
+  let profilePrefix: string | undefined;
+  let createMs = 0;
+  try {
+    ort = await import('onnxruntime-node');
+    const options = { ...config.sessionOptions } as Record<string, unknown>;
+    if (config.profileDir !== undefined) {
+      mkdirSync(config.profileDir, { recursive: true });
+      profilePrefix = join(config.profileDir, `activation-${config.index}`);
+      options.enableProfiling = true;
+      options.profileFilePrefix = profilePrefix;
+    }
+    const t1 = performance.now();
+    session = await ort.InferenceSession.create(config.modelPath, options as never);
+    createMs = performance.now() - t1;
+  } catch (error) {
+    post({ type: 'load-failed', error: serializeError(error) });
+    return;
+  }
+  const inputNames = session.inputNames;
+  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames] });
+
+  let profileEnded = false;
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'run') {
+      const times: WorkerTimes = { received: nowNs(), runStart: 0, runEnd: 0, posted: 0 };
+      let feeds;
+      try {
+        feeds = toOrt(ort, message.feeds, inputNames);
+      } catch (error) {
+        times.posted = nowNs();
+        post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
+        return;
+      }
+      times.runStart = nowNs();
+      session.run(feeds).then(
+        (results) => {
+          times.runEnd = nowNs();
+          const { outputs, transfer } = fromOrt(results);
+          times.posted = nowNs();
+          post({ type: 'result', id: message.id, outputs, times }, transfer);
+        },
+        (error: unknown) => {
+          times.runEnd = nowNs();
+          times.posted = times.runEnd;
+          post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
+        },
+      );
+    } else if (message.type === 'end-profiling') {
+      if (profileEnded || profilePrefix === undefined) {
+        post({ type: 'profile', file: undefined, error: serializeError(new QaicError('QAIC_METRICS_DISABLED', profileEnded ? 'this activation already ended its profile (onnxruntime cannot restart profiling)' : 'this activation is not profiling')) });
+        return;
+      }
+      profileEnded = true;
+      try {
+        // onnxruntime-node 1.30's endProfiling() returns nothing: find the file it wrote by its prefix.
+        session.endProfiling();
+        post({ type: 'profile', file: newestWithPrefix(profilePrefix) });
+      } catch (error) {
+        post({ type: 'profile', file: undefined, error: serializeError(error) });
+      }
+    } else if (message.type === 'bench') {
+      void runBenchmarkLoop(ort, session, inputNames, message);
+    }
+  });
+}
+
+function newestWithPrefix(prefix: string): string | undefined {
+  const dir = join(prefix, '..');
+  const base = prefix.slice(dir.length + 1);
+  let best: { file: string; mtime: number } | undefined;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(`${base}_`) || !name.endsWith('.json')) continue;
+    const file = join(dir, name);
+    const mtime = statSync(file).mtimeMs;
+    if (best === undefined || mtime > best.mtime) best = { file, mtime };
+  }
+  return best?.file;
+}
+
+/**
+ * The benchmark loop runs inside the activation, like the SDK's C++ benchmark API: the caller's thread and the
+ * message round trip are not measured. `depth` (the set size) runs are kept queued so onnxruntime never waits for
+ * the next request. Latencies are recorded per inference in nanoseconds.
+ */
+async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: readonly string[], message: Extract<ToWorker, { type: 'bench' }>): Promise<void> {
+  const samples: number[] = [];
+  let firstNs = 0;
+  let lastNs = 0;
+  try {
+    const feeds = toOrt(ort, message.feeds, inputNames);
+    for (let i = 0; i < message.warmup; i++) await session.run(feeds);
+    firstNs = nowNs();
+    const deadline = message.seconds > 0 ? firstNs + message.seconds * 1e9 : Infinity;
+    const limit = message.count > 0 ? message.count : Infinity;
+    while (samples.length < limit && nowNs() < deadline) {
+      const start = nowNs();
+      await session.run(feeds);
+      const end = nowNs();
+      samples.push(end - start);
+      lastNs = end;
+    }
+    const out = Float64Array.from(samples);
+    post({ type: 'bench-result', id: message.id, count: samples.length, firstNs, lastNs, samplesNs: out, warmupCount: message.warmup }, [out.buffer]);
+  } catch (error) {
+    post({ type: 'bench-result', id: message.id, count: samples.length, firstNs, lastNs, samplesNs: new Float64Array(0), warmupCount: message.warmup, error: serializeError(error) });
+  }
+}
+
+void main();

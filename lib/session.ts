@@ -1,0 +1,421 @@
+/**
+ * The Session: what users hold. It owns the options, the prepared graph, the activations and the dispatcher.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QaicError, describeValue } from './errors.js';
+import {
+  checkBackendUpdate, checkCoreBudget, resolveOptions, sharesCores,
+  type BackendOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel,
+} from './options.js';
+import type { DType } from './dtypes.js';
+import type { Dim, ValueSpec } from './onnx/model.js';
+import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor } from './tensor.js';
+import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './runtime/graph-source.js';
+import { ActivationPool, type PoolRequest } from './runtime/pool.js';
+import type { ActivationConfig } from './runtime/protocol.js';
+import type { RunObserver, RunTrace } from './runtime/trace.js';
+import { nowNs } from './runtime/clock.js';
+import { warnOnce } from './warnings.js';
+
+/** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
+export type ShapeDict = Record<string, [Dim[], DType | string]>;
+
+/** Options of a single `run()` call. */
+export interface RunOptions {
+  /** Abort the request: a queued request is dropped; an in-flight one is rejected and its result discarded. */
+  signal?: AbortSignal;
+}
+
+/** Lifecycle state of a session. */
+export type SessionState = 'created' | 'activating' | 'active' | 'closed';
+
+/**
+ * An inference session on one model or program, after `qaic.Session` of the Python API.
+ *
+ * ```ts
+ * const session = new Session('model.onnx', { num_activations: 2 });
+ * const out = await session.run({ x: new Float32Array(3 * 256 * 384) });
+ * await session.close();
+ * ```
+ *
+ * The constructor is synchronous: it validates the options and checks that the model exists. Activation is lazy:
+ * the first `run()` starts the activations (say `await session.setup()` to do it earlier). All inference happens
+ * on worker threads; the caller's event loop is never blocked by onnxruntime.
+ *
+ * @remarks Python parity: methods have camelCase names with the Python snake_case names as aliases
+ * (`run_benchmark`, `get_metrics`, ...); what Python does by blocking, this class does by returning promises.
+ */
+export class Session implements AsyncDisposable {
+  /** The options after YAML, defaults and validation. */
+  readonly options: ResolvedOptions;
+  readonly #source: SourceDescription;
+  #state: SessionState = 'created';
+  #graph: PreparedGraph | undefined;
+  #preparing: Promise<PreparedGraph> | undefined;
+  #pool: ActivationPool | undefined;
+  #activating: Promise<void> | undefined;
+  #peeked: { inputs: ValueSpec[]; outputs: ValueSpec[] } | undefined;
+  #observers = new Set<RunObserver>();
+  #activationCount = 0;
+  #lastActivationMs: number | undefined;
+
+  /**
+   * @param modelPath an `.onnx` model, a program folder, or a program's `programqpc.bin`
+   * @param options Python option names (snake_case or camelCase); see {@link SessionOptions}
+   * @throws QaicError `QAIC_FILE_NOT_FOUND` when the model is missing, `QAIC_INVALID_OPTION` for bad options,
+   *   `QAIC_OVERSUBSCRIBED` when the activations would need more cores than the machine has
+   */
+  constructor(modelPath: string, options?: SessionOptions | SessionOptionsCamel) {
+    this.options = resolveOptions(options);
+    this.#source = describeSource(modelPath);
+    const ignored = Object.keys(this.options.ignored);
+    if (ignored.length > 0) {
+      warnOnce(`no-effect:${ignored.sort().join(',')}`, 'QAIC_OPTION_NO_EFFECT',
+        `option(s) ${ignored.map((k) => `'${k}'`).join(', ')} have no effect on the onnxruntime CPU backend; they are recorded in session.options.ignored`);
+    }
+  }
+
+  /** Lifecycle state: `created` (no activations), `activating`, `active`, or `closed`. */
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  /** The path given to the constructor, classified. */
+  get source(): Readonly<SourceDescription> {
+    return this.#source;
+  }
+
+  /** The prepared graph, once `setup()` or the first `run()` has prepared it. */
+  get graph(): Readonly<PreparedGraph> | undefined {
+    return this.#graph;
+  }
+
+  /** Batch size of the graph (1 when the model does not say). */
+  get batchSize(): number {
+    return this.#graph?.batchSize ?? 1;
+  }
+
+  /** How long the last activation took, from start to every activation ready, in milliseconds. */
+  get lastActivationMs(): number | undefined {
+    return this.#lastActivationMs;
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#state === 'closed') {
+      throw new QaicError('QAIC_SESSION_CLOSED', `${method}() was called on a closed session; create a new Session`, {
+        details: { method },
+      });
+    }
+  }
+
+  #specs(): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
+    if (this.#graph !== undefined) return this.#graph;
+    this.#peeked ??= peekIO(this.#source);
+    return this.#peeked;
+  }
+
+  #shapeDict(specs: readonly ValueSpec[]): ShapeDict {
+    const out: ShapeDict = {};
+    for (const s of specs) {
+      out[s.name] = [fixShape(s.shape, this.options.onnx_define_symbol) ?? [], s.dtype ?? `unsupported(${s.onnxType})`];
+    }
+    return out;
+  }
+
+  /**
+   * `{input name: [shape, dtype]}` in the model's input order.
+   *
+   * Before activation this reads the model's declared specs (symbolic dims appear as their names, with
+   * `onnx_define_symbol` values applied); once the graph is prepared it reports the prepared (compiled) specs.
+   * An input with no declared shape has `[]`.
+   *
+   * @remarks Python parity: the SDK's docs call it a method and its examples use an attribute; here it is a
+   * property, also reachable as `model_input_shape_dict`.
+   */
+  get modelInputShapeDict(): ShapeDict {
+    return this.#shapeDict(this.#specs().inputs);
+  }
+
+  /** `{output name: [shape, dtype]}`; see {@link modelInputShapeDict}. */
+  get modelOutputShapeDict(): ShapeDict {
+    return this.#shapeDict(this.#specs().outputs);
+  }
+
+  /** Alias of {@link modelInputShapeDict}. */
+  get model_input_shape_dict(): ShapeDict {
+    return this.modelInputShapeDict;
+  }
+
+  /** Alias of {@link modelOutputShapeDict}. */
+  get model_output_shape_dict(): ShapeDict {
+    return this.modelOutputShapeDict;
+  }
+
+  async #prepare(): Promise<PreparedGraph> {
+    if (this.#graph !== undefined) return this.#graph;
+    this.#preparing ??= prepareGraph(this.#source, this.options).then(
+      (graph) => {
+        this.#graph = graph;
+        return graph;
+      },
+      (error: unknown) => {
+        this.#preparing = undefined;
+        throw error;
+      },
+    );
+    return this.#preparing;
+  }
+
+  #activationConfig(graph: PreparedGraph, index: number): ActivationConfig {
+    const o = this.options;
+    const shared = sharesCores(o.num_activations, o.aic_num_cores);
+    const sessionOptions: Record<string, unknown> = {
+      ...graph.sessionOptions,
+      intraOpNumThreads: o.aic_num_cores,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    };
+    if (shared) {
+      // Spinning pools steal the cores other activations need (measured: 42 % of throughput lost).
+      const extra = (sessionOptions.extra ?? {}) as Record<string, unknown>;
+      const session = { ...((extra.session ?? {}) as Record<string, unknown>), 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' };
+      sessionOptions.extra = { ...extra, session };
+    }
+    const config: ActivationConfig = { index, modelPath: graph.modelPath, sessionOptions };
+    if (o.enable_profiling) config.profileDir = this.profileDir;
+    return config;
+  }
+
+  /** Where profiles are written: `<output_dir>/profiling`, or a folder under the OS temp dir. */
+  get profileDir(): string {
+    return this.#profileDir ??= profileDirFor(this.options.output_dir);
+  }
+  #profileDir: string | undefined;
+
+  /**
+   * Activate now (load the graph into `num_activations` worker threads), so that the first `run()` does not pay
+   * for it. Idempotent; concurrent calls share one activation.
+   *
+   * @throws QaicError `QAIC_SESSION_CLOSED`, `QAIC_ACTIVATION_FAILED` (with onnxruntime's reason),
+   *   `QAIC_TIMEOUT`, or a compile/model error
+   */
+  async setup(): Promise<void> {
+    this.#assertOpen('setup');
+    if (this.#pool !== undefined && this.#state === 'active') return;
+    this.#activating ??= this.#activate().finally(() => {
+      this.#activating = undefined;
+    });
+    return this.#activating;
+  }
+
+  async #activate(): Promise<void> {
+    this.#state = 'activating';
+    const t0 = performance.now();
+    try {
+      const graph = await this.#prepare();
+      this.#assertOpen('setup');
+      const o = this.options;
+      checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
+      const pool = new ActivationPool({
+        numActivations: o.num_activations,
+        setSize: o.set_size,
+        timeoutMs: o.activation_timeout_ms,
+        configFor: (i) => this.#activationConfig(graph, i),
+        onActivationDeath: (index, error) => {
+          warnOnce(`death:${index}:${error.message}`, 'QAIC_ACTIVATION_REPLACED', `activation ${index} died (${error.message}); it is being replaced`);
+        },
+      });
+      this.#pool = pool;
+      await pool.start();
+      if (this.#pool !== pool) throw new QaicError('QAIC_ABORTED', 'the session was reset or closed while activating');
+      this.#activationCount++;
+      this.#lastActivationMs = performance.now() - t0;
+      this.#state = 'active';
+    } catch (error) {
+      if ((this.#state as SessionState) !== 'closed') this.#state = 'created';
+      this.#pool = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Run one inference.
+   *
+   * Inputs are checked against the model before anything is sent. Input buffers are transferred to the activation
+   * (they are detached afterwards) unless `copy_inputs` is set; views on shared or larger buffers are copied.
+   *
+   * @param inputs `{name: TypedArray | {data, shape} | ort.Tensor}`
+   * @returns `{name: {data, shape, dtype}}` for every output
+   * @throws QaicError `QAIC_INPUT_*` for inputs that disagree with the model (the session stays usable),
+   *   `QAIC_SESSION_CLOSED`, `QAIC_ABORTED`, `QAIC_RUN_FAILED`, `QAIC_ACTIVATION_CRASHED`,
+   *   `QAIC_ACTIVATION_FAILED`
+   */
+  async run(inputs: Inputs, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+    const callNs = nowNs();
+    this.#assertOpen('run');
+    if (this.#state !== 'active') {
+      if (this.#activating === undefined) {
+        warnOnce(`activating:${this.#activationCount}:${id(this)}`, 'QAIC_FIRST_INFERENCE',
+          'qaic: WARNING: Activating network, this will add up to time of first inference (call setup() to activate early)');
+      }
+      await this.setup();
+    }
+    const graph = this.#graph!;
+    const feeds = normaliseInputs(inputs, resolvedInputs(graph.inputs, this.options));
+    const transfer = prepareTransfer(feeds, this.options.copy_inputs);
+    const validatedNs = nowNs();
+    const pool = this.#pool;
+    if (pool === undefined) {
+      this.#assertOpen('run');
+      throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
+    }
+    const request: PoolRequest = { feeds, transfer, signal: options.signal };
+    const result = await pool.submit(request).catch((error: unknown) => {
+      this.#notify(request, undefined, callNs, validatedNs, false);
+      throw error;
+    });
+    const outputs: Record<string, OutputTensor> = {};
+    for (const [name, t] of Object.entries(result.outputs)) outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
+    this.#notify(request, result, callNs, validatedNs, true);
+    return outputs;
+  }
+
+  #notify(
+    request: { takenNs?: number; sentNs?: number; activation?: number },
+    result: { times: RunTrace['worker']; receivedNs: number; first: boolean } | undefined,
+    callNs: number,
+    validatedNs: number,
+    ok: boolean,
+  ): void {
+    if (this.#observers.size === 0) return;
+    const doneNs = nowNs();
+    const trace: RunTrace = {
+      activation: request.activation ?? -1,
+      first: result?.first ?? false,
+      ok,
+      callNs,
+      validatedNs,
+      takenNs: request.takenNs ?? doneNs,
+      sentNs: request.sentNs ?? doneNs,
+      worker: result?.times ?? { received: doneNs, runStart: doneNs, runEnd: doneNs, posted: doneNs },
+      receivedNs: result?.receivedNs ?? doneNs,
+      doneNs,
+    };
+    for (const o of this.#observers) o.onRun(trace);
+  }
+
+  /** Subscribe to every inference's timeline (used by metrics and profiling). Returns the unsubscribe function. */
+  observe(observer: RunObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  /**
+   * Release every activation. The session stays usable: the next `run()` or `setup()` activates again.
+   * Requests in flight are rejected with `QAIC_ABORTED`.
+   */
+  async reset(): Promise<void> {
+    this.#assertOpen('reset');
+    await this.#stopPool(new QaicError('QAIC_ABORTED', 'the session was reset while this request was in flight'));
+    if (this.#state !== 'closed') this.#state = 'created';
+  }
+
+  async #stopPool(error: QaicError): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool !== undefined) await pool.stop(error);
+    if (this.#activating !== undefined) await this.#activating.catch(() => undefined);
+  }
+
+  /**
+   * End the session: stop every activation and refuse further calls with `QAIC_SESSION_CLOSED`. Requests in
+   * flight are rejected with `QAIC_SESSION_CLOSED`. Calling `close()` again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    await this.#stopPool(new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while this request was in flight'));
+  }
+
+  /** `await using session = new Session(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * The options that may change after creation: `{num_activations, set_size, dev_id}`.
+   *
+   * @remarks Python parity: `backend_options()`.
+   */
+  backendOptions(): BackendOptions {
+    return { num_activations: this.options.num_activations, set_size: this.options.set_size, dev_id: this.options.dev_id };
+  }
+
+  /**
+   * Change `num_activations`, `set_size` or `dev_id` (snake or camel case; Python's `num_activation` too).
+   * A new `set_size` applies at once; a new `num_activations` re-activates (after requests in flight finish
+   * on the old activations) when the session is active.
+   *
+   * @throws QaicError `QAIC_INVALID_OPTION`, `QAIC_OVERSUBSCRIBED`, `QAIC_SESSION_CLOSED`
+   */
+  async updateBackendOptions(update: Partial<BackendOptions> | Record<string, unknown>): Promise<void> {
+    this.#assertOpen('updateBackendOptions');
+    const changes = checkBackendUpdate(update);
+    const numActivations = changes.num_activations ?? this.options.num_activations;
+    checkCoreBudget(numActivations, this.options.aic_num_cores, this.options.allow_oversubscription);
+    const reactivate = changes.num_activations !== undefined && changes.num_activations !== this.options.num_activations;
+    Object.assign(this.options, changes);
+    if (changes.set_size !== undefined) this.#pool?.setSetSize(changes.set_size);
+    if (reactivate && (this.#state === 'active' || this.#state === 'activating')) {
+      const old = this.#pool;
+      await this.#activating?.catch(() => undefined);
+      this.#pool = undefined;
+      this.#state = 'created';
+      await this.setup();
+      if (old !== undefined) await drainAndStop(old);
+    }
+  }
+
+  /** Alias of {@link backendOptions} (Python name). */
+  backend_options(): BackendOptions {
+    return this.backendOptions();
+  }
+
+  /** Alias of {@link updateBackendOptions} (Python name). */
+  update_backend_options(update: Partial<BackendOptions> | Record<string, unknown>): Promise<void> {
+    return this.updateBackendOptions(update);
+  }
+
+  /** The running activations' pool (internal: metrics, benchmarks and tests use it). @internal */
+  get _pool(): ActivationPool | undefined {
+    return this.#pool;
+  }
+
+  toString(): string {
+    return `Session(${describeValue(this.#source.path)}, ${this.#state})`;
+  }
+}
+
+async function drainAndStop(pool: ActivationPool): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((pool.inFlight > 0 || pool.queued > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await pool.stop(new QaicError('QAIC_ABORTED', 'activations were replaced by updateBackendOptions()'));
+}
+
+function resolvedInputs(inputs: readonly ValueSpec[], options: ResolvedOptions): ValueSpec[] {
+  if (Object.keys(options.onnx_define_symbol).length === 0) return inputs as ValueSpec[];
+  return inputs.map((s) => ({ ...s, shape: fixShape(s.shape, options.onnx_define_symbol) }));
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+function id(o: object): number {
+  let v = ids.get(o);
+  if (v === undefined) ids.set(o, (v = nextId++));
+  return v;
+}
+
+function profileDirFor(outputDir: string | undefined): string {
+  return outputDir !== undefined ? join(outputDir, 'profiling') : join(tmpdir(), `qaic-profile-${process.pid}-${Date.now()}`);
+}

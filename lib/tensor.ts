@@ -1,0 +1,233 @@
+/**
+ * Tensors as users give and get them, checked against the model before anything crosses a thread.
+ *
+ * Inputs may be a typed array (its shape then comes from the model, which must be fully static for it), an object
+ * `{data, shape}` (`dims` is accepted for `shape`), or an onnxruntime `Tensor`. Outputs are {@link OutputTensor}s:
+ * `data` (a typed array, or `string[]`), `shape` and a numpy-style `dtype`.
+ */
+import { QaicError, describeValue } from './errors.js';
+import {
+  bytesPerElement, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
+  type DType, type TensorData,
+} from './dtypes.js';
+import type { Dim, ValueSpec } from './onnx/model.js';
+
+/** A tensor returned by `run()`. */
+export interface OutputTensor {
+  /** Values, row-major. float16 as raw IEEE bits (Uint16Array), bool as 0/1 (Uint8Array), int64 as BigInt64Array. */
+  data: TensorData;
+  /** Dimensions, outermost first. `[]` for a scalar. */
+  shape: number[];
+  /** numpy-style element type name. */
+  dtype: DType;
+}
+
+/** The explicit form of an input: values plus shape (and optionally the dtype, to disambiguate containers). */
+export interface InputTensor {
+  data: TensorData;
+  shape?: readonly number[];
+  /** alias of `shape`, as onnxruntime spells it */
+  dims?: readonly number[];
+  dtype?: DType;
+}
+
+/** One input value, in any accepted form. */
+export type InputValue = TensorData | InputTensor | OrtTensorLike;
+
+/** What `run()` takes: input name → value. */
+export type Inputs = Record<string, InputValue>;
+
+/** The structural shape of an onnxruntime-common `Tensor` (we do not import the class: any copy of it works). */
+export interface OrtTensorLike {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+
+/** A tensor as it crosses to an activation. */
+export interface WireTensor {
+  type: DType;
+  dims: number[];
+  data: TensorData;
+}
+
+function formatDim(d: Dim): string {
+  return d === null ? '?' : typeof d === 'string' ? `'${d}'` : String(d);
+}
+
+/** `x: float32 [1, 3, 'h', 'w']` lines for every expected input. */
+export function describeSpecs(specs: readonly ValueSpec[]): string {
+  return specs
+    .map((s) => `${s.name}: ${s.dtype ?? `unsupported type ${s.onnxType}`} ${s.shape === null ? '(any shape)' : `[${s.shape.map(formatDim).join(', ')}]`}`)
+    .join('; ');
+}
+
+function inputError(code: 'QAIC_INPUT_UNKNOWN' | 'QAIC_INPUT_MISSING' | 'QAIC_INPUT_DTYPE' | 'QAIC_INPUT_SHAPE', what: string, specs: readonly ValueSpec[], details: Record<string, unknown>): QaicError {
+  return new QaicError(code, `${what}. The model expects ${specs.length} input(s): ${describeSpecs(specs)}`, { details });
+}
+
+function isOrtTensor(value: object): value is OrtTensorLike {
+  return 'dims' in value && 'type' in value && typeof (value as { type: unknown }).type === 'string' && 'data' in value;
+}
+
+/** Apply `onnx_define_symbol` values to a spec's shape. */
+export function fixShape(shape: readonly Dim[] | null, symbols: Readonly<Record<string, number>>): Dim[] | null {
+  if (shape === null) return null;
+  return shape.map((d) => (typeof d === 'string' && Object.hasOwn(symbols, d) ? symbols[d]! : d));
+}
+
+function elementCount(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+function isDetached(data: TensorData): boolean {
+  if (Array.isArray(data)) return false;
+  return data.buffer.byteLength === 0 && data.length === 0;
+}
+
+/**
+ * Check `inputs` against the model's input specs and turn them into wire tensors. Nothing is transferred or
+ * copied here; see {@link prepareTransfer}.
+ *
+ * @throws QaicError `QAIC_INPUT_UNKNOWN`, `QAIC_INPUT_MISSING`, `QAIC_INPUT_DTYPE` or `QAIC_INPUT_SHAPE`; each
+ *   message lists the inputs the model expects.
+ */
+export function normaliseInputs(inputs: unknown, specs: readonly ValueSpec[]): WireTensor[] {
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs) || ArrayBuffer.isView(inputs)) {
+    throw inputError('QAIC_INPUT_MISSING', `run() takes an object of input name to tensor, got ${describeValue(inputs)}`, specs, {});
+  }
+  const given = inputs as Record<string, unknown>;
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  for (const name of Object.keys(given)) {
+    if (!byName.has(name)) {
+      throw inputError('QAIC_INPUT_UNKNOWN', `unknown input '${name}'`, specs, { input: name });
+    }
+  }
+  const out: WireTensor[] = [];
+  for (const spec of specs) {
+    if (!Object.hasOwn(given, spec.name) || given[spec.name] === undefined) {
+      throw inputError('QAIC_INPUT_MISSING', `missing input '${spec.name}' (given: ${Object.keys(given).map((k) => `'${k}'`).join(', ') || 'none'})`, specs, { input: spec.name });
+    }
+    out.push(normaliseOne(spec, given[spec.name], specs));
+  }
+  return out;
+}
+
+function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec[]): WireTensor {
+  const name = spec.name;
+  if (spec.dtype === undefined) {
+    throw inputError('QAIC_INPUT_DTYPE', `input '${name}' is a ${spec.nonTensor ?? `tensor of element type ${spec.onnxType}`}, which cannot be fed from JavaScript`, specs, { input: name });
+  }
+  let data: unknown;
+  let shape: readonly number[] | undefined;
+  let declared: string | undefined;
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    data = value;
+  } else if (typeof value === 'object' && value !== null) {
+    if (isOrtTensor(value)) {
+      data = value.data;
+      shape = value.dims;
+      declared = value.type;
+    } else if ('data' in value) {
+      const v = value as InputTensor;
+      data = v.data;
+      shape = v.shape ?? v.dims;
+      declared = v.dtype;
+      if (v.shape !== undefined && v.dims !== undefined) {
+        throw inputError('QAIC_INPUT_SHAPE', `input '${name}' gives both 'shape' and 'dims'; give one`, specs, { input: name });
+      }
+    } else {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' must be a typed array, {data, shape} or an onnxruntime Tensor, got ${describeValue(value)}`, specs, { input: name });
+    }
+  } else {
+    throw inputError('QAIC_INPUT_DTYPE', `input '${name}' must be a typed array, {data, shape} or an onnxruntime Tensor, got ${describeValue(value)}`, specs, { input: name });
+  }
+  const dtype = spec.dtype;
+  if (declared !== undefined) {
+    if (!isDType(declared)) {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' declares dtype ${describeValue(declared)}, which is not a supported dtype`, specs, { input: name, given: declared });
+    }
+    if (declared !== dtype) {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' has dtype ${declared}, expected ${dtype}`, specs, { input: name, expected: dtype, given: declared });
+    }
+  }
+  const implied = dtypeOfContainer(data);
+  if (implied === undefined || !containerCompatible(dtype, implied) || !containerFits(dtype, data)) {
+    const givenName = implied ?? describeValue(data);
+    throw inputError('QAIC_INPUT_DTYPE', `input '${name}' has dtype ${givenName}${implied === undefined ? '' : ` (${(data as object).constructor.name})`}, expected ${dtype} (${containerName(dtype)})`, specs, {
+      input: name, expected: dtype, given: implied ?? null,
+    });
+  }
+  const typed = data as TensorData;
+  if (isDetached(typed) && spec.shape !== null && spec.shape.every((d) => d !== 0)) {
+    throw inputError('QAIC_INPUT_SHAPE', `input '${name}' is an empty or detached array: its buffer was transferred by an earlier run() (pass copy_inputs: true, or a fresh array per run)`, specs, { input: name });
+  }
+  if (shape === undefined) {
+    if (spec.shape === null || spec.shape.some((d) => typeof d !== 'number')) {
+      throw inputError('QAIC_INPUT_SHAPE', `input '${name}' was given as a bare ${(typed as object).constructor.name}, but its shape [${(spec.shape ?? []).map(formatDim).join(', ')}] is not fully fixed; pass {data, shape}`, specs, { input: name });
+    }
+    shape = spec.shape as number[];
+  } else {
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has shape ${describeValue(shape)}, expected an array of non-negative integers`, specs, { input: name });
+    }
+  }
+  if (spec.shape !== null) {
+    if (shape.length !== spec.shape.length) {
+      throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has rank ${shape.length} (shape [${shape.join(', ')}]), expected rank ${spec.shape.length}`, specs, {
+        input: name, expected: spec.shape, given: [...shape],
+      });
+    }
+    for (let i = 0; i < shape.length; i++) {
+      const want = spec.shape[i];
+      if (typeof want === 'number' && want !== shape[i]) {
+        throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has dimension ${i} = ${shape[i]} (shape [${shape.join(', ')}]), expected ${want}`, specs, {
+          input: name, dim: i, expected: want, given: shape[i],
+        });
+      }
+    }
+  }
+  const count = elementCount(shape);
+  if (typed.length !== count) {
+    throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has ${typed.length} elements, but shape [${shape.join(', ')}] needs ${count}`, specs, {
+      input: name, expected: count, given: typed.length,
+    });
+  }
+  return { type: dtype, dims: [...shape], data: typed };
+}
+
+/**
+ * Decide, per input, whether its buffer can be transferred to the activation or must be copied: copies are made
+ * when asked (`copy`), for SharedArrayBuffers (onnxruntime rejects them), for views that do not cover their whole
+ * buffer (transferring would detach memory the caller did not hand over, e.g. pooled Node Buffers), and for a
+ * buffer used by two inputs. Returns the transfer list.
+ */
+export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuffer[] {
+  const transfer: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  for (const t of tensors) {
+    if (Array.isArray(t.data)) continue;
+    const view = t.data;
+    const buffer = view.buffer;
+    const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
+    if (copy || !(buffer instanceof ArrayBuffer) || !whole || seen.has(buffer)) {
+      t.data = view.slice() as typeof view;
+      transfer.push(t.data.buffer as ArrayBuffer);
+      continue;
+    }
+    seen.add(buffer);
+    transfer.push(buffer);
+  }
+  return transfer;
+}
+
+/** Bytes held by a set of wire tensors (strings counted by their UTF-16 length × 2). */
+export function wireBytes(tensors: readonly WireTensor[]): number {
+  let bytes = 0;
+  for (const t of tensors) {
+    bytes += Array.isArray(t.data) ? t.data.reduce((n, s) => n + s.length * 2, 0) : t.data.length * bytesPerElement(t.type);
+  }
+  return bytes;
+}
