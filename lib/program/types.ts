@@ -1,0 +1,79 @@
+/**
+ * The contract between the compiler (which produces graphs) and the program container (which stores, verifies,
+ * links and loads them). The compiler hands {@link GraphToStore}s to `writeProgram()`; sessions and the runner
+ * open programs with `openProgram()` and ask it for a {@link LoadableGraph}.
+ */
+import type { ValueSpec } from '../onnx/model.js';
+import type { ModelProto } from '../onnx/schema.js';
+
+/** Version of the container format this code writes. Readers refuse other major versions. */
+export const PROGRAM_FORMAT_VERSION = 1;
+
+/** One compiled graph, as the compiler hands it to the writer. */
+export interface GraphToStore {
+  /** graph name, unique within a program (`'main'` for a single compiled model) */
+  name: string;
+  /** the compiled graph with its initializers inline; the writer moves weights out into the shared section */
+  model: ModelProto;
+  /** fixed input/output specs of the compiled graph */
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  batchSize: number;
+  /** onnxruntime session options activations must use to load this graph (e.g. graph optimization level) */
+  sessionOptions: Record<string, unknown>;
+  /** CPU features the graph's stored optimizations rely on; empty when the graph is portable */
+  hostFeatures: string[];
+  /** the compile report (plain JSON), kept in the manifest */
+  report?: unknown;
+}
+
+/** Facts about where a program came from, recorded in its manifest. */
+export interface ProgramProvenance {
+  /** source models with their SHA-256 */
+  sources: Array<{ path: string; sha256: string }>;
+  /** the compile options used (plain JSON) */
+  compileOptions: Record<string, unknown>;
+}
+
+/** A graph in a program's manifest. */
+export interface ManifestGraph {
+  name: string;
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  batchSize: number;
+  sessionOptions: Record<string, unknown>;
+  hostFeatures: string[];
+  report?: unknown;
+}
+
+/** What a session or runner needs to start activations of one graph. */
+export interface LoadableGraph extends ManifestGraph {
+  /** the file onnxruntime loads (its weights resolve into the program's weight section) */
+  modelPath: string;
+  /** the program's `programqpc.bin` */
+  programPath: string;
+}
+
+/** An opened, verified program. */
+export interface OpenedProgram {
+  /** path of `programqpc.bin` */
+  path: string;
+  /** the program folder */
+  dir: string;
+  formatVersion: number;
+  graphs: ManifestGraph[];
+  provenance: ProgramProvenance;
+  /** onnxruntime version the program was built with */
+  onnxruntimeVersion: string;
+  /** bytes of the weight section, and how many tensors it holds (shared ones counted once) */
+  weightBytes: number;
+  weightCount: number;
+  /** file size in bytes */
+  fileBytes: number;
+  /**
+   * Make one graph loadable by onnxruntime (default: the first graph).
+   *
+   * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the available graph names
+   */
+  loadable(graphName?: string): Promise<LoadableGraph>;
+}
