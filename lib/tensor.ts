@@ -161,6 +161,15 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
     });
   }
   const typed = data as TensorData;
+  if (Array.isArray(typed)) {
+    // onnxruntime-node passes strings to C++ as NUL-terminated: everything after a NUL would be silently lost.
+    const at = typed.findIndex((s) => s.includes('\u0000'));
+    if (at >= 0) {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' element ${at} contains a NUL character (\\u0000), which onnxruntime-node truncates; strings must not contain NUL`, specs, {
+        input: name, element: at,
+      });
+    }
+  }
   if (isDetached(typed) && spec.shape !== null && spec.shape.every((d) => d !== 0)) {
     throw inputError('QAIC_INPUT_SHAPE', `input '${name}' is an empty or detached array: its buffer was transferred by an earlier run() (pass copy_inputs: true, or a fresh array per run)`, specs, { input: name });
   }
