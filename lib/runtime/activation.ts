@@ -52,6 +52,10 @@ export class Activation {
   #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
   #messageHandlers = new Set<(message: FromWorker) => void>();
   startTimes: ActivationStartTimes | undefined;
+  /** CPUs the worker thread is pinned to (as the OS reports them after pinning); undefined when not pinned */
+  pinnedCpus: number[] | undefined;
+  /** why the worker is not pinned although CPUs were asked for (the addon is missing or unsupported) */
+  pinningOff: string | undefined;
 
   constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void) {
     this.index = config.index;
@@ -71,6 +75,11 @@ export class Activation {
 
   get state(): 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' {
     return this.#state;
+  }
+
+  /** What this activation was started with: model path and onnxruntime session options (for diagnostics and tests). */
+  get config(): Readonly<ActivationConfig> {
+    return this.#config;
   }
 
   /** The worker's thread id (for tests and diagnostics); -1 when not running. */
@@ -112,6 +121,8 @@ export class Activation {
             clearTimeout(timer);
             this.#state = 'ready';
             this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0 };
+            this.pinnedCpus = message.pinned;
+            this.pinningOff = message.pinningOff;
             resolve();
           } else if (message.type === 'load-failed') {
             const reason = deserializeError(message.error, 'QAIC_ACTIVATION_FAILED');
