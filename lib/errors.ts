@@ -35,6 +35,7 @@
  * - `QAIC_GRAPH_NOT_FOUND`: a program has no graph of the requested name.
  * - `QAIC_NOT_IMPLEMENTED`: the feature exists in the Python API but not (yet) here.
  * - `QAIC_CLI_USAGE`: a command line was malformed.
+ * - `QAIC_PINNING_FAILED`: the OS refused to pin an activation's thread to the CPUs it was given.
  * - `QAIC_INTERNAL`: a bug in this library; please report it.
  */
 export type QaicErrorCode =
@@ -63,6 +64,7 @@ export type QaicErrorCode =
   | 'QAIC_GRAPH_NOT_FOUND'
   | 'QAIC_NOT_IMPLEMENTED'
   | 'QAIC_CLI_USAGE'
+  | 'QAIC_PINNING_FAILED'
   | 'QAIC_INTERNAL';
 
 const BRAND = Symbol.for('qaic.error');
@@ -133,7 +135,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<QaicErrorCode>([
   'QAIC_OVERSUBSCRIBED', 'QAIC_ACTIVATION_FAILED', 'QAIC_ACTIVATION_CRASHED', 'QAIC_RUN_FAILED', 'QAIC_ABORTED',
   'QAIC_TIMEOUT', 'QAIC_METRICS_DISABLED', 'QAIC_COMPILE_FAILED', 'QAIC_UNSUPPORTED_OPERATOR',
   'QAIC_UNKNOWN_SYMBOL', 'QAIC_PROGRAM_CORRUPT', 'QAIC_PROGRAM_VERSION', 'QAIC_PROGRAM_HOST_MISMATCH',
-  'QAIC_GRAPH_NOT_FOUND', 'QAIC_NOT_IMPLEMENTED', 'QAIC_CLI_USAGE', 'QAIC_INTERNAL',
+  'QAIC_GRAPH_NOT_FOUND', 'QAIC_NOT_IMPLEMENTED', 'QAIC_CLI_USAGE', 'QAIC_PINNING_FAILED', 'QAIC_INTERNAL',
 ]);
 
 /**

@@ -42,6 +42,13 @@ export interface SessionOptions {
    * such a configuration). When allowed, onnxruntime's spin-waiting is turned off. @defaultValue false
    */
   allow_oversubscription?: boolean;
+  /**
+   * Pin each activation's worker thread (and onnxruntime's pool threads) to its own `aic_num_cores` cores, like
+   * the device gives each activation its own cores. Needs the optional native addon (`npm run build:native`);
+   * without it a warning says pinning is off and why, and everything runs unpinned. Not a Python option.
+   * @defaultValue false
+   */
+  pin_cores?: boolean;
   /** Record per-inference latencies for `getMetrics()`. Cannot be combined with `enable_profiling`. */
   enable_metrics?: boolean;
   /** Profile inferences (stages and operators); also records metrics. Cannot be combined with `enable_metrics`. */
@@ -83,6 +90,7 @@ export interface ResolvedOptions {
   set_size: number;
   aic_num_cores: number;
   allow_oversubscription: boolean;
+  pin_cores: boolean;
   enable_metrics: boolean;
   enable_profiling: boolean;
   output_dir: string | undefined;
@@ -116,6 +124,7 @@ const SPECS: Record<Exclude<keyof ResolvedOptions, 'ignored'>, OptionSpec> = {
   set_size: { kind: 'int', min: 1, max: 100_000, scope: 'runtime' },
   aic_num_cores: { kind: 'int', min: 1, max: 1024, scope: 'compile' },
   allow_oversubscription: { kind: 'bool', scope: 'session' },
+  pin_cores: { kind: 'bool', scope: 'session' },
   enable_metrics: { kind: 'bool', scope: 'session' },
   enable_profiling: { kind: 'bool', scope: 'session' },
   output_dir: { kind: 'string', scope: 'compile' },
@@ -161,6 +170,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'ignored'>> = Objec
   set_size: 10,
   aic_num_cores: 1,
   allow_oversubscription: false,
+  pin_cores: false,
   enable_metrics: false,
   enable_profiling: false,
   output_dir: undefined,

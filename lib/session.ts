@@ -17,6 +17,7 @@ import type { ActivationConfig } from './runtime/protocol.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
 import { warnOnce } from './warnings.js';
+import { pinningFor } from './runtime/affinity.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
 export type ShapeDict = Record<string, [Dim[], DType | string]>;
@@ -183,6 +184,7 @@ export class Session implements AsyncDisposable {
       sessionOptions.extra = { ...extra, session };
     }
     const config: ActivationConfig = { index, modelPath: graph.modelPath, sessionOptions };
+    if (o.pin_cores) Object.assign(config, pinningFor(index, o.aic_num_cores, sessionOptions));
     if (o.enable_profiling) config.profileDir = this.profileDir;
     return config;
   }

@@ -36,7 +36,7 @@ export interface WorkerTimes {
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'ready'; loadMs: number; createMs: number; inputNames: string[]; outputNames: string[] }
+  | { type: 'ready'; loadMs: number; createMs: number; inputNames: string[]; outputNames: string[]; pinned?: number[] | undefined; pinningOff?: string | undefined }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }

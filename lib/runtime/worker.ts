@@ -10,6 +10,7 @@ import { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { ActivationConfig, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
+import { loadAffinity } from './affinity.js';
 
 type Ort = typeof import('onnxruntime-node');
 type OrtSession = import('onnxruntime-node').InferenceSession;
@@ -52,7 +53,19 @@ async function main(): Promise<void> {
   let session: OrtSession;
   let profilePrefix: string | undefined;
   let createMs = 0;
+  let pinned: number[] | undefined;
+  let pinningOff: string | undefined;
   try {
+    if (config.cpus !== undefined) {
+      // Pin before onnxruntime allocates anything, so first-touch places this activation's memory near its cores.
+      const pinning = loadAffinity();
+      if (pinning.available) {
+        pinning.pin(config.cpus);
+        pinned = pinning.current();
+      } else {
+        pinningOff = pinning.reason;
+      }
+    }
     ort = await import('onnxruntime-node');
     const options = { ...config.sessionOptions } as Record<string, unknown>;
     if (config.profileDir !== undefined) {
@@ -69,7 +82,7 @@ async function main(): Promise<void> {
     return;
   }
   const inputNames = session.inputNames;
-  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames] });
+  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames], pinned, pinningOff });
 
   let profileEnded = false;
   port.on('message', (message: ToWorker) => {

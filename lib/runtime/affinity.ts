@@ -1,0 +1,166 @@
+/**
+ * Core pinning through the optional native addon in `native/` (built by `npm run build:native`).
+ *
+ * The addon pins the calling thread with `sched_setaffinity(0, ...)`, so an activation's worker pins itself and
+ * nothing else. onnxruntime's intra-op pool threads are separate OS threads: they are pinned through the session
+ * config entry `session.intra_op_thread_affinities` (see {@link ortIntraOpAffinities}). The addon is never
+ * required: without it (no compiler at install time, another OS) {@link loadAffinity} says why pinning is off and
+ * everything else works unpinned.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { QaicError, describeValue } from '../errors.js';
+import { warnOnce } from '../warnings.js';
+
+/** What the native addon exports. */
+interface AffinityAddon {
+  supported(): boolean;
+  setAffinity(cpus: number[]): void;
+  getAffinity(): number[];
+}
+
+/** Pinning is available: the calling thread can be pinned and its affinity read. */
+export interface PinningOn {
+  available: true;
+  /** the addon file that was loaded */
+  file: string;
+  /**
+   * Pin the calling thread to exactly these CPU indices (0-based, as the OS numbers them).
+   *
+   * @throws QaicError `QAIC_INVALID_OPTION` when `cpus` is empty or not a list of non-negative integers;
+   *   `QAIC_PINNING_FAILED` when the OS refuses (e.g. a CPU outside the process's allowed set)
+   */
+  pin(cpus: readonly number[]): void;
+  /** The CPU indices the calling thread may run on. */
+  current(): number[];
+}
+
+/** Pinning is off, and why (shown to users as "pinning off: <reason>"). */
+export interface PinningOff {
+  available: false;
+  reason: string;
+}
+
+/** The result of {@link loadAffinity}. */
+export type Pinning = PinningOn | PinningOff;
+
+/** Where `npm run build:native` puts the addon, relative to this file in `dist/lib/runtime/`. */
+export const DEFAULT_ADDON_FILE = fileURLToPath(new URL('../../../native/build/Release/affinity.node', import.meta.url));
+
+const cache = new Map<string, Pinning>();
+
+/**
+ * Load the pinning addon. Never throws: a missing or unloadable addon gives `{available: false, reason}`.
+ * Results are cached per file and per thread (each worker thread loads the addon for itself).
+ *
+ * @param file the `.node` file to load; defaults to {@link DEFAULT_ADDON_FILE}
+ */
+export function loadAffinity(file: string = DEFAULT_ADDON_FILE): Pinning {
+  const known = cache.get(file);
+  if (known !== undefined) return known;
+  const result = tryLoad(file);
+  cache.set(file, result);
+  return result;
+}
+
+function tryLoad(file: string): Pinning {
+  if (!existsSync(file)) {
+    return { available: false, reason: `the native addon is not built ('${file}' does not exist; run 'npm run build:native')` };
+  }
+  let addon: AffinityAddon;
+  try {
+    addon = createRequire(import.meta.url)(file) as AffinityAddon;
+  } catch (error) {
+    return { available: false, reason: `the native addon '${file}' could not be loaded: ${(error as Error).message}` };
+  }
+  if (typeof addon?.setAffinity !== 'function' || typeof addon.getAffinity !== 'function' || typeof addon.supported !== 'function') {
+    return { available: false, reason: `'${file}' is not the qaic affinity addon (it lacks setAffinity/getAffinity)` };
+  }
+  if (!addon.supported()) {
+    return { available: false, reason: `thread affinity is not supported on ${process.platform}` };
+  }
+  return {
+    available: true,
+    file,
+    pin(cpus: readonly number[]): void {
+      checkCpus(cpus, 'cpus');
+      try {
+        addon.setAffinity([...cpus]);
+      } catch (error) {
+        throw new QaicError('QAIC_PINNING_FAILED', `cannot pin this thread to CPUs [${cpus.join(', ')}]: ${(error as Error).message}`, {
+          cause: error,
+          details: { cpus: [...cpus] },
+        });
+      }
+    },
+    current(): number[] {
+      return addon.getAffinity();
+    },
+  };
+}
+
+function checkCpus(cpus: unknown, option: string): asserts cpus is number[] {
+  if (!Array.isArray(cpus) || cpus.length === 0 || !cpus.every((c) => Number.isInteger(c) && (c as number) >= 0)) {
+    throw new QaicError('QAIC_INVALID_OPTION', `'${option}' must be a non-empty list of CPU indices (integers >= 0), got ${describeValue(cpus)}`, {
+      details: { option },
+    });
+  }
+}
+
+/**
+ * The value of onnxruntime's `session.intra_op_thread_affinities` config entry that keeps an activation's pool
+ * threads on its own cores. onnxruntime wants one group per pool thread (`intraOpThreads - 1` groups: the
+ * calling thread runs work too; the addon pins it to the activation's whole CPU set), groups separated by `;`,
+ * CPUs within a group by `,`, and CPU ids **1-based**. Pool thread k gets core `cpus[k]` of its own, leaving
+ * `cpus[0]` to the calling thread in practice.
+ *
+ * @param cpus the activation's CPUs, 0-based
+ * @param intraOpThreads onnxruntime's `intraOpNumThreads` for the activation
+ * @returns the config value, or `undefined` when there are no pool threads (one intra-op thread)
+ * @throws QaicError `QAIC_INVALID_OPTION` when there are fewer CPUs than threads
+ */
+export function ortIntraOpAffinities(cpus: readonly number[], intraOpThreads: number): string | undefined {
+  checkCpus(cpus, 'cpus');
+  if (intraOpThreads <= 1) return undefined;
+  if (cpus.length < intraOpThreads) {
+    throw new QaicError('QAIC_INVALID_OPTION', `${intraOpThreads} intra-op threads need ${intraOpThreads} CPUs to pin to, got [${cpus.join(', ')}]`, {
+      details: { option: 'aic_num_cores', cpus: [...cpus] },
+    });
+  }
+  return cpus.slice(1, intraOpThreads).map((c) => String(c + 1)).join(';');
+}
+
+/**
+ * The CPUs activation `index` gets when activations of `coresPerActivation` cores each are laid out over the
+ * `allowed` CPUs (the process's affinity set, in order): consecutive blocks, wrapping around when the machine is
+ * oversubscribed, so activation 0 gets `allowed[0..k)`, activation 1 the next k, and so on.
+ */
+export function cpusForActivation(index: number, coresPerActivation: number, allowed: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < coresPerActivation; k++) out.push(allowed[(index * coresPerActivation + k) % allowed.length]!);
+  return [...new Set(out)];
+}
+
+/**
+ * The pinning part of activation `index`'s config under `pin_cores`: the CPUs its worker pins itself to, and
+ * onnxruntime's `session.intra_op_thread_affinities` entry for its pool threads (added to `sessionOptions.extra`,
+ * which is modified). When the addon is unavailable this warns once that pinning is off, with the reason, and
+ * returns `{}` so the activation runs unpinned.
+ */
+export function pinningFor(index: number, coresPerActivation: number, sessionOptions: Record<string, unknown>): { cpus?: number[] } {
+  const pinning = loadAffinity();
+  if (!pinning.available) {
+    warnOnce(`pinning-off:${pinning.reason}`, 'QAIC_PINNING_OFF', `pin_cores: pinning off: ${pinning.reason}`);
+    return {};
+  }
+  const cpus = cpusForActivation(index, coresPerActivation, pinning.current());
+  // With fewer distinct CPUs than threads (oversubscribed), onnxruntime's pool threads stay unpinned: it demands
+  // exactly one affinity group per pool thread.
+  const affinities = cpus.length >= coresPerActivation ? ortIntraOpAffinities(cpus, coresPerActivation) : undefined;
+  if (affinities !== undefined) {
+    const extra = (sessionOptions.extra ?? {}) as Record<string, unknown>;
+    sessionOptions.extra = { ...extra, session: { ...((extra.session ?? {}) as Record<string, unknown>), intra_op_thread_affinities: affinities } };
+  }
+  return { cpus };
+}
