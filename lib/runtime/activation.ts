@@ -37,6 +37,8 @@ export interface ActivationStartTimes {
   createMs: number;
   /** `start()` call to ready, on the main thread */
   totalMs: number;
+  /** process-wide monotonic ns just before onnxruntime's session create (anchors its profile timestamps) */
+  createStartNs?: number | undefined;
 }
 
 /** One worker-thread activation. */
@@ -120,7 +122,7 @@ export class Activation {
             settled = true;
             clearTimeout(timer);
             this.#state = 'ready';
-            this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0 };
+            this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0, createStartNs: message.createStartNs };
             this.pinnedCpus = message.pinned;
             this.pinningOff = message.pinningOff;
             resolve();

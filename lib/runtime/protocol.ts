@@ -24,7 +24,40 @@ export interface ActivationConfig {
 export type ToWorker =
   | { type: 'run'; id: number; feeds: WireTensor[] }
   | { type: 'end-profiling' }
-  | { type: 'bench'; id: number; feeds: WireTensor[]; count: number; seconds: number; warmup: number; depth: number };
+  | BenchRequest;
+
+/**
+ * Start the in-activation benchmark loop (see `runBenchmarkLoop` in worker.ts). `control` is shared by every
+ * activation of one benchmark: Int32 slots {@link BENCH_SLOT}.
+ */
+export interface BenchRequest {
+  type: 'bench';
+  id: number;
+  feeds: WireTensor[];
+  /** inferences run (per activation, `depth` at a time) before measuring; excluded from the results */
+  warmup: number;
+  /** inferences kept in flight inside the activation (the set size) */
+  depth: number;
+  /** measure for this long in seconds (0: until the shared count runs out) */
+  seconds: number;
+  /** activations taking part (the barrier waits for all of them) */
+  parties: number;
+  /** how often to post `bench-progress`, in ms (0: never) */
+  progressMs: number;
+  control: SharedArrayBuffer;
+}
+
+/** Slots of a benchmark's shared control array (Int32). */
+export const BENCH_SLOT = {
+  /** activations done with warm-up */
+  arrived: 0,
+  /** 1 once every activation finished warm-up: measuring starts */
+  go: 1,
+  /** inferences still to claim (count mode); a huge number in time mode */
+  remaining: 2,
+  /** 1 when any activation failed: everyone stops */
+  abort: 3,
+} as const;
 
 /** Timestamps taken in the worker, in process-wide monotonic nanoseconds (see `clock.ts`). */
 export interface WorkerTimes {
@@ -36,9 +69,28 @@ export interface WorkerTimes {
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'ready'; loadMs: number; createMs: number; inputNames: string[]; outputNames: string[]; pinned?: number[] | undefined; pinningOff?: string | undefined }
+  | { type: 'ready'; loadMs: number; createMs: number; inputNames: string[]; outputNames: string[]; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }
   | { type: 'profile'; file: string | undefined; error?: SerializedError }
-  | { type: 'bench-result'; id: number; count: number; firstNs: number; lastNs: number; samplesNs: Float64Array; warmupCount: number; error?: SerializedError };
+  | { type: 'bench-progress'; id: number; completed: number }
+  | BenchResult;
+
+/** What one activation measured in a benchmark. Timestamps are process-wide monotonic ns. */
+export interface BenchResult {
+  type: 'bench-result';
+  id: number;
+  /** inferences measured */
+  count: number;
+  /** measuring started (after the warm-up barrier) */
+  startNs: number;
+  /** last measured inference completed */
+  endNs: number;
+  /** latency of every measured inference, issue to completion, in ns, in completion order */
+  samplesNs: Float64Array;
+  warmupCount: number;
+  /** warm-up duration in ns, this activation */
+  warmupNs: number;
+  error?: SerializedError;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { serializeError } from '../errors.js';
 import { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
+import { BENCH_SLOT, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
 
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   let session: OrtSession;
   let profilePrefix: string | undefined;
   let createMs = 0;
+  let createStartNs = 0;
   let pinned: number[] | undefined;
   let pinningOff: string | undefined;
   try {
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
       options.profileFilePrefix = profilePrefix;
     }
     const t1 = performance.now();
+    // onnxruntime's profile timestamps count from its profiler start, inside create(): this anchors them.
+    createStartNs = nowNs();
     session = await ort.InferenceSession.create(config.modelPath, options as never);
     createMs = performance.now() - t1;
   } catch (error) {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     return;
   }
   const inputNames = session.inputNames;
-  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames], pinned, pinningOff });
+  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames], pinned, pinningOff, createStartNs });
 
   let profileEnded = false;
   port.on('message', (message: ToWorker) => {
@@ -144,30 +147,68 @@ function newestWithPrefix(prefix: string): string | undefined {
 
 /**
  * The benchmark loop runs inside the activation, like the SDK's C++ benchmark API: the caller's thread and the
- * message round trip are not measured. `depth` (the set size) runs are kept queued so onnxruntime never waits for
- * the next request. Latencies are recorded per inference in nanoseconds.
+ * message round trip are not measured.
+ *
+ * - Warm-up: `warmup` inferences, excluded from the results (their duration is reported).
+ * - Barrier: every activation waits (Atomics) until all have warmed up, so the measured windows overlap and no
+ *   activation measures while another still warms up.
+ * - Measuring: `depth` (the set size) inferences are kept in flight, like the run path; each one's latency is its
+ *   issue-to-completion time in this thread. In count mode the activations claim inferences from one shared
+ *   counter, so the total is exact and they finish together; in time mode each stops issuing at the deadline and
+ *   counts what was in flight.
  */
-async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: readonly string[], message: Extract<ToWorker, { type: 'bench' }>): Promise<void> {
+async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: readonly string[], message: BenchRequest): Promise<void> {
+  const control = new Int32Array(message.control);
   const samples: number[] = [];
-  let firstNs = 0;
-  let lastNs = 0;
+  let startNs = 0;
+  let endNs = 0;
+  let warmupNs = 0;
+  let progress: ReturnType<typeof setInterval> | undefined;
   try {
     const feeds = toOrt(ort, message.feeds, inputNames);
+    const w0 = nowNs();
     for (let i = 0; i < message.warmup; i++) await session.run(feeds);
-    firstNs = nowNs();
-    const deadline = message.seconds > 0 ? firstNs + message.seconds * 1e9 : Infinity;
-    const limit = message.count > 0 ? message.count : Infinity;
-    while (samples.length < limit && nowNs() < deadline) {
-      const start = nowNs();
-      await session.run(feeds);
-      const end = nowNs();
-      samples.push(end - start);
-      lastNs = end;
+    warmupNs = nowNs() - w0;
+    if (Atomics.add(control, BENCH_SLOT.arrived, 1) + 1 >= message.parties) {
+      Atomics.store(control, BENCH_SLOT.go, 1);
+      Atomics.notify(control, BENCH_SLOT.go);
     }
+    const waitUntil = Date.now() + 120_000;
+    while (Atomics.load(control, BENCH_SLOT.go) === 0) {
+      if (Atomics.load(control, BENCH_SLOT.abort) !== 0) throw new QaicError('QAIC_ABORTED', 'another activation failed during the benchmark warm-up');
+      if (Date.now() > waitUntil) throw new QaicError('QAIC_TIMEOUT', 'the other activations did not finish their benchmark warm-up within 120 s');
+      Atomics.wait(control, BENCH_SLOT.go, 0, 50);
+    }
+    startNs = nowNs();
+    const deadline = message.seconds > 0 ? startNs + message.seconds * 1e9 : Infinity;
+    if (message.progressMs > 0) {
+      progress = setInterval(() => post({ type: 'bench-progress', id: message.id, completed: samples.length }), message.progressMs);
+    }
+    const claim = (): boolean => {
+      if (Atomics.load(control, BENCH_SLOT.abort) !== 0) return false;
+      if (nowNs() >= deadline) return false;
+      return Atomics.sub(control, BENCH_SLOT.remaining, 1) > 0;
+    };
+    const lane = async (): Promise<void> => {
+      while (claim()) {
+        const t0 = nowNs();
+        await session.run(feeds);
+        const t1 = nowNs();
+        samples.push(t1 - t0);
+        if (t1 > endNs) endNs = t1;
+      }
+    };
+    const lanes: Promise<void>[] = [];
+    for (let i = 0; i < Math.max(1, message.depth); i++) lanes.push(lane());
+    await Promise.all(lanes);
+    if (progress !== undefined) clearInterval(progress);
     const out = Float64Array.from(samples);
-    post({ type: 'bench-result', id: message.id, count: samples.length, firstNs, lastNs, samplesNs: out, warmupCount: message.warmup }, [out.buffer]);
+    post({ type: 'bench-result', id: message.id, count: samples.length, startNs, endNs, samplesNs: out, warmupCount: message.warmup, warmupNs }, [out.buffer]);
   } catch (error) {
-    post({ type: 'bench-result', id: message.id, count: samples.length, firstNs, lastNs, samplesNs: new Float64Array(0), warmupCount: message.warmup, error: serializeError(error) });
+    if (progress !== undefined) clearInterval(progress);
+    Atomics.store(control, BENCH_SLOT.abort, 1);
+    Atomics.notify(control, BENCH_SLOT.go);
+    post({ type: 'bench-result', id: message.id, count: samples.length, startNs, endNs, samplesNs: new Float64Array(0), warmupCount: message.warmup, warmupNs, error: serializeError(error) });
   }
 }
 

@@ -1,0 +1,279 @@
+/**
+ * `runBenchmark()`: measure the activations, not the caller, as the SDK's C++ benchmark API behind Python's
+ * `run_benchmark()` does. The loop runs inside every activation at once (see `runBenchmarkLoop` in
+ * `runtime/worker.ts`), `set_size` inferences deep, after a warm-up that is excluded and reported.
+ */
+import { QaicError, describeValue } from '../errors.js';
+import { deserializeError } from '../errors.js';
+import { normaliseInputs, type Inputs } from '../tensor.js';
+import type { ValueSpec } from '../onnx/model.js';
+import type { Activation } from '../runtime/activation.js';
+import { BENCH_SLOT, type BenchResult, type FromWorker } from '../runtime/protocol.js';
+import { newHistogram, summarise, type LatencyStore, type LatencySummary } from './latency-store.js';
+
+/**
+ * Arguments of `runBenchmark()`. Python and camelCase spellings are both accepted; give a count or a duration,
+ * never both.
+ */
+export interface BenchmarkArgs {
+  /** inferences to run across all activations (default 40 when no duration is given). Python: `num_inferences` */
+  numInferences?: number;
+  num_inferences?: number;
+  /** run for this many seconds instead of a count. Python: `inf_time` */
+  infTime?: number;
+  inf_time?: number;
+  /** inputs (same forms as `run()`); random data from the model's input specs when absent. Python: `input_dict` */
+  inputs?: Inputs;
+  input_dict?: Inputs;
+  /** warm-up inferences per activation, excluded from the results (default 1, as onnxruntime_perf_test) */
+  warmup?: number;
+  /** called about every `progressMs` with the inferences completed so far */
+  onProgress?: (progress: BenchmarkProgress) => void;
+  /** progress period in ms (default 1000, as qaic-runner's live reporting) */
+  progressMs?: number;
+}
+
+/** A progress report during a benchmark. */
+export interface BenchmarkProgress {
+  /** measured inferences completed so far, all activations */
+  completed: number;
+  /** seconds since the first progress report was requested */
+  elapsed: number;
+}
+
+/** Above this coefficient of variation of the per-inference latency, a run is reported unstable (10 %). */
+export const UNSTABLE_COV = 0.1;
+/** Measuring windows shorter than this (seconds) are reported too short to trust (1 s). */
+export const MIN_TRUSTED_SECONDS = 1;
+/** Runs with fewer measured inferences than this are reported too short (100: P99 needs 100 samples). */
+export const MIN_TRUSTED_INFERENCES = 100;
+
+/** What a benchmark found, beyond the Python tuple. Times in seconds. */
+export interface BenchmarkDetails {
+  /** `'count'` or `'time'` */
+  mode: 'count' | 'time';
+  /** the count or seconds asked for */
+  requested: number;
+  activations: number;
+  /** inferences kept in flight per activation (set_size) */
+  depth: number;
+  batchSize: number;
+  /** warm-up inferences per activation and the longest activation's warm-up time */
+  warmup: { perActivation: number; seconds: number };
+  /** per-inference latency inside the activations (issue to completion), all activations merged */
+  latency: LatencySummary;
+  /** per activation: inferences, window and latency summary */
+  perActivation: Array<{ activation: number; completed: number; seconds: number; latency: LatencySummary }>;
+  /** trtexec-style remarks: too short, unstable, undersampled percentiles */
+  warnings: string[];
+  /** whether latencies were also recorded into the session's metrics (stage `benchmark`) */
+  recordedInMetrics: boolean;
+}
+
+/**
+ * The result: the Python 4-tuple `[inf_completed, inf_rate, inf_time, batch_size]`, destructurable, with the same
+ * values under names and the details.
+ *
+ * - `inf_completed`: measured inferences (warm-up excluded), all activations.
+ * - `inf_rate`: inferences per second counting the batch: `inf_completed × batch_size / inf_time`.
+ * - `inf_time`: seconds from the moment every activation started measuring to the last completion.
+ * - `batch_size`: the graph's batch size.
+ */
+export type BenchmarkResult = [inf_completed: number, inf_rate: number, inf_time: number, batch_size: number] & {
+  inf_completed: number;
+  inf_rate: number;
+  inf_time: number;
+  batch_size: number;
+  infCompleted: number;
+  infRate: number;
+  infTime: number;
+  batchSize: number;
+  details: BenchmarkDetails;
+};
+
+const KNOWN = new Set(['numInferences', 'num_inferences', 'infTime', 'inf_time', 'inputs', 'input_dict', 'warmup', 'onProgress', 'progressMs']);
+
+function bad(argument: string, expected: string, given: unknown): QaicError {
+  return new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): '${argument}' must be ${expected}, got ${describeValue(given)}`, { details: { argument } });
+}
+
+/** Resolved benchmark arguments. */
+export interface ResolvedBenchmarkArgs {
+  mode: 'count' | 'time';
+  count: number;
+  seconds: number;
+  inputs: Inputs | undefined;
+  warmup: number;
+  onProgress: ((p: BenchmarkProgress) => void) | undefined;
+  progressMs: number;
+}
+
+/**
+ * Check and resolve `runBenchmark()`'s arguments.
+ *
+ * @throws QaicError `QAIC_INVALID_ARGUMENT` for unknown keys, both spellings of one argument with different
+ *   values, a count together with a duration, a count that is not a positive integer, or a duration that is not a
+ *   positive number of seconds
+ */
+export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedBenchmarkArgs {
+  const a = (args ?? {}) as Record<string, unknown>;
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) throw bad('arguments', 'an object such as {num_inferences: 40}', args);
+  for (const key of Object.keys(a)) {
+    if (!KNOWN.has(key)) throw bad(key, `one of ${[...KNOWN].join(', ')} (unknown argument)`, a[key]);
+  }
+  const pick = (camel: string, snake: string): unknown => {
+    const c = a[camel];
+    const s = a[snake];
+    if (c !== undefined && s !== undefined && c !== s) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): '${camel}' and '${snake}' are the same argument and were given different values (${describeValue(c)} and ${describeValue(s)})`, { details: { argument: snake } });
+    }
+    return c ?? s;
+  };
+  const count = pick('numInferences', 'num_inferences');
+  const time = pick('infTime', 'inf_time');
+  const inputs = pick('inputs', 'input_dict');
+  if (count !== undefined && time !== undefined) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): give 'num_inferences' (${describeValue(count)}) or 'inf_time' (${describeValue(time)}), not both (as in the Python API)`, {
+      details: { argument: 'inf_time' },
+    });
+  }
+  if (count !== undefined && !(Number.isSafeInteger(count) && (count as number) > 0)) throw bad('num_inferences', 'a positive integer', count);
+  if (time !== undefined && !(typeof time === 'number' && Number.isFinite(time) && time > 0)) throw bad('inf_time', 'a positive number of seconds', time);
+  const warmup = a.warmup ?? 1;
+  if (!(Number.isSafeInteger(warmup) && (warmup as number) >= 0)) throw bad('warmup', 'a non-negative integer (inferences per activation)', warmup);
+  const progressMs = a.progressMs ?? 1000;
+  if (!(Number.isSafeInteger(progressMs) && (progressMs as number) > 0)) throw bad('progressMs', 'a positive integer (milliseconds)', progressMs);
+  if (a.onProgress !== undefined && typeof a.onProgress !== 'function') throw bad('onProgress', 'a function', a.onProgress);
+  if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null)) throw bad('input_dict', 'an object {input name: tensor}', inputs);
+  return {
+    mode: time !== undefined ? 'time' : 'count',
+    count: time !== undefined ? 0 : ((count as number | undefined) ?? 40),
+    seconds: (time as number | undefined) ?? 0,
+    inputs: inputs as Inputs | undefined,
+    warmup: warmup as number,
+    onProgress: a.onProgress as ((p: BenchmarkProgress) => void) | undefined,
+    progressMs: progressMs as number,
+  };
+}
+
+let nextBenchId = 1;
+
+/** What the benchmark needs from the session. */
+export interface BenchmarkTarget {
+  activations: readonly Activation[];
+  /** input specs with fixed shapes, in the model's input order */
+  inputSpecs: readonly ValueSpec[];
+  /** used when no inputs are given */
+  randomInputs: () => Inputs;
+  setSize: number;
+  batchSize: number;
+  /** when metrics are on: latencies are recorded there too, under stage `benchmark` */
+  store: LatencyStore | undefined;
+}
+
+/** Run the benchmark on a session's activations. */
+export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenchmarkArgs): Promise<BenchmarkResult> {
+  const activations = target.activations.filter((a) => a.state === 'ready');
+  if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
+  const feeds = normaliseInputs(args.inputs ?? target.randomInputs(), target.inputSpecs as ValueSpec[]);
+  const id = nextBenchId++;
+  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  control[BENCH_SLOT.remaining] = args.mode === 'count' ? args.count : 0x7fffffff;
+  const progressAt = new Map<number, number>();
+  const t0 = performance.now();
+  const results = await Promise.all(activations.map((activation) => new Promise<BenchResult>((resolve, reject) => {
+    const off = activation.onMessage((message: FromWorker) => {
+      if (message.type === 'bench-progress' && message.id === id) {
+        progressAt.set(activation.index, message.completed);
+        if (args.onProgress !== undefined) {
+          let completed = 0;
+          for (const v of progressAt.values()) completed += v;
+          args.onProgress({ completed, elapsed: (performance.now() - t0) / 1000 });
+        }
+      } else if (message.type === 'bench-result' && message.id === id) {
+        off();
+        clearInterval(watch);
+        if (message.error !== undefined) reject(deserializeError(message.error, 'QAIC_RUN_FAILED'));
+        else resolve(message);
+      }
+    });
+    // A worker that dies mid-benchmark never answers: notice it instead of waiting forever.
+    const watch = setInterval(() => {
+      if (activation.state === 'ready') return;
+      off();
+      clearInterval(watch);
+      Atomics.store(control, BENCH_SLOT.abort, 1);
+      Atomics.notify(control, BENCH_SLOT.go);
+      reject(new QaicError('QAIC_ACTIVATION_CRASHED', `runBenchmark(): activation ${activation.index} stopped (${activation.state}) during the benchmark`));
+    }, 200);
+    // Without a transfer list the feeds are cloned for each activation: the caller's buffers stay usable.
+    activation.post({
+      type: 'bench', id, feeds, warmup: args.warmup, depth: target.setSize, seconds: args.seconds,
+      parties: activations.length, progressMs: args.onProgress !== undefined ? args.progressMs : 0, control: control.buffer as SharedArrayBuffer,
+    });
+  })).catch((error: unknown) => {
+    Atomics.store(control, BENCH_SLOT.abort, 1);
+    Atomics.notify(control, BENCH_SLOT.go);
+    throw error;
+  }));
+  return summariseBenchmark(results, activations.map((a) => a.index), target, args);
+}
+
+function summariseBenchmark(results: BenchResult[], indices: number[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs): BenchmarkResult {
+  const all = newHistogram();
+  let sumNs = 0;
+  let completed = 0;
+  let start = Infinity;
+  let end = 0;
+  let warmupNs = 0;
+  const perActivation: BenchmarkDetails['perActivation'] = [];
+  results.forEach((r, i) => {
+    const h = newHistogram();
+    let s = 0;
+    for (const v of r.samplesNs) {
+      const ns = Math.round(v);
+      h.recordValue(ns);
+      s += ns;
+      target.store?.record('benchmark', indices[i]!, ns);
+    }
+    all.add(h);
+    sumNs += s;
+    completed += r.count;
+    if (r.count > 0) {
+      start = Math.min(start, r.startNs);
+      end = Math.max(end, r.endNs);
+    }
+    warmupNs = Math.max(warmupNs, r.warmupNs);
+    perActivation.push({ activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: summarise(h, s) });
+  });
+  const seconds = completed > 0 ? (end - start) / 1e9 : 0;
+  const rate = seconds > 0 ? (completed * target.batchSize) / seconds : 0;
+  const latency = summarise(all, sumNs);
+  const warnings: string[] = [];
+  if (seconds < MIN_TRUSTED_SECONDS || completed < MIN_TRUSTED_INFERENCES) {
+    warnings.push(`the run was too short to trust (${completed} inferences over ${seconds.toFixed(3)} s; want at least ${MIN_TRUSTED_INFERENCES} inferences and ${MIN_TRUSTED_SECONDS} s): use inf_time=3 or more`);
+  }
+  if (latency.cov > UNSTABLE_COV) {
+    warnings.push(`the latencies were unstable: coefficient of variation ${(latency.cov * 100).toFixed(1)} % is above ${UNSTABLE_COV * 100} % (other load on the machine, frequency scaling, or too many activations for the cores); treat percentiles with care`);
+  }
+  const thin = Object.entries(latency.percentiles).filter(([, f]) => f.undersampled).map(([k, f]) => `${k} needs ${f.minSamples}`);
+  if (thin.length > 0) warnings.push(`${completed} samples are too few for ${thin.join(', ')}: those percentiles are the maximum or near it`);
+  const details: BenchmarkDetails = {
+    mode: args.mode,
+    requested: args.mode === 'count' ? args.count : args.seconds,
+    activations: results.length,
+    depth: target.setSize,
+    batchSize: target.batchSize,
+    warmup: { perActivation: args.warmup, seconds: warmupNs / 1e9 },
+    latency,
+    perActivation,
+    warnings,
+    recordedInMetrics: target.store !== undefined,
+  };
+  const tuple = [completed, rate, seconds, target.batchSize] as [number, number, number, number];
+  return Object.assign(tuple, {
+    inf_completed: completed, inf_rate: rate, inf_time: seconds, batch_size: target.batchSize,
+    infCompleted: completed, infRate: rate, infTime: seconds, batchSize: target.batchSize,
+    details,
+  });
+}

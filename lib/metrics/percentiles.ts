@@ -1,0 +1,39 @@
+/**
+ * The one percentile definition the library uses, and the sample-size rule that says when a percentile means
+ * something.
+ *
+ * Definition (HdrHistogram's, named {@link PERCENTILE_METHOD}): the value at percentile p of n samples is the
+ * sample of rank `max(1, round(p/100 × n))` in ascending order (nearest rank), reported as the highest value that
+ * is equivalent to it at 3 significant digits. The reported value is therefore within 1/2048 (0.05 %) above the
+ * exact nearest-rank sample. Minimum and maximum are exact.
+ */
+
+/** Name of the percentile method, as written into reports and exports. */
+export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, round(p/100*n)), 3 significant digits (relative error <= 1/2048)';
+
+/** The percentiles every report carries, with the Python key for each. */
+export const PERCENTILES: ReadonlyArray<{ key: 'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999'; p: number }> = [
+  { key: 'P25', p: 25 },
+  { key: 'P50', p: 50 },
+  { key: 'P75', p: 75 },
+  { key: 'P90', p: 90 },
+  { key: 'P99', p: 99 },
+  { key: 'P999', p: 99.9 },
+];
+
+/**
+ * Fewest samples for percentile `p` (0..100) to be more than the maximum in disguise: `ceil(1 / (1 - p/100))`
+ * (P90 needs 10, P99 100, P99.9 1000). Below it a percentile is flagged `undersampled`.
+ */
+export function minSamplesFor(p: number): number {
+  if (p >= 100) return Infinity;
+  return Math.ceil(1 / (1 - p / 100) - 1e-9);
+}
+
+/** The exact nearest-rank percentile of an ascending-sorted array (the reference the histogram approximates). */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const rank = Math.max(1, Math.round((p / 100) * n));
+  return sorted[Math.min(rank, n) - 1]!;
+}

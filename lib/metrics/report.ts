@@ -1,0 +1,103 @@
+/**
+ * Turning recorded latencies into what users read: the Python `get_metrics()` dictionary, its printout, and the
+ * richer breakdown (stage by stage, activation by activation, first inference apart).
+ */
+import { PERCENTILE_METHOD } from './percentiles.js';
+import { STAGES, type FirstInference, type LatencyStore, type LatencySummary, type Stage } from './latency-store.js';
+
+/**
+ * `get_metrics()` of the Python API: end-to-end `run()` latencies of the steady state (every activation's first
+ * inference excluded), all times in seconds. With no steady-state inference yet, every field is 0.
+ */
+export interface PythonMetrics {
+  /** inferences the figures rest on */
+  num_of_inferences: number;
+  min_latency: number;
+  max_latency: number;
+  P25: number;
+  P50: number;
+  P75: number;
+  P90: number;
+  P99: number;
+  P999: number;
+  /** sum of the individual inference latencies (not wall time) */
+  total_inference_time: number;
+  avg_latency: number;
+}
+
+/** The Python dictionary from a summary. */
+export function pythonMetrics(s: LatencySummary): PythonMetrics {
+  return {
+    num_of_inferences: s.count,
+    min_latency: s.min,
+    max_latency: s.max,
+    P25: s.percentiles.P25.value,
+    P50: s.percentiles.P50.value,
+    P75: s.percentiles.P75.value,
+    P90: s.percentiles.P90.value,
+    P99: s.percentiles.P99.value,
+    P999: s.percentiles.P999.value,
+    total_inference_time: s.total,
+    avg_latency: s.mean,
+  };
+}
+
+/**
+ * The lines `print_metrics()` prints, in the Python wording. Differences from the SDK's sample, on purpose: the P999
+ * line is printed (the sample forgets it although `get_metrics()` has it), and the average line appears once (the
+ * sample prints it twice).
+ */
+export function formatPythonMetrics(m: PythonMetrics): string[] {
+  return [
+    `Number of inferences utilized for calculation are ${m.num_of_inferences}`,
+    `Minimum latency observed ${m.min_latency} s`,
+    `Maximum latency observed ${m.max_latency} s`,
+    `Average latency / inference time observed is ${m.avg_latency} s`,
+    `P25 / 25% of inferences observed latency less than ${m.P25} s`,
+    `P50 / 50% of inferences observed latency less than ${m.P50} s`,
+    `P75 / 75% of inferences observed latency less than ${m.P75} s`,
+    `P90 / 90% of inferences observed latency less than ${m.P90} s`,
+    `P99 / 99% of inferences observed latency less than ${m.P99} s`,
+    `P999 / 99.9% of inferences observed latency less than ${m.P999} s`,
+    `Sum of all the inference times ${m.total_inference_time} s`,
+  ];
+}
+
+/** One stage of the breakdown. */
+export interface StageReport {
+  /** all activations merged */
+  all: LatencySummary;
+  /** per activation index */
+  activations: Record<number, LatencySummary>;
+}
+
+/** The rich form of the metrics (`getMetricsReport()`); every time in seconds. */
+export interface MetricsReport {
+  /** how percentiles are computed (see `percentiles.ts`) */
+  percentileMethod: string;
+  /** stages with samples; see {@link Stage} for what each measures */
+  stages: Partial<Record<Stage, StageReport>>;
+  /** every activation's first inference, stage by stage, kept out of the stages above */
+  firstInference: Record<number, FirstInference>;
+  /** human-readable remarks: undersampled percentiles, unstable runs */
+  warnings: string[];
+}
+
+/** Build the rich report from the store. */
+export function buildReport(store: LatencyStore): MetricsReport {
+  const stages: MetricsReport['stages'] = {};
+  const warnings: string[] = [];
+  for (const stage of STAGES) {
+    const acts = store.activations(stage);
+    if (acts.length === 0) continue;
+    const activations: Record<number, LatencySummary> = {};
+    for (const a of acts) activations[a] = store.activationSummary(stage, a);
+    const all = store.summary(stage);
+    stages[stage] = { all, activations };
+    const flagged = Object.entries(all.percentiles).filter(([, f]) => f.undersampled).map(([k, f]) => `${k} (needs ${f.minSamples})`);
+    if (flagged.length > 0) warnings.push(`${stage}: ${all.count} samples are too few for ${flagged.join(', ')}: those percentiles are the maximum or close to it`);
+  }
+  const firstInference: Record<number, FirstInference> = {};
+  for (const [a, f] of store.firstInferences()) firstInference[a] = f;
+  return { percentileMethod: PERCENTILE_METHOD, stages, firstInference, warnings };
+}
