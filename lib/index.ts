@@ -17,3 +17,4 @@ export type { Dim, ValueSpec } from './onnx/model.js';
 export type { RunObserver, RunTrace } from './runtime/trace.js';
 export type { PreparedGraph } from './runtime/graph-source.js';
 export * as onnx from './onnx/index.js';
+export * as report from './report/index.js';
