@@ -1,0 +1,312 @@
+/**
+ * Writing a program: move every graph's initializers into one weight section (each distinct name+content once),
+ * point the graphs at it through ONNX external data, and write `programqpc.bin` atomically. The layout is
+ * described in `format.ts`.
+ */
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import { QaicError, describeValue } from '../errors.js';
+import { encodeModel, tensorData } from '../onnx/model.js';
+import { dtypeFromOnnx } from '../dtypes.js';
+import type { ModelProto, TensorProto } from '../onnx/schema.js';
+import {
+  EXTERNAL_MIN_BYTES, GRAPH_NAME_PATTERN, HEADER_BYTES, PAGE_BYTES, PROGRAM_FILE, PROGRAM_FORMAT_MINOR, SMALL_TENSOR_ALIGN,
+  alignUp, encodeHeader, graphFileName, sha256Hex,
+  type Manifest, type ManifestSection, type ManifestWeight,
+} from './format.js';
+import { PROGRAM_FORMAT_VERSION, type GraphToStore, type ManifestGraph, type ProgramProvenance } from './types.js';
+
+/** What {@link writeProgram} wrote. */
+export interface WrittenProgram {
+  /** path of the `programqpc.bin` written */
+  path: string;
+  /** its size in bytes */
+  fileBytes: number;
+  /** bytes of weight data stored (each distinct weight once, excluding alignment padding) */
+  weightBytes: number;
+  /** distinct weights stored */
+  weightCount: number;
+  /** stored weights that more than one graph uses (0 for a single graph) */
+  sharedWeights: number;
+  /** weight bytes saved by sharing: what storing every graph's weights separately would have added */
+  dedupedBytes: number;
+}
+
+/** The version of onnxruntime-node this process would load (read from its package.json, without loading it). */
+export function onnxruntimeVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function qaicVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
+    return `${pkg.name ?? 'qaic'} ${pkg.version ?? ''}`.trim();
+  } catch {
+    return 'qaic';
+  }
+}
+
+/**
+ * The little-endian bytes of an initializer that may move to the weight section, or undefined when it stays inline:
+ * strings (ONNX external data cannot hold them), tensors already external, element types whose typed-field form
+ * this library cannot convert, and tensors under {@link EXTERNAL_MIN_BYTES}.
+ */
+function externalBytes(t: TensorProto): Uint8Array | undefined {
+  if (t.data_location === 1 || t.data_type === 8 /* STRING */) return undefined;
+  let bytes: Uint8Array;
+  if (t.raw_data !== undefined) {
+    bytes = t.raw_data;
+  } else {
+    if (dtypeFromOnnx(t.data_type ?? 0) === undefined) return undefined;
+    const { data } = tensorData(t);
+    const view = data as Exclude<typeof data, string[]>;
+    bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  }
+  return bytes.byteLength >= EXTERNAL_MIN_BYTES ? bytes : undefined;
+}
+
+/** Keep only the fields of a TensorProto that describe it, not its data. */
+function withoutData(t: TensorProto): TensorProto {
+  const { float_data: _f, int32_data: _i, string_data: _s, int64_data: _l, raw_data: _r, double_data: _d, uint64_data: _u, external_data: _e, data_location: _loc, ...rest } = t;
+  return rest;
+}
+
+function checkArguments(dir: unknown, graphs: unknown, provenance: unknown): asserts graphs is GraphToStore[] {
+  if (typeof dir !== 'string' || dir === '') {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: dir must be the program folder path, got ${describeValue(dir)}`, { details: { argument: 'dir' } });
+  }
+  if (!Array.isArray(graphs) || graphs.length === 0) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs must be a non-empty array of graphs to store, got ${describeValue(graphs)}`, { details: { argument: 'graphs' } });
+  }
+  const seen = new Set<string>();
+  for (const [i, g] of (graphs as unknown[]).entries()) {
+    const name = (g as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || !GRAPH_NAME_PATTERN.test(name)) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs[${i}].name must match ${GRAPH_NAME_PATTERN} (it becomes a file name), got ${describeValue(name)}`, { details: { argument: `graphs[${i}].name` } });
+    }
+    if (seen.has(name)) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graph name '${name}' is used twice; graph names must be unique within a program`, { details: { argument: `graphs[${i}].name` } });
+    }
+    seen.add(name);
+    const graph = g as Partial<GraphToStore>;
+    if (graph.model?.graph === undefined) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs[${i}] ('${name}') has no model with a graph`, { details: { argument: `graphs[${i}].model` } });
+    }
+    if (!Array.isArray(graph.inputs) || !Array.isArray(graph.outputs)) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs[${i}] ('${name}') needs inputs and outputs spec arrays`, { details: { argument: `graphs[${i}].inputs` } });
+    }
+    if (!Number.isSafeInteger(graph.batchSize) || (graph.batchSize as number) < 1) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs[${i}] ('${name}') batchSize must be a positive integer, got ${describeValue(graph.batchSize)}`, { details: { argument: `graphs[${i}].batchSize` } });
+    }
+    if (!Array.isArray(graph.hostFeatures) || !graph.hostFeatures.every((f) => typeof f === 'string')) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graphs[${i}] ('${name}') hostFeatures must be an array of CPU flag names, got ${describeValue(graph.hostFeatures)}`, { details: { argument: `graphs[${i}].hostFeatures` } });
+    }
+  }
+  const p = provenance as Partial<ProgramProvenance> | null;
+  if (p === null || typeof p !== 'object' || !Array.isArray(p.sources) || typeof p.compileOptions !== 'object' || p.compileOptions === null) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: provenance must be { sources: [{path, sha256}], compileOptions: {...} }, got ${describeValue(provenance)}`, { details: { argument: 'provenance' } });
+  }
+}
+
+interface StoredWeight {
+  entry: ManifestWeight;
+  bytes: Uint8Array;
+  users: Set<string>;
+}
+
+/** A JSON round trip: the manifest must hold plain data, and a caller's later edits must not reach it. */
+function plain<T>(value: T, what: string): T {
+  try {
+    return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as T;
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: ${what} must be plain JSON data: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * Write a program: `<dir>/programqpc.bin` plus one `programqpc.<graph>.onnx` per graph for onnxruntime to load.
+ *
+ * Weights: every main-graph initializer of {@link EXTERNAL_MIN_BYTES} bytes or more moves to the weight section;
+ * initializers with the same name AND the same bytes (across graphs) are stored once. Smaller ones, string tensors
+ * and initializers inside subgraphs stay inline. The callers' models are not modified.
+ *
+ * The file is written to a temporary name in `dir` and renamed over `programqpc.bin`, so readers (and activations
+ * that have the old file mapped) never see a half-written program.
+ *
+ * @param dir program folder; created when missing
+ * @throws QaicError `QAIC_INVALID_ARGUMENT` for malformed graphs or provenance (naming the field),
+ *   `QAIC_FILE_NOT_FOUND` when the folder cannot be written
+ */
+export async function writeProgram(dir: string, graphs: GraphToStore[], provenance: ProgramProvenance): Promise<WrittenProgram> {
+  checkArguments(dir, graphs, provenance);
+  const weights = new Map<string, StoredWeight>();
+  const ordered: StoredWeight[] = [];
+  let referencedBytes = 0;
+  // Pass 1: find each graph's external weights and give each distinct one a place.
+  let cursor = PAGE_BYTES;
+  const rewritten: Array<{ graph: GraphToStore; model: ModelProto; externals: Map<number, StoredWeight> }> = [];
+  for (const g of graphs) {
+    const externals = new Map<number, StoredWeight>();
+    const inits = g.model.graph!.initializer ?? [];
+    for (const [i, t] of inits.entries()) {
+      const bytes = externalBytes(t);
+      if (bytes === undefined) continue;
+      const sha = sha256Hex(bytes);
+      const key = `${t.name ?? ''}\u0000${sha}`;
+      let stored = weights.get(key);
+      if (stored === undefined) {
+        cursor = alignUp(cursor, bytes.byteLength >= PAGE_BYTES ? PAGE_BYTES : SMALL_TENSOR_ALIGN);
+        stored = {
+          entry: { name: t.name ?? '', dataType: t.data_type ?? 0, dims: (t.dims ?? []).map(Number), offset: cursor, length: bytes.byteLength, sha256: sha },
+          bytes,
+          users: new Set(),
+        };
+        cursor += bytes.byteLength;
+        weights.set(key, stored);
+        ordered.push(stored);
+      }
+      stored.users.add(g.name);
+      referencedBytes += bytes.byteLength;
+      externals.set(i, stored);
+    }
+    rewritten.push({ graph: g, model: g.model, externals });
+  }
+  const weightEnd = cursor;
+  const weightSectionLength = ordered.length === 0 ? 0 : weightEnd - PAGE_BYTES;
+
+  // Pass 2: encode each graph with its initializers pointing into the weight section.
+  const sections: ManifestSection[] = [];
+  const graphBytes: Array<{ offset: number; bytes: Uint8Array }> = [];
+  let offset = alignUp(ordered.length === 0 ? HEADER_BYTES : weightEnd, ordered.length === 0 ? SMALL_TENSOR_ALIGN : PAGE_BYTES);
+  for (const { graph: g, model, externals } of rewritten) {
+    const initializer = (model.graph!.initializer ?? []).map((t, i) => {
+      const w = externals.get(i);
+      if (w === undefined) return t;
+      return {
+        ...withoutData(t),
+        data_location: 1,
+        external_data: [
+          { key: 'location', value: PROGRAM_FILE },
+          { key: 'offset', value: String(w.entry.offset) },
+          { key: 'length', value: String(w.entry.length) },
+        ],
+      } satisfies TensorProto;
+    });
+    const bytes = encodeModel({ ...model, graph: { ...model.graph!, initializer } });
+    sections.push({ kind: 'graph', graph: g.name, offset, length: bytes.byteLength, sha256: sha256Hex(bytes) });
+    graphBytes.push({ offset, bytes });
+    offset = alignUp(offset + bytes.byteLength, SMALL_TENSOR_ALIGN);
+  }
+
+  const weightHash = createHash('sha256');
+  if (ordered.length > 0) {
+    let pos = PAGE_BYTES;
+    for (const w of ordered) {
+      if (w.entry.offset > pos) weightHash.update(new Uint8Array(w.entry.offset - pos));
+      weightHash.update(w.bytes);
+      pos = w.entry.offset + w.entry.length;
+    }
+    sections.unshift({ kind: 'weights', offset: PAGE_BYTES, length: weightSectionLength, sha256: weightHash.digest('hex') });
+  }
+
+  const manifestGraphs: ManifestGraph[] = graphs.map((g) => {
+    const mg: ManifestGraph = {
+      name: g.name,
+      inputs: plain(g.inputs, `graph '${g.name}' inputs`),
+      outputs: plain(g.outputs, `graph '${g.name}' outputs`),
+      batchSize: g.batchSize,
+      sessionOptions: plain(g.sessionOptions ?? {}, `graph '${g.name}' sessionOptions`),
+      hostFeatures: [...g.hostFeatures],
+    };
+    if (g.report !== undefined) mg.report = plain(g.report, `graph '${g.name}' report`);
+    return mg;
+  });
+  const manifest: Manifest = {
+    format: { major: PROGRAM_FORMAT_VERSION, minor: PROGRAM_FORMAT_MINOR },
+    onnxruntimeVersion: onnxruntimeVersion(),
+    writer: qaicVersion(),
+    provenance: plain(provenance, 'provenance'),
+    graphs: manifestGraphs,
+    sections,
+    weights: ordered.map((w) => w.entry),
+  };
+  const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
+  const manifestOffset = alignUp(offset, 8);
+  const fileBytes = manifestOffset + manifestBytes.byteLength;
+  const header = encodeHeader({
+    major: PROGRAM_FORMAT_VERSION,
+    minor: PROGRAM_FORMAT_MINOR,
+    fileBytes,
+    manifestOffset,
+    manifestLength: manifestBytes.byteLength,
+    manifestSha256: sha256Hex(manifestBytes),
+  });
+
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new QaicError('QAIC_FILE_NOT_FOUND', `writeProgram: cannot create program folder '${dir}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: dir } });
+  }
+  const finalPath = join(dir, PROGRAM_FILE);
+  const tempPath = join(dir, `.${PROGRAM_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(tempPath, 'wx');
+    try {
+      // Positional writes leave the alignment gaps as holes, which read back as zeros.
+      await handle.write(header, 0, header.byteLength, 0);
+      for (const w of ordered) await handle.write(w.bytes, 0, w.bytes.byteLength, w.entry.offset);
+      for (const g of graphBytes) await handle.write(g.bytes, 0, g.bytes.byteLength, g.offset);
+      await handle.write(manifestBytes, 0, manifestBytes.byteLength, manifestOffset);
+      await handle.truncate(fileBytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tempPath, finalPath);
+  } catch (error) {
+    await rm(tempPath, { force: true });
+    throw new QaicError('QAIC_FILE_NOT_FOUND', `writeProgram: cannot write '${finalPath}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: finalPath } });
+  }
+  await writeGraphFiles(dir, graphBytes.map((g, i) => ({ name: graphs[i]!.name, bytes: g.bytes })));
+
+  return {
+    path: finalPath,
+    fileBytes,
+    weightBytes: ordered.reduce((n, w) => n + w.entry.length, 0),
+    weightCount: ordered.length,
+    sharedWeights: ordered.filter((w) => w.users.size > 1).length,
+    dedupedBytes: referencedBytes - ordered.reduce((n, w) => n + w.entry.length, 0),
+  };
+}
+
+/**
+ * Write the graph files onnxruntime loads (atomically, each) and remove graph files of graphs the program no longer
+ * has (unless `prune` is false), so that a folder never holds a graph file pointing at offsets of a different program.
+ */
+export async function writeGraphFiles(dir: string, graphs: Array<{ name: string; bytes: Uint8Array }>, options: { prune?: boolean } = {}): Promise<void> {
+  const keep = new Set(graphs.map((g) => graphFileName(g.name)));
+  for (const g of graphs) {
+    const target = join(dir, graphFileName(g.name));
+    const temp = join(dir, `.${graphFileName(g.name)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await writeFile(temp, g.bytes, { flag: 'wx' });
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot write graph file '${target}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: target } });
+    }
+  }
+  if (options.prune === false) return;
+  for (const name of await readdir(dir)) {
+    if (/^programqpc\..+\.onnx$/.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  }
+}
