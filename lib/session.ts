@@ -112,7 +112,7 @@ export class Session implements AsyncDisposable {
 
   #specs(): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
     if (this.#graph !== undefined) return this.#graph;
-    this.#peeked ??= peekIO(this.#source);
+    this.#peeked ??= peekIO(this.#source, this.options.graph);
     return this.#peeked;
   }
 

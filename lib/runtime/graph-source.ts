@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { QaicError } from '../errors.js';
 import { readModelFile, modelIO, type ValueSpec } from '../onnx/model.js';
 import type { ResolvedOptions } from '../options.js';
+import { findGraph, openProgram, readManifestSync } from '../program/open.js';
 
 /** What kind of thing the user's path is. */
 export type SourceKind = 'onnx' | 'program';
@@ -83,15 +84,26 @@ export function describeSource(modelPath: unknown): SourceDescription {
  * For an `.onnx` model this reads the model (so that input checks have its specs) and loads it as it is. The
  * compiler and program container plug in here: a program source loads the program's graph instead.
  *
- * @throws QaicError `QAIC_MODEL_INVALID`, `QAIC_FILE_NOT_FOUND`, `QAIC_NOT_IMPLEMENTED` (programs, until the
- *   program container exists)
+ * @throws QaicError `QAIC_MODEL_INVALID`, `QAIC_FILE_NOT_FOUND`; for programs also `QAIC_PROGRAM_CORRUPT`,
+ *   `QAIC_PROGRAM_VERSION`, `QAIC_PROGRAM_HOST_MISMATCH` and `QAIC_GRAPH_NOT_FOUND` (for `options.graph`)
  */
 export async function prepareGraph(source: SourceDescription, options: ResolvedOptions): Promise<PreparedGraph> {
   const t0 = performance.now();
   if (source.kind === 'program') {
-    throw new QaicError('QAIC_NOT_IMPLEMENTED', `loading precompiled programs ('${source.path}') is not implemented yet`, {
-      details: { file: source.path },
-    });
+    // Activations load the program's graph file, whose weights map from programqpc.bin: never the source ONNX.
+    const program = await openProgram(source.path);
+    const loadable = await program.loadable(options.graph);
+    return {
+      name: loadable.name,
+      modelPath: loadable.modelPath,
+      sessionOptions: loadable.sessionOptions,
+      inputs: loadable.inputs,
+      outputs: loadable.outputs,
+      batchSize: loadable.batchSize,
+      prepareMs: performance.now() - t0,
+      cached: false,
+      programDir: program.dir,
+    };
   }
   const { model } = readModelFile(source.path);
   const io = modelIO(model);
@@ -119,9 +131,12 @@ export function batchSizeOf(inputs: readonly ValueSpec[], options: Pick<Resolved
 /**
  * Input and output specs readable without preparing the graph (for shape dictionaries before activation).
  */
-export function peekIO(source: SourceDescription): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
+export function peekIO(source: SourceDescription, graphName?: string): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
   if (source.kind === 'program') {
-    throw new QaicError('QAIC_NOT_IMPLEMENTED', `reading program specs ('${source.path}') is not implemented yet`);
+    // header and manifest only: section checksums are verified when the graph is prepared
+    const { file, manifest } = readManifestSync(source.path);
+    const graph = findGraph(file, manifest.graphs, graphName);
+    return { inputs: graph.inputs, outputs: graph.outputs };
   }
   return modelIO(readModelFile(source.path).model);
 }
