@@ -1,0 +1,79 @@
+/**
+ * Where compiled programs go when the caller names no `output_dir`, and when an existing program may be reused.
+ *
+ * A program is reused when its folder holds `compile.json` with the same compile key. The key covers everything
+ * that changes the program's bytes: the model's content (SHA-256), the compile options that affect the graph
+ * (symbols, batch size, fp16 and its exclusions), the onnxruntime version that optimized it, the host features the
+ * optimization depends on, and this compiler's own version. Options that do not change the program (runtime
+ * options, `aic_num_cores`, no-effect SDK flags) are not in the key, so changing them never recompiles.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Bump when the compiler's output changes for the same inputs, so that older cached programs are not reused. */
+export const COMPILER_VERSION = 1;
+
+/** The sidecar file beside `programqpc.bin` that records how the program was compiled. */
+export const COMPILE_RECORD_FILE = 'compile.json';
+
+/** The inputs of the compile key. */
+export interface CompileKeyParts {
+  modelSha256: string;
+  symbols: Record<string, number>;
+  batchsize: number | undefined;
+  convertToFp16: boolean;
+  keepOriginalPrecision: string[];
+  onnxruntimeVersion: string;
+  hostFeatures: string[];
+}
+
+/** The compile key: SHA-256 (hex) of the canonical JSON of the parts. */
+export function compileKey(parts: CompileKeyParts): string {
+  const canonical = {
+    compiler: COMPILER_VERSION,
+    model: parts.modelSha256,
+    symbols: Object.entries(parts.symbols).sort((a, b) => a[0].localeCompare(b[0])),
+    batchsize: parts.batchsize ?? null,
+    fp16: parts.convertToFp16,
+    keep: parts.convertToFp16 ? [...parts.keepOriginalPrecision].sort() : [],
+    onnxruntime: parts.onnxruntimeVersion,
+    host: [...parts.hostFeatures].sort(),
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * The cache root: `$QAIC_CACHE_DIR`, else `$XDG_CACHE_HOME/qaic`, else `~/.cache/qaic` (the temp folder when there
+ * is no home directory).
+ */
+export function cacheRoot(): string {
+  const explicit = process.env.QAIC_CACHE_DIR;
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg !== undefined && xdg !== '') return join(xdg, 'qaic');
+  let home = '';
+  try {
+    home = homedir();
+  } catch {
+    home = '';
+  }
+  return home === '' ? join(tmpdir(), 'qaic-cache') : join(home, '.cache', 'qaic');
+}
+
+/** The cache folder of one compile key. */
+export function cacheDirFor(key: string, modelStem: string): string {
+  const safe = modelStem.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
+  return join(cacheRoot(), `${safe}-${key.slice(0, 24)}`);
+}
+
+/** The compile record of a program folder, when it exists and parses. */
+export function readCompileRecord(dir: string): { key: string; report: unknown } | undefined {
+  try {
+    const record = JSON.parse(readFileSync(join(dir, COMPILE_RECORD_FILE), 'utf8')) as { key?: unknown; report?: unknown };
+    return typeof record.key === 'string' ? { key: record.key, report: record.report } : undefined;
+  } catch {
+    return undefined;
+  }
+}

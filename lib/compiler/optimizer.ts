@@ -1,0 +1,73 @@
+/**
+ * The caller's side of the compile worker: one shared worker thread per process, started on the first compile and
+ * reused by later ones (a conformance run compiles 140 models through it). The thread is unref'd while idle, so an
+ * idle compiler never keeps the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { QaicError, deserializeError } from '../errors.js';
+import type { FromOptimizer, OptimizeDone, OptimizeRequest } from './optimize-protocol.js';
+
+interface Pending {
+  resolve: (done: OptimizeDone) => void;
+  reject: (error: Error) => void;
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+let started = 0;
+
+function failAll(error: Error): void {
+  for (const p of pending.values()) p.reject(error);
+  pending.clear();
+}
+
+function ensureWorker(): Worker {
+  if (worker !== undefined) return worker;
+  const w = new Worker(new URL('./optimize-worker.js', import.meta.url));
+  started++;
+  w.on('message', (message: FromOptimizer) => {
+    const p = pending.get(message.id);
+    if (p === undefined) return;
+    pending.delete(message.id);
+    if (pending.size === 0) w.unref();
+    if (message.type === 'done') p.resolve(message);
+    else p.reject(deserializeError(message.error, 'QAIC_COMPILE_FAILED'));
+  });
+  w.on('error', (error) => {
+    worker = undefined;
+    failAll(new QaicError('QAIC_COMPILE_FAILED', `the compile worker crashed: ${error.message}`, { cause: error }));
+  });
+  w.on('exit', (code) => {
+    if (worker === w) worker = undefined;
+    if (pending.size > 0) failAll(new QaicError('QAIC_COMPILE_FAILED', `the compile worker exited (code ${code}) during a compile`));
+  });
+  worker = w;
+  return w;
+}
+
+/** Run one optimize job on the shared compile worker. The model bytes are transferred (the caller loses them). */
+export function runOptimizer(job: Omit<OptimizeRequest, 'type' | 'id'>): Promise<OptimizeDone> {
+  const w = ensureWorker();
+  const id = nextId++;
+  return new Promise<OptimizeDone>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    w.ref();
+    const bytes = job.modelBytes;
+    const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const message: OptimizeRequest = { type: 'optimize', id, ...job, modelBytes: transferable ? bytes : bytes.slice() };
+    w.postMessage(message, [message.modelBytes.buffer as ArrayBuffer]);
+  });
+}
+
+/** How many compile worker threads this process has started (tests use it to prove "before any worker starts"). */
+export function compileWorkersStarted(): number {
+  return started;
+}
+
+/** Stop the shared compile worker (the next compile starts a new one). */
+export async function stopCompileWorker(): Promise<void> {
+  const w = worker;
+  worker = undefined;
+  if (w !== undefined) await w.terminate();
+}

@@ -1,0 +1,204 @@
+/**
+ * The compile report: what the model is after compilation and what compiling did. Returned by `compile()`, printed
+ * by `qaic-exec`, stored in the program's manifest. Plain JSON.
+ */
+import { bytesPerElement, dtypeFromOnnx, onnxTypeName } from '../dtypes.js';
+import type { ValueSpec } from '../onnx/model.js';
+import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
+import type { FixDimsResult } from './fix-dims.js';
+
+/**
+ * Operator types whose multiply-accumulates are counted. Everything else (element-wise ops, pooling, normalization,
+ * activations, recurrent ops, Einsum) contributes 0 to {@link CompileReport.macs}: for the convolutional and
+ * transformer models this library targets, these account for nearly all arithmetic.
+ */
+export const MAC_COUNTED_OPS: readonly string[] = ['Conv', 'ConvInteger', 'QLinearConv', 'ConvTranspose', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Gemm'];
+
+/** Multiply-accumulates per inference, by operator type, for the fixed shapes. */
+export interface MacCount {
+  /** sum over all counted operators */
+  total: number;
+  byOperator: Record<string, number>;
+  /** which operator types are counted (see {@link MAC_COUNTED_OPS}) */
+  counted: readonly string[];
+  /** how the node shapes were obtained */
+  method: 'profiled dry run' | 'unavailable';
+  /** symbols left symbolic that the dry run set to 1 (the counts are then per unit of those dims) */
+  assumedOne: string[];
+}
+
+/** The compile report. Times in milliseconds. */
+export interface CompileReport {
+  model: string;
+  /** SHA-256 of the model file, hex */
+  modelSha256: string;
+  onnxruntimeVersion: string;
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+  /** node counts by operator type (`domain::Op` for non-default domains), before and after optimization */
+  operators: Record<string, number>;
+  optimizedOperators: Record<string, number>;
+  nodes: number;
+  optimizedNodes: number;
+  /** initializer elements and bytes of the source model */
+  parameters: { count: number; bytes: number; tensors: number };
+  macs: MacCount;
+  fixed: FixDimsResult['fixed'];
+  batchFixedInputs: string[];
+  leftSymbolic: FixDimsResult['leftSymbolic'];
+  /** options accepted with no effect on this backend, with their values */
+  ignored: Record<string, unknown>;
+  /** what graph optimization was applied and how activations load the result */
+  optimization: { level: string; loadWith: Record<string, unknown>; hostFeatures: string[] };
+  /** set when the zero-input dry run failed; output shapes are then the declared ones */
+  dryRunError?: string;
+  fp16?: unknown;
+  timings: { readMs: number; passesMs: number; optimizeMs: number; dryRunMs: number; writeMs: number; totalMs: number };
+}
+
+/** Node counts by operator type over a graph and its subgraphs. */
+export function operatorCounts(graph: GraphProto | undefined): { counts: Record<string, number>; nodes: number } {
+  const counts: Record<string, number> = {};
+  let nodes = 0;
+  const visit = (g: GraphProto): void => {
+    for (const n of g.node ?? []) {
+      nodes++;
+      const key = n.domain !== undefined && n.domain !== '' && n.domain !== 'ai.onnx' ? `${n.domain}::${n.op_type ?? '?'}` : (n.op_type ?? '?');
+      counts[key] = (counts[key] ?? 0) + 1;
+      for (const a of n.attribute ?? []) {
+        if (a.g !== undefined) visit(a.g);
+        for (const s of a.graphs ?? []) visit(s);
+      }
+    }
+  };
+  if (graph !== undefined) visit(graph);
+  return { counts: Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))), nodes };
+}
+
+function tensorBytes(t: TensorProto, elements: number): number {
+  if (t.data_location === 1) {
+    const length = t.external_data?.find((e) => e.key === 'length')?.value;
+    if (length !== undefined) return Number(length);
+  }
+  if (t.raw_data !== undefined) return t.raw_data.byteLength;
+  const dtype = dtypeFromOnnx(t.data_type ?? 0);
+  if (dtype === undefined || dtype === 'string') return (t.string_data ?? []).reduce((s, b) => s + b.byteLength, 0);
+  return elements * bytesPerElement(dtype);
+}
+
+/**
+ * Parameter count and bytes of a model's main graph: its initializers plus the tensors of its `Constant` nodes
+ * (exporters such as paddle2onnx store all weights as Constants).
+ */
+export function parameterStats(model: ModelProto): CompileReport['parameters'] {
+  let count = 0;
+  let bytes = 0;
+  let tensors = 0;
+  const add = (t: TensorProto): void => {
+    const elements = (t.dims ?? []).reduce<number>((p, d) => p * Number(d), 1);
+    count += elements;
+    bytes += tensorBytes(t, elements);
+    tensors++;
+  };
+  for (const t of model.graph?.initializer ?? []) add(t);
+  for (const n of model.graph?.node ?? []) {
+    if (n.op_type !== 'Constant' || (n.domain !== undefined && n.domain !== '')) continue;
+    const value = (n.attribute ?? []).find((a) => a.name === 'value')?.t;
+    if (value !== undefined) add(value);
+  }
+  return { count, bytes, tensors };
+}
+
+/** One node of a profiled run: operator type and the shapes of its inputs and outputs. */
+export interface ProfiledNode {
+  op: string;
+  inputs: number[][];
+  outputs: number[][];
+}
+
+const numel = (shape: readonly number[] | undefined): number => (shape ?? []).reduce((p, d) => p * d, 1);
+
+/**
+ * Multiply-accumulates of one node from its shapes; `undefined` for operators that are not counted.
+ *
+ * - Conv family: output elements × (input channels per group × kernel size) = `numel(Y) × numel(W[1:])`.
+ * - ConvTranspose: every input element meets `W[1:]` weights: `numel(X) × numel(W[1:])`.
+ * - MatMul family: `numel(Y) × K`, K the last dim of A.
+ * - Gemm: `numel(Y) × K`, K = `numel(A) / M` (whatever transA says).
+ */
+export function nodeMacs(node: ProfiledNode): number | undefined {
+  const y = node.outputs[0];
+  switch (node.op) {
+    case 'Conv': case 'ConvInteger': return numel(y) * numel(node.inputs[1]?.slice(1));
+    case 'QLinearConv': return numel(y) * numel(node.inputs[3]?.slice(1));
+    case 'ConvTranspose': return numel(node.inputs[0]) * numel(node.inputs[1]?.slice(1));
+    case 'MatMul': case 'MatMulInteger': {
+      const a = node.inputs[0] ?? [];
+      return numel(y) * (a[a.length - 1] ?? 1);
+    }
+    case 'QLinearMatMul': {
+      const a = node.inputs[0] ?? [];
+      return numel(y) * (a[a.length - 1] ?? 1);
+    }
+    case 'Gemm': {
+      const m = y?.[0] ?? 1;
+      return m === 0 ? 0 : numel(y) * (numel(node.inputs[0]) / m);
+    }
+    default: return undefined;
+  }
+}
+
+/** Sum MACs by operator type over profiled nodes. */
+export function countMacs(nodes: readonly ProfiledNode[], assumedOne: string[]): MacCount {
+  const byOperator: Record<string, number> = {};
+  let total = 0;
+  for (const n of nodes) {
+    const m = nodeMacs(n);
+    if (m === undefined) continue;
+    byOperator[n.op] = (byOperator[n.op] ?? 0) + m;
+    total += m;
+  }
+  return { total, byOperator, counted: MAC_COUNTED_OPS, method: 'profiled dry run', assumedOne };
+}
+
+function shape(spec: ValueSpec): string {
+  if (spec.nonTensor !== undefined) return spec.nonTensor;
+  const type = spec.dtype ?? onnxTypeName(spec.onnxType);
+  return `${type}[${(spec.shape ?? ['?']).map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+}
+
+function si(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(3)} G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(3)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(3)} k`;
+  return `${n} `;
+}
+
+/** The human-readable report `qaic-exec` prints. */
+export function formatReport(r: CompileReport): string {
+  const lines: string[] = [];
+  lines.push(`Model: ${r.model} (sha256 ${r.modelSha256.slice(0, 16)}…), onnxruntime ${r.onnxruntimeVersion}`);
+  lines.push('Inputs:');
+  for (const i of r.inputs) lines.push(`  ${i.name}: ${shape(i)}`);
+  lines.push('Outputs:');
+  for (const o of r.outputs) lines.push(`  ${o.name}: ${shape(o)}`);
+  if (r.fixed.length > 0) lines.push(`Fixed: ${r.fixed.map((f) => `${f.symbol}=${f.value} (${f.from}, ${f.dims} dims)`).join(', ')}`);
+  if (r.batchFixedInputs.length > 0) lines.push(`Batch size fixed the first dim of: ${r.batchFixedInputs.join(', ')}`);
+  if (r.leftSymbolic.length > 0) lines.push(`Left symbolic: ${r.leftSymbolic.map((l) => `${l.kind} ${l.value} axis ${l.axis} (${l.symbol ?? 'anonymous'})`).join(', ')}`);
+  const ignored = Object.keys(r.ignored);
+  if (ignored.length > 0) lines.push(`Ignored (no effect on the CPU backend): ${ignored.join(', ')}`);
+  lines.push(`Parameters: ${r.parameters.count.toLocaleString('en-US')} in ${r.parameters.tensors} tensors, ${r.parameters.bytes.toLocaleString('en-US')} bytes`);
+  lines.push(`Operators (${r.nodes} nodes): ${Object.entries(r.operators).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`After optimization (${r.optimizedNodes} nodes): ${Object.entries(r.optimizedOperators).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.macs.method === 'unavailable') {
+    lines.push(`MACs per inference: unavailable${r.dryRunError === undefined ? '' : ` (dry run failed: ${r.dryRunError})`}`);
+  } else {
+    const by = Object.entries(r.macs.byOperator).map(([k, v]) => `${k} ${si(v)}`).join(', ');
+    lines.push(`MACs per inference: ${si(r.macs.total)}MAC (${r.macs.total.toLocaleString('en-US')})${by === '' ? '' : `: ${by}`}`);
+    lines.push(`  counted: ${r.macs.counted.join(', ')}${r.macs.assumedOne.length > 0 ? `; symbols taken as 1: ${r.macs.assumedOne.join(', ')}` : ''}`);
+  }
+  lines.push(`Optimization: level '${r.optimization.level}', activations load with ${JSON.stringify(r.optimization.loadWith)}${r.optimization.hostFeatures.length > 0 ? `; host-specific (${r.optimization.hostFeatures.join(' ')})` : '; portable'}`);
+  const t = r.timings;
+  lines.push(`Time: ${t.totalMs.toFixed(0)} ms (read ${t.readMs.toFixed(0)}, passes ${t.passesMs.toFixed(0)}, optimize ${t.optimizeMs.toFixed(0)}, dry run ${t.dryRunMs.toFixed(0)}, write ${t.writeMs.toFixed(0)})`);
+  return lines.join('\n');
+}
