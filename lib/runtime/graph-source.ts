@@ -11,6 +11,7 @@ import { QaicError } from '../errors.js';
 import { readModelFile, modelIO, type ValueSpec } from '../onnx/model.js';
 import type { ResolvedOptions } from '../options.js';
 import { findGraph, openProgram, readManifestSync } from '../program/open.js';
+import { compileResolved } from '../compiler/compile.js';
 
 /** What kind of thing the user's path is. */
 export type SourceKind = 'onnx' | 'program';
@@ -81,8 +82,9 @@ export function describeSource(modelPath: unknown): SourceDescription {
 /**
  * Prepare the graph activations will load.
  *
- * For an `.onnx` model this reads the model (so that input checks have its specs) and loads it as it is. The
- * compiler and program container plug in here: a program source loads the program's graph instead.
+ * For an `.onnx` model with `compile` on (the default) this compiles the model into a program (see
+ * `compiler/compile.ts`) and loads the program's graph; with `compile: false` it reads the model (so that input
+ * checks have its specs) and loads it as it is. A program source loads the program's graph.
  *
  * @throws QaicError `QAIC_MODEL_INVALID`, `QAIC_FILE_NOT_FOUND`; for programs also `QAIC_PROGRAM_CORRUPT`,
  *   `QAIC_PROGRAM_VERSION`, `QAIC_PROGRAM_HOST_MISMATCH` and `QAIC_GRAPH_NOT_FOUND` (for `options.graph`)
@@ -102,6 +104,24 @@ export async function prepareGraph(source: SourceDescription, options: ResolvedO
       batchSize: loadable.batchSize,
       prepareMs: performance.now() - t0,
       cached: false,
+      programDir: program.dir,
+    };
+  }
+  if (options.compile) {
+    // Compile on create, like the Python API: into output_dir (with options.yaml), else into the compile cache; an
+    // unchanged model with unchanged compile options reuses the program. Activations load the program's graph.
+    const compiled = await compileResolved(source.path, options);
+    const program = await openProgram(compiled.programPath);
+    const loadable = await program.loadable(options.graph);
+    return {
+      name: loadable.name,
+      modelPath: loadable.modelPath,
+      sessionOptions: loadable.sessionOptions,
+      inputs: loadable.inputs,
+      outputs: loadable.outputs,
+      batchSize: loadable.batchSize,
+      prepareMs: performance.now() - t0,
+      cached: compiled.cached,
       programDir: program.dir,
     };
   }
