@@ -18,3 +18,5 @@ export type { RunObserver, RunTrace } from './runtime/trace.js';
 export type { PreparedGraph } from './runtime/graph-source.js';
 export * as onnx from './onnx/index.js';
 export * as report from './report/index.js';
+export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';
+export { loadAffinity, type Pinning } from './runtime/affinity.js';
