@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * `qaic-exec`: compile an ONNX model into a program from the command line, with the SDK's flags (see
+ * `exec-args.ts` for the syntax and `EXEC_USAGE` for the list). Prints the compile report; exits 0 when compiled,
+ * 1 when the model could not be compiled, 2 for a bad command line.
+ */
+import { isQaicError } from '../errors.js';
+import { compile } from '../compiler/compile.js';
+import { formatReport } from '../compiler/report.js';
+import { formatSupportedOperators } from '../compiler/operators.js';
+import { EXEC_USAGE, parseExecArgs } from './exec-args.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseExecArgs(argv, process.cwd());
+  } catch (error) {
+    process.stderr.write(`qaic-exec: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${EXEC_USAGE}\n`);
+    return 0;
+  }
+  if (command.kind === 'operators') {
+    process.stdout.write(`${formatSupportedOperators()}\n`);
+    return 0;
+  }
+  process.stdout.write(`Reading ONNX Model from ${command.modelPath}\nCompile started ...\n`);
+  try {
+    const result = await compile(command.modelPath, command.options);
+    process.stdout.write(`${formatReport(result.report)}\n`);
+    if (result.cached) process.stdout.write('Program is up to date (same model and compile options): nothing recompiled\n');
+    process.stdout.write(`Generated binary is present at ${result.programDir}\nOptions yaml file available at: ${result.optionsPath}\n`);
+    return 0;
+  } catch (error) {
+    const code = isQaicError(error) ? ` [${error.code}]` : '';
+    process.stderr.write(`qaic-exec: error${code}: ${(error as Error).message}\n`);
+    return isQaicError(error, 'QAIC_INVALID_OPTION') ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`qaic-exec: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
