@@ -20,3 +20,5 @@ export * as onnx from './onnx/index.js';
 export * as report from './report/index.js';
 export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';
 export { loadAffinity, type Pinning } from './runtime/affinity.js';
+export { compile, type CompileResult } from './compiler/compile.js';
+export type { CompileReport, MacCount } from './compiler/report.js';
