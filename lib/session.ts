@@ -17,6 +17,10 @@ import type { ActivationConfig } from './runtime/protocol.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
 import { warnOnce } from './warnings.js';
+import { SessionMeasurements } from './metrics/session-metrics.js';
+import type { PythonMetrics, MetricsReport } from './metrics/report.js';
+import type { MetricsDocument } from './metrics/export.js';
+import type { BenchmarkArgs, BenchmarkResult } from './metrics/benchmark.js';
 import { pinningFor } from './runtime/affinity.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
@@ -58,6 +62,7 @@ export class Session implements AsyncDisposable {
   #activating: Promise<void> | undefined;
   #peeked: { inputs: ValueSpec[]; outputs: ValueSpec[] } | undefined;
   #observers = new Set<RunObserver>();
+  readonly #measure: SessionMeasurements;
   #activationCount = 0;
   #lastActivationMs: number | undefined;
 
@@ -70,6 +75,7 @@ export class Session implements AsyncDisposable {
   constructor(modelPath: string, options?: SessionOptions | SessionOptionsCamel) {
     this.options = resolveOptions(options);
     this.#source = describeSource(modelPath);
+    this.#measure = new SessionMeasurements(this);
     const ignored = Object.keys(this.options.ignored);
     if (ignored.length > 0) {
       warnOnce(`no-effect:${ignored.sort().join(',')}`, 'QAIC_OPTION_NO_EFFECT',
@@ -387,6 +393,131 @@ export class Session implements AsyncDisposable {
   /** Alias of {@link updateBackendOptions} (Python name). */
   update_backend_options(update: Partial<BackendOptions> | Record<string, unknown>): Promise<void> {
     return this.updateBackendOptions(update);
+  }
+
+  /**
+   * Latency figures of the `run()` calls so far, as the Python `get_metrics()`: end to end (call to resolution),
+   * steady state (each activation's first inference is excluded and reported by {@link getMetricsReport}), all in
+   * seconds. Percentiles are HDR nearest-rank (within 0.05 %); `num_of_inferences` is 0 before any steady-state
+   * inference. `runBenchmark()` latencies are not mixed in (they are measured inside the activations): see the
+   * report's `benchmark` stage.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` unless the session has `enable_metrics` or `enable_profiling`
+   */
+  getMetrics(): PythonMetrics {
+    return this.#measure.getMetrics();
+  }
+
+  /** Alias of {@link getMetrics} (Python name). */
+  get_metrics(): PythonMetrics {
+    return this.getMetrics();
+  }
+
+  /**
+   * The breakdown behind {@link getMetrics}: per stage (`e2e`, `queue`, `ort`, `benchmark`), merged and per
+   * activation, with count, min/max/mean/stdev/CoV, percentiles (each with the samples it rests on and an
+   * `undersampled` flag), the percentile method, and every activation's first inference apart. Seconds.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
+   */
+  getMetricsReport(): MetricsReport {
+    return this.#measure.getMetricsReport();
+  }
+
+  /**
+   * Print {@link getMetrics} in the Python wording (`Number of inferences utilized for calculation are ...`), with
+   * the P999 line the SDK's sample lacks and without its duplicated average line.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
+   */
+  printMetrics(): void {
+    this.#measure.printMetrics((line) => console.log(line));
+  }
+
+  /** Alias of {@link printMetrics} (Python name). */
+  print_metrics(): void {
+    this.printMetrics();
+  }
+
+  /**
+   * The versioned JSON document of the metrics (summary, breakdown, last benchmark, environment, options,
+   * compressed histograms); written to `path` too when given.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
+   */
+  exportMetrics(path?: string): MetricsDocument {
+    return path === undefined ? this.#measure.metricsDocument() : this.#measure.exportMetrics(path);
+  }
+
+  /**
+   * Every latency histogram in the HdrHistogram log format (version 1.3), tagged `<stage>.act<activation>`, values in
+   * ns: readable by any HdrHistogram implementation, to merge or compare runs.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
+   */
+  histogramLog(): string {
+    return this.#measure.histogramLog();
+  }
+
+  /**
+   * Measure the activations, as the Python `run_benchmark()` (backed by the SDK's C++ benchmark API): the loop runs
+   * inside every activation at once, `set_size` inferences deep, after a warm-up (default 1 inference per
+   * activation) that is excluded and reported. Give `numInferences` (default 40, all activations together) or
+   * `infTime` (seconds), not both; inputs are random (from the input specs) unless given. A number alone is taken as
+   * `num_inferences`, as Python's first positional argument.
+   *
+   * Warnings (`process.emitWarning`, code `QAIC_BENCHMARK_WARNING`) say when the run was too short (under 1 s or
+   * 100 inferences), unstable (latency CoV above 10 %) or too small for a percentile. With metrics on, each
+   * latency is also recorded under the report's `benchmark` stage (not into {@link getMetrics}, which stays the
+   * end-to-end figure of `run()`).
+   *
+   * @returns `[inf_completed, inf_rate, inf_time, batch_size]`: inferences measured, inferences per second counting
+   *   the batch, seconds of the measured window, batch size; also as named fields, with `details`
+   * @throws QaicError `QAIC_INVALID_ARGUMENT` for bad arguments, `QAIC_INPUT_*` for bad inputs, activation errors
+   */
+  runBenchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
+    this.#assertOpen('runBenchmark');
+    return this.#measure.runBenchmark(typeof args === 'number' ? { num_inferences: args } : args);
+  }
+
+  /** Alias of {@link runBenchmark} (Python name). */
+  run_benchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
+    return this.runBenchmark(args);
+  }
+
+  /**
+   * Print where the time went: for the first `n` inferences, the six host stages (input checks, queue, transfer
+   * in, onnxruntime run, transfer out, output building) in the Python sample's layout; then onnxruntime's
+   * per-operator table over all activations (op type, node, provider, calls, total, mean, share).
+   *
+   * The operator table ends onnxruntime's profiling in the running activations: onnxruntime writes its profile
+   * only then and cannot restart profiling, so later inferences have no operator data (`reset()` the session to
+   * profile afresh). Python's method is synchronous; this one returns a promise because the activations answer
+   * asynchronously.
+   *
+   * @param n inferences to show (default 5, as the SDK's example)
+   * @throws QaicError `QAIC_METRICS_DISABLED` unless the session has `enable_profiling`; `QAIC_INVALID_ARGUMENT`
+   */
+  printProfileData(n = 5, options: { maxOperators?: number } = {}): Promise<void> {
+    return this.#measure.printProfileData(n, (line) => console.log(line), options.maxOperators ?? 25);
+  }
+
+  /** Alias of {@link printProfileData} (Python name). */
+  print_profile_data(n = 5): Promise<void> {
+    return this.printProfileData(n);
+  }
+
+  /**
+   * Write a Chrome/Perfetto trace (open it in ui.perfetto.dev or chrome://tracing) merging the host stages of the
+   * profiled inferences and every activation's onnxruntime events on one timeline, one process per activation.
+   * Ends onnxruntime profiling as {@link printProfileData} does.
+   *
+   * @param path file to write (default `<profileDir>/trace.json`)
+   * @returns the path written
+   * @throws QaicError `QAIC_METRICS_DISABLED` unless the session has `enable_profiling`
+   */
+  writeTrace(path?: string): Promise<string> {
+    return this.#measure.writeTrace(path);
   }
 
   /** The running activations' pool (internal: metrics, benchmarks and tests use it). @internal */

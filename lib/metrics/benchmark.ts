@@ -211,11 +211,11 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
       type: 'bench', id, feeds, warmup: args.warmup, depth: target.setSize, seconds: args.seconds,
       parties: activations.length, progressMs: args.onProgress !== undefined ? args.progressMs : 0, control: control.buffer as SharedArrayBuffer,
     });
-  })).catch((error: unknown) => {
+  }))).catch((error: unknown) => {
     Atomics.store(control, BENCH_SLOT.abort, 1);
     Atomics.notify(control, BENCH_SLOT.go);
     throw error;
-  }));
+  });
   return summariseBenchmark(results, activations.map((a) => a.index), target, args);
 }
 

@@ -69,7 +69,8 @@ export function summarise(h: Histogram, sumNs: number): LatencySummary {
   const percentiles = {} as LatencySummary['percentiles'];
   for (const { key, p } of PERCENTILES) {
     percentiles[key] = {
-      value: n === 0 ? 0 : h.getValueAtPercentile(p) * NS,
+      // HDR reports a bucket's highest equivalent value, which can exceed the exact maximum: clamp to it.
+      value: n === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) * NS,
       rank: n === 0 ? 0 : Math.max(1, Math.round((p / 100) * n)),
       undersampled: n < minSamplesFor(p),
       minSamples: minSamplesFor(p),

@@ -5,11 +5,11 @@
  * Definition (HdrHistogram's, named {@link PERCENTILE_METHOD}): the value at percentile p of n samples is the
  * sample of rank `max(1, round(p/100 × n))` in ascending order (nearest rank), reported as the highest value that
  * is equivalent to it at 3 significant digits. The reported value is therefore within 1/2048 (0.05 %) above the
- * exact nearest-rank sample. Minimum and maximum are exact.
+ * exact nearest-rank sample, and never above the exact maximum (clamped). Minimum and maximum are exact.
  */
 
 /** Name of the percentile method, as written into reports and exports. */
-export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, round(p/100*n)), 3 significant digits (relative error <= 1/2048)';
+export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, round(p/100*n)), 3 significant digits (relative error <= 1/2048), clamped to the exact max';
 
 /** The percentiles every report carries, with the Python key for each. */
 export const PERCENTILES: ReadonlyArray<{ key: 'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999'; p: number }> = [

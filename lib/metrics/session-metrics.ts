@@ -1,0 +1,175 @@
+/**
+ * Everything a session measures, behind the session's metric, benchmark and profiling methods: the latency store
+ * fed by every `run()`, the profiler, and the last benchmark. `Session` delegates to this class so that its own
+ * file stays about running inferences.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { QaicError } from '../errors.js';
+import type { Dim, ValueSpec } from '../onnx/model.js';
+import type { DType } from '../dtypes.js';
+import type { ActivationPool } from '../runtime/pool.js';
+import type { RunObserver, RunTrace } from '../runtime/trace.js';
+import type { ResolvedOptions } from '../options.js';
+import { LatencyStore } from './latency-store.js';
+import { buildReport, formatPythonMetrics, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
+import { resolveBenchmarkArgs, runBenchmarkOn, type BenchmarkArgs, type BenchmarkResult } from './benchmark.js';
+import { randomInputs } from './random-inputs.js';
+import { Profiler } from '../profiling/profiler.js';
+import { formatStageTable } from '../profiling/stages.js';
+import { formatOperatorTable, operatorTable, type OperatorRow } from '../profiling/ort-profile.js';
+import { buildTrace, type TraceDocument } from '../profiling/trace-file.js';
+
+/** What the measurements need from their session (all public on `Session`). */
+export interface MeasuredSession {
+  readonly options: ResolvedOptions;
+  readonly source: { path: string };
+  readonly batchSize: number;
+  readonly profileDir: string;
+  readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
+  readonly _pool: ActivationPool | undefined;
+  setup(): Promise<void>;
+  observe(observer: RunObserver): () => void;
+}
+
+/** Metrics, benchmark and profiling state of one session. */
+export class SessionMeasurements implements RunObserver {
+  readonly store = new LatencyStore();
+  readonly profiler: Profiler | undefined;
+  lastBenchmark: BenchmarkResult | undefined;
+  readonly #session: MeasuredSession;
+
+  constructor(session: MeasuredSession) {
+    this.#session = session;
+    const o = session.options;
+    if (o.enable_profiling) this.profiler = new Profiler();
+    if (o.enable_metrics || o.enable_profiling) {
+      session.observe(this);
+      if (this.profiler !== undefined) session.observe(this.profiler);
+    }
+  }
+
+  /** Whether latencies are recorded (`enable_metrics` or `enable_profiling`). */
+  get enabled(): boolean {
+    return this.#session.options.enable_metrics || this.#session.options.enable_profiling;
+  }
+
+  onRun(t: RunTrace): void {
+    if (!t.ok || t.activation < 0) return;
+    this.store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
+    this.store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
+    this.store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
+  }
+
+  #requireMetrics(method: string): void {
+    if (!this.enabled) {
+      throw new QaicError('QAIC_METRICS_DISABLED', `${method}() needs latencies, which are recorded only with the option 'enable_metrics: true' (or 'enable_profiling: true'); create the Session with one of them`, {
+        details: { method, option: 'enable_metrics' },
+      });
+    }
+  }
+
+  #requireProfiling(method: string): Profiler {
+    if (this.profiler === undefined) {
+      throw new QaicError('QAIC_METRICS_DISABLED', `${method}() needs the option 'enable_profiling: true'; create the Session with it`, {
+        details: { method, option: 'enable_profiling' },
+      });
+    }
+    return this.profiler;
+  }
+
+  getMetrics(): PythonMetrics {
+    this.#requireMetrics('getMetrics');
+    return pythonMetrics(this.store.summary('e2e'));
+  }
+
+  getMetricsReport(): MetricsReport {
+    this.#requireMetrics('getMetricsReport');
+    return buildReport(this.store);
+  }
+
+  printMetrics(write: (line: string) => void): void {
+    this.#requireMetrics('printMetrics');
+    for (const line of formatPythonMetrics(pythonMetrics(this.store.summary('e2e')))) write(line);
+  }
+
+  metricsDocument(): MetricsDocument {
+    this.#requireMetrics('exportMetrics');
+    const options = { ...this.#session.options } as Record<string, unknown>;
+    return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark) });
+  }
+
+  exportMetrics(path: string): MetricsDocument {
+    const doc = this.metricsDocument();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+    return doc;
+  }
+
+  histogramLog(): string {
+    this.#requireMetrics('exportHistogramLog');
+    return histogramLog(this.store);
+  }
+
+  async runBenchmark(args: BenchmarkArgs | undefined): Promise<BenchmarkResult> {
+    const resolved = resolveBenchmarkArgs(args);
+    await this.#session.setup();
+    const pool = this.#session._pool;
+    if (pool === undefined) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed while activating');
+    const shapes = this.#session.modelInputShapeDict;
+    const specs: ValueSpec[] = Object.entries(shapes).map(([name, [shape, dtype]]) => ({ name, dtype: dtype as DType, onnxType: 0, shape }));
+    const result = await runBenchmarkOn({
+      activations: pool.activations,
+      inputSpecs: specs,
+      randomInputs: () => randomInputs(shapes),
+      setSize: pool.setSize,
+      batchSize: this.#session.batchSize,
+      store: this.enabled ? this.store : undefined,
+    }, resolved);
+    for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });
+    this.lastBenchmark = result;
+    return result;
+  }
+
+  async operatorRows(): Promise<OperatorRow[]> {
+    const profiler = this.#requireProfiling('operatorTable');
+    const profiles = await profiler.collect(this.#session._pool?.activations ?? []);
+    return operatorTable(profiles.map((p) => p.events));
+  }
+
+  async printProfileData(n: number, write: (line: string) => void, maxOperators: number): Promise<void> {
+    const profiler = this.#requireProfiling('printProfileData');
+    if (!(Number.isSafeInteger(n) && n > 0)) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `printProfileData(n): 'n' must be a positive integer (inferences to show), got ${String(n)}`, { details: { argument: 'n' } });
+    }
+    const traces = profiler.traces;
+    write(`Host stages of the first ${Math.min(n, traces.length)} inference(s) (times in s)`);
+    if (traces.length === 0) write('(no inference has run yet)');
+    for (const line of formatStageTable(traces, n)) write(line);
+    const rows = await this.operatorRows();
+    write('');
+    write('onnxruntime operators, all activations (profiling ended now: onnxruntime cannot restart it in these activations)');
+    if (rows.length === 0) write('(no operator events: no inference ran while profiling)');
+    else for (const line of formatOperatorTable(rows, maxOperators)) write(line);
+  }
+
+  async trace(): Promise<TraceDocument> {
+    const profiler = this.#requireProfiling('writeTrace');
+    const profiles = await profiler.collect(this.#session._pool?.activations ?? []);
+    return buildTrace(profiler.traces, profiles);
+  }
+
+  async writeTrace(path: string | undefined): Promise<string> {
+    const doc = await this.trace();
+    const file = path ?? join(this.#session.profileDir, 'trace.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(doc));
+    return file;
+  }
+}
+
+/** A benchmark result as plain JSON (the tuple and its details). */
+export function benchmarkJson(r: BenchmarkResult): Record<string, unknown> {
+  return { inf_completed: r.inf_completed, inf_rate: r.inf_rate, inf_time: r.inf_time, batch_size: r.batch_size, ...r.details };
+}

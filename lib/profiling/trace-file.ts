@@ -1,0 +1,110 @@
+/**
+ * One Chrome / Perfetto trace (trace-event JSON) for the whole stack: the host stages of every profiled `run()`
+ * and every activation's onnxruntime events, on one timeline.
+ *
+ * Layout: one process per activation (`pid` = activation index + 1, named "activation N"), with two threads:
+ * `tid` 1 "host stages" (the six stages of `stages.ts`, per inference) and `tid` 2 "onnxruntime" (that
+ * activation's profile events). Timestamps are µs from the earliest event.
+ *
+ * Alignment: onnxruntime stamps events in µs since its profiler started inside `InferenceSession.create()`; the
+ * worker notes the process-wide clock just before create (`createStartNs`), which places the events within the
+ * loading time; then the offset is refined by matching each host-side onnxruntime run to the nearest `model_run`
+ * event and taking the median difference.
+ */
+import type { RunTrace } from '../runtime/trace.js';
+import type { OrtEvent } from './ort-profile.js';
+import { stageSpans } from './stages.js';
+
+/** One activation's onnxruntime profile and its anchor. */
+export interface ActivationProfile {
+  activation: number;
+  /** process-wide monotonic ns just before onnxruntime's create() (0 when unknown) */
+  createStartNs: number;
+  events: readonly OrtEvent[];
+  file?: string | undefined;
+}
+
+/** A trace event as written. */
+export interface TraceEvent {
+  name: string;
+  cat?: string;
+  ph: 'X' | 'M';
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: Record<string, unknown>;
+}
+
+/** The trace document (`traceEvents` form, accepted by chrome://tracing and ui.perfetto.dev). */
+export interface TraceDocument {
+  traceEvents: TraceEvent[];
+  displayTimeUnit: 'ms';
+  otherData: Record<string, unknown>;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
+}
+
+/** Offset (ns) to add to `createStartNs + ts*1000` so that model_run events line up with host-side runs. */
+export function refineOffsetNs(profile: ActivationProfile, traces: readonly RunTrace[]): number {
+  const runs = profile.events.filter((e) => e.name === 'model_run').map((e) => profile.createStartNs + e.ts * 1000).sort((a, b) => a - b);
+  const host = traces.filter((t) => t.activation === profile.activation && t.ok).map((t) => t.worker.runStart);
+  if (runs.length === 0 || host.length === 0) return 0;
+  const diffs: number[] = [];
+  for (const h of host) {
+    // nearest model_run start (binary search)
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (runs[mid]! < h) lo = mid + 1;
+      else hi = mid;
+    }
+    const cands = [runs[lo]!, runs[Math.max(0, lo - 1)]!];
+    const best = cands.reduce((a, b) => (Math.abs(b - h) < Math.abs(a - h) ? b : a));
+    diffs.push(h - best);
+  }
+  const offset = median(diffs);
+  // A refinement larger than a second means the matching failed (e.g. only benchmark runs were profiled).
+  return Math.abs(offset) < 1e9 ? offset : 0;
+}
+
+/** Build the merged trace. */
+export function buildTrace(traces: readonly RunTrace[], profiles: readonly ActivationProfile[]): TraceDocument {
+  const raw: Array<{ name: string; cat: string; startNs: number; durNs: number; pid: number; tid: number; args?: Record<string, unknown> }> = [];
+  const activations = new Set<number>();
+  traces.forEach((t, i) => {
+    if (t.activation < 0) return;
+    activations.add(t.activation);
+    for (const s of stageSpans(t)) {
+      raw.push({ name: s.stage, cat: 'host', startNs: s.startNs, durNs: s.durNs, pid: t.activation + 1, tid: 1, args: { inference: i, first: t.first } });
+    }
+  });
+  for (const p of profiles) {
+    activations.add(p.activation);
+    const base = p.createStartNs + refineOffsetNs(p, traces);
+    for (const e of p.events) {
+      const args: Record<string, unknown> = {};
+      if (e.args?.op_name !== undefined) args.op_name = e.args.op_name;
+      if (e.args?.provider !== undefined) args.provider = e.args.provider;
+      raw.push({ name: e.name, cat: `onnxruntime.${e.cat}`, startNs: base + e.ts * 1000, durNs: e.dur * 1000, pid: p.activation + 1, tid: 2, args });
+    }
+  }
+  const origin = raw.reduce((m, e) => Math.min(m, e.startNs), Infinity);
+  const traceEvents: TraceEvent[] = [];
+  for (const a of [...activations].sort((x, y) => x - y)) {
+    traceEvents.push({ name: 'process_name', ph: 'M', ts: 0, pid: a + 1, tid: 1, args: { name: `activation ${a}` } });
+    traceEvents.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid: a + 1, tid: 1, args: { sort_index: a } });
+    traceEvents.push({ name: 'thread_name', ph: 'M', ts: 0, pid: a + 1, tid: 1, args: { name: 'host stages' } });
+    traceEvents.push({ name: 'thread_name', ph: 'M', ts: 0, pid: a + 1, tid: 2, args: { name: 'onnxruntime' } });
+  }
+  for (const e of raw.sort((x, y) => x.startNs - y.startNs)) {
+    const ev: TraceEvent = { name: e.name, cat: e.cat, ph: 'X', ts: (e.startNs - origin) / 1000, dur: e.durNs / 1000, pid: e.pid, tid: e.tid };
+    if (e.args !== undefined) ev.args = e.args;
+    traceEvents.push(ev);
+  }
+  return { traceEvents, displayTimeUnit: 'ms', otherData: { producer: 'qaic', alignment: 'createStartNs + median(model_run vs host run start)' } };
+}
