@@ -22,3 +22,4 @@ export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOption
 export { loadAffinity, type Pinning } from './runtime/affinity.js';
 export { compile, type CompileResult } from './compiler/compile.js';
 export type { CompileReport, MacCount } from './compiler/report.js';
+export * as metrics from './metrics/index.js';
