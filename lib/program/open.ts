@@ -5,7 +5,7 @@
  * Nothing read from the file decides an allocation before it has been checked against the real file size, and every
  * failure is a `QaicError` that names the file and the problem.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, symlinkSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, copyFileSync, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, type Stats } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -230,6 +230,23 @@ export function findGraph(file: string, graphs: readonly ManifestGraph[], graphN
   return graph;
 }
 
+/** Hard-link (or, across file systems, copy) `real` to `target` unless it is there already; atomic by rename. */
+function placeProgramCopy(real: string, target: string): void {
+  try {
+    statSync(target);
+    return;
+  } catch {
+    // not there yet
+  }
+  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    linkSync(real, temp);
+  } catch {
+    copyFileSync(real, temp);
+  }
+  renameSync(temp, target);
+}
+
 async function sameBytes(path: string, sha256: string): Promise<boolean> {
   try {
     return sha256Hex(await readFile(path)) === sha256;
@@ -241,15 +258,19 @@ async function sameBytes(path: string, sha256: string): Promise<boolean> {
 /**
  * Make sure the graph file onnxruntime loads exists beside a file named `programqpc.bin` and holds exactly the
  * verified section. The program folder is preferred (so all sessions share one file); when it is read-only, or the
- * program file has another name, a folder under the OS temp dir holds the graph file and a symlink to the program
- * (the mapped pages are still the program file's, shared by every activation).
+ * program file has another name, a folder under the OS temp dir (keyed by the program file's identity) holds the
+ * graph file and a hard link to the program, so the mapped pages are still the program file's. onnxruntime refuses
+ * external data reached through a symlink that leaves the model's folder; across file systems, where hard links
+ * cannot go, the program is copied once.
  */
 async function ensureGraphFile(file: string, section: ManifestSection, bytes: () => Promise<Uint8Array>): Promise<string> {
   const name = section.graph!;
   const candidates: string[] = [];
   if (basename(file) === PROGRAM_FILE) candidates.push(dirname(file));
   const real = realpathSync(file);
-  candidates.push(join(tmpdir(), 'qaic-programs', createHash('sha256').update(`${real}\u0000${section.sha256}`).digest('hex').slice(0, 24)));
+  const st = statSync(real);
+  const identity = `${real}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}\u0000${section.sha256}`;
+  candidates.push(join(tmpdir(), 'qaic-programs', createHash('sha256').update(identity).digest('hex').slice(0, 24)));
   let lastError: unknown;
   for (const dir of candidates) {
     const target = join(dir, graphFileName(name));
@@ -257,11 +278,7 @@ async function ensureGraphFile(file: string, section: ManifestSection, bytes: ()
     try {
       if (dir !== dirname(file)) {
         mkdirSync(dir, { recursive: true });
-        try {
-          symlinkSync(real, join(dir, PROGRAM_FILE));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        }
+        placeProgramCopy(real, join(dir, PROGRAM_FILE));
       }
       await writeGraphFiles(dir, [{ name, bytes: await bytes() }], { prune: false });
       return target;

@@ -80,6 +80,30 @@ function withoutData(t: TensorProto): TensorProto {
   return rest;
 }
 
+/**
+ * Exporters such as paddle2onnx keep every weight in a `Constant` node instead of an initializer, where external data
+ * cannot reach it. A main-graph `Constant` whose only attribute is a tensor `value` of {@link EXTERNAL_MIN_BYTES} or
+ * more becomes an initializer named after the node's output: the same graph in ONNX semantics (onnxruntime does the
+ * same conversion when it loads a model). Models with IR version < 4 are left alone, because there every initializer
+ * must also be a graph input. Returns a new model; the caller's is not modified.
+ */
+function hoistConstants(model: ModelProto): ModelProto {
+  const g = model.graph!;
+  if (Number(model.ir_version ?? 0) < 4 || !(g.node ?? []).some((n) => n.op_type === 'Constant')) return model;
+  const hoisted: TensorProto[] = [];
+  const node = (g.node ?? []).filter((n) => {
+    if (n.op_type !== 'Constant' || (n.domain ?? '') !== '' || n.output?.length !== 1 || n.attribute?.length !== 1) return true;
+    const a = n.attribute[0]!;
+    if (a.name !== 'value' || a.t === undefined || a.ref_attr_name !== undefined) return true;
+    const t = { ...a.t, name: n.output[0]! };
+    if (externalBytes(t) === undefined) return true;
+    hoisted.push(t);
+    return false;
+  });
+  if (hoisted.length === 0) return model;
+  return { ...model, graph: { ...g, node, initializer: [...(g.initializer ?? []), ...hoisted] } };
+}
+
 function checkArguments(dir: unknown, graphs: unknown, provenance: unknown): asserts graphs is GraphToStore[] {
   if (typeof dir !== 'string' || dir === '') {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: dir must be the program folder path, got ${describeValue(dir)}`, { details: { argument: 'dir' } });
@@ -135,7 +159,8 @@ function plain<T>(value: T, what: string): T {
 /**
  * Write a program: `<dir>/programqpc.bin` plus one `programqpc.<graph>.onnx` per graph for onnxruntime to load.
  *
- * Weights: every main-graph initializer of {@link EXTERNAL_MIN_BYTES} bytes or more moves to the weight section;
+ * Weights: every main-graph initializer (and tensor `Constant` node, see {@link hoistConstants}) of
+ * {@link EXTERNAL_MIN_BYTES} bytes or more moves to the weight section;
  * initializers with the same name AND the same bytes (across graphs) are stored once. Smaller ones, string tensors
  * and initializers inside subgraphs stay inline. The callers' models are not modified.
  *
@@ -156,7 +181,8 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
   const rewritten: Array<{ graph: GraphToStore; model: ModelProto; externals: Map<number, StoredWeight> }> = [];
   for (const g of graphs) {
     const externals = new Map<number, StoredWeight>();
-    const inits = g.model.graph!.initializer ?? [];
+    const model = hoistConstants(g.model);
+    const inits = model.graph!.initializer ?? [];
     for (const [i, t] of inits.entries()) {
       const bytes = externalBytes(t);
       if (bytes === undefined) continue;
@@ -178,7 +204,7 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
       referencedBytes += bytes.byteLength;
       externals.set(i, stored);
     }
-    rewritten.push({ graph: g, model: g.model, externals });
+    rewritten.push({ graph: g, model, externals });
   }
   const weightEnd = cursor;
   const weightSectionLength = ordered.length === 0 ? 0 : weightEnd - PAGE_BYTES;
