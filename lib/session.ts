@@ -21,6 +21,7 @@ import { SessionMeasurements } from './metrics/session-metrics.js';
 import type { PythonMetrics, MetricsReport } from './metrics/report.js';
 import type { MetricsDocument } from './metrics/export.js';
 import type { BenchmarkArgs, BenchmarkResult } from './metrics/benchmark.js';
+import type { OperatorRow } from './profiling/ort-profile.js';
 import { pinningFor } from './runtime/affinity.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
@@ -505,6 +506,18 @@ export class Session implements AsyncDisposable {
   /** Alias of {@link printProfileData} (Python name). */
   print_profile_data(n = 5): Promise<void> {
     return this.printProfileData(n);
+  }
+
+  /**
+   * onnxruntime's per-operator times as data (what {@link printProfileData} prints as its operator table): one row per
+   * node over all activations, largest total first, times in seconds, `share` in 0..1. Ends onnxruntime profiling in
+   * the running activations, as {@link printProfileData} does. Not in the Python API (its profile is printed only);
+   * charts and reports use it.
+   *
+   * @throws QaicError `QAIC_METRICS_DISABLED` unless the session has `enable_profiling`
+   */
+  getOperatorProfile(): Promise<OperatorRow[]> {
+    return this.#measure.operatorRows();
   }
 
   /**
