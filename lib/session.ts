@@ -61,6 +61,8 @@ export class Session implements AsyncDisposable {
   #preparing: Promise<PreparedGraph> | undefined;
   #pool: ActivationPool | undefined;
   #activating: Promise<void> | undefined;
+  /** Bumped by reset() and close(): an activation that started in an older epoch must not install its pool. */
+  #epoch = 0;
   #peeked: { inputs: ValueSpec[]; outputs: ValueSpec[] } | undefined;
   #observers = new Set<RunObserver>();
   readonly #measure: SessionMeasurements;
@@ -212,21 +214,26 @@ export class Session implements AsyncDisposable {
   async setup(): Promise<void> {
     this.#assertOpen('setup');
     if (this.#pool !== undefined && this.#state === 'active') return;
-    this.#activating ??= this.#activate().finally(() => {
-      this.#activating = undefined;
-    });
+    if (this.#activating === undefined) {
+      const activating: Promise<void> = this.#activate().finally(() => {
+        if (this.#activating === activating) this.#activating = undefined;
+      });
+      this.#activating = activating;
+    }
     return this.#activating;
   }
 
   async #activate(): Promise<void> {
+    const epoch = this.#epoch;
     this.#state = 'activating';
     const t0 = performance.now();
+    let pool: ActivationPool | undefined;
     try {
       const graph = await this.#prepare();
-      this.#assertOpen('setup');
+      if (this.#epoch !== epoch) throw this.#interrupted();
       const o = this.options;
       checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
-      const pool = new ActivationPool({
+      pool = new ActivationPool({
         numActivations: o.num_activations,
         setSize: o.set_size,
         timeoutMs: o.activation_timeout_ms,
@@ -235,17 +242,30 @@ export class Session implements AsyncDisposable {
           warnOnce(`death:${index}:${error.message}`, 'QAIC_ACTIVATION_REPLACED', `activation ${index} died (${error.message}); it is being replaced`);
         },
       });
+      // Installed before it starts so that reset()/close() can stop activations that are still loading.
       this.#pool = pool;
       await pool.start();
-      if (this.#pool !== pool) throw new QaicError('QAIC_ABORTED', 'the session was reset or closed while activating');
+      if (this.#epoch !== epoch) throw this.#interrupted();
       this.#activationCount++;
       this.#lastActivationMs = performance.now() - t0;
       this.#state = 'active';
     } catch (error) {
-      if ((this.#state as SessionState) !== 'closed') this.#state = 'created';
-      this.#pool = undefined;
+      if (this.#epoch !== epoch) {
+        // reset()/close() owns the state now (and may already have started a new activation): touch nothing of it.
+        await pool?.stop(this.#interrupted());
+        throw this.#interrupted();
+      }
+      this.#state = 'created';
+      if (this.#pool === pool) this.#pool = undefined;
       throw error;
     }
+  }
+
+  /** The error for calls waiting on an activation that reset() or close() interrupted. */
+  #interrupted(): QaicError {
+    return this.#state === 'closed'
+      ? new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while activating')
+      : new QaicError('QAIC_ABORTED', 'the session was reset while activating; call setup() or run() again');
   }
 
   /**
@@ -326,6 +346,7 @@ export class Session implements AsyncDisposable {
    */
   async reset(): Promise<void> {
     this.#assertOpen('reset');
+    this.#epoch++;
     await this.#stopPool(new QaicError('QAIC_ABORTED', 'the session was reset while this request was in flight'));
     if (this.#state !== 'closed') this.#state = 'created';
   }
@@ -344,6 +365,7 @@ export class Session implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#epoch++;
     await this.#stopPool(new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while this request was in flight'));
   }
 
@@ -377,8 +399,11 @@ export class Session implements AsyncDisposable {
     Object.assign(this.options, changes);
     if (changes.set_size !== undefined) this.#pool?.setSetSize(changes.set_size);
     if (reactivate && (this.#state === 'active' || this.#state === 'activating')) {
-      const old = this.#pool;
       await this.#activating?.catch(() => undefined);
+      this.#assertOpen('updateBackendOptions');
+      // read after the wait: an activation that was in progress has only now installed its pool
+      const old = this.#pool;
+      if (old === undefined) return; // that activation failed or was reset: the next run activates with the new count
       this.#pool = undefined;
       this.#state = 'created';
       await this.setup();

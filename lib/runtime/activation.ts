@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
+import type { ActivationConfig, CRASH_EXIT_CODE, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -53,6 +53,12 @@ export class Activation {
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
   #messageHandlers = new Set<(message: FromWorker) => void>();
+  /** resolves with the worker's exit code once its thread has ended */
+  #exited: Promise<number> | undefined;
+  /** benchmark loops running in the worker (they keep the process alive like requests in flight do) */
+  #benchmarks = 0;
+  /** one Int32 slot shared with the worker for {@link killForTesting} */
+  readonly #faults = new SharedArrayBuffer(4);
   startTimes: ActivationStartTimes | undefined;
   /** CPUs the worker thread is pinned to (as the OS reports them after pinning); undefined when not pinned */
   pinnedCpus: number[] | undefined;
@@ -105,11 +111,12 @@ export class Activation {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#state = 'dead';
-        void worker.terminate();
+        if (this.#state !== 'stopped') this.#state = 'dead';
+        // a load that timed out may never come back: do not let its thread keep the process alive
+        void this.#close(false);
         reject(error);
       };
-      const worker = new Worker(WORKER_URL, { workerData: this.#config, stdout: false, stderr: false });
+      const worker = new Worker(WORKER_URL, { workerData: { ...this.#config, faults: this.#faults }, stdout: false, stderr: false });
       this.#worker = worker;
       const timer = setTimeout(() => {
         fail(new QaicError('QAIC_TIMEOUT', `activation ${this.index} did not load '${this.#config.modelPath}' within ${timeoutMs} ms (activation_timeout_ms)`, {
@@ -125,6 +132,7 @@ export class Activation {
             this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0, createStartNs: message.createStartNs };
             this.pinnedCpus = message.pinned;
             this.pinningOff = message.pinningOff;
+            this.#updateRef();
             resolve();
           } else if (message.type === 'load-failed') {
             const reason = deserializeError(message.error, 'QAIC_ACTIVATION_FAILED');
@@ -152,7 +160,37 @@ export class Activation {
         if (!settled) fail(error);
         else this.#die(error);
       });
+      this.#exited = new Promise((resolve) => worker.once('exit', resolve));
     });
+  }
+
+  /**
+   * An idle activation must not keep the process alive (a session the user forgot to close would otherwise hang
+   * the process at exit): the worker is referenced only while it loads or has work the caller waits for.
+   */
+  #updateRef(): void {
+    const worker = this.#worker;
+    if (worker === undefined || this.#state !== 'ready') return;
+    if (this.#pending.size > 0 || this.#profileWaiters.length > 0 || this.#benchmarks > 0) worker.ref();
+    else worker.unref();
+  }
+
+  /**
+   * Ask the worker to exit and wait until it has. Never `terminate()`: see worker.ts (it aborts the process when
+   * it lands inside an inference). The worker exits as soon as the inference it is running, if any, returns.
+   * `keepAlive` false lets the process exit meanwhile (for a load that may never return).
+   */
+  async #close(keepAlive: boolean): Promise<void> {
+    const worker = this.#worker;
+    if (worker === undefined || worker.threadId === -1) return;
+    try {
+      worker.postMessage({ type: 'close' } satisfies ToWorker);
+    } catch {
+      // the port is already closed: the thread is exiting
+    }
+    if (keepAlive) worker.ref();
+    else worker.unref();
+    await this.#exited;
   }
 
   #onMessage(message: FromWorker): void {
@@ -162,6 +200,7 @@ export class Activation {
       if (pending === undefined) return;
       this.#pending.delete(message.id);
       this.#completed++;
+      this.#updateRef();
       if (message.type === 'result') {
         pending.resolve({ outputs: message.outputs, times: message.times, receivedNs: nowNs(), first: pending.first });
       } else {
@@ -170,8 +209,12 @@ export class Activation {
           ? new QaicError('QAIC_RUN_FAILED', `activation ${this.index}: onnxruntime rejected the inference: ${reason.message}`, { cause: reason.cause, details: { activation: this.index } })
           : reason);
       }
+    } else if (message.type === 'bench-result') {
+      this.#benchmarks = Math.max(0, this.#benchmarks - 1);
+      this.#updateRef();
     } else if (message.type === 'profile') {
       const waiter = this.#profileWaiters.shift();
+      this.#updateRef();
       if (waiter === undefined) return;
       if (message.error !== undefined) waiter.reject(deserializeError(message.error, 'QAIC_INTERNAL'));
       else waiter.resolve(message.file);
@@ -188,6 +231,10 @@ export class Activation {
   post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (this.#state !== 'ready' || this.#worker === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${this.index} is not ready`);
     this.#worker.postMessage(message, transfer);
+    if (message.type === 'bench') {
+      this.#benchmarks++;
+      this.#updateRef();
+    }
   }
 
   #die(error: QaicError): void {
@@ -214,6 +261,7 @@ export class Activation {
     return new Promise<ActivationResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, first });
       this.#worker!.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+      if (this.#pending.size === 1) this.#updateRef();
     });
   }
 
@@ -223,22 +271,31 @@ export class Activation {
     return new Promise((resolve, reject) => {
       this.#profileWaiters.push({ resolve, reject });
       this.#worker!.postMessage({ type: 'end-profiling' } satisfies ToWorker);
+      this.#updateRef();
     });
   }
 
   /**
-   * Stop the worker. Requests still in flight are rejected with `error` (their results would arrive to nobody).
+   * Stop the worker. Requests still in flight are rejected with `error` at once (their results would arrive to
+   * nobody); the returned promise resolves when the thread has exited, which waits for the inference it is
+   * running, if any, to return from onnxruntime (it cannot be interrupted safely).
    */
   async stop(error: QaicError): Promise<void> {
     if (this.#state === 'stopped') return;
     const wasDead = this.#state === 'dead';
     this.#state = 'stopped';
     this.#rejectAll(error);
-    if (!wasDead && this.#worker !== undefined) await this.#worker.terminate();
+    if (!wasDead) await this.#close(true);
   }
 
-  /** Terminate the worker as if it crashed (for fault-injection tests). */
+  /**
+   * Make the worker die as a crash would (fault-injection tests): it exits with code {@link CRASH_EXIT_CODE}
+   * before posting the result of the inference it is running, or at once when idle. Resolves once it has exited.
+   */
   async killForTesting(): Promise<void> {
-    await this.#worker?.terminate();
+    if (this.#worker === undefined || this.#worker.threadId === -1) return;
+    Atomics.store(new Int32Array(this.#faults), 0, 1);
+    this.#worker.postMessage({ type: 'crash-for-testing' } satisfies ToWorker);
+    await this.#exited;
   }
 }

@@ -51,6 +51,8 @@ export class ActivationPool {
   #activations: (Activation | undefined)[] = [];
   #queue: Waiting[] = [];
   #replacing = new Map<number, Promise<void>>();
+  /** Activations still loading their graph: stop() must end them too, not wait for a slow load. */
+  #starting = new Set<Activation>();
   #stopped = false;
 
   constructor(config: PoolConfig) {
@@ -92,7 +94,15 @@ export class ActivationPool {
 
   async #startOne(index: number): Promise<Activation> {
     const activation = new Activation(this.#config.configFor(index), (a, e) => this.#onDeath(a, e));
-    await activation.start(this.#config.timeoutMs);
+    this.#starting.add(activation);
+    try {
+      await activation.start(this.#config.timeoutMs);
+    } catch (error) {
+      if (this.#stopped) throw new QaicError('QAIC_ABORTED', 'the session was reset or closed while activating', { cause: error });
+      throw error;
+    } finally {
+      this.#starting.delete(activation);
+    }
     if (this.#stopped) {
       await activation.stop(new QaicError('QAIC_ABORTED', 'session reset while activating'));
       throw new QaicError('QAIC_ABORTED', 'the session was reset or closed while activating');
@@ -194,7 +204,7 @@ export class ActivationPool {
   async stop(error: QaicError): Promise<void> {
     this.#stopped = true;
     for (const w of this.#queue.splice(0)) this.#settle(w, error);
-    const all = this.#activations.filter((a): a is Activation => a !== undefined);
+    const all = [...this.#activations.filter((a): a is Activation => a !== undefined), ...this.#starting];
     this.#activations = [];
     await Promise.all(all.map((a) => a.stop(error)));
     await Promise.allSettled([...this.#replacing.values()]);

@@ -16,6 +16,11 @@ export interface ActivationConfig {
   sessionOptions: Record<string, unknown>;
   /** directory for onnxruntime's profile file, when profiling */
   profileDir?: string;
+  /**
+   * Fault injection for tests (one Int32 slot): non-zero makes the worker exit before posting its next result,
+   * as if it crashed mid-inference. See `Activation.killForTesting()`.
+   */
+  faults?: SharedArrayBuffer;
   /** native pinning: CPU indices for this activation's thread, when the addon is available */
   cpus?: number[];
 }
@@ -24,6 +29,10 @@ export interface ActivationConfig {
 export type ToWorker =
   | { type: 'run'; id: number; feeds: WireTensor[] }
   | { type: 'end-profiling' }
+  /** exit now: sent by `Activation.stop()`; handled between inferences, never during one */
+  | { type: 'close' }
+  /** exit now with code {@link CRASH_EXIT_CODE}, as a crash would (tests only) */
+  | { type: 'crash-for-testing' }
   | BenchRequest;
 
 /**
@@ -94,3 +103,6 @@ export interface BenchResult {
   warmupNs: number;
   error?: SerializedError;
 }
+
+/** Exit code of a worker killed by `Activation.killForTesting()`. */
+export const CRASH_EXIT_CODE = 70;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { serializeError } from '../errors.js';
 import { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import { BENCH_SLOT, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker, type WorkerTimes } from './protocol.js';
+import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
 
@@ -17,6 +17,21 @@ type OrtSession = import('onnxruntime-node').InferenceSession;
 
 const config = workerData as ActivationConfig;
 const port = parentPort!;
+const faults = config.faults === undefined ? undefined : new Int32Array(config.faults);
+
+// Stopping is done here, not by `worker.terminate()` from the main thread: onnxruntime-node runs each inference
+// (and each model load) synchronously on this thread, and terminating a worker inside that native call aborts the
+// whole process ("terminate called after throwing an instance of 'Napi::Error'"). A message is only handled between
+// native calls, so exiting from its handler is always safe. Listening from the start covers a stop during loading.
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'close') process.exit(0);
+  if (message.type === 'crash-for-testing') process.exit(CRASH_EXIT_CODE);
+});
+
+/** Tests' fault injection: exit as a crash would, before the result of the inference that just ran is posted. */
+function crashIfAsked(): void {
+  if (faults !== undefined && Atomics.load(faults, 0) !== 0) process.exit(CRASH_EXIT_CODE);
+}
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -102,6 +117,7 @@ async function main(): Promise<void> {
       times.runStart = nowNs();
       session.run(feeds).then(
         (results) => {
+          crashIfAsked();
           times.runEnd = nowNs();
           const { outputs, transfer } = fromOrt(results);
           times.posted = nowNs();
