@@ -107,7 +107,7 @@ export function checkOperators(model: ModelProto, source: string): void {
     const table = CPU_OPERATOR_TABLE[domain];
     if (table === undefined) {
       throw new QaicError('QAIC_UNSUPPORTED_OPERATOR',
-        `${source}: node ${where} uses operator ${op}(${version ?? '?'}) of domain '${domain}', which onnxruntime's CPU provider does not implement ` +
+        `${source}: node ${where} uses operator ${op} (opset ${version ?? '?'} of domain '${domain}'), which onnxruntime's CPU provider does not implement ` +
         `(known domains: ${Object.keys(CPU_OPERATOR_TABLE).join(', ')}); run 'qaic-exec -operators-supported=onnx' for the list`,
         { details: { operator: op, domain, version, node: node.name ?? '', nodeIndex: index, file: source } });
     }
@@ -116,7 +116,7 @@ export function checkOperators(model: ModelProto, source: string): void {
     const ranges = parseRanges(entry);
     if (!ranges.some((r) => version >= r.from && version <= r.to)) {
       throw new QaicError('QAIC_UNSUPPORTED_OPERATOR',
-        `${source}: node ${where} uses operator ${op}(${version}) (domain '${domain}', opset ${version}); onnxruntime's CPU provider implements ` +
+        `${source}: node ${where} uses operator ${op} at opset ${version} (domain '${domain}'); onnxruntime's CPU provider implements ` +
         `${op} for opset versions ${formatRanges(ranges)} only; re-export the model at a supported opset`,
         { details: { operator: op, domain, version, node: node.name ?? '', nodeIndex: index, supported: formatRanges(ranges), file: source } });
     }

@@ -40,7 +40,11 @@ function parseProfile(file: string): ProfiledNode[] {
 }
 
 async function optimize(job: OptimizeRequest): Promise<FromOptimizer> {
-  const ort = await (ortPromise ??= import('onnxruntime-node'));
+  const ort = await (ortPromise ??= import('onnxruntime-node').then((m) => {
+    // Model-load warnings (old opsets, hardware-specific optimized files) are reported by the compile report instead.
+    m.env.logLevel = 'error';
+    return m;
+  }));
   const fixedPath = join(job.workDir, 'fixed.onnx');
   const optimizedPath = join(job.workDir, 'optimized.onnx');
   writeFileSync(fixedPath, job.modelBytes);
