@@ -31,6 +31,8 @@ export interface BenchmarkArgs {
   onProgress?: (progress: BenchmarkProgress) => void;
   /** progress period in ms (default 1000, as qaic-runner's live reporting) */
   progressMs?: number;
+  /** emit the result's warnings with `process.emitWarning` (default true; qaic-runner prints them itself) */
+  emitWarnings?: boolean;
 }
 
 /** A progress report during a benchmark. */
@@ -91,7 +93,7 @@ export type BenchmarkResult = [inf_completed: number, inf_rate: number, inf_time
   details: BenchmarkDetails;
 };
 
-const KNOWN = new Set(['numInferences', 'num_inferences', 'infTime', 'inf_time', 'inputs', 'input_dict', 'warmup', 'onProgress', 'progressMs']);
+const KNOWN = new Set(['numInferences', 'num_inferences', 'infTime', 'inf_time', 'inputs', 'input_dict', 'warmup', 'onProgress', 'progressMs', 'emitWarnings']);
 
 function bad(argument: string, expected: string, given: unknown): QaicError {
   return new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): '${argument}' must be ${expected}, got ${describeValue(given)}`, { details: { argument } });
@@ -106,6 +108,7 @@ export interface ResolvedBenchmarkArgs {
   warmup: number;
   onProgress: ((p: BenchmarkProgress) => void) | undefined;
   progressMs: number;
+  emitWarnings: boolean;
 }
 
 /**
@@ -144,6 +147,7 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
   const progressMs = a.progressMs ?? 1000;
   if (!(Number.isSafeInteger(progressMs) && (progressMs as number) > 0)) throw bad('progressMs', 'a positive integer (milliseconds)', progressMs);
   if (a.onProgress !== undefined && typeof a.onProgress !== 'function') throw bad('onProgress', 'a function', a.onProgress);
+  if (a.emitWarnings !== undefined && typeof a.emitWarnings !== 'boolean') throw bad('emitWarnings', 'a boolean', a.emitWarnings);
   if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null)) throw bad('input_dict', 'an object {input name: tensor}', inputs);
   return {
     mode: time !== undefined ? 'time' : 'count',
@@ -153,6 +157,7 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
     warmup: warmup as number,
     onProgress: a.onProgress as ((p: BenchmarkProgress) => void) | undefined,
     progressMs: progressMs as number,
+    emitWarnings: (a.emitWarnings as boolean | undefined) ?? true,
   };
 }
 
@@ -256,7 +261,7 @@ function summariseBenchmark(results: BenchResult[], indices: number[], target: B
   if (latency.cov > UNSTABLE_COV) {
     warnings.push(`the latencies were unstable: coefficient of variation ${(latency.cov * 100).toFixed(1)} % is above ${UNSTABLE_COV * 100} % (other load on the machine, frequency scaling, or too many activations for the cores); treat percentiles with care`);
   }
-  const thin = Object.entries(latency.percentiles).filter(([, f]) => f.undersampled).map(([k, f]) => `${k} needs ${f.minSamples}`);
+  const thin = Object.entries(latency.percentiles).filter(([, f]) => f.undersampled).map(([k, f]) => `${k} (needs ${f.minSamples})`);
   if (thin.length > 0) warnings.push(`${completed} samples are too few for ${thin.join(', ')}: those percentiles are the maximum or near it`);
   const details: BenchmarkDetails = {
     mode: args.mode,

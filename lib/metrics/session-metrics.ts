@@ -127,7 +127,7 @@ export class SessionMeasurements implements RunObserver {
       batchSize: this.#session.batchSize,
       store: this.enabled ? this.store : undefined,
     }, resolved);
-    for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });
+    if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });
     this.lastBenchmark = result;
     return result;
   }
