@@ -3,7 +3,7 @@
  *
  * On the caller's thread: read the model, check its operators against the CPU provider's table (an unsupported
  * operator fails here, before any worker starts), fix symbolic dims, count operators and parameters. On the compile
- * worker thread: onnxruntime's graph optimization at level 'all', saved once; a load check of the saved graph as
+ * worker thread (after the float16 pass when `convert_to_fp16` is set): onnxruntime's graph optimization at level 'all', saved once; a load check of the saved graph as
  * activations will load it; one profiled dry run with zero inputs for static output shapes and the MAC count. Then
  * the program container is written with the optimized graph, its session options and the report, plus
  * `options.yaml` and `compile.json` (the compile key) beside it.
@@ -22,6 +22,7 @@ import type { GraphToStore } from '../program/types.js';
 import { PROGRAM_FILE } from '../program/format.js';
 import { COMPILE_RECORD_FILE, cacheDirFor, compileKey, readCompileRecord } from './cache.js';
 import { fixDims } from './fix-dims.js';
+import { convertToFp16, type Fp16Report } from './fp16/index.js';
 import { hasHostSpecificNodes, hostKernelFeatures } from './host-features.js';
 import { ACTIVATION_LOAD_OPTIONS, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
 import { checkOperators } from './operators.js';
@@ -70,7 +71,7 @@ export function compileCount(): number {
  *
  * @throws QaicError `QAIC_FILE_NOT_FOUND`, `QAIC_MODEL_INVALID`, `QAIC_INVALID_OPTION`,
  *   `QAIC_UNSUPPORTED_OPERATOR` (named operator, version and node), `QAIC_UNKNOWN_SYMBOL` (naming the model's
- *   symbols), `QAIC_NOT_IMPLEMENTED` (`convert_to_fp16`, until its pass lands), `QAIC_COMPILE_FAILED`
+ *   symbols), `QAIC_COMPILE_FAILED`
  */
 export async function compile(modelPath: string, options: SessionOptions | SessionOptionsCamel = {}): Promise<CompileResult> {
   return compileResolved(modelPath, resolveOptions(options));
@@ -111,16 +112,20 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const t1 = performance.now();
   checkOperators(model, source);
   const fixed = fixDims(model, options.onnx_define_symbol, options.batchsize, source);
-  if (options.convert_to_fp16) {
-    throw new QaicError('QAIC_NOT_IMPLEMENTED', `convert_to_fp16 (-convert-to-fp16) is not implemented yet: the float16 pass has not landed; compile ${source} without it`, {
-      details: { option: 'convert_to_fp16', file: modelPath },
-    });
-  }
-  const io = modelIO(model);
   const ops = operatorCounts(model.graph);
   const parameters = parameterStats(model);
+  // Precision pass after the dims are fixed (its type inference sees static shapes) and before optimization (so
+  // onnxruntime fuses the float16 graph).
+  let compiled = model;
+  let fp16: Fp16Report | undefined;
+  if (options.convert_to_fp16) {
+    const converted = convertToFp16(model, { keepOriginalPrecisionFor: options.keep_original_precision_for_nodes });
+    compiled = converted.model;
+    fp16 = converted.report;
+  }
+  const io = modelIO(compiled);
   const { dryRun, assumedOne } = dryRunInputs(io.inputs);
-  const encoded = encodeModel(model);
+  const encoded = encodeModel(compiled);
   const passesMs = performance.now() - t1;
 
   const workDir = mkdtempSync(join(tmpdir(), 'qaic-compile-'));
@@ -157,6 +162,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
       timings: { readMs, passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
+    if (fp16 !== undefined) report.fp16 = fp16;
     const graph: GraphToStore = {
       name: 'main',
       model: optimized,

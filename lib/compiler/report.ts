@@ -6,6 +6,7 @@ import { bytesPerElement, dtypeFromOnnx, onnxTypeName } from '../dtypes.js';
 import type { ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
 import type { FixDimsResult } from './fix-dims.js';
+import type { Fp16Report } from './fp16/convert.js';
 
 /**
  * Operator types whose multiply-accumulates are counted. Everything else (element-wise ops, pooling, normalization,
@@ -52,7 +53,8 @@ export interface CompileReport {
   optimization: { level: string; loadWith: Record<string, unknown>; hostFeatures: string[] };
   /** set when the zero-input dry run failed; output shapes are then the declared ones */
   dryRunError?: string;
-  fp16?: unknown;
+  /** the float16 pass's report, when `convert_to_fp16` was set */
+  fp16?: Fp16Report;
   timings: { readMs: number; passesMs: number; optimizeMs: number; dryRunMs: number; writeMs: number; totalMs: number };
 }
 
@@ -198,6 +200,10 @@ export function formatReport(r: CompileReport): string {
     lines.push(`  counted: ${r.macs.counted.join(', ')}${r.macs.assumedOne.length > 0 ? `; symbols taken as 1: ${r.macs.assumedOne.join(', ')}` : ''}`);
   }
   lines.push(`Optimization: level '${r.optimization.level}', activations load with ${JSON.stringify(r.optimization.loadWith)}${r.optimization.hostFeatures.length > 0 ? `; host-specific (${r.optimization.hostFeatures.join(' ')})` : '; portable'}`);
+  if (r.fp16 !== undefined) {
+    for (const w of r.fp16.warnings) lines.push(w);
+    lines.push(`Compiling model with FP16 precision: ${Object.values(r.fp16.float16Ops).reduce((a, b) => a + b, 0)} nodes in float16, ${r.fp16.keptNodes.length} kept in float32, ${r.fp16.castsInserted} casts; weights ${r.fp16.weightBytesBefore.toLocaleString('en-US')} -> ${r.fp16.weightBytesAfter.toLocaleString('en-US')} bytes`);
+  }
   const t = r.timings;
   lines.push(`Time: ${t.totalMs.toFixed(0)} ms (read ${t.readMs.toFixed(0)}, passes ${t.passesMs.toFixed(0)}, optimize ${t.optimizeMs.toFixed(0)}, dry run ${t.dryRunMs.toFixed(0)}, write ${t.writeMs.toFixed(0)})`);
   return lines.join('\n');
