@@ -1,0 +1,33 @@
+import t from 'tap';
+import { Session } from '../../lib/session.js';
+import { slowModel, within } from '../fixtures/models.js';
+
+t.test('EXPECTED FAILURE - AbortSignal on a queued run drops it; on an in-flight run rejects it; others are unaffected', async (t) => {
+  const session = new Session(slowModel(), { set_size: 1 });
+  t.teardown(() => session.close());
+  await session.setup();
+  const inFlightCtl = new AbortController();
+  const queuedCtl = new AbortController();
+  const first = session.run({ x: new Float32Array(512 * 512) }, { signal: inFlightCtl.signal }).then(() => 'ok', (e: { code?: string }) => e.code);
+  const second = session.run({ x: new Float32Array(512 * 512) }, { signal: queuedCtl.signal }).then(() => 'ok', (e: { code?: string }) => e.code);
+  const third = session.run({ x: new Float32Array(512 * 512).fill(1) }).then((o) => o['y']!.shape, (e: { code?: string }) => e.code);
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(session._pool!.queued, 2);
+  queuedCtl.abort();
+  t.equal(await within(second, 1000, 'the aborted queued run'), 'QAIC_ABORTED');
+  t.equal(session._pool!.queued, 1, 'it left the queue');
+  inFlightCtl.abort();
+  t.equal(await within(first, 1000, 'the aborted in-flight run'), 'QAIC_ABORTED', 'rejected at once, without waiting for onnxruntime');
+  t.same(await within(third, 10_000, 'the third run'), [512, 512], 'the run behind them completes');
+});
+
+t.test('EXPECTED FAILURE - an already-aborted signal rejects without running', async (t) => {
+  const session = new Session(slowModel(2));
+  t.teardown(() => session.close());
+  await session.setup();
+  const reason = new Error('caller gave up');
+  const error = await session.run({ x: new Float32Array(512 * 512) }, { signal: AbortSignal.abort(reason) }).then(() => undefined, (e: unknown) => e) as { code?: string; cause?: unknown };
+  t.equal(error?.code, 'QAIC_ABORTED');
+  t.equal(error?.cause, reason, "the signal's reason is the cause");
+  t.equal(session._pool!.activations[0]!.completed, 0, 'nothing ran');
+});

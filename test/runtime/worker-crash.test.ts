@@ -1,0 +1,39 @@
+import t from 'tap';
+import { Session } from '../../lib/session.js';
+import { slowModel, within } from '../fixtures/models.js';
+
+t.test('EXPECTED FAILURE - a worker that dies mid-inference rejects its run with QAIC_ACTIVATION_CRASHED and is replaced', async (t) => {
+  const session = new Session(slowModel(), { num_activations: 1 });
+  t.teardown(() => session.close());
+  await session.setup();
+  const victim = session._pool!.activations[0]!;
+  const oldThread = victim.threadId;
+  const inFlight = session.run({ x: new Float32Array(512 * 512) });
+  const outcome = inFlight.then(() => undefined, (e: unknown) => e);
+  await new Promise((r) => setTimeout(r, 30));
+  t.equal(victim.inFlight, 1, 'the run is in flight when the worker dies');
+  await victim.killForTesting();
+  const error = await within(outcome, 10_000, 'the in-flight run') as { code?: string; message?: string };
+  t.equal(error?.code, 'QAIC_ACTIVATION_CRASHED');
+  t.match(error?.message, /activation 0's worker thread exited \(code 70\) with 1 request\(s\) in flight/);
+  t.equal(victim.state, 'dead');
+  // the replacement loads in the background; the next run waits for it
+  const out = await within(session.run({ x: new Float32Array(512 * 512).fill(1) }), 30_000, 'the run after the crash');
+  t.equal(out['y']!.shape[0], 512, 'the next run works');
+  const replacement = session._pool!.activations[0]!;
+  t.not(replacement, victim, 'activation 0 was replaced');
+  t.not(replacement.threadId, oldThread, 'by a new worker thread');
+  t.equal(replacement.index, 0, 'keeping its index');
+});
+
+t.test('EXPECTED FAILURE - queued runs survive the crash of the activation they wait for', async (t) => {
+  const session = new Session(slowModel(20), { num_activations: 1, set_size: 1 });
+  t.teardown(() => session.close());
+  await session.setup();
+  const runs = [0, 1, 2].map((i) => session.run({ x: new Float32Array(512 * 512).fill(i) }).then((o) => (o['y']!.data as Float32Array)[0], (e: { code?: string }) => e.code));
+  await new Promise((r) => setTimeout(r, 5));
+  await session._pool!.activations[0]!.killForTesting();
+  const outcomes = await within(Promise.all(runs), 30_000, 'runs around the crash');
+  t.equal(outcomes[0], 'QAIC_ACTIVATION_CRASHED', 'the one in flight fails');
+  t.same(outcomes.slice(1), [1, 2], 'the queued ones run on the replacement, with their own inputs');
+});
