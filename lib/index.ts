@@ -21,5 +21,6 @@ export * as report from './report/index.js';
 export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';
 export { loadAffinity, type Pinning } from './runtime/affinity.js';
 export { compile, type CompileResult } from './compiler/compile.js';
+export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, type OpenProgramOptions, type WrittenProgram, type GraphToStore, type LoadableGraph, type ManifestGraph, type OpenedProgram, type ProgramProvenance } from './program/index.js';
 export type { CompileReport, MacCount } from './compiler/report.js';
 export * as metrics from './metrics/index.js';
