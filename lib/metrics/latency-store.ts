@@ -7,7 +7,7 @@
  */
 import { build, type Histogram } from 'hdr-histogram-js';
 import { QaicError } from '../errors.js';
-import { PERCENTILES, PERCENTILE_METHOD, minSamplesFor } from './percentiles.js';
+import { PERCENTILES, PERCENTILE_METHOD, minSamplesFor, rankOf } from './percentiles.js';
 
 /**
  * The stages recorded.
@@ -71,7 +71,7 @@ export function summarise(h: Histogram, sumNs: number): LatencySummary {
     percentiles[key] = {
       // HDR reports a bucket's highest equivalent value, which can exceed the exact maximum: clamp to it.
       value: n === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) * NS,
-      rank: n === 0 ? 0 : Math.max(1, Math.round((p / 100) * n)),
+      rank: n === 0 ? 0 : rankOf(p, n),
       undersampled: n < minSamplesFor(p),
       minSamples: minSamplesFor(p),
     };

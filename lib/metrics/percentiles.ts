@@ -3,13 +3,14 @@
  * something.
  *
  * Definition (HdrHistogram's, named {@link PERCENTILE_METHOD}): the value at percentile p of n samples is the
- * sample of rank `max(1, round(p/100 × n))` in ascending order (nearest rank), reported as the highest value that
- * is equivalent to it at 3 significant digits. The reported value is therefore within 1/2048 (0.05 %) above the
- * exact nearest-rank sample, and never above the exact maximum (clamped). Minimum and maximum are exact.
+ * sample of rank `max(1, ceil(p/100 × n))` in ascending order (the classic nearest-rank definition), reported as
+ * the highest value that is equivalent to it at 3 significant digits. The reported value is therefore at most
+ * 1/1024 (about 0.1 %) above the exact nearest-rank sample, and never above the exact maximum (clamped). Minimum and
+ * maximum are exact.
  */
 
 /** Name of the percentile method, as written into reports and exports. */
-export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, round(p/100*n)), 3 significant digits (relative error <= 1/2048), clamped to the exact max';
+export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, ceil(p/100*n)), 3 significant digits (at most 1/1024 above the exact sample), clamped to the exact max';
 
 /** The percentiles every report carries, with the Python key for each. */
 export const PERCENTILES: ReadonlyArray<{ key: 'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999'; p: number }> = [
@@ -34,6 +35,12 @@ export function minSamplesFor(p: number): number {
 export function nearestRank(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
-  const rank = Math.max(1, Math.round((p / 100) * n));
-  return sorted[Math.min(rank, n) - 1]!;
+  return sorted[rankOf(p, n) - 1]!;
+}
+
+/** The 1-based rank percentile `p` (0..100) falls on among `n` samples: `max(1, ceil(p/100 × n))`, capped at n. */
+export function rankOf(p: number, n: number): number {
+  const x = (p / 100) * n;
+  // as HdrHistogram: forgive the last-ulp error of the product (99.9/100*1000 is 999.0000000000001)
+  return Math.min(n, Math.max(1, Math.ceil(x - x * Number.EPSILON * 2)));
 }
