@@ -111,12 +111,13 @@ export function containerName(dtype: DType): string {
 
 /**
  * Whether `data` is an acceptable container for `dtype`. float16 and bool accept exactly Uint16Array and
- * Uint8Array (their bit containers); strings accept an array of strings.
+ * Uint8Array (their bit containers); strings accept an array of strings. A Node `Buffer` counts as a Uint8Array
+ * (it is one); other subclasses are refused, since their contents may not be plain elements.
  */
 export function containerFits(dtype: DType, data: unknown): boolean {
   const ctor = INFO[dtype].array;
   if (ctor === null) return Array.isArray(data) && data.every((s) => typeof s === 'string');
-  return data instanceof ctor && data.constructor === ctor;
+  return data instanceof ctor && (data.constructor === ctor || (ctor === Uint8Array && Buffer.isBuffer(data)));
 }
 
 /**
@@ -127,6 +128,7 @@ export function containerFits(dtype: DType, data: unknown): boolean {
 export function dtypeOfContainer(data: unknown): DType | undefined {
   if (Array.isArray(data)) return 'string';
   if (!ArrayBuffer.isView(data)) return undefined;
+  if (Buffer.isBuffer(data)) return 'uint8';
   switch (data.constructor) {
     case Float32Array: return 'float32';
     case Float64Array: return 'float64';

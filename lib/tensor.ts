@@ -7,7 +7,7 @@
  */
 import { QaicError, describeValue } from './errors.js';
 import {
-  bytesPerElement, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
+  allocate, bytesPerElement, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
 } from './dtypes.js';
 import type { Dim, ValueSpec } from './onnx/model.js';
@@ -224,7 +224,11 @@ export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuff
     const buffer = view.buffer;
     const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
     if (copy || !(buffer instanceof ArrayBuffer) || !whole || seen.has(buffer)) {
-      t.data = view.slice() as typeof view;
+      // not view.slice(): Buffer#slice returns a view on the same memory, and transferring that would detach
+      // Node's shared Buffer pool
+      const fresh = allocate(t.type, view.length) as typeof view;
+      (fresh as Uint8Array).set(view as Uint8Array);
+      t.data = fresh;
       transfer.push(t.data.buffer as ArrayBuffer);
       continue;
     }
