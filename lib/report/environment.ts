@@ -1,39 +1,30 @@
 /**
- * The facts about the machine and software a benchmark result depends on, for the report's environment table.
- * Results without them cannot be compared or reproduced.
+ * The environment table of the report: the facts a benchmark result depends on (from the metrics' `environment()`,
+ * the same record the JSON export carries), plus the load average when the report was written. Results without
+ * them cannot be compared or reproduced.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
+import { environment, type Environment } from '../metrics/environment.js';
 
 /** One `[name, value]` row per fact. */
 export type EnvironmentRows = Array<[string, string]>;
 
-function packageVersion(name: string): string {
-  try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'not found';
-  }
-}
-
 /**
- * Describe this process's environment: qaic, Node.js, onnxruntime-node versions, OS, CPU model, logical CPUs,
- * memory, and the load average when the run ended.
+ * Rows for the report's environment table.
+ *
+ * @param env an environment record (e.g. from an exported metrics document); default: this process's
  */
-export function collectEnvironment(): EnvironmentRows {
-  const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
-  return [
-    ['qaic', packageVersion('qaic')],
-    ['Node.js', process.version],
-    ['onnxruntime-node', packageVersion('onnxruntime-node')],
-    ['OS', `${os.type()} ${os.release()} (${process.platform}/${process.arch})`],
-    ['CPU', cpus[0]?.model.trim() ?? 'unknown'],
-    ['logical CPUs', String(os.availableParallelism())],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(os.freemem() / 2 ** 30).toFixed(1)} GiB free`],
-    ['load average (1/5/15 min)', load],
+export function environmentRows(env: Environment = environment()): EnvironmentRows {
+  const rows: EnvironmentRows = [
+    ['qaic', env.qaicVersion],
+    ['onnxruntime-node', env.onnxruntimeVersion],
+    ['Node.js', env.nodeVersion],
+    ['OS', `${env.platform}/${env.arch} ${env.osRelease}`],
+    ['CPU', env.cpuModel],
+    ['logical cores / available to Node', `${env.logicalCores} / ${env.availableParallelism}`],
+    ['memory', `${(env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
   ];
+  if (env.cpuGovernor !== undefined) rows.push(['CPU frequency governor', env.cpuGovernor]);
+  rows.push(['load average when written (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')]);
+  return rows;
 }

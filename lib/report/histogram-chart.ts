@@ -13,6 +13,11 @@ import { element, svgDocument, text, type ChartSize } from './svg.js';
 export interface HistogramSeries {
   label: string;
   samples: ArrayLike<number>;
+  /**
+   * inferences each sample stands for, default 1; quantile samples of an HdrHistogram (see `hdr-source.ts`) stand
+   * for `count / samples.length` each
+   */
+  weight?: number;
 }
 
 /** Input of {@link renderHistogramChart}. */
@@ -66,7 +71,7 @@ export function binSeries(series: readonly HistogramSeries[], bins = 40): Bins {
     const c = new Array<number>(bins).fill(0);
     for (let i = 0; i < s.samples.length; i++) {
       const b = Math.min(bins - 1, Math.floor((s.samples[i]! - min) / width));
-      c[b]!++;
+      c[b]! += s.weight ?? 1;
     }
     return c;
   });
@@ -103,9 +108,9 @@ export function renderHistogramChart(input: HistogramChartInput): string {
     const color = seriesColor(i);
     return element('path', {
       class: 'series', 'data-series': s.label, d, fill: color, 'fill-opacity': 0.18, stroke: color, 'stroke-width': 1.5,
-    }, [element('title', {}, [text(`${s.label}: ${s.samples.length} inferences`)])]);
+    }, [element('title', {}, [text(`${s.label}: ${formatNumber(s.samples.length * (s.weight ?? 1), 12)} inferences`)])]);
   });
   body.push(element('g', { class: 'plot' }, outlines));
-  body.push(legend(f, input.series.map((s, i) => ({ label: `${s.label} (n=${formatNumber(s.samples.length, 12)})`, color: seriesColor(i) }))));
+  body.push(legend(f, input.series.map((s, i) => ({ label: `${s.label} (n=${formatNumber(Math.round(s.samples.length * (s.weight ?? 1)), 12)})`, color: seriesColor(i) }))));
   return svgDocument(width, height, title, `Histogram of latency in ${input.unit}, ${input.series.length} series`, body);
 }

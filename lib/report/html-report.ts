@@ -30,7 +30,7 @@ export interface RunReport {
   summary: ReadonlyArray<readonly [string, Cell]>;
   charts: readonly ReportChart[];
   tables?: readonly ReportTable[];
-  /** `[fact, value]` rows, e.g. from `collectEnvironment()` */
+  /** `[fact, value]` rows, e.g. from `environmentRows()` */
   environment: ReadonlyArray<readonly [string, string]>;
   /** the command line or call that produced the run, shown verbatim */
   command?: string;

@@ -2,13 +2,13 @@
 // no external resources.
 import t from 'tap';
 import { renderHtmlReport } from '../../lib/report/html-report.js';
-import { collectEnvironment } from '../../lib/report/environment.js';
+import { environmentRows } from '../../lib/report/environment.js';
 import { renderOperatorChart } from '../../lib/report/operator-chart.js';
 import { findAll, parseXml } from './xml.js';
 
 t.test('self-contained report with every section', async (t) => {
   const chart = renderOperatorChart({ unit: 'ms', operators: [{ name: 'Conv', time: 3 }, { name: 'Relu', time: 1 }] });
-  const env = collectEnvironment();
+  const env = environmentRows();
   const html = renderHtmlReport({
     title: 'qaic-runner: <det>.onnx',
     generatedAt: '2026-01-01T00:00:00.000Z',

@@ -1,0 +1,146 @@
+/**
+ * Assemble a run's HTML report from what a run leaves behind: the metrics export (histograms, Python metrics,
+ * environment), the benchmark result, the per-inference timeline of a {@link RunRecorder}, and onnxruntime's
+ * per-operator profile. Each part is optional; the report shows what was measured and says what was not.
+ */
+import type { BenchmarkResult } from '../metrics/benchmark.js';
+import type { MetricsDocument } from '../metrics/export.js';
+import type { OperatorRow } from '../profiling/ort-profile.js';
+import { environmentRows } from './environment.js';
+import { renderHistogramChart } from './histogram-chart.js';
+import { stageSeries, type StageSeries } from './hdr-source.js';
+import { renderHtmlReport, type ReportChart, type ReportTable, type RunReport } from './html-report.js';
+import { renderOperatorChart } from './operator-chart.js';
+import { renderPercentileChart } from './percentile-chart.js';
+import type { RunRecorder } from './run-recorder.js';
+import { recordRows, shapeDictRows, type Cell } from './table.js';
+import { renderThroughputChart } from './throughput-chart.js';
+
+/** What a report can be built from. */
+export interface RunReportInput {
+  /** e.g. `qaic-runner: det.onnx` */
+  title: string;
+  /** the command line or call, shown verbatim */
+  command?: string;
+  /** ISO 8601 time of the run; default: now */
+  generatedAt?: string;
+  /** `session.exportMetrics()`: histograms per stage and activation, Python metrics, environment, options */
+  metrics?: MetricsDocument;
+  /** `session.runBenchmark()`'s result */
+  benchmark?: BenchmarkResult;
+  /** per-inference timeline of `run()` calls (gives throughput over time) */
+  recorder?: RunRecorder;
+  /** `session.getOperatorProfile()` */
+  operators?: readonly OperatorRow[];
+  /** `session.modelInputShapeDict` / `modelOutputShapeDict` */
+  inputs?: Readonly<Record<string, readonly [readonly (number | string)[], string]>>;
+  outputs?: Readonly<Record<string, readonly [readonly (number | string)[], string]>>;
+}
+
+const ms = (seconds: number): number => seconds * 1e3;
+
+/** Time per operator type (all nodes of a type together), for the bar chart; seconds → ms. */
+export function operatorTypeTimes(rows: readonly OperatorRow[]): Array<{ name: string; time: number }> {
+  const byType = new Map<string, number>();
+  for (const r of rows) byType.set(r.opType, (byType.get(r.opType) ?? 0) + r.total);
+  return [...byType].map(([name, total]) => ({ name, time: ms(total) }));
+}
+
+function latencySeries(input: RunReportInput): { series: StageSeries; source: string } | undefined {
+  const recorder = input.recorder;
+  if (recorder !== undefined && recorder.runs.some((r) => r.ok && !r.first)) {
+    return { series: { percentiles: recorder.percentileSeries(), histograms: recorder.histogramSeries() }, source: 'end-to-end run() latency, steady state (first inference of each activation excluded)' };
+  }
+  const h = input.metrics?.histograms;
+  if (h === undefined) return undefined;
+  for (const [stage, source] of [
+    ['benchmark', 'runBenchmark() latency inside the activations, issue to completion'],
+    ['e2e', 'end-to-end run() latency, steady state'],
+  ] as const) {
+    if (Object.keys(h).some((tag) => tag.startsWith(`${stage}.act`))) {
+      try {
+        return { series: stageSeries(h, stage), source: `${source} (from the HdrHistograms of the metrics)` };
+      } catch {
+        // a stage with only empty histograms: try the next one
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Build the {@link RunReport} data (charts rendered, tables filled) from a run's results. */
+export function buildRunReport(input: RunReportInput): RunReport {
+  const summary: Array<[string, Cell]> = [];
+  const charts: ReportChart[] = [];
+  const tables: ReportTable[] = [];
+  const notes: string[] = [];
+  const b = input.benchmark;
+  if (b !== undefined) {
+    const d = b.details;
+    summary.push(['throughput (inf/s)', b.inf_rate], ['inferences measured', b.inf_completed], ['measured window (s)', b.inf_time],
+      ['batch size', b.batch_size], ['activations × depth', `${d.activations} × ${d.depth}`],
+      ['latency P50 (ms)', ms(d.latency.percentiles.P50.value)], ['latency P99 (ms)', ms(d.latency.percentiles.P99.value)],
+      ['latency P99.9 (ms)', ms(d.latency.percentiles.P999.value)], ['latency max (ms)', ms(d.latency.max)],
+      ['latency CoV', d.latency.cov]);
+    tables.push({
+      heading: 'Benchmark per activation',
+      columns: ['activation', 'inferences', 'window (s)', 'inf/s', 'mean (ms)', 'P50 (ms)', 'P99 (ms)', 'max (ms)'],
+      rows: d.perActivation.map((a) => [`activation ${a.activation}`, a.completed, a.seconds, a.seconds > 0 ? (a.completed * d.batchSize) / a.seconds : 0,
+        ms(a.latency.mean), ms(a.latency.percentiles.P50.value), ms(a.latency.percentiles.P99.value), ms(a.latency.max)]),
+    });
+    for (const w of d.warnings) notes.push(w);
+  } else if (input.metrics !== undefined && input.metrics.summary.num_of_inferences > 0) {
+    const m = input.metrics.summary;
+    summary.push(['inferences', m.num_of_inferences], ['latency P50 (ms)', ms(m.P50)], ['latency P99 (ms)', ms(m.P99)],
+      ['latency P99.9 (ms)', ms(m.P999)], ['latency max (ms)', ms(m.max_latency)], ['mean latency (ms)', ms(m.avg_latency)]);
+  }
+  const latency = latencySeries(input);
+  if (latency !== undefined) {
+    charts.push({ heading: 'Latency by percentile', caption: latency.source, svg: renderPercentileChart({ unit: 'ms', series: latency.series.percentiles }) });
+    charts.push({ heading: 'Latency histogram per activation', caption: latency.source, svg: renderHistogramChart({ unit: 'ms', series: latency.series.histograms }) });
+  } else {
+    notes.push('No latency distribution: enable metrics (enable_metrics) or record run() calls to get the percentile curve and histograms.');
+  }
+  if (input.recorder !== undefined && input.recorder.runs.some((r) => r.ok)) {
+    charts.push({ heading: 'Throughput over time', caption: 'completed run() calls per second, all activations, warm-up included',
+      svg: renderThroughputChart({ series: input.recorder.throughputSeries(undefined, b?.batch_size ?? 1) }) });
+  } else {
+    notes.push('No throughput-over-time chart: it needs per-inference completion times, which run() calls give (runBenchmark() measures inside the activations and reports totals).');
+  }
+  if (input.operators !== undefined && input.operators.length > 0) {
+    const types = operatorTypeTimes(input.operators);
+    if (types.some((t) => t.time > 0)) {
+      charts.push({ heading: 'Time per operator type', caption: 'onnxruntime profile, all activations and profiled inferences (total ms)',
+        svg: renderOperatorChart({ unit: 'ms', operators: types }) });
+    }
+    tables.push({
+      heading: 'Slowest operator nodes',
+      columns: ['node', 'op type', 'calls', 'total (ms)', 'mean (ms)', 'share'],
+      rows: input.operators.slice(0, 15).map((r) => [r.node, r.opType, r.calls, ms(r.total), ms(r.mean), `${(r.share * 100).toFixed(1)}%`]),
+    });
+  }
+  if (input.metrics !== undefined && input.metrics.summary.num_of_inferences > 0) {
+    tables.push({ heading: 'get_metrics() (run() calls, seconds)', columns: ['metric', 'value'], rows: recordRows({ ...input.metrics.summary }) });
+  }
+  if (input.inputs !== undefined) tables.push({ heading: 'Inputs', columns: ['name', 'shape', 'dtype'], rows: shapeDictRows(input.inputs) });
+  if (input.outputs !== undefined) tables.push({ heading: 'Outputs', columns: ['name', 'shape', 'dtype'], rows: shapeDictRows(input.outputs) });
+  if (input.metrics !== undefined) {
+    const opts = Object.entries(input.metrics.options).filter(([, v]) => v !== undefined && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0));
+    tables.push({ heading: 'Options', columns: ['option', 'value'], rows: recordRows(Object.fromEntries(opts)) });
+  }
+  if (notes.length > 0) tables.push({ heading: 'Notes', columns: ['note'], rows: notes.map((n) => [n]) });
+  return {
+    title: input.title,
+    generatedAt: input.generatedAt ?? new Date().toISOString(),
+    summary,
+    charts,
+    tables,
+    environment: environmentRows(input.metrics?.environment),
+    ...(input.command === undefined ? {} : { command: input.command }),
+  };
+}
+
+/** {@link buildRunReport} rendered as the self-contained HTML document. */
+export function renderRunReport(input: RunReportInput): string {
+  return renderHtmlReport(buildRunReport(input));
+}
