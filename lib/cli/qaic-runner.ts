@@ -16,6 +16,7 @@ import type { LatencySummary } from '../metrics/latency-store.js';
 import type { TensorData } from '../dtypes.js';
 import { parseRunnerArgs, runnerUsage, type RunnerArgs } from './runner-args.js';
 import { readInputFiles } from './input-files.js';
+import { runConfigure } from './runner-configure.js';
 
 /** Where the command writes (tests pass their own). */
 export interface RunnerIO {
@@ -75,6 +76,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     io.out(`${runnerUsage()}\n`);
     return 0;
   }
+  if (args.configure !== undefined) return runConfigure(args, io);
   if (args.writeOutputDir !== undefined && !(existsSync(args.writeOutputDir) && statSync(args.writeOutputDir).isDirectory())) {
     io.err(`qaic-runner: --write-output-dir '${args.writeOutputDir}' is not an existing folder (as with the SDK, create it first)\n`);
     return 2;

@@ -43,6 +43,8 @@ export const RUNNER_FLAGS: FlagSpec[] = [
   { key: 'live', names: ['-l', '--live-reporting'], kind: 'flag', help: 'print inferences and rate periodically during the run' },
   { key: 'livePeriod', names: ['-r', '--live-reporting-period'], kind: 'int', min: 10, max: 3_600_000, meta: '<ms>', help: 'live reporting period (default 1000 ms)' },
   { key: 'json', names: ['--json'], kind: 'path', meta: '<file>', help: 'write the JSON metrics document (summary, breakdown, benchmark, environment, options)' },
+  { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) for --time s each (default 2) and print the best' },
+  { key: 'configureOutput', names: ['--configure-output'], kind: 'path', meta: '<file.yaml>', help: 'with --configure: write the best settings as an options YAML' },
   { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
 ];
 
@@ -62,6 +64,8 @@ export interface RunnerArgs {
   live?: boolean;
   livePeriod?: number;
   json?: string;
+  configure?: string;
+  configureOutput?: string;
   help?: boolean;
   [key: string]: unknown;
 }
@@ -151,6 +155,8 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
   }
   if (out.help === true) return out;
   if (out.testData === undefined) throw usageError('no program given: pass -t <program dir or model.onnx>', { flag: '-t' });
+  if (out.configure !== undefined && out.configure !== 'throughput' && out.configure !== 'latency') throw usageError(`--configure expects 'throughput' or 'latency', got '${out.configure}'`, { flag: '--configure' });
+  if (out.configureOutput !== undefined && out.configure === undefined) throw usageError('--configure-output needs --configure throughput|latency', { flag: '--configure-output' });
   if (out.numIter !== undefined && out.time !== undefined) throw usageError(`give -n (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
   return out;
 }

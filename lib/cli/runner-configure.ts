@@ -1,0 +1,43 @@
+/**
+ * `qaic-runner --configure throughput|latency [--configure-output best.yaml]`: the auto-configurator from the
+ * command line (after the SDK's model configurator). Prints the measured table and the best settings; exits 0
+ * when a best layout was found, 1 when none could run.
+ */
+import { isQaicError } from '../errors.js';
+import type { SessionOptions } from '../options.js';
+import { configure, formatConfigureTable, writeOptionsYaml, type ConfigureGoal } from '../tuning/configure.js';
+import type { RunnerArgs } from './runner-args.js';
+
+/** Where output goes (the runner's IO). */
+export interface ConfigureIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Run the configurator for parsed runner arguments; resolves with the exit code. */
+export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<number> {
+  const goal = args.configure as ConfigureGoal;
+  const sessionOptions: SessionOptions = {};
+  if (args.symbols !== undefined) sessionOptions.onnx_define_symbol = args.symbols;
+  const seconds = args.time ?? 2;
+  try {
+    io.out(`Configuring ${args.testData} for ${goal}: ${seconds} s per layout\n`);
+    const result = await configure(args.testData!, {
+      goal, seconds, sessionOptions,
+      ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
+      onRow: (r) => io.out(`  measured ${r.num_activations} activation(s) x ${r.aic_num_cores} core(s), set size ${r.set_size}${r.batchsize === undefined ? '' : `, batch ${r.batchsize}`}: ${r.error ?? `${r.throughput.toFixed(1)} inf/s, p50 ${r.p50Ms.toFixed(2)} ms`}\n`),
+    });
+    for (const line of formatConfigureTable(result)) io.out(`${line}\n`);
+    const b = result.best;
+    io.out(`Best for ${goal}: -a ${b.num_activations} --aic-num-cores ${b.aic_num_cores} -S ${b.set_size}${b.batchsize === undefined ? '' : ` (batchsize ${b.batchsize})`}\n`);
+    if (args.configureOutput !== undefined) {
+      writeOptionsYaml(result, args.configureOutput);
+      io.out(`Wrote ${args.configureOutput}\n`);
+    }
+    return 0;
+  } catch (error) {
+    const code = isQaicError(error) ? ` [${error.code}]` : '';
+    io.err(`qaic-runner: ${(error as Error).message}${code}\n`);
+    return isQaicError(error, 'QAIC_INVALID_ARGUMENT') ? 2 : 1;
+  }
+}
