@@ -78,7 +78,9 @@ async function optimize(job: OptimizeRequest): Promise<FromOptimizer> {
     try {
       session = await ort.InferenceSession.create(fixedPath, {
         graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, enableProfiling: true, profileFilePrefix: prefix, logSeverityLevel: 3,
-      });
+        // prepacked weights drop out of the profile's input shapes (ConvTranspose's filter): keep them visible
+        extra: { session: { disable_prepacking: '1' } },
+      } as never);
       const feeds: Record<string, import('onnxruntime-node').Tensor> = {};
       for (const input of job.dryRun) {
         const count = input.shape.reduce((p, d) => p * d, 1);

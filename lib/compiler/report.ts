@@ -195,7 +195,7 @@ export function formatReport(r: CompileReport): string {
   if (r.macs.method === 'unavailable') {
     lines.push(`MACs per inference: unavailable${r.dryRunError === undefined ? '' : ` (dry run failed: ${r.dryRunError})`}`);
   } else {
-    const by = Object.entries(r.macs.byOperator).map(([k, v]) => `${k} ${si(v)}`).join(', ');
+    const by = Object.entries(r.macs.byOperator).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${si(v)}MAC`).join(', ');
     lines.push(`MACs per inference: ${si(r.macs.total)}MAC (${r.macs.total.toLocaleString('en-US')})${by === '' ? '' : `: ${by}`}`);
     lines.push(`  counted: ${r.macs.counted.join(', ')}${r.macs.assumedOne.length > 0 ? `; symbols taken as 1: ${r.macs.assumedOne.join(', ')}` : ''}`);
   }
