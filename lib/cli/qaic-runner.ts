@@ -16,6 +16,7 @@ import type { LatencySummary } from '../metrics/latency-store.js';
 import type { TensorData } from '../dtypes.js';
 import { parseRunnerArgs, runnerUsage, type RunnerArgs } from './runner-args.js';
 import { readInputFiles } from './input-files.js';
+import { renderRunReport } from '../report/run-report.js';
 import { runConfigure } from './runner-configure.js';
 
 /** Where the command writes (tests pass their own). */
@@ -101,8 +102,11 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
       io.out('Using bounded random inputs\n');
     }
     let lastLive = { completed: 0, elapsed: 0 };
-    const wantProgress = io.tty || args.live === true;
+    // --report draws throughput over time from the progress snapshots.
+    const progress: BenchmarkProgress[] = [];
+    const wantProgress = io.tty || args.live === true || args.report !== undefined;
     const onProgress = (p: BenchmarkProgress): void => {
+      if (args.report !== undefined) progress.push({ completed: p.completed, elapsed: p.elapsed });
       const fraction = args.time !== undefined ? p.elapsed / args.time : p.completed / (args.numIter ?? 40);
       if (io.tty) io.err(progressBar(fraction, p.completed));
       if (args.live === true) {
@@ -116,7 +120,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
       ...(inputs !== undefined ? { input_dict: inputs } : {}),
       ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
       emitWarnings: false,
-      ...(wantProgress ? { onProgress, progressMs: args.live === true ? (args.livePeriod ?? 1000) : 250 } : {}),
+      ...(wantProgress ? { onProgress, progressMs: args.live === true ? (args.livePeriod ?? 1000) : args.report !== undefined ? 100 : 250 } : {}),
     });
     if (io.tty) io.err(`${progressBar(1, result.inf_completed)}\n`);
     const d = result.details;
@@ -142,6 +146,18 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     if (args.json !== undefined) {
       session.exportMetrics(args.json);
       io.out(`Wrote ${args.json}\n`);
+    }
+    if (args.report !== undefined) {
+      writeFileSync(args.report, renderRunReport({
+        title: `qaic-runner: ${args.testData!}`,
+        command: `qaic-runner ${argv.join(' ')}`,
+        metrics: session.exportMetrics(),
+        benchmark: result,
+        progress,
+        inputs: shapes,
+        outputs: session.modelOutputShapeDict,
+      }));
+      io.out(`Wrote ${args.report}\n`);
     }
     return 0;
   } catch (error) {

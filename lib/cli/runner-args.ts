@@ -45,6 +45,7 @@ export const RUNNER_FLAGS: FlagSpec[] = [
   { key: 'json', names: ['--json'], kind: 'path', meta: '<file>', help: 'write the JSON metrics document (summary, breakdown, benchmark, environment, options)' },
   { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) for --time s each (default 2) and print the best' },
   { key: 'configureOutput', names: ['--configure-output'], kind: 'path', meta: '<file.yaml>', help: 'with --configure: write the best settings as an options YAML' },
+  { key: 'report', names: ['--report'], kind: 'path', meta: '<file.html>', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms, throughput over time, environment' },
   { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
 ];
 
@@ -64,6 +65,7 @@ export interface RunnerArgs {
   live?: boolean;
   livePeriod?: number;
   json?: string;
+  report?: string;
   configure?: string;
   configureOutput?: string;
   help?: boolean;

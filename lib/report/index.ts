@@ -28,5 +28,5 @@ export { RunRecorder } from './run-recorder.js';
 export type { Observable, RecordedRun, SeriesOptions } from './run-recorder.js';
 export { hdrPercentilePoints, hdrQuantileSamples, stageSeries } from './hdr-source.js';
 export type { HdrLike, StageSeries } from './hdr-source.js';
-export { buildRunReport, operatorTypeTimes, renderRunReport } from './run-report.js';
+export { buildRunReport, operatorTypeTimes, progressThroughput, renderRunReport } from './run-report.js';
 export type { RunReportInput } from './run-report.js';

@@ -14,7 +14,7 @@ import { renderOperatorChart } from './operator-chart.js';
 import { renderPercentileChart } from './percentile-chart.js';
 import type { RunRecorder } from './run-recorder.js';
 import { recordRows, shapeDictRows, type Cell } from './table.js';
-import { renderThroughputChart } from './throughput-chart.js';
+import { renderThroughputChart, type ThroughputPoint } from './throughput-chart.js';
 
 /** What a report can be built from. */
 export interface RunReportInput {
@@ -30,6 +30,11 @@ export interface RunReportInput {
   benchmark?: BenchmarkResult;
   /** per-inference timeline of `run()` calls (gives throughput over time) */
   recorder?: RunRecorder;
+  /**
+   * `runBenchmark()` progress snapshots (`onProgress`): cumulative inferences at seconds into the run; consecutive
+   * snapshots give throughput over time when there is no recorder
+   */
+  progress?: ReadonlyArray<{ completed: number; elapsed: number }>;
   /** `session.getOperatorProfile()` */
   operators?: readonly OperatorRow[];
   /** `session.modelInputShapeDict` / `modelOutputShapeDict` */
@@ -38,6 +43,22 @@ export interface RunReportInput {
 }
 
 const ms = (seconds: number): number => seconds * 1e3;
+
+/**
+ * Throughput between consecutive progress snapshots, in items per second (`itemsPerInference` = batch size).
+ * Snapshots that do not move forward in time are skipped.
+ */
+export function progressThroughput(progress: ReadonlyArray<{ completed: number; elapsed: number }>, itemsPerInference = 1): ThroughputPoint[] {
+  const points: ThroughputPoint[] = [];
+  let prev = { completed: 0, elapsed: 0 };
+  for (const p of progress) {
+    const dt = p.elapsed - prev.elapsed;
+    if (!(dt > 0) || p.completed < prev.completed) continue;
+    points.push({ t: p.elapsed, rate: ((p.completed - prev.completed) * itemsPerInference) / dt });
+    prev = p;
+  }
+  return points;
+}
 
 /** Time per operator type (all nodes of a type together), for the bar chart; seconds → ms. */
 export function operatorTypeTimes(rows: readonly OperatorRow[]): Array<{ name: string; time: number }> {
@@ -104,8 +125,11 @@ export function buildRunReport(input: RunReportInput): RunReport {
   if (input.recorder !== undefined && input.recorder.runs.some((r) => r.ok)) {
     charts.push({ heading: 'Throughput over time', caption: 'completed run() calls per second, all activations, warm-up included',
       svg: renderThroughputChart({ series: input.recorder.throughputSeries(undefined, b?.batch_size ?? 1) }) });
+  } else if (input.progress !== undefined && progressThroughput(input.progress).length > 0) {
+    charts.push({ heading: 'Throughput over time', caption: 'runBenchmark() inferences per second between progress reports, all activations (warm-up excluded)',
+      svg: renderThroughputChart({ series: [{ label: 'all activations', points: progressThroughput(input.progress, b?.batch_size ?? 1) }] }) });
   } else {
-    notes.push('No throughput-over-time chart: it needs per-inference completion times, which run() calls give (runBenchmark() measures inside the activations and reports totals).');
+    notes.push('No throughput-over-time chart: it needs per-inference completion times, which a RunRecorder on run() calls or runBenchmark() progress snapshots give.');
   }
   if (input.operators !== undefined && input.operators.length > 0) {
     const types = operatorTypeTimes(input.operators);
