@@ -56,9 +56,9 @@ async function closedLoop(clients: number, seconds: number, call: (client: numbe
   return { rate: latencies.length / ((last - start) / 1000), latencies };
 }
 
-async function one(m: BenchModel, cores: number, seconds: number, reps: number, configureSeconds: number): Promise<ThroughputResult> {
+async function one(m: BenchModel, cores: number, seconds: number, reps: number, configureSeconds: number, configureRounds: number): Promise<ThroughputResult> {
   const template = lcgFloat32(elements(m.shape));
-  const tuned = await configure(m.file, { goal: 'throughput', seconds: configureSeconds, warmup: 2, setSizes: [1, 2], inputShapes: { [m.input]: m.shape } });
+  const tuned = await configure(m.file, { goal: 'throughput', seconds: configureSeconds, rounds: configureRounds, warmup: 2, setSizes: [1, 2], inputShapes: { [m.input]: m.shape } });
   const best = tuned.best;
 
   const main = await ort.InferenceSession.create(m.file, { intraOpNumThreads: cores, interOpNumThreads: 1, executionMode: 'sequential' });
@@ -120,7 +120,7 @@ async function one(m: BenchModel, cores: number, seconds: number, reps: number, 
 export async function benchThroughput(quick = QUICK): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   for (const m of MODELS) {
-    results.push(await one(m, machineCores(), quick ? 2 : 8, quick ? 3 : 5, quick ? 0.7 : 2));
+    results.push(await one(m, machineCores(), quick ? 2 : 8, quick ? 3 : 5, quick ? 0.5 : 1.5, quick ? 2 : 3));
     await pause();
   }
   return results;

@@ -43,7 +43,7 @@ export const RUNNER_FLAGS: FlagSpec[] = [
   { key: 'live', names: ['-l', '--live-reporting'], kind: 'flag', help: 'print inferences and rate periodically during the run' },
   { key: 'livePeriod', names: ['-r', '--live-reporting-period'], kind: 'int', min: 10, max: 3_600_000, meta: '<ms>', help: 'live reporting period (default 1000 ms)' },
   { key: 'json', names: ['--json'], kind: 'path', meta: '<file>', help: 'write the JSON metrics document (summary, breakdown, benchmark, environment, options)' },
-  { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) for --time s each (default 2) and print the best' },
+  { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) and print the best (3 interleaved rounds of --time s each, default 1)' },
   { key: 'configureOutput', names: ['--configure-output'], kind: 'path', meta: '<file.yaml>', help: 'with --configure: write the best settings as an options YAML' },
   { key: 'report', names: ['--report'], kind: 'path', meta: '<file.html>', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms, throughput over time, environment' },
   { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },

@@ -19,9 +19,9 @@ export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<n
   const goal = args.configure as ConfigureGoal;
   const sessionOptions: SessionOptions = {};
   if (args.symbols !== undefined) sessionOptions.onnx_define_symbol = args.symbols;
-  const seconds = args.time ?? 2;
+  const seconds = args.time ?? 1;
   try {
-    io.out(`Configuring ${args.testData} for ${goal}: ${seconds} s per layout\n`);
+    io.out(`Configuring ${args.testData} for ${goal}: 3 rounds of ${seconds} s per layout\n`);
     const result = await configure(args.testData!, {
       goal, seconds, sessionOptions,
       ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),

@@ -49,8 +49,13 @@ export interface ConfigureOptions {
   goal?: ConfigureGoal;
   /** cores to lay activations out on. @defaultValue `os.availableParallelism()` */
   cores?: number;
-  /** measured seconds per candidate. @defaultValue 2 */
+  /** measured seconds per candidate and round. @defaultValue 1 */
   seconds?: number;
+  /**
+   * Sweeps over all candidates, each in a rotated order, so that load from elsewhere on the machine hits every
+   * candidate alike; a row's throughput is the median over rounds. @defaultValue 3
+   */
+  rounds?: number;
   /** untimed inferences per caller before measuring. @defaultValue 3 */
   warmup?: number;
   /** set sizes to try for `throughput`. @defaultValue [1, 2] */
@@ -73,6 +78,7 @@ export interface ConfigureResult {
   goal: ConfigureGoal;
   cores: number;
   seconds: number;
+  rounds: number;
   rows: ConfigureRow[];
   best: Candidate;
   bestRow: ConfigureRow;
@@ -123,7 +129,9 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `configure(): 'goal' must be 'throughput' or 'latency', got ${describeValue(goal)}`, { details: { option: 'goal' } });
   }
   const cores = options.cores ?? machineCores();
-  const seconds = options.seconds ?? 2;
+  const seconds = options.seconds ?? 1;
+  const rounds = options.rounds ?? 3;
+  positiveInts('rounds', [rounds]);
   if (!(seconds > 0)) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `configure(): 'seconds' must be > 0, got ${describeValue(seconds)}`, { details: { option: 'seconds' } });
   }
@@ -138,12 +146,15 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
 
   // fail fast on missing shapes rather than once per candidate
   makeInputs(specs, options.inputShapes ?? {}, list[0]?.batchsize);
-  const rows: ConfigureRow[] = [];
-  for (const c of list) {
-    const row = await measure(modelPath, c, specs, options.inputShapes ?? {}, base, goal, seconds, warmup);
-    rows.push(row);
-    options.onRow?.(row);
+  const measured: ConfigureRow[][] = list.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const at = (k + round) % list.length;
+      measured[at]!.push(await measure(modelPath, list[at]!, specs, options.inputShapes ?? {}, base, goal, seconds, warmup));
+    }
   }
+  const rows = measured.map((m) => combine(m));
+  for (const row of rows) options.onRow?.(row);
   const ok = rows.filter((r) => r.error === undefined && r.completed > 0);
   if (ok.length === 0) {
     throw new QaicError('QAIC_RUN_FAILED', `configure(): no candidate layout of '${modelPath}' could run; first error: ${rows[0]?.error ?? 'none measured'}`, {
@@ -153,7 +164,24 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
   const bestRow = ok.reduce((a, b) => (better(goal, b, a) ? b : a));
   const best: Candidate = { num_activations: bestRow.num_activations, aic_num_cores: bestRow.aic_num_cores, set_size: bestRow.set_size };
   if (bestRow.batchsize !== undefined) best.batchsize = bestRow.batchsize;
-  return { goal, cores, seconds, rows, best, bestRow };
+  return { goal, cores, seconds, rounds, rows, best, bestRow };
+}
+
+/** One row from a candidate's rounds: median throughput and median of the per-round percentiles. */
+function combine(rounds: readonly ConfigureRow[]): ConfigureRow {
+  const failed = rounds.find((r) => r.error !== undefined);
+  if (failed !== undefined) return failed;
+  const median = (values: number[]): number => {
+    const s = [...values].sort((a, b) => a - b);
+    return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  return {
+    ...rounds[0]!,
+    completed: rounds.reduce((n, r) => n + r.completed, 0),
+    throughput: median(rounds.map((r) => r.throughput)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+  };
 }
 
 function better(goal: ConfigureGoal, a: ConfigureRow, b: ConfigureRow): boolean {
@@ -237,7 +265,7 @@ async function measure(
  * @throws QaicError `QAIC_FILE_NOT_FOUND` when the file cannot be written
  */
 export function writeOptionsYaml(result: ConfigureResult, path: string): void {
-  const text = `# written by qaic configure (goal: ${result.goal}, ${result.cores} cores, ${result.seconds} s per candidate)\n` +
+  const text = `# written by qaic configure (goal: ${result.goal}, ${result.cores} cores, ${result.rounds} round(s) of ${result.seconds} s per candidate)\n` +
     `# measured: ${result.bestRow.throughput.toFixed(1)} inf/s, p50 ${result.bestRow.p50Ms.toFixed(2)} ms, p99 ${result.bestRow.p99Ms.toFixed(2)} ms\n` +
     dump({ ...result.best });
   try {

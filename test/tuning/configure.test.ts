@@ -9,7 +9,7 @@ t.test('throughput search measures every layout within the cores and batch sizes
   const model = addOneModel(['N', 4]);
   const seen: number[] = [];
   const result = await configure(model, {
-    goal: 'throughput', cores: 2, seconds: 0.1, warmup: 1, setSizes: [1, 2], batchSizes: [1, 4],
+    goal: 'throughput', cores: 2, seconds: 0.1, rounds: 1, warmup: 1, setSizes: [1, 2], batchSizes: [1, 4],
     inputShapes: { x: [1, 4] }, onRow: (r) => seen.push(r.completed),
   });
   t.same(result.rows.map((r) => [r.num_activations, r.aic_num_cores, r.set_size, r.batchsize]),
@@ -38,7 +38,8 @@ t.test('throughput search measures every layout within the cores and batch sizes
 });
 
 t.test('latency search runs one request at a time on one activation and ranks by median', async (t) => {
-  const result = await configure(addOneModel([1, 4]), { goal: 'latency', cores: 2, seconds: 0.1, warmup: 1 });
+  const result = await configure(addOneModel([1, 4]), { goal: 'latency', cores: 2, seconds: 0.1, warmup: 1, rounds: 3 });
+  t.equal(result.rounds, 3);
   t.same(result.rows.map((r) => [r.num_activations, r.aic_num_cores, r.set_size, r.batchsize]), [[1, 1, 1, undefined], [1, 2, 1, undefined]]);
   t.equal(result.bestRow.p50Ms, Math.min(...result.rows.map((r) => r.p50Ms)));
 });
@@ -47,5 +48,6 @@ t.test('BAD CALL - an unknown goal, bad set sizes, and symbolic dims without sha
   const model = addOneModel(['N', 4]);
   await t.rejects(configure(model, { goal: 'fast' as never }), { code: 'QAIC_INVALID_ARGUMENT', message: /'goal'/ });
   await t.rejects(configure(model, { setSizes: [0] }), { code: 'QAIC_INVALID_ARGUMENT', message: /'setSizes'/ });
+  await t.rejects(configure(model, { rounds: 0 }), { code: 'QAIC_INVALID_ARGUMENT', message: /'rounds'/ });
   await t.rejects(configure(model, { seconds: 0.1 }), { code: 'QAIC_INVALID_ARGUMENT', message: /inputShapes.*\{x: \[1, 4\]\}/ });
 });
