@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { FromOptimizer, OptimizeDone, OptimizeRequest } from './optimize-protocol.js';
+import { workerExecArgv } from '../runtime/worker-exec-argv.js';
 
 interface Pending {
   resolve: (done: OptimizeDone) => void;
@@ -24,7 +25,7 @@ function failAll(error: Error): void {
 
 function ensureWorker(): Worker {
   if (worker !== undefined) return worker;
-  const w = new Worker(new URL('./optimize-worker.js', import.meta.url));
+  const w = new Worker(new URL('./optimize-worker.js', import.meta.url), { execArgv: workerExecArgv() });
   started++;
   w.on('message', (message: FromOptimizer) => {
     const p = pending.get(message.id);

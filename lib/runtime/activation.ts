@@ -10,6 +10,7 @@ import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { ActivationConfig, CRASH_EXIT_CODE, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -116,7 +117,12 @@ export class Activation {
         void this.#close(false);
         reject(error);
       };
-      const worker = new Worker(WORKER_URL, { workerData: { ...this.#config, faults: this.#faults }, stdout: false, stderr: false });
+      const worker = new Worker(WORKER_URL, {
+        workerData: { ...this.#config, faults: this.#faults },
+        execArgv: workerExecArgv(),
+        stdout: false,
+        stderr: false,
+      });
       this.#worker = worker;
       const timer = setTimeout(() => {
         fail(new QaicError('QAIC_TIMEOUT', `activation ${this.index} did not load '${this.#config.modelPath}' within ${timeoutMs} ms (activation_timeout_ms)`, {
