@@ -45,17 +45,37 @@ export interface RunReportInput {
 const ms = (seconds: number): number => seconds * 1e3;
 
 /**
- * Throughput between consecutive progress snapshots, in items per second (`itemsPerInference` = batch size).
- * Snapshots that do not move forward in time are skipped.
+ * Throughput over time from progress snapshots (cumulative inferences at seconds into the run), in items per second
+ * (`itemsPerInference` = batch size). Snapshots arrive irregularly (counts are published in bursts), so the
+ * cumulative curve is interpolated linearly and differenced over equal windows: the rate of a window is what was
+ * completed in it, not an artefact of when a snapshot happened to arrive.
+ *
+ * @param windowSeconds default: the run's length / 20, at least 0.5 s (never shorter than the run)
  */
-export function progressThroughput(progress: ReadonlyArray<{ completed: number; elapsed: number }>, itemsPerInference = 1): ThroughputPoint[] {
-  const points: ThroughputPoint[] = [];
-  let prev = { completed: 0, elapsed: 0 };
+export function progressThroughput(
+  progress: ReadonlyArray<{ completed: number; elapsed: number }>,
+  itemsPerInference = 1,
+  windowSeconds?: number,
+): ThroughputPoint[] {
+  const curve = [{ completed: 0, elapsed: 0 }];
   for (const p of progress) {
-    const dt = p.elapsed - prev.elapsed;
-    if (!(dt > 0) || p.completed < prev.completed) continue;
-    points.push({ t: p.elapsed, rate: ((p.completed - prev.completed) * itemsPerInference) / dt });
-    prev = p;
+    const last = curve[curve.length - 1]!;
+    if (p.elapsed > last.elapsed && p.completed >= last.completed) curve.push({ completed: p.completed, elapsed: p.elapsed });
+  }
+  const span = curve[curve.length - 1]!.elapsed;
+  if (curve.length < 2 || !(span > 0)) return [];
+  const window = Math.min(span, windowSeconds ?? Math.max(0.5, span / 20));
+  const at = (t: number): number => {
+    let i = 1;
+    while (i < curve.length - 1 && curve[i]!.elapsed < t) i++;
+    const a = curve[i - 1]!;
+    const b = curve[i]!;
+    return a.completed + ((b.completed - a.completed) * (Math.min(t, b.elapsed) - a.elapsed)) / (b.elapsed - a.elapsed);
+  };
+  const points: ThroughputPoint[] = [];
+  const windows = Math.max(1, Math.floor(span / window + 1e-9));
+  for (let w = 1; w <= windows; w++) {
+    points.push({ t: w * window, rate: ((at(w * window) - at((w - 1) * window)) * itemsPerInference) / window });
   }
   return points;
 }
@@ -126,7 +146,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     charts.push({ heading: 'Throughput over time', caption: 'completed run() calls per second, all activations, warm-up included',
       svg: renderThroughputChart({ series: input.recorder.throughputSeries(undefined, b?.batch_size ?? 1) }) });
   } else if (input.progress !== undefined && progressThroughput(input.progress).length > 0) {
-    charts.push({ heading: 'Throughput over time', caption: 'runBenchmark() inferences per second between progress reports, all activations (warm-up excluded)',
+    charts.push({ heading: 'Throughput over time', caption: 'runBenchmark() inferences per second in equal windows (interpolated from progress reports), all activations, warm-up excluded',
       svg: renderThroughputChart({ series: [{ label: 'all activations', points: progressThroughput(input.progress, b?.batch_size ?? 1) }] }) });
   } else {
     notes.push('No throughput-over-time chart: it needs per-inference completion times, which a RunRecorder on run() calls or runBenchmark() progress snapshots give.');
