@@ -22,7 +22,7 @@ import type { GraphToStore } from '../program/types.js';
 import { PROGRAM_FILE } from '../program/format.js';
 import { COMPILE_RECORD_FILE, cacheDirFor, compileKey, readCompileRecord } from './cache.js';
 import { fixDims } from './fix-dims.js';
-import { convertToFp16, type Fp16Report } from './fp16/index.js';
+import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/index.js';
 import { hasHostSpecificNodes, hostKernelFeatures } from './host-features.js';
 import { ACTIVATION_LOAD_OPTIONS, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
 import { checkOperators } from './operators.js';
@@ -132,7 +132,10 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   compiles++;
   try {
     const done = await runOptimizer({ modelBytes: encoded, workDir, source, level: COMPILE_OPTIMIZATION_LEVEL, dryRun });
-    const optimized = decodeModel(done.optimizedBytes, `the optimized graph of ${source}`);
+    const decoded = decodeModel(done.optimizedBytes, `the optimized graph of ${source}`);
+    // Constant folding turned the float16 pass's Cast(float16 weight) nodes back into float32 initializers: store
+    // them as float16 again, losslessly (fp16/store-weights.ts), or the program keeps float32-sized weights.
+    const optimized = fp16 === undefined ? decoded : storeWeightsAsFloat16(decoded).model;
     const optimizedOps = operatorCounts(optimized.graph);
     const hostFeatures = hasHostSpecificNodes(optimized) ? host : [];
     const outputs = io.outputs.map((spec) => withDryRunShape(spec, done.outputShapes[spec.name], assumedOne.length === 0));

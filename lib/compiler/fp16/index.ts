@@ -24,3 +24,5 @@ export {
 } from './half.js';
 export type { HalfConversionStats } from './half.js';
 export { FP16_CPU_KERNELS, hasFp16Kernel } from './kernels.js';
+export { storeWeightsAsFloat16 } from './store-weights.js';
+export type { WeightStorageReport } from './store-weights.js';
