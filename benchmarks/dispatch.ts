@@ -26,7 +26,22 @@ export interface DispatchResult {
   qaicOverPlain: number;
   target: string;
   met: boolean;
+  /** medians of qaic's stages (RunTrace), microseconds: where the dispatch time goes */
+  qaicStagesUs: Record<string, number>;
+  /** medians of the hand-written worker's way in (post to run start) and out (run end to reply handled), us */
+  plainStagesUs: { in: number; out: number };
 }
+
+const STAGES: Record<string, (t: RunTrace) => number> = {
+  validate: (t) => t.validatedNs - t.callNs,
+  queue: (t) => t.takenNs - t.validatedNs,
+  post: (t) => t.sentNs - t.takenNs,
+  transferIn: (t) => t.worker.received - t.sentNs,
+  makeTensors: (t) => t.worker.runStart - t.worker.received,
+  packOutputs: (t) => t.worker.posted - t.worker.runEnd,
+  transferOut: (t) => t.receivedNs - t.worker.posted,
+  buildOutputs: (t) => t.doneNs - t.receivedNs,
+};
 
 async function one(m: BenchModel, rounds: number, warmup: number): Promise<DispatchResult> {
   const template = lcgFloat32(elements(m.shape));
@@ -37,6 +52,9 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Dispa
   const plain = await PlainWorker.start({ mode: 'ort', model: m.file, input: m.input, shape: m.shape, intraOpNumThreads: 1 });
   const echo = await PlainWorker.start({ mode: 'echo' });
 
+  const stages: Record<string, number[]> = Object.fromEntries(Object.keys(STAGES).map((k) => [k, []]));
+  const plainIn: number[] = [];
+  const plainOut: number[] = [];
   const out = { qaic: [] as number[], plain: [] as number[], echo: [] as number[], qaicRoundTrip: [] as number[], plainRoundTrip: [] as number[], qaicRun: [] as number[], plainRun: [] as number[] };
   const variants: Record<string, (record: boolean) => Promise<void>> = {
     qaic: async (record) => {
@@ -45,7 +63,10 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Dispa
       await session.run({ [m.input]: { data, shape: m.shape } });
       const t1 = nowNs();
       const run = last!.worker.runEnd - last!.worker.runStart;
-      if (record) { out.qaicRoundTrip.push((t1 - t0) / 1e3); out.qaicRun.push(run / 1e3); out.qaic.push((t1 - t0 - run) / 1e3); }
+      if (record) {
+        out.qaicRoundTrip.push((t1 - t0) / 1e3); out.qaicRun.push(run / 1e3); out.qaic.push((t1 - t0 - run) / 1e3);
+        for (const [k, f] of Object.entries(STAGES)) stages[k]!.push(f(last!) / 1e3);
+      }
     },
     plain: async (record) => {
       const data = template.slice();
@@ -53,7 +74,10 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Dispa
       const r = await plain.run(data);
       const t1 = nowNs();
       const run = r.runEndNs - r.runStartNs;
-      if (record) { out.plainRoundTrip.push((t1 - t0) / 1e3); out.plainRun.push(run / 1e3); out.plain.push((t1 - t0 - run) / 1e3); }
+      if (record) {
+        out.plainRoundTrip.push((t1 - t0) / 1e3); out.plainRun.push(run / 1e3); out.plain.push((t1 - t0 - run) / 1e3);
+        plainIn.push((r.runStartNs - t0) / 1e3); plainOut.push((t1 - r.runEndNs) / 1e3);
+      }
     },
     echo: async (record) => {
       const data = template.slice();
@@ -82,6 +106,8 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Dispa
     qaicOverPlain: ratio(us.qaic.median, us.plain.median),
     target: 'qaic dispatch median <= 1.3x echo median',
     met: qaicOverEcho <= 1.3,
+    qaicStagesUs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, Math.round(spread(v).median * 10) / 10])),
+    plainStagesUs: { in: Math.round(spread(plainIn).median * 10) / 10, out: Math.round(spread(plainOut).median * 10) / 10 },
   };
 }
 
@@ -100,6 +126,7 @@ export async function benchDispatch(quick = QUICK): Promise<DispatchResult[]> {
 export function printDispatch(results: readonly DispatchResult[]): void {
   for (const r of results) {
     const f = (s: Spread): string => `${s.median.toFixed(0)} (p10 ${s.p10.toFixed(0)}-p90 ${s.p90.toFixed(0)})`;
+    console.log(`  ${r.model} qaic stages (us): ${Object.entries(r.qaicStagesUs).map(([k, v]) => `${k} ${v}`).join(', ')}; hand-written in ${r.plainStagesUs.in}, out ${r.plainStagesUs.out}`);
     console.log(`dispatch ${r.model}: qaic ${f(r.us.qaic)} us, plain worker ${f(r.us.plain)} us, echo ${f(r.us.echo)} us -> qaic/echo ${r.qaicOverEcho}x (target <= 1.3x: ${r.met ? 'met' : 'MISSED'}), qaic/plain ${r.qaicOverPlain}x`);
   }
 }
