@@ -9,6 +9,7 @@ import { normaliseInputs, type Inputs } from '../tensor.js';
 import type { ValueSpec } from '../onnx/model.js';
 import type { Activation } from '../runtime/activation.js';
 import { BENCH_SLOT, type BenchResult, type FromWorker } from '../runtime/protocol.js';
+import { nowNs } from '../runtime/clock.js';
 import { newHistogram, summarise, type LatencyStore, type LatencySummary } from './latency-store.js';
 
 /**
@@ -70,6 +71,11 @@ export interface BenchmarkDetails {
   warnings: string[];
   /** whether latencies were also recorded into the session's metrics (stage `benchmark`) */
   recordedInMetrics: boolean;
+  /**
+   * Time outside the measured window, seconds: from the call to measuring start (inputs, posting, warm-up, barrier)
+   * and from the last completion to `runBenchmark()` returning (posting the samples back, summarising).
+   */
+  harness: { beforeStart: number; afterEnd: number };
 }
 
 /**
@@ -136,7 +142,7 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
   const time = pick('infTime', 'inf_time');
   const inputs = pick('inputs', 'input_dict');
   if (count !== undefined && time !== undefined) {
-    throw new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): give 'num_inferences' (${describeValue(count)}) or 'inf_time' (${describeValue(time)}), not both (as in the Python API)`, {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): give 'num_inferences' (${String(count)}) or 'inf_time' (${String(time)}), not both (as in the Python API)`, {
       details: { argument: 'inf_time' },
     });
   }
@@ -177,7 +183,7 @@ export interface BenchmarkTarget {
 }
 
 /** Run the benchmark on a session's activations. */
-export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenchmarkArgs): Promise<BenchmarkResult> {
+export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs = nowNs()): Promise<BenchmarkResult> {
   const activations = target.activations.filter((a) => a.state === 'ready');
   if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
   const feeds = normaliseInputs(args.inputs ?? target.randomInputs(), target.inputSpecs as ValueSpec[]);
@@ -221,12 +227,13 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
     Atomics.notify(control, BENCH_SLOT.go);
     throw error;
   });
-  return summariseBenchmark(results, activations.map((a) => a.index), target, args);
+  return summariseBenchmark(results, activations.map((a) => a.index), target, args, calledNs, nowNs());
 }
 
-function summariseBenchmark(results: BenchResult[], indices: number[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs): BenchmarkResult {
+function summariseBenchmark(results: BenchResult[], indices: number[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs: number, answeredNs: number): BenchmarkResult {
   const all = newHistogram();
   let sumNs = 0;
+  let sumSqNs = 0;
   let completed = 0;
   let start = Infinity;
   let end = 0;
@@ -235,25 +242,28 @@ function summariseBenchmark(results: BenchResult[], indices: number[], target: B
   results.forEach((r, i) => {
     const h = newHistogram();
     let s = 0;
+    let sq = 0;
     for (const v of r.samplesNs) {
       const ns = Math.round(v);
       h.recordValue(ns);
       s += ns;
+      sq += ns * ns;
       target.store?.record('benchmark', indices[i]!, ns);
     }
     all.add(h);
     sumNs += s;
+    sumSqNs += sq;
     completed += r.count;
     if (r.count > 0) {
       start = Math.min(start, r.startNs);
       end = Math.max(end, r.endNs);
     }
     warmupNs = Math.max(warmupNs, r.warmupNs);
-    perActivation.push({ activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: summarise(h, s) });
+    perActivation.push({ activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: summarise(h, s, sq) });
   });
   const seconds = completed > 0 ? (end - start) / 1e9 : 0;
   const rate = seconds > 0 ? (completed * target.batchSize) / seconds : 0;
-  const latency = summarise(all, sumNs);
+  const latency = summarise(all, sumNs, sumSqNs);
   const warnings: string[] = [];
   if (seconds < MIN_TRUSTED_SECONDS || completed < MIN_TRUSTED_INFERENCES) {
     warnings.push(`the run was too short to trust (${completed} inferences over ${seconds.toFixed(3)} s; want at least ${MIN_TRUSTED_INFERENCES} inferences and ${MIN_TRUSTED_SECONDS} s): use inf_time=3 or more`);
@@ -274,6 +284,7 @@ function summariseBenchmark(results: BenchResult[], indices: number[], target: B
     perActivation,
     warnings,
     recordedInMetrics: target.store !== undefined,
+    harness: { beforeStart: completed > 0 ? (start - calledNs) / 1e9 : 0, afterEnd: completed > 0 ? (answeredNs - end) / 1e9 : 0 },
   };
   const tuple = [completed, rate, seconds, target.batchSize] as [number, number, number, number];
   return Object.assign(tuple, {

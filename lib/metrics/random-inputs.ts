@@ -19,22 +19,38 @@ function float16Bits(v: number): number {
   return (exp << 10) | ((bits >>> 13) & 0x3ff);
 }
 
+/** A fast, seedable uniform [0, 1) generator (xorshift32): random input data needs speed, not quality. */
+export function xorshift(seed = 0x9e3779b9): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+function fill<T extends { length: number; [i: number]: number }>(out: T, next: () => number): T {
+  for (let i = 0; i < out.length; i++) out[i] = next();
+  return out;
+}
+
 /** Random data of `dtype` with `length` elements. */
-export function randomData(dtype: DType, length: number, random: () => number = Math.random): TensorData {
+export function randomData(dtype: DType, length: number, random: () => number = xorshift()): TensorData {
   const int = (): number => Math.floor(random() * 10);
   switch (dtype) {
-    case 'float32': return Float32Array.from({ length }, () => random());
-    case 'float64': return Float64Array.from({ length }, () => random());
-    case 'float16': return Uint16Array.from({ length }, () => float16Bits(random()));
-    case 'int8': return Int8Array.from({ length }, int);
-    case 'uint8': return Uint8Array.from({ length }, int);
-    case 'int16': return Int16Array.from({ length }, int);
-    case 'uint16': return Uint16Array.from({ length }, int);
-    case 'int32': return Int32Array.from({ length }, int);
-    case 'uint32': return Uint32Array.from({ length }, int);
+    case 'float32': return fill(new Float32Array(length), random);
+    case 'float64': return fill(new Float64Array(length), random);
+    case 'float16': return fill(new Uint16Array(length), () => float16Bits(random()));
+    case 'int8': return fill(new Int8Array(length), int);
+    case 'uint8': return fill(new Uint8Array(length), int);
+    case 'int16': return fill(new Int16Array(length), int);
+    case 'uint16': return fill(new Uint16Array(length), int);
+    case 'int32': return fill(new Int32Array(length), int);
+    case 'uint32': return fill(new Uint32Array(length), int);
     case 'int64': return BigInt64Array.from({ length }, () => BigInt(int()));
     case 'uint64': return BigUint64Array.from({ length }, () => BigInt(int()));
-    case 'bool': return Uint8Array.from({ length }, () => (random() < 0.5 ? 0 : 1));
+    case 'bool': return fill(new Uint8Array(length), () => (random() < 0.5 ? 0 : 1));
     case 'string': return Array.from({ length }, () => Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(''));
   }
 }

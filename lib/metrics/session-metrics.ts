@@ -12,6 +12,7 @@ import type { ActivationPool } from '../runtime/pool.js';
 import type { RunObserver, RunTrace } from '../runtime/trace.js';
 import type { ResolvedOptions } from '../options.js';
 import { LatencyStore } from './latency-store.js';
+import { nowNs } from '../runtime/clock.js';
 import { buildReport, formatPythonMetrics, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
 import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 import { resolveBenchmarkArgs, runBenchmarkOn, type BenchmarkArgs, type BenchmarkResult } from './benchmark.js';
@@ -113,6 +114,7 @@ export class SessionMeasurements implements RunObserver {
   }
 
   async runBenchmark(args: BenchmarkArgs | undefined): Promise<BenchmarkResult> {
+    const calledNs = nowNs();
     const resolved = resolveBenchmarkArgs(args);
     await this.#session.setup();
     const pool = this.#session._pool;
@@ -126,9 +128,11 @@ export class SessionMeasurements implements RunObserver {
       setSize: pool.setSize,
       batchSize: this.#session.batchSize,
       store: this.enabled ? this.store : undefined,
-    }, resolved);
+    }, resolved, calledNs);
     if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });
     this.lastBenchmark = result;
+    const d = result.details;
+    if (d.latency.count > 0) d.harness.afterEnd = (nowNs() - calledNs) / 1e9 - d.harness.beforeStart - result.inf_time;
     return result;
   }
 

@@ -1,0 +1,30 @@
+import t from 'tap';
+import { Session } from '../../lib/session.js';
+import { CLS, CLS_SYMBOLS } from './helpers.js';
+
+t.test('runBenchmark({inf_time: 5}): the rate agrees with a wall clock around the call within 3 %', async (t) => {
+  const session = new Session(CLS, { enable_metrics: true, num_activations: 2, aic_num_cores: 1, set_size: 2, onnx_define_symbol: CLS_SYMBOLS });
+  t.teardown(() => session.close());
+  await session.setup();
+  const t0 = performance.now();
+  const result = await session.runBenchmark({ inf_time: 5, emitWarnings: false });
+  const wall = (performance.now() - t0) / 1000;
+  const [completed, rate, seconds, batch] = result;
+  t.equal(batch, 1);
+  t.same([result.inf_completed, result.inf_rate, result.inf_time, result.batch_size], [completed, rate, seconds, batch], 'named fields equal the tuple');
+  t.same([result.infCompleted, result.infRate, result.infTime, result.batchSize], [completed, rate, seconds, batch], 'camelCase names too');
+  t.ok(seconds >= 5 && seconds < wall, `measured window ${seconds} s is at least inf_time and inside the wall clock ${wall} s`);
+  const wallRate = (completed * batch) / wall;
+  t.ok(Math.abs(rate - wallRate) / rate < 0.03, `inf_rate ${rate.toFixed(1)} vs wall-clock rate ${wallRate.toFixed(1)} (harness ${JSON.stringify(result.details.harness)})`);
+  t.equal(rate, (completed * batch) / seconds, 'inf_rate = inf_completed x batch_size / inf_time');
+  const d = result.details;
+  t.equal(d.activations, 2);
+  t.equal(d.depth, 2, 'set_size deep');
+  t.equal(d.perActivation.reduce((n, a) => n + a.completed, 0), completed);
+  t.ok(d.perActivation.every((a) => a.completed > 0), 'every activation was busy');
+  t.equal(d.latency.count, completed, 'one latency per measured inference');
+  t.equal(d.warmup.perActivation, 1);
+  t.ok(d.warmup.seconds > 0, 'warm-up reported');
+  t.equal(session.getMetricsReport().stages.benchmark?.all.count, completed, 'with metrics on, benchmark latencies land in the benchmark stage');
+  t.equal(session.getMetrics().num_of_inferences, 0, 'and not in the run() end-to-end figures');
+});
