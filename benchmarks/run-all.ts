@@ -63,7 +63,9 @@ const us = (s: { median: number; p10: number; p90: number }): string => `${s.med
 rows.push(['dispatch: qaic run() minus ORT run', us(d.det.us.qaic), us(d.cls.us.qaic), '', '']);
 rows.push(['dispatch: hand-written ORT worker', us(d.det.us.plain), us(d.cls.us.plain), '', '']);
 rows.push(['dispatch: bare worker echo', us(d.det.us.echo), us(d.cls.us.echo), '', '']);
+rows.push(['dispatch: echo after idle (wake-up floor)', us(d.det.us.echoIdle), us(d.cls.us.echoIdle), '', '']);
 rows.push(['dispatch ratio qaic / echo', `${d.det.qaicOverEcho}x`, `${d.cls.qaicOverEcho}x`, '<= 1.3x', `${d.det.met ? 'yes' : 'NO'} / ${d.cls.met ? 'yes' : 'NO'}`]);
+rows.push(['dispatch ratio qaic / echo after idle', `${d.det.qaicOverEchoIdle}x`, `${d.cls.qaicOverEchoIdle}x`, '', '']);
 rows.push(['dispatch ratio qaic / hand-written', `${d.det.qaicOverPlain}x`, `${d.cls.qaicOverPlain}x`, '', '']);
 const rate = (r: (typeof t)['det'], name: string): string => {
   const v = r.infPerSec[name]!;

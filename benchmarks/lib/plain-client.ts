@@ -31,12 +31,12 @@ export class PlainWorker {
     return new PlainWorker(worker);
   }
 
-  /** Send `data` (transferred) and resolve with the reply. */
-  run(data: Float32Array): Promise<PlainReply> {
+  /** Send `data` (transferred) and resolve with the reply; an echo worker first blocks for `delayMs`. */
+  run(data: Float32Array, delayMs?: number): Promise<PlainReply> {
     const id = this.#next++;
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
-      this.#worker.postMessage({ id, data } satisfies PlainRequest, [data.buffer as ArrayBuffer]);
+      this.#worker.postMessage({ id, data, ...(delayMs === undefined ? {} : { delayMs }) } satisfies PlainRequest, [data.buffer as ArrayBuffer]);
     });
   }
 

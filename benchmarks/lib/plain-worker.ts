@@ -20,6 +20,8 @@ export interface PlainWorkerData {
 export interface PlainRequest {
   id: number;
   data: Float32Array;
+  /** echo mode: block this long (as a synchronous onnxruntime run would) before echoing, milliseconds */
+  delayMs?: number;
 }
 
 /** Worker → main: the outputs (transferred) and the run's start and end in nanoseconds. */
@@ -35,9 +37,12 @@ const port = parentPort!;
 
 async function main(): Promise<void> {
   if (config.mode === 'echo') {
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
     port.on('message', (m: PlainRequest) => {
-      const t = nowNs();
-      port.postMessage({ id: m.id, outputs: [m.data], runStartNs: t, runEndNs: t } satisfies PlainReply, [m.data.buffer as ArrayBuffer]);
+      const runStartNs = nowNs();
+      if (m.delayMs !== undefined && m.delayMs > 0) Atomics.wait(sleeper, 0, 0, m.delayMs);
+      const runEndNs = nowNs();
+      port.postMessage({ id: m.id, outputs: [m.data], runStartNs, runEndNs } satisfies PlainReply, [m.data.buffer as ArrayBuffer]);
     });
     port.postMessage('ready');
     return;
