@@ -1,0 +1,55 @@
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLS } from '../metrics/helpers.js';
+
+const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
+const SYMBOLS = ['--onnx-define-symbol', 'p2o.DynamicDimension.0,1', '--onnx-define-symbol', 'p2o.DynamicDimension.1,48', '--onnx-define-symbol', 'p2o.DynamicDimension.2,192'];
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [[], /no program given: pass -t/],
+    [['-t', CLS, '-S', '0'], /-S must be from 1 to 100000, got 0/],
+    [['-t', CLS, '-a', 'two'], /-a expects an integer/],
+    [['-t', CLS, '-n', '10', '--time', '2'], /give -n \(10\) or --time \(2\), not both/],
+    [['-t', CLS, '--time', '-1'], /--time needs a value|--time expects a positive number/],
+    [['-t', CLS, '--num-iters', '5'], /unknown flag '--num-iters'; did you mean '--num-iter'\?/],
+    [['-t', CLS, '-n'], /-n needs a value/],
+    [['-t', CLS, '--write-output-dir', '/nonexistent/qaic-dir'], /--write-output-dir '\/nonexistent\/qaic-dir' is not an existing folder/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(args);
+    t.equal(r.status, 2, `exit 2 for ${args.join(' ')}`);
+    t.match(r.stderr, message);
+    t.equal(r.stdout, '', 'nothing on stdout');
+  }
+});
+
+t.test('EXPECTED FAILURE - a missing program exits 1 naming the path', async (t) => {
+  const r = run(['-t', '/nonexistent/model_qpc']);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /'\/nonexistent\/model_qpc' does not exist.*\[QAIC_FILE_NOT_FOUND\]/);
+});
+
+t.test('EXPECTED FAILURE - input files of the wrong count or size', async (t) => {
+  const dir = t.testdir();
+  const good = join(dir, 'x.bin');
+  writeFileSync(good, Buffer.alloc(3 * 48 * 192 * 4));
+  const short = join(dir, 'short.bin');
+  writeFileSync(short, Buffer.alloc(100));
+  const tooMany = run(['-t', CLS, ...SYMBOLS, '-i', good, '-i', good]);
+  t.equal(tooMany.status, 2, 'count mismatch is a usage error');
+  t.match(tooMany.stderr, /the program has 1 input\(s\) \(x\), so give 1 -i file\(s\) in that order; got 2/);
+  const wrongSize = run(['-t', CLS, ...SYMBOLS, '-i', short]);
+  t.equal(wrongSize.status, 1);
+  t.match(wrongSize.stderr, /input file '.*short\.bin' has 100 bytes, but input 'x' \(float32 \[1, 3, 48, 192\]\) needs 110592 bytes/);
+  const missing = run(['-t', CLS, ...SYMBOLS, '-i', join(dir, 'nope.bin')]);
+  t.equal(missing.status, 1);
+  t.match(missing.stderr, /input file '.*nope\.bin' \(for input 'x'\) cannot be read \(ENOENT\)/);
+});
