@@ -32,6 +32,7 @@ t.test('within the core budget spinning is left to onnxruntime', async (t) => {
   t.teardown(() => session.close());
   await session.setup();
   const config = session._pool!.activations[0]!.config;
-  t.equal(config.sessionOptions['extra'], undefined);
+  const extra = config.sessionOptions['extra'] as { session?: Record<string, string> } | undefined;
+  t.equal(extra?.session?.['intra_op.allow_spinning'], undefined, 'allow_spinning not set');
   t.equal(config.sessionOptions['intraOpNumThreads'], 1);
 });
