@@ -48,15 +48,24 @@ export type Pinning = PinningOn | PinningOff;
 /** Where `npm run build:native` puts the addon, relative to this file in `dist/lib/runtime/`. */
 export const DEFAULT_ADDON_FILE = fileURLToPath(new URL('../../../native/build/Release/affinity.node', import.meta.url));
 
+/**
+ * The addon file {@link loadAffinity} loads: `$QAIC_AFFINITY_ADDON` when set (an addon built or shipped
+ * elsewhere; also how tests simulate a missing addon), else {@link DEFAULT_ADDON_FILE}.
+ */
+export function addonFile(): string {
+  const fromEnv = process.env['QAIC_AFFINITY_ADDON'];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_ADDON_FILE;
+}
+
 const cache = new Map<string, Pinning>();
 
 /**
  * Load the pinning addon. Never throws: a missing or unloadable addon gives `{available: false, reason}`.
  * Results are cached per file and per thread (each worker thread loads the addon for itself).
  *
- * @param file the `.node` file to load; defaults to {@link DEFAULT_ADDON_FILE}
+ * @param file the `.node` file to load; defaults to {@link addonFile}
  */
-export function loadAffinity(file: string = DEFAULT_ADDON_FILE): Pinning {
+export function loadAffinity(file: string = addonFile()): Pinning {
   const known = cache.get(file);
   if (known !== undefined) return known;
   const result = tryLoad(file);

@@ -88,3 +88,22 @@ t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread a
   const out2 = await wide.run({ x: new Float32Array(8) });
   t.same([...(out2['y']!.data as Float32Array)], new Array(8).fill(1), 'a 2-thread pinned session runs');
 });
+
+t.test('EXPECTED FAILURE - pin_cores without the addon warns that pinning is off, and the session still runs', async (t) => {
+  const missing = join(t.testdir(), 'nowhere', 'affinity.node');
+  process.env['QAIC_AFFINITY_ADDON'] = missing;
+  t.teardown(() => { delete process.env['QAIC_AFFINITY_ADDON']; });
+  const warnings: Array<{ code?: string; message: string }> = [];
+  const onWarning = (w: Error & { code?: string }): void => { warnings.push({ code: w.code, message: w.message }); };
+  process.on('warning', onWarning);
+  t.teardown(() => { process.off('warning', onWarning); });
+  const session = new Session(addOneModel([2, 4]), { pin_cores: true });
+  t.teardown(() => session.close());
+  const out = await session.run({ x: new Float32Array(8) });
+  t.same([...(out['y']!.data as Float32Array)], new Array(8).fill(1));
+  t.equal(session._pool!.activations[0]!.pinnedCpus, undefined, 'not pinned');
+  await new Promise((r) => setImmediate(r));
+  const off = warnings.find((w) => w.code === 'QAIC_PINNING_OFF');
+  t.ok(off, 'a QAIC_PINNING_OFF warning was emitted');
+  t.match(off?.message ?? '', /pin_cores: pinning off: .*nowhere.*npm run build:native/);
+});
