@@ -54,6 +54,8 @@ export class ActivationPool {
   /** Activations still loading their graph: stop() must end them too, not wait for a slow load. */
   #starting = new Set<Activation>();
   #stopped = false;
+  /** why the last replacement failed: the answer for requests when no activation is left */
+  #lostReason: QaicError | undefined;
 
   constructor(config: PoolConfig) {
     this.#config = config;
@@ -122,19 +124,30 @@ export class ActivationPool {
       },
       (failure: unknown) => {
         this.#replacing.delete(activation.index);
+        this.#lostReason = failure instanceof QaicError ? failure : new QaicError('QAIC_ACTIVATION_FAILED', String(failure));
         // No activation may come back for the waiting requests: reject them rather than leave them pending.
-        if (this.activations.length === 0 && this.#replacing.size === 0) {
-          const reason = failure instanceof QaicError ? failure : new QaicError('QAIC_ACTIVATION_FAILED', String(failure));
-          for (const w of this.#queue.splice(0)) this.#settle(w, reason);
+        if (this.#exhausted()) {
+          for (const w of this.#queue.splice(0)) this.#settle(w, this.#lostReason);
         }
       },
     );
     this.#replacing.set(activation.index, replacement);
   }
 
+  /** True when no activation is alive, loading or being replaced: nothing will ever take a request. */
+  #exhausted(): boolean {
+    return this.activations.length === 0 && this.#replacing.size === 0 && this.#starting.size === 0;
+  }
+
   /** Dispatch one request; resolves with the activation's answer. */
   submit(request: PoolRequest): Promise<ActivationResult> {
     if (this.#stopped) return Promise.reject(new QaicError('QAIC_ABORTED', 'the session was reset or closed'));
+    if (this.#lostReason !== undefined && this.#exhausted()) {
+      return Promise.reject(new QaicError('QAIC_ACTIVATION_FAILED', `no activation is left: the last one died and could not be replaced (${this.#lostReason.message}); reset() the session to activate again`, {
+        cause: this.#lostReason,
+        details: { ...this.#lostReason.details },
+      }));
+    }
     const signal = request.signal;
     if (signal?.aborted === true) return Promise.reject(abortError(signal));
     return new Promise<ActivationResult>((resolve, reject) => {
