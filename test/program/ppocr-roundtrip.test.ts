@@ -26,7 +26,8 @@ t.test('PP-OCRv4 det, rec and cls stored in one program give the outputs of plai
   for (const c of CASES) {
     const data = lcgFloats(c.dims.reduce((a, b) => a * b, 1), 7);
     const expected = await reference(c.path, { x: { data, dims: c.dims } });
-    const session = new Session(dir, { graph: c.name });
+    // the folder and the programqpc.bin path both name the program
+    const session = new Session(c.name === 'rec' ? `${dir}/programqpc.bin` : dir, { graph: c.name });
     try {
       const out = await session.run({ x: { data: data.slice(), shape: c.dims } });
       t.equal(session.graph?.name, c.name, `the session runs graph '${c.name}'`);
