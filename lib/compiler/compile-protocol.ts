@@ -1,48 +1,51 @@
 /**
- * Messages between `compile()` and the compile worker thread (onnxruntime work happens there, never on the
- * caller's thread: session creation and runs are synchronous native calls in onnxruntime-node).
+ * Messages between `compile()` (on the caller's thread) and the compile worker thread, which does every expensive
+ * step: the passes, onnxruntime's optimization and dry run (synchronous native calls in onnxruntime-node), and
+ * writing the program. The caller's event loop only pays for reading the model and checking its operators.
  */
 import type { SerializedError } from '../errors.js';
-import type { DType } from '../dtypes.js';
-import type { ProfiledNode } from './report.js';
+import type { CompileReport } from './report.js';
 
-/** One input of the dry run: zeros of this dtype and shape. */
-export interface DryRunInput {
-  name: string;
-  dtype: DType;
-  shape: number[];
-}
-
-export interface OptimizeRequest {
-  type: 'optimize';
+/** Everything the worker needs to build one program. Plain data (structured clone). */
+export interface CompileJob {
+  type: 'compile';
   id: number;
-  /** the model after the compile passes, encoded */
+  /** the source model's bytes, as read */
   modelBytes: Uint8Array;
-  /** a private scratch folder for this job */
-  workDir: string;
-  /** for messages */
+  /** the model path as the caller gave it (absolute), and its quoted form for messages */
+  modelPath: string;
   source: string;
-  /** onnxruntime graph optimization level to save the optimized model at */
-  level: 'all' | 'extended' | 'basic' | 'disabled';
-  /** zero inputs for the profiled dry run; `undefined` skips the dry run */
-  dryRun: DryRunInput[] | undefined;
+  modelSha256: string;
+  /** the program folder to write */
+  dir: string;
+  /** the compile key, recorded in `compile.json` */
+  key: string;
+  symbols: Record<string, number>;
+  batchsize: number | undefined;
+  convertToFp16: boolean;
+  keepOriginalPrecision: string[];
+  /** no-effect options, recorded in the report */
+  ignored: Record<string, unknown>;
+  /** compile options as recorded in the program's provenance */
+  compileOptions: Record<string, unknown>;
+  onnxruntimeVersion: string;
+  /** this host's kernel features (recorded when the optimized graph is host-specific) */
+  hostFeatures: string[];
+  /** milliseconds the caller spent reading and checking, for the report */
+  readMs: number;
+  checkMs: number;
 }
 
-export interface OptimizeDone {
+export interface CompileDone {
   type: 'done';
   id: number;
-  optimizedBytes: Uint8Array;
-  outputShapes: Record<string, number[]>;
-  nodes: ProfiledNode[];
-  optimizeMs: number;
-  dryRunMs: number;
-  dryRunError?: string;
+  report: CompileReport;
 }
 
-export interface OptimizeFailed {
+export interface CompileFailed {
   type: 'failed';
   id: number;
   error: SerializedError;
 }
 
-export type FromOptimizer = OptimizeDone | OptimizeFailed;
+export type FromCompileWorker = CompileDone | CompileFailed;

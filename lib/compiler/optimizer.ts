@@ -1,15 +1,16 @@
 /**
- * The caller's side of the compile worker: one shared worker thread per process, started on the first compile and
- * reused by later ones (a conformance run compiles 140 models through it). The thread is unref'd while idle, so an
- * idle compiler never keeps the process alive.
+ * The caller's side of the compile worker, the thread that builds programs (passes, onnxruntime optimization, the
+ * program file): one shared thread per process, started by the first compile that needs it and reused by later ones
+ * (a conformance run compiles 140 models through it). It is unref'd while idle, so an idle compiler never keeps the
+ * process alive.
  */
 import { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
-import type { FromOptimizer, OptimizeDone, OptimizeRequest } from './optimize-protocol.js';
-import { workerExecArgv } from '../runtime/worker-exec-argv.js';
+import type { CompileJob, FromCompileWorker } from './compile-protocol.js';
+import type { CompileReport } from './report.js';
 
 interface Pending {
-  resolve: (done: OptimizeDone) => void;
+  resolve: (report: CompileReport) => void;
   reject: (error: Error) => void;
 }
 
@@ -25,18 +26,18 @@ function failAll(error: Error): void {
 
 function ensureWorker(): Worker {
   if (worker !== undefined) return worker;
-  const w = new Worker(new URL('./optimize-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+  const w = new Worker(new URL('./compile-worker.js', import.meta.url));
   started++;
-  w.on('message', (message: FromOptimizer) => {
+  w.on('message', (message: FromCompileWorker) => {
     const p = pending.get(message.id);
     if (p === undefined) return;
     pending.delete(message.id);
     if (pending.size === 0) w.unref();
-    if (message.type === 'done') p.resolve(message);
+    if (message.type === 'done') p.resolve(message.report);
     else p.reject(deserializeError(message.error, 'QAIC_COMPILE_FAILED'));
   });
   w.on('error', (error) => {
-    worker = undefined;
+    if (worker === w) worker = undefined;
     failAll(new QaicError('QAIC_COMPILE_FAILED', `the compile worker crashed: ${error.message}`, { cause: error }));
   });
   w.on('exit', (code) => {
@@ -47,16 +48,16 @@ function ensureWorker(): Worker {
   return w;
 }
 
-/** Run one optimize job on the shared compile worker. The model bytes are transferred (the caller loses them). */
-export function runOptimizer(job: Omit<OptimizeRequest, 'type' | 'id'>): Promise<OptimizeDone> {
+/** Build one program on the shared compile worker. The model bytes are transferred (the caller loses them). */
+export function runCompileJob(job: Omit<CompileJob, 'type' | 'id'>): Promise<CompileReport> {
   const w = ensureWorker();
   const id = nextId++;
-  return new Promise<OptimizeDone>((resolve, reject) => {
+  return new Promise<CompileReport>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     w.ref();
     const bytes = job.modelBytes;
-    const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    const message: OptimizeRequest = { type: 'optimize', id, ...job, modelBytes: transferable ? bytes : bytes.slice() };
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const message: CompileJob = { type: 'compile', id, ...job, modelBytes: whole ? bytes : bytes.slice() };
     w.postMessage(message, [message.modelBytes.buffer as ArrayBuffer]);
   });
 }
