@@ -49,6 +49,12 @@ export type SessionState = 'created' | 'activating' | 'active' | 'closed';
  * the first `run()` starts the activations (say `await session.setup()` to do it earlier). All inference happens
  * on worker threads; the caller's event loop is never blocked by onnxruntime.
  *
+ * Process lifetime: an idle session does not keep the process alive (its worker threads are unref'd while they
+ * have nothing in flight), so a script that forgets `close()` still exits when its own work is done; a `run()` in
+ * flight does keep it alive until it settles. Not closing still holds each activation's thread and model memory
+ * until the process ends (a session is not garbage-collected while its workers run): call `close()`, or use
+ * `await using`, when a long-lived process is done with a session.
+ *
  * @remarks Python parity: methods have camelCase names with the Python snake_case names as aliases
  * (`run_benchmark`, `get_metrics`, ...); what Python does by blocking, this class does by returning promises.
  */
@@ -283,6 +289,10 @@ export class Session implements AsyncDisposable {
   async run(inputs: Inputs, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
     const callNs = nowNs();
     this.#assertOpen('run');
+    // an already-aborted request must not pay for (or trigger) an activation
+    if (options.signal?.aborted === true) {
+      throw new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: options.signal.reason });
+    }
     if (this.#state !== 'active') {
       if (this.#activating === undefined) {
         warnOnce(`activating:${this.#activationCount}:${id(this)}`, 'QAIC_FIRST_INFERENCE',
@@ -360,7 +370,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * End the session: stop every activation and refuse further calls with `QAIC_SESSION_CLOSED`. Requests in
-   * flight are rejected with `QAIC_SESSION_CLOSED`. Calling `close()` again does nothing.
+   * flight are rejected with `QAIC_SESSION_CLOSED` at once; the returned promise resolves when every worker thread
+   * has exited, which waits for an inference already inside onnxruntime to return (it cannot be interrupted; a
+   * worker terminated inside onnxruntime aborts the whole process). Calling `close()` again does nothing.
    */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
