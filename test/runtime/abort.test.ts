@@ -31,3 +31,11 @@ t.test('EXPECTED FAILURE - an already-aborted signal rejects without running', a
   t.equal(error?.cause, reason, "the signal's reason is the cause");
   t.equal(session._pool!.activations[0]!.completed, 0, 'nothing ran');
 });
+
+t.test('EXPECTED FAILURE - an already-aborted signal on a session not yet activated does not activate it', async (t) => {
+  const session = new Session(slowModel(2));
+  t.teardown(() => session.close());
+  await t.rejects(session.run({ x: new Float32Array(512 * 512) }, { signal: AbortSignal.abort() }), { code: 'QAIC_ABORTED' });
+  t.equal(session.state, 'created');
+  t.equal(session._pool, undefined);
+});
