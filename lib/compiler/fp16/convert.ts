@@ -28,6 +28,7 @@ import {
 } from '../../onnx/schema.js';
 import { float32ToFloat16Array, type HalfConversionStats } from './half.js';
 import { ALWAYS_FLOAT32, DATA_INPUTS, SHAPE_INPUTS, hasFp16Kernel } from './kernels.js';
+import { foldBatchNormIntoConv } from './fold-batchnorm.js';
 import { inferElementTypes } from './types.js';
 
 const FLOAT = OnnxDataType.FLOAT;
@@ -83,6 +84,8 @@ export type KeepReason = 'user' | 'shape' | 'unknown-type' | 'subgraph' | 'alway
 export interface Fp16Report {
   /** nodes of the main graph before the pass (inserted casts not counted) */
   nodes: number;
+  /** BatchNormalization nodes folded into the Conv before them (in float32, before rounding to float16) */
+  batchNormsFolded: number;
   /** nodes computing natively in float16, by op type */
   float16Ops: Record<string, number>;
   /** converted nodes that compute in float32 between casts (no float16 CPU kernel), by op type */
@@ -250,15 +253,38 @@ export function convertToFp16(model: ModelProto, options: Fp16Options = {}): { m
   const graph = out.graph!;
   const opset = opsetVersion(out, '') ?? 1;
   const keepSet = new Set(opts.keepOriginalPrecisionFor);
+  const usedNames = new Set<string>();
+  const noteNames = (g: GraphProto) => {
+    for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.value_info ?? [])]) if (v.name) usedNames.add(v.name);
+    for (const t of g.initializer ?? []) if (t.name) usedNames.add(t.name);
+    for (const n of g.node ?? []) {
+      for (const x of [...(n.input ?? []), ...(n.output ?? [])]) if (x) usedNames.add(x);
+      if (n.name) usedNames.add(n.name);
+      for (const sub of graphAttributes(n)) noteNames(sub);
+    }
+  };
+  noteNames(graph);
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let k = 1; usedNames.has(name); k++) name = `${base}_${k}`;
+    usedNames.add(name);
+    return name;
+  };
+
+  const userKept = (n: NodeProto) => (n.name !== undefined && keepSet.has(n.name)) || keepSet.has(n.op_type ?? '');
+  // Fold BatchNormalization into Conv first, in float32 (see fold-batchnorm.ts). IR < 4 graphs list initializers
+  // as inputs, which new initializers would also need: they are left unfolded.
+  const before = { nodes: (graph.node ?? []).length, weights: weightBytes(graph), initializers: (graph.initializer ?? []).reduce((n, t) => n + tensorBytes(t), 0) };
+  const batchNormsFolded = Number(out.ir_version ?? 0) >= 4 ? foldBatchNormIntoConv(graph, fresh, userKept) : 0;
   const matchedKeep = new Set<string>();
   const nodes = graph.node ?? [];
   const types = inferElementTypes(graph);
   const isFloat = (name: string) => name !== '' && types.get(name) === FLOAT;
 
   const report: Fp16Report = {
-    nodes: nodes.length, float16Ops: {}, float32Ops: {}, keptNodes: [], castsInserted: 0, constantsConverted: 0,
-    initializerBytesBefore: (graph.initializer ?? []).reduce((n, t) => n + tensorBytes(t), 0), initializerBytesAfter: 0,
-    weightBytesBefore: weightBytes(graph), weightBytesAfter: 0,
+    nodes: before.nodes, batchNormsFolded, float16Ops: {}, float32Ops: {}, keptNodes: [], castsInserted: 0, constantsConverted: 0,
+    initializerBytesBefore: before.initializers, initializerBytesAfter: 0,
+    weightBytesBefore: before.weights, weightBytesAfter: 0,
     tensorIssues: [], warnings: [], unmatchedKeep: [],
     options: { clip: opts.clip, io: opts.io, roundActivations: opts.roundActivations, keepOriginalPrecisionFor: [...keepSet] },
   };
@@ -294,24 +320,6 @@ export function convertToFp16(model: ModelProto, options: Fp16Options = {}): { m
   report.unmatchedKeep = [...keepSet].filter((k) => !matchedKeep.has(k));
 
   // --- tensor versions and constants --------------------------------------------------------------------------
-  const usedNames = new Set<string>();
-  const noteNames = (g: GraphProto) => {
-    for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.value_info ?? [])]) if (v.name) usedNames.add(v.name);
-    for (const t of g.initializer ?? []) if (t.name) usedNames.add(t.name);
-    for (const n of g.node ?? []) {
-      for (const x of [...(n.input ?? []), ...(n.output ?? [])]) if (x) usedNames.add(x);
-      if (n.name) usedNames.add(n.name);
-      for (const sub of graphAttributes(n)) noteNames(sub);
-    }
-  };
-  noteNames(graph);
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let k = 1; usedNames.has(name); k++) name = `${base}_${k}`;
-    usedNames.add(name);
-    return name;
-  };
-
   const versions = new Map<string, Versions>();
   const consts = new Map<string, ConstSource>();
   for (const t of graph.initializer ?? []) if (t.name && t.data_type === FLOAT) consts.set(t.name, { tensor: t, isInitializer: true, emittedOriginal: true });
