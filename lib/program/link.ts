@@ -122,7 +122,10 @@ export async function link(programs: string[], options: LinkOptions): Promise<Li
   const provenance: ProgramProvenance = {
     sources: [...sources.values()],
     compileOptions: {
-      linked: pairs.map((p, i) => ({ graph: names[i], program: p.program.path, sourceGraph: p.graph.name, compileOptions: p.program.provenance.compileOptions })),
+      linked: pairs.map((p, i) => ({
+        graph: names[i], program: p.program.path, sourceGraph: p.graph.name,
+        onnxruntimeVersion: p.program.onnxruntimeVersion, compileOptions: p.program.provenance.compileOptions,
+      })),
     },
   };
   const written = await writeProgram(options.output_dir, graphs, provenance);

@@ -184,6 +184,12 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
     const model = hoistConstants(g.model);
     const inits = model.graph!.initializer ?? [];
     for (const [i, t] of inits.entries()) {
+      if (t.data_location === 1) {
+        // its location is relative to a model folder the writer does not know, and the graph file will not sit there
+        throw new QaicError('QAIC_INVALID_ARGUMENT', `writeProgram: graph '${g.name}' initializer '${t.name ?? ''}' keeps its data in an external file (${(t.external_data ?? []).find((e) => e.key === 'location')?.value ?? '?'}); load its bytes inline (raw_data) before storing the graph`, {
+          details: { argument: 'graphs', graph: g.name, initializer: t.name },
+        });
+      }
       const bytes = externalBytes(t);
       if (bytes === undefined) continue;
       const sha = sha256Hex(bytes);

@@ -70,3 +70,21 @@ for (const dtype of DTYPES) {
     t.same(bytesOf(out.w_out!.data as TensorData), bytesOf(w), 'the weight comes back bit for bit from the program');
   });
 }
+
+t.test('BAD CALL - writeProgram names the field it refuses', async (t) => {
+  const dir = t.testdir();
+  const m = model(graph({
+    nodes: [node('Identity', ['w'], ['y'])],
+    inputs: [],
+    outputs: [tensorInfo('y', 'float32', [4])],
+    initializers: [{ name: 'w', dims: [4], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'weights.bin' }] }],
+  }));
+  const base = { name: 'main', model: m, inputs: [], outputs: [], batchSize: 1, sessionOptions: {}, hostFeatures: [] };
+  const provenance = { sources: [], compileOptions: {} };
+  await t.rejects(writeProgram(dir, [base], provenance), { code: 'QAIC_INVALID_ARGUMENT', message: /initializer 'w' keeps its data in an external file \(weights\.bin\)/ });
+  await t.rejects(writeProgram(dir, [], provenance), { code: 'QAIC_INVALID_ARGUMENT', message: /non-empty array/ });
+  await t.rejects(writeProgram(dir, [{ ...base, name: 'a/b' }], provenance), { code: 'QAIC_INVALID_ARGUMENT', message: /graphs\[0\]\.name/ });
+  await t.rejects(writeProgram(dir, [{ ...base, name: 'x' }, { ...base, name: 'x' }], provenance), { code: 'QAIC_INVALID_ARGUMENT', message: /'x' is used twice/ });
+  await t.rejects(writeProgram(dir, [{ ...base, batchSize: 0 }], provenance), { code: 'QAIC_INVALID_ARGUMENT', message: /batchSize must be a positive integer/ });
+  await t.rejects(writeProgram(dir, [base], null as never), { code: 'QAIC_INVALID_ARGUMENT', message: /provenance/ });
+});
