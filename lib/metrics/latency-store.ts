@@ -5,7 +5,7 @@
  * the inference path. The first inference of every activation is kept out of the histograms (it pays one-off costs:
  * arena growth, lazy kernel setup) and stored apart as plain values.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, type Histogram, type JsHistogram } from 'hdr-histogram-js';
 import { QaicError } from '../errors.js';
 import { PERCENTILES, PERCENTILE_METHOD, minSamplesFor, rankOf } from './percentiles.js';
 
@@ -30,8 +30,8 @@ class Series {
   readonly histogram = newHistogram();
   sumNs = 0;
   sumSqNs = 0;
-  startMs = 0;
-  endMs = 0;
+  /** epoch ms of the first record (the HdrHistogram log's interval start) */
+  startMs = Date.now();
 }
 
 /** A percentile in a report: value in seconds, and how many samples it rests on. */
@@ -96,6 +96,67 @@ export function summarise(h: Histogram, sumNs: number, sumSqNs: number): Latency
   };
 }
 
+/**
+ * Summarise several histograms of the same layout (built by {@link newHistogram}) as if merged, without merging:
+ * one pass over the bucket counts finds every percentile (HdrHistogram's rank and reported value). This is what
+ * keeps `getMetrics()` within its 5 ms budget on a million samples even on its first call, when hdr-histogram-js's
+ * own `add()` and `getValueAtPercentile()` are not yet optimised by the JIT.
+ */
+export function summariseMany(parts: ReadonlyArray<{ histogram: Histogram; sumNs: number; sumSqNs: number }>): LatencySummary {
+  const hs = parts.map((p) => p.histogram as unknown as JsHistogram);
+  let n = 0;
+  let sumNs = 0;
+  let sumSqNs = 0;
+  let min = Infinity;
+  let max = 0;
+  let length = 0;
+  for (let k = 0; k < parts.length; k++) {
+    const h = hs[k]!;
+    if (h.totalCount === 0) continue;
+    n += h.totalCount;
+    sumNs += parts[k]!.sumNs;
+    sumSqNs += parts[k]!.sumSqNs;
+    min = Math.min(min, h.minNonZeroValue);
+    max = Math.max(max, h.maxValue);
+    length = Math.max(length, h.countsArrayLength);
+  }
+  const values = new Map<number, number>();
+  if (n > 0) {
+    const wanted = PERCENTILES.map(({ p }) => rankOf(p, n));
+    let next = 0;
+    let cumulative = 0;
+    for (let i = 0; i < length && next < wanted.length; i++) {
+      for (const h of hs) if (i < h.countsArrayLength) cumulative += h.getCountAtIndex(i);
+      while (next < wanted.length && cumulative >= wanted[next]!) {
+        values.set(next, hs[0]!.highestEquivalentValue(hs[0]!.valueFromIndex(i)));
+        next++;
+      }
+    }
+  }
+  const percentiles = {} as LatencySummary['percentiles'];
+  PERCENTILES.forEach(({ key, p }, k) => {
+    percentiles[key] = {
+      value: n === 0 ? 0 : Math.min(values.get(k) ?? max, max) * NS,
+      rank: n === 0 ? 0 : rankOf(p, n),
+      undersampled: n < minSamplesFor(p),
+      minSamples: minSamplesFor(p),
+    };
+  });
+  const mean = n === 0 ? 0 : sumNs / n;
+  const stdev = n === 0 ? 0 : Math.sqrt(Math.max(0, sumSqNs / n - mean * mean));
+  return {
+    count: n,
+    min: n === 0 ? 0 : min * NS,
+    max: n === 0 ? 0 : max * NS,
+    mean: mean * NS,
+    stdev: stdev * NS,
+    cov: mean === 0 ? 0 : stdev / mean,
+    total: sumNs * NS,
+    percentiles,
+    method: PERCENTILE_METHOD,
+  };
+}
+
 /** The first inference of one activation, stage by stage, in seconds (absent stages are missing). */
 export type FirstInference = Partial<Record<Stage, number>>;
 
@@ -103,7 +164,8 @@ export type FirstInference = Partial<Record<Stage, number>>;
  * Latency histograms per stage and activation.
  */
 export class LatencyStore {
-  #series = new Map<Stage, Map<number, Series>>();
+  // Plain arrays indexed by activation: record() sits on the inference path and must stay well under 1 µs.
+  #series: Record<Stage, Array<Series | undefined>> = { e2e: [], queue: [], ort: [], benchmark: [] };
   #first = new Map<number, FirstInference>();
 
   /**
@@ -123,69 +185,69 @@ export class LatencyStore {
       f[stage] = value * NS;
       return;
     }
-    let byActivation = this.#series.get(stage);
-    if (byActivation === undefined) this.#series.set(stage, (byActivation = new Map()));
-    let s = byActivation.get(activation);
-    if (s === undefined) {
-      byActivation.set(activation, (s = new Series()));
-      s.startMs = Date.now();
-    }
+    const byActivation = this.#series[stage];
+    let s = byActivation[activation];
+    if (s === undefined) byActivation[activation] = s = new Series();
     s.histogram.recordValue(value);
     s.sumNs += value;
     s.sumSqNs += value * value;
-    s.endMs = Date.now();
   }
 
   /** Activation indices that recorded anything for `stage`, ascending. */
   activations(stage: Stage): number[] {
-    return [...(this.#series.get(stage)?.keys() ?? [])].sort((a, b) => a - b);
+    const out: number[] = [];
+    this.#series[stage].forEach((s, a) => {
+      if (s !== undefined) out.push(a);
+    });
+    return out;
   }
 
   /** Steady-state samples recorded for `stage` across activations. */
   count(stage: Stage): number {
     let n = 0;
-    for (const s of this.#series.get(stage)?.values() ?? []) n += s.histogram.totalCount;
+    for (const s of this.#series[stage]) if (s !== undefined) n += s.histogram.totalCount;
     return n;
   }
 
   /** One activation's histogram for `stage` (undefined when it recorded nothing). Do not mutate it. */
   histogram(stage: Stage, activation: number): Histogram | undefined {
-    return this.#series.get(stage)?.get(activation)?.histogram;
+    return this.#series[stage][activation]?.histogram;
   }
 
   /** All activations of `stage` merged into a new histogram, plus the exact sum in ns. */
-  merged(stage: Stage): { histogram: Histogram; sumNs: number; sumSqNs: number; startMs: number; endMs: number } {
+  merged(stage: Stage): { histogram: Histogram; sumNs: number; sumSqNs: number; startMs: number } {
     const histogram = newHistogram();
     let sumNs = 0;
     let sumSqNs = 0;
     let startMs = Infinity;
-    let endMs = 0;
-    for (const s of this.#series.get(stage)?.values() ?? []) {
+    for (const s of this.#series[stage]) {
+      if (s === undefined) continue;
       histogram.add(s.histogram);
       sumNs += s.sumNs;
       sumSqNs += s.sumSqNs;
       startMs = Math.min(startMs, s.startMs);
-      endMs = Math.max(endMs, s.endMs);
     }
-    return { histogram, sumNs, sumSqNs, startMs: startMs === Infinity ? 0 : startMs, endMs };
+    return { histogram, sumNs, sumSqNs, startMs: startMs === Infinity ? 0 : startMs };
   }
 
   /** Summary of `stage` across activations. */
   summary(stage: Stage): LatencySummary {
-    const m = this.merged(stage);
-    return summarise(m.histogram, m.sumNs, m.sumSqNs);
+    return summariseMany(this.#series[stage].filter((x): x is Series => x !== undefined));
   }
 
   /** Summary of `stage` for one activation. */
   activationSummary(stage: Stage, activation: number): LatencySummary {
-    const s = this.#series.get(stage)?.get(activation);
+    const s = this.#series[stage][activation];
     return s === undefined ? summarise(newHistogram(), 0, 0) : summarise(s.histogram, s.sumNs, s.sumSqNs);
   }
 
-  /** Time range (epoch ms) of one series, for log export. */
+  /**
+   * Time range (epoch ms) of one series, for log export: from its first record to now (the end of each record is
+   * not stamped: a clock read would double the cost of record()).
+   */
   range(stage: Stage, activation: number): { startMs: number; endMs: number } | undefined {
-    const s = this.#series.get(stage)?.get(activation);
-    return s === undefined ? undefined : { startMs: s.startMs, endMs: s.endMs };
+    const s = this.#series[stage][activation];
+    return s === undefined ? undefined : { startMs: s.startMs, endMs: Date.now() };
   }
 
   /** Each activation's first inference, stage by stage, in seconds. */
@@ -195,7 +257,7 @@ export class LatencyStore {
 
   /** Forget everything recorded. */
   clear(): void {
-    this.#series.clear();
+    for (const stage of STAGES) this.#series[stage] = [];
     this.#first.clear();
   }
 }
