@@ -21,3 +21,19 @@ t.test('EXPECTED FAILURE - an error onnxruntime raises inside the worker arrives
   const out = await session.run({ x: new Float32Array([1, 2, 3, 4, 5, 6]), s: new BigInt64Array([2n, 3n]) });
   t.same(out['y']!.shape, [2, 3], 'the activation keeps working');
 });
+
+t.test('EXPECTED FAILURE - a QaicError raised in the worker crosses to the main thread with its own code and message', async (t) => {
+  const path = writeModel(model(graph({
+    nodes: [node('Identity', ['x'], ['y'])],
+    inputs: [tensorInfo('x', 'float32', [1])],
+    outputs: [tensorInfo('y', 'float32', [1])],
+  })), 'identity');
+  const session = new Session(path);
+  t.teardown(() => session.close());
+  await session.setup();
+  // asking a non-profiling activation for its profile fails inside the worker with QAIC_METRICS_DISABLED
+  const error = await session._pool!.activations[0]!.endProfiling().then(() => undefined, (e: unknown) => e);
+  t.ok(error instanceof QaicError);
+  t.equal((error as QaicError).code, 'QAIC_METRICS_DISABLED', 'the code survives the thread boundary');
+  t.equal((error as QaicError).message, 'this activation is not profiling', 'and so does the message');
+});
