@@ -436,7 +436,7 @@ export class Session implements AsyncDisposable {
   /**
    * Latency figures of the `run()` calls so far, as the Python `get_metrics()`: end to end (call to resolution),
    * steady state (each activation's first inference is excluded and reported by {@link getMetricsReport}), all in
-   * seconds. Percentiles are HDR nearest-rank (within 0.05 %); `num_of_inferences` is 0 before any steady-state
+   * seconds. Percentiles are HDR nearest-rank (at most 0.1 % above the exact sample); `num_of_inferences` is 0 before any steady-state
    * inference. `runBenchmark()` latencies are not mixed in (they are measured inside the activations): see the
    * report's `benchmark` stage.
    *
