@@ -134,6 +134,11 @@ t.test('EXPECTED FAILURE - wrong magic, other format version, forged manifests a
   t.equal(e.code, 'QAIC_PROGRAM_VERSION');
   t.match(e.message, /version 2\.0.*reads version 1\.x/);
 
+  const newerMinor = good.slice();
+  newerMinor.set(encodeHeader({ ...h, minor: 7 }), 0);
+  e = await openError(t, variant(root, 'minor', newerMinor));
+  t.equal(e.code, 'none', 'a newer minor version of the same major opens (minor versions only add)');
+
   const hugeManifest = good.slice();
   hugeManifest.set(encodeHeader({ ...h, manifestLength: 2 ** 52 }), 0);
   e = await openError(t, variant(root, 'huge-manifest', hugeManifest));
