@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { CompileJob, FromCompileWorker } from './compile-protocol.js';
 import type { CompileReport } from './report.js';
+import { workerExecArgv } from '../runtime/worker-exec-argv.js';
 
 interface Pending {
   resolve: (report: CompileReport) => void;
@@ -26,7 +27,8 @@ function failAll(error: Error): void {
 
 function ensureWorker(): Worker {
   if (worker !== undefined) return worker;
-  const w = new Worker(new URL('./compile-worker.js', import.meta.url));
+  // entry-point options such as --input-type would make the worker fail to start (see worker-exec-argv.ts)
+  const w = new Worker(new URL('./compile-worker.js', import.meta.url), { execArgv: workerExecArgv() });
   started++;
   w.on('message', (message: FromCompileWorker) => {
     const p = pending.get(message.id);
