@@ -8,7 +8,7 @@ import { deserializeError } from '../errors.js';
 import { normaliseInputs, type Inputs } from '../tensor.js';
 import type { ValueSpec } from '../onnx/model.js';
 import type { Activation } from '../runtime/activation.js';
-import { BENCH_SLOT, type BenchResult, type FromWorker } from '../runtime/protocol.js';
+import { BENCH_SLOT, BENCH_SLOTS, type BenchResult, type FromWorker } from '../runtime/protocol.js';
 import { nowNs } from '../runtime/clock.js';
 import { newHistogram, summarise, type LatencyStore, type LatencySummary } from './latency-store.js';
 
@@ -40,7 +40,7 @@ export interface BenchmarkArgs {
 export interface BenchmarkProgress {
   /** measured inferences completed so far, all activations */
   completed: number;
-  /** seconds since the first progress report was requested */
+  /** seconds since `runBenchmark()` was called (warm-up included) */
   elapsed: number;
 }
 
@@ -188,20 +188,18 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
   if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
   const feeds = normaliseInputs(args.inputs ?? target.randomInputs(), target.inputSpecs as ValueSpec[]);
   const id = nextBenchId++;
-  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const control = new Int32Array(new SharedArrayBuffer(4 * BENCH_SLOTS));
   control[BENCH_SLOT.remaining] = args.mode === 'count' ? args.count : 0x7fffffff;
-  const progressAt = new Map<number, number>();
   const t0 = performance.now();
+  // Progress comes from the shared counter the activations bump, read on the caller's own timer: no messages, and
+  // one consistent total per report.
+  const onProgress = args.onProgress;
+  const progress = onProgress === undefined ? undefined : setInterval(() => {
+    onProgress({ completed: Atomics.load(control, BENCH_SLOT.completed), elapsed: (performance.now() - t0) / 1000 });
+  }, args.progressMs);
   const results = await Promise.all(activations.map((activation) => new Promise<BenchResult>((resolve, reject) => {
     const off = activation.onMessage((message: FromWorker) => {
-      if (message.type === 'bench-progress' && message.id === id) {
-        progressAt.set(activation.index, message.completed);
-        if (args.onProgress !== undefined) {
-          let completed = 0;
-          for (const v of progressAt.values()) completed += v;
-          args.onProgress({ completed, elapsed: (performance.now() - t0) / 1000 });
-        }
-      } else if (message.type === 'bench-result' && message.id === id) {
+      if (message.type === 'bench-result' && message.id === id) {
         off();
         clearInterval(watch);
         if (message.error !== undefined) reject(deserializeError(message.error, 'QAIC_RUN_FAILED'));
@@ -220,13 +218,13 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
     // Without a transfer list the feeds are cloned for each activation: the caller's buffers stay usable.
     activation.post({
       type: 'bench', id, feeds, warmup: args.warmup, depth: target.setSize, seconds: args.seconds,
-      parties: activations.length, progressMs: args.onProgress !== undefined ? args.progressMs : 0, control: control.buffer as SharedArrayBuffer,
+      parties: activations.length, control: control.buffer as SharedArrayBuffer,
     });
   }))).catch((error: unknown) => {
     Atomics.store(control, BENCH_SLOT.abort, 1);
     Atomics.notify(control, BENCH_SLOT.go);
     throw error;
-  });
+  }).finally(() => clearInterval(progress));
   return summariseBenchmark(results, activations.map((a) => a.index), target, args, calledNs, nowNs());
 }
 

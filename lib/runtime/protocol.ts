@@ -51,8 +51,6 @@ export interface BenchRequest {
   seconds: number;
   /** activations taking part (the barrier waits for all of them) */
   parties: number;
-  /** how often to post `bench-progress`, in ms (0: never) */
-  progressMs: number;
   control: SharedArrayBuffer;
 }
 
@@ -66,7 +64,12 @@ export const BENCH_SLOT = {
   remaining: 2,
   /** 1 when any activation failed: everyone stops */
   abort: 3,
+  /** measured inferences completed so far, all activations (read by the main thread for progress reports) */
+  completed: 4,
 } as const;
+
+/** Int32 slots in a benchmark's control array. */
+export const BENCH_SLOTS = 5;
 
 /** Timestamps taken in the worker, in process-wide monotonic nanoseconds (see `clock.ts`). */
 export interface WorkerTimes {
@@ -83,7 +86,6 @@ export type FromWorker =
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }
   | { type: 'profile'; file: string | undefined; error?: SerializedError }
-  | { type: 'bench-progress'; id: number; completed: number }
   | BenchResult;
 
 /** What one activation measured in a benchmark. Timestamps are process-wide monotonic ns. */

@@ -179,7 +179,6 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
   let startNs = 0;
   let endNs = 0;
   let warmupNs = 0;
-  let progress: ReturnType<typeof setInterval> | undefined;
   try {
     const feeds = toOrt(ort, message.feeds, inputNames);
     const w0 = nowNs();
@@ -197,9 +196,6 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
     }
     startNs = nowNs();
     const deadline = message.seconds > 0 ? startNs + message.seconds * 1e9 : Infinity;
-    if (message.progressMs > 0) {
-      progress = setInterval(() => post({ type: 'bench-progress', id: message.id, completed: samples.length }), message.progressMs);
-    }
     const claim = (): boolean => {
       if (Atomics.load(control, BENCH_SLOT.abort) !== 0) return false;
       if (nowNs() >= deadline) return false;
@@ -211,17 +207,16 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
         await session.run(feeds);
         const t1 = nowNs();
         samples.push(t1 - t0);
+        Atomics.add(control, BENCH_SLOT.completed, 1);
         if (t1 > endNs) endNs = t1;
       }
     };
     const lanes: Promise<void>[] = [];
     for (let i = 0; i < Math.max(1, message.depth); i++) lanes.push(lane());
     await Promise.all(lanes);
-    if (progress !== undefined) clearInterval(progress);
     const out = Float64Array.from(samples);
     post({ type: 'bench-result', id: message.id, count: samples.length, startNs, endNs, samplesNs: out, warmupCount: message.warmup, warmupNs }, [out.buffer]);
   } catch (error) {
-    if (progress !== undefined) clearInterval(progress);
     Atomics.store(control, BENCH_SLOT.abort, 1);
     Atomics.notify(control, BENCH_SLOT.go);
     post({ type: 'bench-result', id: message.id, count: samples.length, startNs, endNs, samplesNs: new Float64Array(0), warmupCount: message.warmup, warmupNs, error: serializeError(error) });
