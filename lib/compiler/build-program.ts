@@ -3,14 +3,15 @@
  * operator and parameter counts, onnxruntime optimization and dry run, the MAC count, and writing the program
  * container with `compile.json` beside it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
+import { QaicError } from '../errors.js';
 import { decodeModel, encodeModel, modelIO, type ValueSpec } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/schema.js';
 import { writeProgram } from '../program/write.js';
 import type { GraphToStore } from '../program/types.js';
-import { COMPILE_RECORD_FILE } from './cache.js';
+import { COMPILE_RECORD_FILE, type ExternalFile } from './cache.js';
 import type { CompileJob } from './compile-protocol.js';
 import { fixDims } from './fix-dims.js';
 import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/index.js';
@@ -42,9 +43,11 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
 
   const workDir = mkdtempSync(join(tmpdir(), 'qaic-compile-'));
   try {
+    const external = linkExternalData(compiled, dirname(job.modelPath), workDir, job.source);
     const done = await optimize(encoded, workDir, job.source, COMPILE_OPTIMIZATION_LEVEL, dryRun);
     const t1 = performance.now();
     const decoded = decodeModel(done.optimizedBytes, `the optimized graph of ${job.source}`);
+    inlineExternalData(decoded, workDir, job.source);
     // Constant folding turned the float16 pass's Cast(float16 weight) nodes back into float32 initializers: store
     // them as float16 again, losslessly (fp16/store-weights.ts), or the program keeps float32-sized weights.
     const optimized = fp16 === undefined ? decoded : storeWeightsAsFloat16(decoded).model;
@@ -91,10 +94,77 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
     await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
     report.timings.writeMs = performance.now() - t1;
     report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
-    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, report }, null, 1)}\n`);
+    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, external, report }, null, 1)}\n`);
     return report;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * onnxruntime resolves external data relative to the model file, and the compile worker hands it a rewritten copy
+ * in a scratch folder: put each external data file there too (the optimized graph's weights are read back inline by
+ * {@link inlineExternalData}, and the program stores them in its own weight section).
+ *
+ * Returns the files with their size and mtime: the compile record keeps them so that a changed data file recompiles.
+ *
+ * @throws QaicError `QAIC_FILE_NOT_FOUND` naming the missing data file; `QAIC_MODEL_INVALID` for a location that
+ *   leaves the model's folder
+ */
+function linkExternalData(model: ModelProto, modelDir: string, workDir: string, source: string): ExternalFile[] {
+  const files: ExternalFile[] = [];
+  const locations = new Set<string>();
+  for (const t of model.graph?.initializer ?? []) {
+    if (t.data_location !== 1) continue;
+    const location = t.external_data?.find((e) => e.key === 'location')?.value;
+    if (location !== undefined) locations.add(location);
+  }
+  for (const location of locations) {
+    const clean = normalize(location);
+    if (isAbsolute(clean) || clean.startsWith('..')) {
+      throw new QaicError('QAIC_MODEL_INVALID', `${source} keeps weights in '${location}', outside the model's folder; onnxruntime only reads external data beside the model`, {
+        details: { file: source, location },
+      });
+    }
+    const target = join(modelDir, clean);
+    if (!existsSync(target)) {
+      throw new QaicError('QAIC_FILE_NOT_FOUND', `${source} keeps weights in '${location}', but '${target}' does not exist`, { details: { file: target } });
+    }
+    const stats = statSync(target);
+    files.push({ path: target, size: stats.size, mtimeMs: stats.mtimeMs });
+    mkdirSync(dirname(join(workDir, clean)), { recursive: true });
+    // onnxruntime resolves symlinks and refuses data outside the model's folder: hard-link (or copy across devices)
+    try {
+      linkSync(target, join(workDir, clean));
+    } catch {
+      copyFileSync(target, join(workDir, clean));
+    }
+  }
+  return files;
+}
+
+/**
+ * Read external data back into the initializers of the optimized graph (onnxruntime keeps the source's external
+ * references when it saves), so the program writer can store the weights in the program itself.
+ */
+function inlineExternalData(model: ModelProto, workDir: string, source: string): void {
+  for (const t of model.graph?.initializer ?? []) {
+    if (t.data_location !== 1) continue;
+    const entry = (k: string): string | undefined => t.external_data?.find((e) => e.key === k)?.value;
+    const file = join(workDir, normalize(entry('location') ?? ''));
+    const offset = Number(entry('offset') ?? 0);
+    let bytes: Uint8Array;
+    try {
+      const all = readFileSync(file);
+      const length = entry('length') === undefined ? all.byteLength - offset : Number(entry('length'));
+      if (!(offset >= 0 && length >= 0 && offset + length <= all.byteLength)) throw new Error(`bytes ${offset}..${offset + length} are outside the ${all.byteLength}-byte file`);
+      bytes = all.subarray(offset, offset + length);
+    } catch (error) {
+      throw new QaicError('QAIC_MODEL_INVALID', `${source}: the external data of initializer '${t.name ?? ''}' cannot be read: ${(error as Error).message}`, { cause: error, details: { file: source } });
+    }
+    t.raw_data = bytes;
+    delete t.external_data;
+    delete t.data_location;
   }
 }
 

@@ -2,13 +2,13 @@
  * Where compiled programs go when the caller names no `output_dir`, and when an existing program may be reused.
  *
  * A program is reused when its folder holds `compile.json` with the same compile key. The key covers everything
- * that changes the program's bytes: the model's content (SHA-256), the compile options that affect the graph
+ * that changes the program's bytes: the model's content (SHA-256; external data files by size and mtime), the compile options that affect the graph
  * (symbols, batch size, fp16 and its exclusions), the onnxruntime version that optimized it, the host features the
  * optimization depends on, and this compiler's own version. Options that do not change the program (runtime
  * options, `aic_num_cores`, no-effect SDK flags) are not in the key, so changing them never recompiles.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -68,12 +68,36 @@ export function cacheDirFor(key: string, modelStem: string): string {
   return join(cacheRoot(), `${safe}-${key.slice(0, 24)}`);
 }
 
+/** An external data file the model read its weights from, as it was at compile time. */
+export interface ExternalFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
 /** The compile record of a program folder, when it exists and parses. */
-export function readCompileRecord(dir: string): { key: string; report: unknown } | undefined {
+export function readCompileRecord(dir: string): { key: string; external: ExternalFile[]; report: unknown } | undefined {
   try {
-    const record = JSON.parse(readFileSync(join(dir, COMPILE_RECORD_FILE), 'utf8')) as { key?: unknown; report?: unknown };
-    return typeof record.key === 'string' ? { key: record.key, report: record.report } : undefined;
+    const record = JSON.parse(readFileSync(join(dir, COMPILE_RECORD_FILE), 'utf8')) as { key?: unknown; external?: unknown; report?: unknown };
+    if (typeof record.key !== 'string') return undefined;
+    return { key: record.key, external: Array.isArray(record.external) ? record.external as ExternalFile[] : [], report: record.report };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether the external data files a program was compiled from are unchanged (same size and mtime). The compile key
+ * hashes the `.onnx` file only: hashing gigabytes of external weights on every session creation would cost more than
+ * the check is worth.
+ */
+export function externalFilesUnchanged(files: readonly ExternalFile[]): boolean {
+  return files.every((f) => {
+    try {
+      const stats = statSync(f.path);
+      return stats.size === f.size && stats.mtimeMs === f.mtimeMs;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -18,7 +18,7 @@ import { decodeModel } from '../onnx/model.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel } from '../options.js';
 import { onnxruntimeVersion } from '../program/write.js';
 import { PROGRAM_FILE } from '../program/format.js';
-import { cacheDirFor, compileKey, readCompileRecord } from './cache.js';
+import { cacheDirFor, compileKey, externalFilesUnchanged, readCompileRecord } from './cache.js';
 import { runCompileJob } from './optimizer.js';
 import { fixDims } from './fix-dims.js';
 import { hostKernelFeatures } from './host-features.js';
@@ -99,7 +99,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   const record = readCompileRecord(dir);
-  if (controls.force !== true && record?.key === key && existsSync(programPath)) {
+  if (controls.force !== true && record?.key === key && existsSync(programPath) && externalFilesUnchanged(record.external)) {
     const optionsPath = writeOptionsYaml(dir, options);
     return { programDir: dir, programPath, optionsPath, report: record.report as CompileReport, cached: true, key };
   }
