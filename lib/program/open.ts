@@ -266,8 +266,10 @@ async function sameBytes(path: string, sha256: string): Promise<boolean> {
 async function ensureGraphFile(file: string, section: ManifestSection, bytes: () => Promise<Uint8Array>): Promise<string> {
   const name = section.graph!;
   const candidates: string[] = [];
-  if (basename(file) === PROGRAM_FILE) candidates.push(dirname(file));
+  // onnxruntime resolves symlinks before checking that external data stays inside the model's folder: work from
+  // the real file, so that a symlinked program folder or file still loads
   const real = realpathSync(file);
+  if (basename(real) === PROGRAM_FILE) candidates.push(dirname(real));
   const st = statSync(real);
   const identity = `${real}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}\u0000${section.sha256}`;
   candidates.push(join(tmpdir(), 'qaic-programs', createHash('sha256').update(identity).digest('hex').slice(0, 24)));
@@ -276,7 +278,7 @@ async function ensureGraphFile(file: string, section: ManifestSection, bytes: ()
     const target = join(dir, graphFileName(name));
     if (await sameBytes(target, section.sha256)) return target;
     try {
-      if (dir !== dirname(file)) {
+      if (dir !== dirname(real)) {
         mkdirSync(dir, { recursive: true });
         placeProgramCopy(real, join(dir, PROGRAM_FILE));
       }

@@ -73,7 +73,8 @@ export interface OpenedProgram {
   /**
    * Make one graph loadable by onnxruntime (default: the first graph).
    *
-   * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the available graph names
+   * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the available graph names; `QAIC_PROGRAM_HOST_MISMATCH` when
+   *   the graph needs CPU features this host lacks (unless the program was opened with `allowHostMismatch`)
    */
   loadable(graphName?: string): Promise<LoadableGraph>;
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync, symlinkSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { isQaicError } from '../../lib/errors.js';
@@ -196,7 +196,14 @@ t.test('a damaged or missing graph file beside the program is regenerated from t
   t.teardown(() => session.close());
   const out = await session.run({ x: { data: new Float32Array(64), shape: [1, 64] } });
   t.equal(out.y!.data.length, 32);
-  // a program file under another name is served from a temp folder holding a symlink to it
+  // a symlink to the program file loads (the graph file goes beside the real file)
+  symlinkSync(join(dir, 'programqpc.bin'), join(root, 'alias.bin'));
+  const viaLink = await (await openProgram(join(root, 'alias.bin'))).loadable('g1');
+  t.equal(viaLink.modelPath, join(realpathSync(dir), 'programqpc.g1.onnx'), 'a symlinked program uses the graph file beside the real file');
+  const s1 = new Session(join(root, 'alias.bin'), { graph: 'g1' });
+  t.teardown(() => s1.close());
+  t.equal((await s1.run({ x: { data: new Float32Array(64), shape: [1, 64] } })).y!.data.length, 32);
+  // a program file under another name is served from a temp folder holding a hard link to it
   copyFileSync(join(dir, 'programqpc.bin'), join(root, 'renamed.bin'));
   const renamed = await (await openProgram(join(root, 'renamed.bin'))).loadable('g2');
   t.equal(renamed.modelPath.startsWith(root), false, 'the graph file lives in a temp folder');
