@@ -13,6 +13,11 @@ const BOOL_OUT = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrE
 const INT64_OUT = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero', 'NonMaxSuppression']);
 /** operators whose first output has the type of input 0 and any further outputs are int64 indices */
 const VALUE_THEN_INDICES = new Set(['TopK', 'MaxPool', 'Unique']);
+/** operators whose outputs are sequences, optionals or elements of them: not plain tensors the pass may cast */
+const NOT_TENSOR_OUT = new Set([
+  'SequenceConstruct', 'SequenceEmpty', 'SequenceInsert', 'SequenceErase', 'SplitToSequence', 'SequenceAt',
+  'ConcatFromSequence', 'SequenceMap', 'Optional', 'OptionalGetElement', 'ZipMap', 'CastMap', 'DictVectorizer',
+]);
 
 function attr(node: NodeProto, name: string) {
   return (node.attribute ?? []).find((a) => a.name === name);
@@ -45,6 +50,9 @@ export function nodeOutputTypes(node: NodeProto, typeOf: (name: string) => numbe
     const sameAsInput = ['FusedConv', 'FusedGemm', 'FusedMatMul', 'BiasGelu', 'Gelu', 'FastGelu', 'QuickGelu', 'BiasSoftmax', 'NhwcMaxPool'];
     return domain === 'com.microsoft' && sameAsInput.includes(op) ? all(input(0)) : all(undefined);
   }
+  if (NOT_TENSOR_OUT.has(op)) return all(undefined);
+  if (op === 'SequenceLength') return all(INT64);
+  if (op === 'OptionalHasElement') return all(BOOL);
   if (BOOL_OUT.has(op)) return all(BOOL);
   if (INT64_OUT.has(op)) return all(INT64);
   if (VALUE_THEN_INDICES.has(op)) return outputs.map((_, k) => (k === 0 ? input(0) : INT64));

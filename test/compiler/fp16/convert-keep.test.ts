@@ -65,3 +65,22 @@ t.test('onnxruntime contrib operators (com.microsoft) compute in float32 between
   const out = await runModel(converted, { x: new ort.Tensor('float32', Float32Array.from([1, -1, 2, 0, 3, -2]), [2, 3]) });
   t.same(out.y!.dims, [3, 2]);
 });
+
+t.test('sequence-typed values are never cast: nodes reading them stay float32', async (t) => {
+  const m = model(graph({
+    nodes: [
+      node('Relu', ['a'], ['ra']),
+      node('SequenceConstruct', ['ra', 'b'], ['seq']),
+      node('ConcatFromSequence', ['seq'], ['cat'], { axis: { i: 0 } }),
+      node('Transpose', ['cat'], ['y']),
+    ],
+    inputs: [tensorInfo('a', 'float32', [1, 3]), tensorInfo('b', 'float32', [1, 3])],
+    outputs: [tensorInfo('y', 'float32', [3, 2])],
+  }), { opset: 17 });
+  for (const roundActivations of [false, true]) {
+    const { model: converted, report } = convertToFp16(m, { roundActivations });
+    t.same(report.keptNodes.map((k) => [k.opType, k.reason]), [['SequenceConstruct', 'unknown-type'], ['Transpose', 'unknown-type']]);
+    const feeds = { a: new ort.Tensor('float32', Float32Array.from([1, -2, 3]), [1, 3]), b: new ort.Tensor('float32', Float32Array.from([4, 5, 6]), [1, 3]) };
+    t.same([...((await runModel(converted, feeds)).y!.data as Float32Array)], [1, 4, 0, 5, 3, 6], `roundActivations ${roundActivations}`);
+  }
+});
