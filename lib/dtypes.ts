@@ -126,7 +126,8 @@ export function containerFits(dtype: DType, data: unknown): boolean {
  * integer reading, and the model's dtype resolves the ambiguity.
  */
 export function dtypeOfContainer(data: unknown): DType | undefined {
-  if (Array.isArray(data)) return 'string';
+  // a plain array of numbers is no container at all: calling it 'string' would send users looking in the wrong place
+  if (Array.isArray(data)) return data.every((v) => typeof v === 'string') ? 'string' : undefined;
   if (!ArrayBuffer.isView(data)) return undefined;
   if (Buffer.isBuffer(data)) return 'uint8';
   switch (data.constructor) {

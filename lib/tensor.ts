@@ -155,8 +155,10 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
   }
   const implied = dtypeOfContainer(data);
   if (implied === undefined || !containerCompatible(dtype, implied) || !containerFits(dtype, data)) {
-    const givenName = implied ?? describeValue(data);
-    throw inputError('QAIC_INPUT_DTYPE', `input '${name}' has dtype ${givenName}${implied === undefined ? '' : ` (${(data as object).constructor.name})`}, expected ${dtype} (${containerName(dtype)})`, specs, {
+    const given = implied === undefined
+      ? `data ${describeValue(data)}, which is not a typed array`
+      : `dtype ${implied} (${(data as object).constructor.name})`;
+    throw inputError('QAIC_INPUT_DTYPE', `input '${name}' has ${given}, expected ${dtype} (${containerName(dtype)})`, specs, {
       input: name, expected: dtype, given: implied ?? null,
     });
   }
