@@ -31,6 +31,7 @@ t.test('BAD CALL - every malformed input is a QaicError with its code, and the s
     ['bare array for a symbolic shape', { ...good(), c: new BigInt64Array(2) }, 'QAIC_INPUT_SHAPE', /input 'c' was given as a bare BigInt64Array, but its shape \['N'\] is not fully fixed/],
     ['detached buffer', { ...good(), a: detached }, 'QAIC_INPUT_SHAPE', /input 'a' is an empty or detached array/],
     ['not a tensor', { ...good(), a: 'nope' }, 'QAIC_INPUT_DTYPE', /input 'a' must be a typed array/],
+    ['plain number array', { ...good(), a: { data: [1, 2, 3, 4], shape: [2, 2] } }, 'QAIC_INPUT_DTYPE', /input 'a' has data \[1,2,3,4\] \(array\), which is not a typed array, expected float32 \(Float32Array\)/],
   ];
   for (const [what, inputs, code, message] of cases) {
     const error = await session.run(inputs as never).then(() => undefined, (e: unknown) => e);
