@@ -36,16 +36,19 @@ export interface CompileJob {
   checkMs: number;
 }
 
+/** The worker built the program: its report. */
 export interface CompileDone {
   type: 'done';
   id: number;
   report: CompileReport;
 }
 
+/** The worker could not build the program: the error, serialized (its code survives the thread boundary). */
 export interface CompileFailed {
   type: 'failed';
   id: number;
   error: SerializedError;
 }
 
+/** Worker -> caller. */
 export type FromCompileWorker = CompileDone | CompileFailed;
