@@ -3,7 +3,8 @@
  * `qaic-runner`: benchmark a program (or an .onnx model, compiled first) from the command line, with the SDK's
  * flags (see `runner-args.ts`). Prints the SDK's stats line, then the latency table; a progress bar on a terminal;
  * `--json` writes the metrics document. Exits 0 when it ran, 1 when the program could not be loaded or run (or
- * the input files are wrong), 2 for a bad command line.
+ * an input file is unreadable or of the wrong size), 2 for a bad command line (including flag values the session
+ * refuses: a device that does not exist, more cores than the machine has).
  */
 import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -164,7 +165,8 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     if (io.tty) io.err('\n');
     const code = isQaicError(error) ? ` [${error.code}]` : '';
     io.err(`qaic-runner: ${(error as Error).message}${code}\n`);
-    return isQaicError(error, 'QAIC_CLI_USAGE') ? 2 : 1;
+    // Options are built from flags only, so an invalid option or a core budget overrun is a command-line mistake.
+    return isQaicError(error, 'QAIC_CLI_USAGE') || isQaicError(error, 'QAIC_INVALID_OPTION') || isQaicError(error, 'QAIC_OVERSUBSCRIBED') ? 2 : 1;
   } finally {
     await session?.close();
   }

@@ -84,7 +84,8 @@ export function runnerUsage(): string {
     '',
     ...rows.map(([a, b]) => `  ${a!.padEnd(width)}  ${b}`),
     '',
-    'Exit codes: 0 ran, 1 the program could not be loaded or run (or bad input files), 2 bad command line.',
+    'Exit codes: 0 ran; 1 the program could not be loaded or run, or an input file is unreadable or of the wrong size;',
+    '2 bad command line (unknown flag, value out of range, -n with --time, wrong number of -i files).',
   ].join('\n');
 }
 

@@ -22,6 +22,8 @@ t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) 
     [['-t', CLS, '--num-iters', '5'], /unknown flag '--num-iters'; did you mean '--num-iter'\?/],
     [['-t', CLS, '-n'], /-n needs a value/],
     [['-t', CLS, '--write-output-dir', '/nonexistent/qaic-dir'], /--write-output-dir '\/nonexistent\/qaic-dir' is not an existing folder/],
+    [['-t', CLS, '-d', '3'], /'dev_id': device 3 does not exist.*\[QAIC_INVALID_OPTION\]/],
+    [['-t', CLS, '-a', '1024', '--aic-num-cores', '1024'], /\[QAIC_OVERSUBSCRIBED\]/],
   ];
   for (const [args, message] of cases) {
     const r = run(args);
