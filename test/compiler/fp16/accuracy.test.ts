@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareOutput, convertToFp16, fp16Accuracy } from '../../../lib/compiler/fp16/index.js';
 import { encodeModel } from '../../../lib/onnx/model.js';
-import { chainModel } from './helpers.js';
+import { chainModel, scratch } from './helpers.js';
 
 t.test('compareOutput: max abs error, relative L2 error and top-1 agreement', async (t) => {
   const ref = Float64Array.from([0.1, 0.9, 0.6, 0.4, 0.2, 0.8]);
@@ -21,7 +21,7 @@ t.test('compareOutput: max abs error, relative L2 error and top-1 agreement', as
 t.test('random inputs are seeded: same seed same report, other seed other report; files work as well as bytes', async (t) => {
   const fp32 = encodeModel(chainModel());
   const fp16 = encodeModel(convertToFp16(chainModel()).model);
-  const dir = t.testdir({});
+  const dir = scratch(t);
   writeFileSync(join(dir, 'a.onnx'), fp32);
   writeFileSync(join(dir, 'b.onnx'), fp16);
   const a = await fp16Accuracy(fp32, fp16, { symbols: { N: 8 }, seed: 1 });

@@ -4,7 +4,7 @@ import { compile } from '../../../lib/compiler/compile.js';
 import { compareOutput, convertToFp16 } from '../../../lib/compiler/fp16/index.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import { openProgram } from '../../../lib/program/index.js';
-import { PPOCR_DIR, ort, runModel, values } from './helpers.js';
+import { ort, PPOCR_DIR, runModel, scratch, values } from './helpers.js';
 
 // x -> Conv (no bias) -> BatchNormalization -> y, with a variance (1e6) whose float16 rounding is harmless but
 // whose product with float16 weights would not be a float16 value.
@@ -48,7 +48,7 @@ t.test('a BatchNormalization the user keeps is not folded', async (t) => {
 });
 
 t.test('the mobile classifier (35 Conv+BN pairs) compiles to a float16 program with at most 0.55x the weights', async (t) => {
-  const dir = t.testdir({});
+  const dir = scratch(t);
   const cls = join(PPOCR_DIR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
   const symbols = { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };
   const fp32 = await compile(cls, { output_dir: join(dir, 'fp32'), onnx_define_symbol: symbols });

@@ -5,6 +5,7 @@ import { FP16_CPU_KERNELS, hasFp16Kernel } from '../../../lib/compiler/fp16/kern
 import { graph, initializer, model, node, tensorInfo, type AttributeValue } from '../../../lib/onnx/builder.js';
 import { encodeModel, readModelFile } from '../../../lib/onnx/model.js';
 import type { TensorProto, ValueInfoProto } from '../../../lib/onnx/schema.js';
+import { scratch } from './helpers.js';
 
 // Each probe is a one-node model whose float inputs are float16. onnxruntime resolves kernels at load time; when an
 // operator has no float16 CPU kernel, its InsertCastTransformer wraps it in Cast nodes, which show up in the graph
@@ -78,7 +79,7 @@ async function castsAround(opType: string, dir: string): Promise<number> {
 }
 
 t.test('every operator of the float16 kernel table runs in float16 on onnxruntime CPU', async (t) => {
-  const dir = t.testdir({});
+  const dir = scratch(t);
   for (const op of Object.keys(FP16_CPU_KERNELS)) {
     t.ok(probes[op], `a probe exists for ${op}`);
     t.equal(await castsAround(op, dir), 0, `${op}: no casts inserted by onnxruntime`);
@@ -86,7 +87,7 @@ t.test('every operator of the float16 kernel table runs in float16 on onnxruntim
 });
 
 t.test('operators outside the table are float32-only on onnxruntime CPU (so the pass must cast around them)', async (t) => {
-  const dir = t.testdir({});
+  const dir = scratch(t);
   for (const op of ['Conv', 'MatMul', 'Add', 'Relu', 'Softmax', 'Resize']) {
     t.notOk(hasFp16Kernel(op, '', 17), `${op} is not in the table`);
     t.ok(await castsAround(op, dir) > 0, `${op}: onnxruntime inserts casts`);

@@ -5,7 +5,7 @@ import { compareOutput, convertToFp16, storeWeightsAsFloat16 } from '../../../li
 import { encodeModel, readModelFile } from '../../../lib/onnx/model.js';
 import { openProgram } from '../../../lib/program/index.js';
 import { Session } from '../../../lib/session.js';
-import { PPOCR_DIR, ort, runModel, syntheticPage } from './helpers.js';
+import { ort, PPOCR_DIR, runModel, scratch, syntheticPage } from './helpers.js';
 
 const DET = join(PPOCR_DIR, 'ch_PP-OCRv4_det_infer.onnx');
 const symbols = { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320, 'p2o.DynamicDimension.2': 320 };
@@ -13,7 +13,7 @@ const symbols = { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 320, 'p
 t.test('onnxruntime constant folding undoes float16 weights; storeWeightsAsFloat16 restores them losslessly', async (t) => {
   const { model } = readModelFile(DET);
   model.graph!.input![0]!.type!.tensor_type!.shape = { dim: [1, 3, 320, 320].map((d) => ({ dim_value: d })) };
-  const dir = t.testdir({});
+  const dir = scratch(t);
   const saved = join(dir, 'optimized.onnx');
   const s = await ort.InferenceSession.create(encodeModel(convertToFp16(model).model), { graphOptimizationLevel: 'basic', optimizedModelFilePath: saved });
   await s.release();
@@ -29,7 +29,7 @@ t.test('onnxruntime constant folding undoes float16 weights; storeWeightsAsFloat
 });
 
 t.test('a program compiled with convert_to_fp16 stores at most 0.55x the float32 weight bytes and runs', async (t) => {
-  const dir = t.testdir({});
+  const dir = scratch(t);
   const fp32 = await compile(DET, { output_dir: join(dir, 'fp32'), onnx_define_symbol: symbols });
   const fp16 = await compile(DET, { output_dir: join(dir, 'fp16'), onnx_define_symbol: symbols, convert_to_fp16: true });
   const [p32, p16] = [await openProgram(fp32.programPath), await openProgram(fp16.programPath)];
