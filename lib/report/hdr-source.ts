@@ -5,6 +5,7 @@
  */
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { QaicError } from '../errors.js';
+import { newHistogram } from '../metrics/latency-store.js';
 import type { HistogramSeries } from './histogram-chart.js';
 import type { PercentilePoint, PercentileSeries } from './percentile-chart.js';
 
@@ -74,8 +75,9 @@ export function stageSeries(histograms: Readonly<Record<string, string>>, stage:
   const NS_TO_MS = 1e-6;
   const percentiles: PercentileSeries[] = [];
   if (tagged.length > 1) {
-    const merged = decodeFromCompressedBase64(histograms[`${stage}.act${tagged[0]!.activation}`]!);
-    for (const t of tagged.slice(1)) merged.add(t.h);
+    // A decoded histogram is sized to its own values and refuses larger ones: merge into one that grows.
+    const merged = newHistogram();
+    for (const t of tagged) merged.add(t.h);
     percentiles.push({ label: 'all activations', points: hdrPercentilePoints(merged, NS_TO_MS) });
     merged.destroy();
   }

@@ -18,6 +18,8 @@ export interface ReportTable {
   heading: string;
   columns: readonly string[];
   rows: readonly (readonly Cell[])[];
+  /** first cell of each row as a row header, default true */
+  rowHeaders?: boolean;
 }
 
 /** Everything the report shows. */
@@ -89,7 +91,7 @@ export function renderHtmlReport(report: RunReport): string {
     parts.push('</section>');
   }
   for (const t of report.tables ?? []) {
-    parts.push(`<section><h2>${escapeXml(t.heading)}</h2>${htmlTable({ columns: t.columns, rows: t.rows })}</section>`);
+    parts.push(`<section><h2>${escapeXml(t.heading)}</h2>${htmlTable({ columns: t.columns, rows: t.rows, rowHeaders: t.rowHeaders ?? true })}</section>`);
   }
   parts.push(`<section id="environment"><h2>Environment</h2>${htmlTable({ columns: ['fact', 'value'], rows: report.environment })}</section>`);
   parts.push('<footer>Written by qaic. Latencies are wall-clock times measured by the library; see the environment before comparing runs.</footer>');

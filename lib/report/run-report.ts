@@ -87,7 +87,7 @@ export function operatorTypeTimes(rows: readonly OperatorRow[]): Array<{ name: s
   return [...byType].map(([name, total]) => ({ name, time: ms(total) }));
 }
 
-function latencySeries(input: RunReportInput): { series: StageSeries; source: string } | undefined {
+function latencySeries(input: RunReportInput, notes: string[]): { series: StageSeries; source: string } | undefined {
   const recorder = input.recorder;
   if (recorder !== undefined && recorder.runs.some((r) => r.ok && !r.first)) {
     return { series: { percentiles: recorder.percentileSeries(), histograms: recorder.histogramSeries() }, source: 'end-to-end run() latency, steady state (first inference of each activation excluded)' };
@@ -101,8 +101,9 @@ function latencySeries(input: RunReportInput): { series: StageSeries; source: st
     if (Object.keys(h).some((tag) => tag.startsWith(`${stage}.act`))) {
       try {
         return { series: stageSeries(h, stage), source: `${source} (from the HdrHistograms of the metrics)` };
-      } catch {
-        // a stage with only empty histograms: try the next one
+      } catch (error) {
+        // say why this stage gave no chart, then try the next one
+        notes.push(`the '${stage}' latency histograms could not be charted: ${(error as Error).message}`);
       }
     }
   }
@@ -135,7 +136,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     summary.push(['inferences', m.num_of_inferences], ['latency P50 (ms)', ms(m.P50)], ['latency P99 (ms)', ms(m.P99)],
       ['latency P99.9 (ms)', ms(m.P999)], ['latency max (ms)', ms(m.max_latency)], ['mean latency (ms)', ms(m.avg_latency)]);
   }
-  const latency = latencySeries(input);
+  const latency = latencySeries(input, notes);
   if (latency !== undefined) {
     charts.push({ heading: 'Latency by percentile', caption: latency.source, svg: renderPercentileChart({ unit: 'ms', series: latency.series.percentiles }) });
     charts.push({ heading: 'Latency histogram per activation', caption: latency.source, svg: renderHistogramChart({ unit: 'ms', series: latency.series.histograms }) });
@@ -172,7 +173,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     const opts = Object.entries(input.metrics.options).filter(([, v]) => v !== undefined && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0));
     tables.push({ heading: 'Options', columns: ['option', 'value'], rows: recordRows(Object.fromEntries(opts)) });
   }
-  if (notes.length > 0) tables.push({ heading: 'Notes', columns: ['note'], rows: notes.map((n) => [n]) });
+  if (notes.length > 0) tables.push({ heading: 'Notes', columns: ['note'], rows: notes.map((n) => [n]), rowHeaders: false });
   return {
     title: input.title,
     generatedAt: input.generatedAt ?? new Date().toISOString(),

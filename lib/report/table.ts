@@ -14,6 +14,8 @@ export interface TableInput {
   rows: readonly (readonly Cell[])[];
   /** optional caption above the table */
   caption?: string;
+  /** render each row's first cell as a row header (`<th>`), default true; false for plain lists such as notes */
+  rowHeaders?: boolean;
 }
 
 function cell(value: Cell, tag: 'td' | 'th'): string {
@@ -24,7 +26,7 @@ function cell(value: Cell, tag: 'td' | 'th'): string {
 /** Render rows as an HTML `<table class="qaic-table">`; every cell is escaped. */
 export function htmlTable(input: TableInput): string {
   const head = `<thead><tr>${input.columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr></thead>`;
-  const body = `<tbody>${input.rows.map((r) => `<tr>${r.map((v, i) => cell(v, i === 0 ? 'th' : 'td')).join('')}</tr>`).join('')}</tbody>`;
+  const body = `<tbody>${input.rows.map((r) => `<tr>${r.map((v, i) => cell(v, i === 0 && input.rowHeaders !== false ? 'th' : 'td')).join('')}</tr>`).join('')}</tbody>`;
   const caption = input.caption === undefined ? '' : `<caption>${escapeXml(input.caption)}</caption>`;
   return `<table class="qaic-table">${caption}${head}${body}</table>`;
 }

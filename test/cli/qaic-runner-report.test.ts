@@ -2,13 +2,17 @@
 // charts, drawn from the benchmark it just ran.
 import t from 'tap';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { runRunner } from '../../lib/cli/qaic-runner.js';
 import { addOneModel } from '../fixtures/models.js';
 import { deepText, findAll, parseXml } from '../report/xml.js';
 
 t.test('qaic-runner --report report.html', async (t) => {
-  const file = join(t.testdir(), 'report.html');
+  // a private temp dir: t.testdir() is shared by every tap run of this file in the checkout
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-runner-report-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'report.html');
   let out = '';
   let err = '';
   const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; }, tty: false };

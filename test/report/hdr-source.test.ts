@@ -16,7 +16,11 @@ t.test('per-activation curves, merged curve and weighted quantile samples', asyn
   // activation 0: 1..1000 ms, activation 1: 2000 × 5 ms (in ns)
   const a0 = Array.from({ length: 1000 }, (_, i) => (i + 1) * 1e6);
   const a1 = Array.from({ length: 2000 }, () => 5e6);
+  // act1's values lie inside act0's range; the merge must also take a later histogram with larger values (act2).
   const series = stageSeries({ 'benchmark.act0': encoded(a0), 'benchmark.act1': encoded(a1), 'e2e.act0': encoded([1]) }, 'benchmark');
+  const grown = stageSeries({ 'benchmark.act0': encoded([1e6, 2e6]), 'benchmark.act1': encoded([5e9]) }, 'benchmark');
+  const all = grown.percentiles[0]!.points;
+  t.ok(Math.abs(all[all.length - 1]!.value - 5000) < 5, 'merging a histogram with larger values than the first works (max 5 s)');
   t.same(series.percentiles.map((s) => s.label), ['all activations', 'activation 0', 'activation 1']);
   const act0 = series.percentiles[1]!.points;
   const p90 = act0.find((p) => Math.abs(p.percentile - 90) < 1e-9)!;

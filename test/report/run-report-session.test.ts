@@ -1,6 +1,9 @@
 // A real session (PP-OCR direction classifier, profiling on) run through run() with a RunRecorder and through
 // runBenchmark(): the run report built from its results has all four charts, drawn from real measurements.
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { RunRecorder } from '../../lib/report/run-recorder.js';
 import { buildRunReport, renderRunReport } from '../../lib/report/run-report.js';
@@ -8,13 +11,17 @@ import { CLS_MODEL } from '../fixtures/models.js';
 import { deepText, findAll, parseXml } from './xml.js';
 
 t.test('report of a profiled session with run() calls and a benchmark', async (t) => {
+  const outputDir = mkdtempSync(join(tmpdir(), 'qaic-run-report-'));
   const session = new Session(CLS_MODEL, {
     enable_profiling: true,
     num_activations: 2,
     onnx_define_symbol: { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 },
-    output_dir: t.testdir(),
+    output_dir: outputDir,
   });
-  t.teardown(() => session.close());
+  t.teardown(async () => {
+    await session.close();
+    rmSync(outputDir, { recursive: true, force: true });
+  });
   const recorder = RunRecorder.attach(session);
   await session.setup();
   for (let i = 0; i < 10; i++) {
