@@ -71,7 +71,15 @@ export function compileCount(): number {
  *   symbols), `QAIC_COMPILE_FAILED`
  */
 export async function compile(modelPath: string, options: SessionOptions | SessionOptionsCamel = {}): Promise<CompileResult> {
-  return compileResolved(modelPath, resolveOptions(options));
+  // Compiling uses none of the activations' cores: `aic_num_cores × num_activations` is checked when a Session
+  // activates the program, not here (SDK recipes compile with -aic-num-cores=14 on any build machine).
+  const raw = { ...(options as Record<string, unknown>) };
+  const given = raw.allow_oversubscription ?? raw.allowOversubscription;
+  delete raw.allowOversubscription;
+  raw.allow_oversubscription = true;
+  const resolved = resolveOptions(raw as SessionOptions);
+  resolved.allow_oversubscription = given === true;
+  return compileResolved(modelPath, resolved);
 }
 
 /** {@link compile} with options already resolved (the Session's path). */

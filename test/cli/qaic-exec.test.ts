@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
@@ -67,14 +67,14 @@ t.test('the command: -h exits 0 with usage, an unknown flag exits 2, a compile p
   writeFileSync(join(dir, 'relu.onnx'), encodeModel(model(graph({
     nodes: [node('Relu', ['x'], ['y'])], inputs: [tensorInfo('x', 'float32', ['batch', 8])], outputs: [tensorInfo('y', 'float32', ['batch', 8])],
   }))));
-  const ok = await exec(['-m=relu.onnx', '-onnx-define-symbol=batch,4', '-aic-hw', '-compile-only'], dir);
+  const ok = await exec(['-m=relu.onnx', '-onnx-define-symbol=batch,4', '-aic-hw', '-compile-only', '-aic-num-cores=64'], dir);
   t.equal(ok.code, 0, ok.stderr);
   t.match(ok.stdout, /x: float32\[4, 8\]/);
   t.match(ok.stdout, /y: float32\[4, 8\]/);
   t.match(ok.stdout, /Ignored \(no effect on the CPU backend\): aic_hw, compile_only/);
   t.match(ok.stdout, /Generated binary is present at .*relu_qpc/);
   t.ok(existsSync(join(dir, 'relu_qpc', 'programqpc.bin')));
-  t.ok(existsSync(join(dir, 'relu_qpc', 'options.yaml')));
+  t.match(readFileSync(join(dir, 'relu_qpc', 'options.yaml'), 'utf8'), /aic_num_cores: 64/, 'more cores than this machine has: compiling does not use them');
 
   const unknown = await exec(['-m=relu.onnx', '-onnx-define-symbol=bacth,4'], dir);
   t.equal(unknown.code, 1);
