@@ -9,12 +9,12 @@ import { NO_EFFECT_OPTIONS, closest, type SessionOptions } from '../options.js';
 export type ExecCommand =
   | { kind: 'help' }
   | { kind: 'operators'; framework: string }
-  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[] };
+  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false };
 
 /** Flags with meaning here; values: 'path', 'int', 'symbol' (repeatable), 'flag' (no value). */
 const FLAGS: Record<string, 'path' | 'int' | 'symbol' | 'flag' | 'framework'> = {
   m: 'path', model: 'path', 'onnx-define-symbol': 'symbol', batchsize: 'int', 'aic-num-cores': 'int', 'aic-binary-dir': 'path',
-  'convert-to-fp16': 'flag', 'operators-supported': 'framework', h: 'flag', help: 'flag', usage: 'flag',
+  'convert-to-fp16': 'flag', 'no-fp16-accuracy': 'flag', 'operators-supported': 'framework', h: 'flag', help: 'flag', usage: 'flag',
 };
 
 const NO_EFFECT_FLAGS = NO_EFFECT_OPTIONS.map((o) => o.replace(/_/g, '-'));
@@ -29,7 +29,9 @@ Compile an ONNX model into a program (a folder with programqpc.bin and options.y
   -onnx-define-symbol=<name>,<size>  fix a symbolic dimension; repeat once per symbol
   -batchsize=<n>                     fix the first dimension of every input whose first dimension is symbolic
   -aic-num-cores=<n>                 cores per activation (recorded in options.yaml)
-  -convert-to-fp16                   store weights and compute in float16 where possible
+  -convert-to-fp16                   store weights and compute in float16 where possible, then print how far
+                                     the outputs moved (float32 vs float16 on seeded random inputs)
+  -no-fp16-accuracy                  with -convert-to-fp16: skip that accuracy report
   -compile-only                      accepted: compiling never runs inferences here
   -operators-supported=onnx          list the ONNX operators (domain, opset versions) the CPU backend runs
   -h, -help, --usage                 this text
@@ -66,6 +68,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
   const options: SessionOptions = {};
   const noEffect: string[] = [];
   let operators: string | undefined;
+  let fp16Accuracy: false | undefined;
   for (const arg of argv) {
     const match = /^--?([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(arg);
     if (match === null) throw usageError(`unexpected argument '${arg}': flags look like -name or -name=value`, { argument: arg });
@@ -84,7 +87,8 @@ export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
     if (kind === 'flag') {
       if (value !== undefined) throw usageError(`-${name} takes no value, got '${arg}'`, { flag: name });
       if (name === 'h' || name === 'help' || name === 'usage') return { kind: 'help' };
-      options.convert_to_fp16 = true;
+      if (name === 'no-fp16-accuracy') fp16Accuracy = false;
+      else options.convert_to_fp16 = true;
       continue;
     }
     if (value === undefined || value === '') throw usageError(`-${name} needs a value, as in -${name}=${kind === 'symbol' ? 'batch,1' : kind === 'int' ? '1' : kind === 'framework' ? 'onnx' : '<path>'}`, { flag: name });
@@ -124,5 +128,5 @@ export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
   const stem = (modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, '');
   const dir = outputDir ?? `${cwd.replace(/\/$/, '')}/${stem}_qpc`;
   options.output_dir = dir;
-  return { kind: 'compile', modelPath, options, outputDir: dir, noEffect };
+  return { kind: 'compile', modelPath, options, outputDir: dir, noEffect, ...(fp16Accuracy === false ? { fp16Accuracy } : {}) };
 }

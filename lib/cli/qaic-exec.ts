@@ -8,6 +8,7 @@ import { isQaicError } from '../errors.js';
 import { compile } from '../compiler/compile.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
+import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
 import { EXEC_USAGE, parseExecArgs } from './exec-args.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -30,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const result = await compile(command.modelPath, command.options);
     process.stdout.write(`${formatReport(result.report)}\n`);
+    // The SDK leaves float16 accuracy to the user; here it is measured by default, since that is what decides deployment.
+    if (result.report.fp16 !== undefined && command.fp16Accuracy !== false) process.stdout.write(`${await compileAccuracyText(command.modelPath, command.options)}\n`);
     if (result.cached) process.stdout.write('Program is up to date (same model and compile options): nothing recompiled\n');
     process.stdout.write(`Generated binary is present at ${result.programDir}\nOptions yaml file available at: ${result.optionsPath}\n`);
     return 0;
