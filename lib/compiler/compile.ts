@@ -126,6 +126,9 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     const report = await inFlight.promise;
     return { programDir: dir, programPath, optionsPath: writeOptionsYaml(dir, options), report, cached: true, key };
   }
+  // Another compile with other options is writing this folder: let it finish first, so that programqpc.bin and
+  // compile.json always come from the same build.
+  if (inFlight !== undefined) await inFlight.promise.catch(() => undefined);
   compiles++;
   const promise = runCompileJob({
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
