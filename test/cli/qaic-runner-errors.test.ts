@@ -3,14 +3,33 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLS } from '../metrics/helpers.js';
+import { runRunner } from '../../lib/cli/qaic-runner.js';
 
 const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
 const SYMBOLS = ['--onnx-define-symbol', 'p2o.DynamicDimension.0,1', '--onnx-define-symbol', 'p2o.DynamicDimension.1,48', '--onnx-define-symbol', 'p2o.DynamicDimension.2,192'];
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** The real command in a child process: exit code as the shell sees it. */
+function spawnRunner(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The same code path in this process (what the bin's entry calls), faster on a loaded machine. */
+async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runRunner(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
+  return { status, stdout, stderr };
+}
+
+t.test('the command itself exits 2 on a usage error and 1 on a missing program', async (t) => {
+  const usage = spawnRunner(['-t', CLS, '-S', '0']);
+  t.equal(usage.status, 2);
+  t.match(usage.stderr, /^qaic-runner: -S must be from 1 to 100000, got 0/);
+  const missing = spawnRunner(['-t', '/nonexistent/model_qpc']);
+  t.equal(missing.status, 1);
+  t.match(missing.stderr, /'\/nonexistent\/model_qpc' does not exist.*\[QAIC_FILE_NOT_FOUND\]/);
+});
 
 t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) => {
   const cases: Array<[string[], RegExp]> = [
@@ -26,7 +45,7 @@ t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) 
     [['-t', CLS, '-a', '1024', '--aic-num-cores', '1024'], /\[QAIC_OVERSUBSCRIBED\]/],
   ];
   for (const [args, message] of cases) {
-    const r = run(args);
+    const r = await run(args);
     t.equal(r.status, 2, `exit 2 for ${args.join(' ')}`);
     t.match(r.stderr, message);
     t.equal(r.stdout, '', 'nothing on stdout');
@@ -34,7 +53,7 @@ t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) 
 });
 
 t.test('EXPECTED FAILURE - a missing program exits 1 naming the path', async (t) => {
-  const r = run(['-t', '/nonexistent/model_qpc']);
+  const r = await run(['-t', '/nonexistent/model_qpc']);
   t.equal(r.status, 1);
   t.match(r.stderr, /'\/nonexistent\/model_qpc' does not exist.*\[QAIC_FILE_NOT_FOUND\]/);
 });
@@ -45,13 +64,13 @@ t.test('EXPECTED FAILURE - input files of the wrong count or size', async (t) =>
   writeFileSync(good, Buffer.alloc(3 * 48 * 192 * 4));
   const short = join(dir, 'short.bin');
   writeFileSync(short, Buffer.alloc(100));
-  const tooMany = run(['-t', CLS, ...SYMBOLS, '-i', good, '-i', good]);
+  const tooMany = await run(['-t', CLS, ...SYMBOLS, '-i', good, '-i', good]);
   t.equal(tooMany.status, 2, 'count mismatch is a usage error');
   t.match(tooMany.stderr, /the program has 1 input\(s\) \(x\), so give 1 -i file\(s\) in that order; got 2/);
-  const wrongSize = run(['-t', CLS, ...SYMBOLS, '-i', short]);
+  const wrongSize = await run(['-t', CLS, ...SYMBOLS, '-i', short]);
   t.equal(wrongSize.status, 1);
   t.match(wrongSize.stderr, /input file '.*short\.bin' has 100 bytes, but input 'x' \(float32 \[1, 3, 48, 192\]\) needs 110592 bytes/);
-  const missing = run(['-t', CLS, ...SYMBOLS, '-i', join(dir, 'nope.bin')]);
+  const missing = await run(['-t', CLS, ...SYMBOLS, '-i', join(dir, 'nope.bin')]);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /input file '.*nope\.bin' \(for input 'x'\) cannot be read \(ENOENT\)/);
 });
