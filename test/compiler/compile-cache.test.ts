@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { compileCount } from '../../lib/compiler/compile.js';
+import { compile, compileCount } from '../../lib/compiler/compile.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { Session } from '../../lib/session.js';
@@ -76,4 +76,16 @@ t.test('compile: false loads the ONNX file directly, compiling nothing', async (
   const y = await s.run({ x: { data: new Float32Array([1, 1, 1, 1]), shape: [1, 4] } });
   t.same([...(y.y!.data as Float32Array)], [5, 5, 5, 5]);
   t.equal(compileCount(), before);
+});
+
+t.test('two concurrent compiles of one model with the same options share one build', async (t) => {
+  const dir = t.testdir();
+  const path = join(dir, 'scale.onnx');
+  writeFileSync(path, encodeModel(scaleModel(2)));
+  const before = compileCount();
+  const options = { output_dir: join(dir, 'qpc'), onnx_define_symbol: { N: 1 } };
+  const [a, b] = await Promise.all([compile(path, options), compile(path, options)]);
+  t.equal(compileCount(), before + 1);
+  t.same([a.cached, b.cached].sort(), [false, true]);
+  t.equal(a.key, b.key);
 });
