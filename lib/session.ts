@@ -73,6 +73,8 @@ export class Session implements AsyncDisposable {
   #observers = new Set<RunObserver>();
   readonly #measure: SessionMeasurements;
   #activationCount = 0;
+  /** the activation count when the first-inference warning was last given */
+  #warnedActivation = -1;
   #lastActivationMs: number | undefined;
 
   /**
@@ -294,9 +296,13 @@ export class Session implements AsyncDisposable {
       throw new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: options.signal.reason });
     }
     if (this.#state !== 'active') {
-      if (this.#activating === undefined) {
-        warnOnce(`activating:${this.#activationCount}:${id(this)}`, 'QAIC_FIRST_INFERENCE',
-          'qaic: WARNING: Activating network, this will add up to time of first inference (call setup() to activate early)');
+      // once per activation of this session (not through warnOnce: its process-wide key set would grow by one
+      // entry per session ever created)
+      if (this.#activating === undefined && this.#warnedActivation !== this.#activationCount) {
+        this.#warnedActivation = this.#activationCount;
+        process.emitWarning('qaic: WARNING: Activating network, this will add up to time of first inference (call setup() to activate early)', {
+          code: 'QAIC_FIRST_INFERENCE', type: 'QaicWarning',
+        });
       }
       await this.setup();
     }
@@ -589,14 +595,6 @@ async function drainAndStop(pool: ActivationPool): Promise<void> {
 function resolvedInputs(inputs: readonly ValueSpec[], options: ResolvedOptions): ValueSpec[] {
   if (Object.keys(options.onnx_define_symbol).length === 0) return inputs as ValueSpec[];
   return inputs.map((s) => ({ ...s, shape: fixShape(s.shape, options.onnx_define_symbol) }));
-}
-
-const ids = new WeakMap<object, number>();
-let nextId = 0;
-function id(o: object): number {
-  let v = ids.get(o);
-  if (v === undefined) ids.set(o, (v = nextId++));
-  return v;
 }
 
 function profileDirFor(outputDir: string | undefined): string {
