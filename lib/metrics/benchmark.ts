@@ -213,7 +213,9 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
       clearInterval(watch);
       Atomics.store(control, BENCH_SLOT.abort, 1);
       Atomics.notify(control, BENCH_SLOT.go);
-      reject(new QaicError('QAIC_ACTIVATION_CRASHED', `runBenchmark(): activation ${activation.index} stopped (${activation.state}) during the benchmark`));
+      reject(activation.state === 'stopped'
+        ? new QaicError('QAIC_ABORTED', `runBenchmark(): the session was reset or closed during the benchmark (activation ${activation.index} stopped)`)
+        : new QaicError('QAIC_ACTIVATION_CRASHED', `runBenchmark(): activation ${activation.index} died during the benchmark (${activation.state})`));
     }, 200);
     // Without a transfer list the feeds are cloned for each activation: the caller's buffers stay usable.
     activation.post({

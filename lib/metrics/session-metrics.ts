@@ -119,6 +119,13 @@ export class SessionMeasurements implements RunObserver {
     await this.#session.setup();
     const pool = this.#session._pool;
     if (pool === undefined) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed while activating');
+    // An activation that died is being replaced: give the replacement its load time, so that a benchmark right after
+    // a crash measures every activation instead of failing or quietly measuring fewer.
+    const want = this.#session.options.num_activations;
+    const deadline = Date.now() + this.#session.options.activation_timeout_ms;
+    while (pool.activations.filter((a) => a.state === 'ready').length < want && Date.now() < deadline && this.#session._pool === pool) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const shapes = this.#session.modelInputShapeDict;
     const specs: ValueSpec[] = Object.entries(shapes).map(([name, [shape, dtype]]) => ({ name, dtype: dtype as DType, onnxType: 0, shape }));
     const result = await runBenchmarkOn({

@@ -1,0 +1,20 @@
+import t from 'tap';
+import { Session } from '../../lib/session.js';
+import { CLS, CLS_SYMBOLS } from './helpers.js';
+
+t.test('EXPECTED FAILURE - a benchmark interrupted by reset() or a dying activation rejects instead of hanging', async (t) => {
+  const session = new Session(CLS, { aic_num_cores: 1, onnx_define_symbol: CLS_SYMBOLS });
+  t.teardown(() => session.close());
+  await session.setup();
+  const running = session.runBenchmark({ inf_time: 30, emitWarnings: false });
+  await new Promise((r) => setTimeout(r, 300));
+  await session.reset();
+  await t.rejects(running, { code: 'QAIC_ABORTED', message: /reset or closed during the benchmark/ });
+  await session.setup();
+  const again = session.runBenchmark({ inf_time: 30, emitWarnings: false });
+  await new Promise((r) => setTimeout(r, 300));
+  await session._pool!.activations[0]!.killForTesting();
+  await t.rejects(again, { code: 'QAIC_ACTIVATION_CRASHED', message: /activation 0 died during the benchmark/ });
+  const [completed] = await session.runBenchmark({ num_inferences: 5, emitWarnings: false });
+  t.equal(completed, 5, 'the replaced activation benchmarks again');
+});
