@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { modelIO } from '../../lib/onnx/model.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
+import { tempDir } from '../program/helpers.js';
 
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-link.js');
 
@@ -25,7 +26,7 @@ async function program(dir: string, rows: number): Promise<string> {
 }
 
 t.test('qaic-link links two programs and reports the sharing', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await program(join(root, 'wide'), 1);
   const b = await program(join(root, 'tall'), 4);
   const r = run(['-o=' + join(root, 'out'), a, join(b, 'programqpc.bin')]);
@@ -45,7 +46,7 @@ t.test('qaic-link -h prints usage', async (t) => {
 });
 
 t.test('BAD CALL - qaic-link command line errors exit 2, unreadable programs exit 1', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await program(join(root, 'a'), 1);
   let r = run([a]);
   t.equal(r.status, 2);

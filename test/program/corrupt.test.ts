@@ -7,7 +7,7 @@ import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/buil
 import { modelIO } from '../../lib/onnx/model.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
 import { decodeHeader, encodeHeader, sha256Hex, type Manifest } from '../../lib/program/format.js';
-import { lcgFloats } from './helpers.js';
+import { lcgFloats, tempDir } from './helpers.js';
 
 // A small program with a page-sized weight, a small weight, an inline scalar and two graphs: every region kind.
 async function buildProgram(dir: string): Promise<Uint8Array> {
@@ -66,7 +66,7 @@ function variant(root: string, name: string, bytes: Uint8Array): string {
 }
 
 t.test('EXPECTED FAILURE - every single-bit flip anywhere in the file is a typed corruption error', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const good = await buildProgram(join(root, 'good'));
   t.ok(good.byteLength > 8192, `program is ${good.byteLength} bytes`);
   t.equal((await openError(t, join(root, 'good'))).code, 'none', 'the intact program opens');
@@ -97,7 +97,7 @@ t.test('EXPECTED FAILURE - every single-bit flip anywhere in the file is a typed
 });
 
 t.test('EXPECTED FAILURE - truncation at any offset is a typed corruption error', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const good = await buildProgram(join(root, 'good'));
   const dir = join(root, 'cut');
   mkdirSync(dir);
@@ -118,7 +118,7 @@ t.test('EXPECTED FAILURE - truncation at any offset is a typed corruption error'
 });
 
 t.test('EXPECTED FAILURE - wrong magic, other format version, forged manifests and absurd sizes', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const good = await buildProgram(join(root, 'good'));
   const h = decodeHeader(good, good.byteLength, 1);
   if ('problem' in h) throw new Error(h.problem);
@@ -172,7 +172,7 @@ t.test('EXPECTED FAILURE - wrong magic, other format version, forged manifests a
 });
 
 t.test('EXPECTED FAILURE - a Session on a damaged program fails with the typed error, and a missing one says so', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const good = await buildProgram(join(root, 'good'));
   const bad = good.slice();
   bad[5000]! ^= 0x10;
@@ -185,7 +185,7 @@ t.test('EXPECTED FAILURE - a Session on a damaged program fails with the typed e
 });
 
 t.test('a damaged or missing graph file beside the program is regenerated from the verified program', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const dir = join(root, 'p');
   await buildProgram(dir);
   writeFileSync(join(dir, 'programqpc.g1.onnx'), 'garbage');

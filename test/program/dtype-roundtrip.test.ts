@@ -6,6 +6,7 @@ import type { DType, TensorData } from '../../lib/dtypes.js';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { decodeModel, modelIO } from '../../lib/onnx/model.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
+import { tempDir } from './helpers.js';
 
 const DTYPES: DType[] = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string'];
 
@@ -51,7 +52,7 @@ t.test('every dtype survives write, open and a Session run: inputs and stored we
     initializers: DTYPES.map((d) => initializer(`w_${d}`, d, [16, 16], weightValues(d))),
   }));
   const io = modelIO(m);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const written = await writeProgram(dir, [{ name: 'main', model: m, inputs: io.inputs, outputs: io.outputs, batchSize: 1, sessionOptions: {}, hostFeatures: [] }], { sources: [], compileOptions: {} });
   // strings cannot be ONNX external data: they stay inline; every other dtype moves to the weight section
   t.equal(written.weightCount, DTYPES.length - 1, 'one stored weight per dtype except string');
@@ -82,7 +83,7 @@ t.test('every dtype survives write, open and a Session run: inputs and stored we
 });
 
 t.test('BAD CALL - writeProgram names the field it refuses', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const m = model(graph({
     nodes: [node('Identity', ['w'], ['y'])],
     inputs: [],

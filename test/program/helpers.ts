@@ -3,7 +3,8 @@
  * them over, and plain onnxruntime-node as the reference.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readModelFile, modelIO } from '../../lib/onnx/model.js';
@@ -60,4 +61,14 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * A private temp folder removed when the test ends. Not `t.testdir()`: its folder under `.tap/fixtures` is named
+ * after the test, so concurrent tap runs in one checkout share (and clear) it.
+ */
+export function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-program-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

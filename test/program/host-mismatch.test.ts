@@ -3,6 +3,7 @@ import { Session } from '../../lib/session.js';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { modelIO } from '../../lib/onnx/model.js';
 import { hostCpuFeatures, openProgram, writeProgram } from '../../lib/program/index.js';
+import { tempDir } from './helpers.js';
 
 function addGraph(name: string, hostFeatures: string[]) {
   const m = model(graph({
@@ -22,7 +23,7 @@ t.test('this host publishes its CPU features', async (t) => {
 });
 
 t.test('EXPECTED FAILURE - a graph built for CPU features this host lacks is refused with advice to recompile', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const present = [...hostCpuFeatures()].slice(0, 2);
   await writeProgram(dir, [addGraph('here', present), addGraph('elsewhere', [...present, 'qaic_test_feature_no_cpu_has'])], { sources: [], compileOptions: {} });
   const program = await openProgram(dir);

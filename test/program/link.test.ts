@@ -5,7 +5,7 @@ import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/buil
 import { modelIO } from '../../lib/onnx/model.js';
 import { link, openProgram, writeProgram } from '../../lib/program/index.js';
 import type { GraphToStore } from '../../lib/program/types.js';
-import { lcgFloats, maxAbsDiff } from './helpers.js';
+import { lcgFloats, maxAbsDiff, tempDir } from './helpers.js';
 
 const W_BYTES = 64 * 32 * 4; // 8192: page-aligned
 const B_BYTES = 32 * 4; // 128: the smallest external size
@@ -42,7 +42,7 @@ async function outputsOf(program: string, graphName: string | undefined, rows: n
 }
 
 t.test('link with full sharing: the same weights at two shapes are stored once', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const landscape = await programOf(join(root, 'landscape'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const portrait = await programOf(join(root, 'portrait'), mlp(3, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const single = await openProgram(landscape);
@@ -63,7 +63,7 @@ t.test('link with full sharing: the same weights at two shapes are stored once',
 });
 
 t.test('link with partial sharing: same name and content shared, same name with other content kept per graph', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await programOf(join(root, 'a'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const b = await programOf(join(root, 'b'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 3 }));
   const linked = await link([a, b], { names: ['first', 'second'], output_dir: join(root, 'linked') });
@@ -76,7 +76,7 @@ t.test('link with partial sharing: same name and content shared, same name with 
 });
 
 t.test('link with no sharing: same content under other names is not shared', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await programOf(join(root, 'a'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const b = await programOf(join(root, 'b'), mlp(1, { w: 'w_other', b: 'b_other' }, { w: 1, b: 2 }));
   const linked = await link([a, b], { output_dir: join(root, 'linked') });
@@ -90,7 +90,7 @@ t.test('link with no sharing: same content under other names is not shared', asy
 });
 
 t.test('BAD CALL - link refuses clashing, miscounted or invalid names and empty input', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await programOf(join(root, 'x', 'same'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const b = await programOf(join(root, 'y', 'same'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   await t.rejects(link([a, b], { output_dir: join(root, 'o') }), { code: 'QAIC_INVALID_ARGUMENT', message: /two graphs would be named 'same'.*pass names/ });
@@ -102,7 +102,7 @@ t.test('BAD CALL - link refuses clashing, miscounted or invalid names and empty 
 });
 
 t.test('BAD CALL - an unknown graph name lists the available ones, from the Session and from openProgram', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   const a = await programOf(join(root, 'land'), mlp(1, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   const b = await programOf(join(root, 'port'), mlp(2, { w: 'w', b: 'b' }, { w: 1, b: 2 }));
   await link([a, b], { output_dir: join(root, 'linked') });

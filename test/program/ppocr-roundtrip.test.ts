@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
-import { CLS, DET, REC, lcgFloats, maxAbsDiff, provenanceOf, rawGraph, reference } from './helpers.js';
+import { CLS, DET, REC, lcgFloats, maxAbsDiff, provenanceOf, rawGraph, reference, tempDir } from './helpers.js';
 
 // The three real PP-OCRv4 models in one program (stored raw, as the compiler's output will be stored), each graph
 // run through a Session and compared with plain onnxruntime-node on the original file.
@@ -12,7 +12,7 @@ const CASES = [
 ];
 
 t.test('PP-OCRv4 det, rec and cls stored in one program give the outputs of plain onnxruntime-node', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const written = await writeProgram(dir, CASES.map((c) => rawGraph(c.path, c.name)), provenanceOf(DET, REC, CLS));
   t.equal(written.sharedWeights, 0, 'three different models share no weights');
   t.ok(written.weightCount > 100, `weights moved to the weight section (${written.weightCount})`);

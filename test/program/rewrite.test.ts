@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { modelIO } from '../../lib/onnx/model.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
+import { tempDir } from './helpers.js';
 
 function scaleGraph(name: string, factor: number) {
   const m = model(graph({
@@ -17,7 +18,7 @@ function scaleGraph(name: string, factor: number) {
 }
 
 t.test('writing a program over another replaces it whole and removes graph files of graphs it no longer has', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const first = await writeProgram(dir, [scaleGraph('a', 1), scaleGraph('b', 2)], { sources: [], compileOptions: {} });
   t.equal(first.weightCount, 2, 'same name, different bytes: two weights');
   t.ok(existsSync(join(dir, 'programqpc.a.onnx')) && existsSync(join(dir, 'programqpc.b.onnx')));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { Session } from '../../lib/session.js';
 import { openProgram, writeProgram } from '../../lib/program/index.js';
-import { DET, provenanceOf, rawGraph } from './helpers.js';
+import { DET, provenanceOf, rawGraph, tempDir } from './helpers.js';
 
 /** Bytes of this process's mappings of `file` (from /proc/self/smaps: address ranges of VMAs backed by it). */
 function mappedBytes(file: string): { bytes: number; mappings: number } {
@@ -19,7 +19,7 @@ function mappedBytes(file: string): { bytes: number; mappings: number } {
 }
 
 t.test('every activation maps the weights from programqpc.bin instead of copying them', { skip: process.platform !== 'linux' ? 'needs /proc/self/smaps' : false }, async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   // the session options compiled graphs carry: no load-time rewrite of weights, no prepacked copies
   const g = { ...rawGraph(DET), sessionOptions: { graphOptimizationLevel: 'disabled', extra: { session: { disable_prepacking: '1' } } } };
   await writeProgram(dir, [g], provenanceOf(DET));
