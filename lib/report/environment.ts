@@ -3,7 +3,7 @@
  * the same record the JSON export carries), plus the load average when the report was written. Results without
  * them cannot be compared or reproduced.
  */
-import os from 'node:os';
+import { loadavg } from 'node:os';
 import { environment, type Environment } from '../metrics/environment.js';
 
 /** One `[name, value]` row per fact. */
@@ -25,6 +25,6 @@ export function environmentRows(env: Environment = environment()): EnvironmentRo
     ['memory', `${(env.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB`],
   ];
   if (env.cpuGovernor !== undefined) rows.push(['CPU frequency governor', env.cpuGovernor]);
-  rows.push(['load average when written (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')]);
+  rows.push(['load average when written (1/5/15 min)', loadavg().map((l) => l.toFixed(2)).join(' / ')]);
   return rows;
 }

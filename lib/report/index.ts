@@ -13,7 +13,7 @@ export type { ThroughputChartInput, ThroughputPoint, ThroughputSeries } from './
 export { renderOperatorChart, operatorShares } from './operator-chart.js';
 export type { OperatorChartInput, OperatorShare, OperatorTime } from './operator-chart.js';
 export { htmlTable, recordRows, shapeDictRows } from './table.js';
-export type { Cell, TableInput } from './table.js';
+export type { Cell, ShapeDictLike, TableInput } from './table.js';
 export { renderHtmlReport } from './html-report.js';
 export type { ReportChart, ReportTable, RunReport } from './html-report.js';
 export { environmentRows } from './environment.js';

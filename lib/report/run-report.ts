@@ -13,7 +13,7 @@ import { renderHtmlReport, type ReportChart, type ReportTable, type RunReport } 
 import { renderOperatorChart } from './operator-chart.js';
 import { renderPercentileChart } from './percentile-chart.js';
 import type { RunRecorder } from './run-recorder.js';
-import { recordRows, shapeDictRows, type Cell } from './table.js';
+import { recordRows, shapeDictRows, type Cell, type ShapeDictLike } from './table.js';
 import { renderThroughputChart, type ThroughputPoint } from './throughput-chart.js';
 
 /** What a report can be built from. */
@@ -38,8 +38,8 @@ export interface RunReportInput {
   /** `session.getOperatorProfile()` */
   operators?: readonly OperatorRow[];
   /** `session.modelInputShapeDict` / `modelOutputShapeDict` */
-  inputs?: Readonly<Record<string, readonly [readonly (number | string)[], string]>>;
-  outputs?: Readonly<Record<string, readonly [readonly (number | string)[], string]>>;
+  inputs?: ShapeDictLike;
+  outputs?: ShapeDictLike;
 }
 
 const ms = (seconds: number): number => seconds * 1e3;

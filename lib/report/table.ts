@@ -3,6 +3,7 @@
  * and formatted without locale so output is identical on every machine.
  */
 import { escapeXml } from './escape.js';
+import type { Dim } from '../onnx/model.js';
 import { formatNumber } from './format.js';
 
 /** A cell: text, a number (formatted with {@link formatNumber}, 4 significant digits), or empty. */
@@ -33,11 +34,15 @@ export function htmlTable(input: TableInput): string {
 
 /**
  * Rows of `[name, shape, dtype]` from a `{name: [shape, dtype]}` dictionary (the form of
- * `session.modelInputShapeDict`), ready for {@link htmlTable} with columns `name, shape, dtype`.
+ * `session.modelInputShapeDict`), ready for {@link htmlTable} with columns `name, shape, dtype`. A dimension the
+ * model leaves unnamed and unsized (`null`) is shown as `?`.
  */
-export function shapeDictRows(dict: Readonly<Record<string, readonly [readonly (number | string)[], string]>>): Cell[][] {
-  return Object.entries(dict).map(([name, [shape, dtype]]) => [name, `[${shape.join(', ')}]`, dtype]);
+export function shapeDictRows(dict: ShapeDictLike): Cell[][] {
+  return Object.entries(dict).map(([name, [shape, dtype]]) => [name, `[${shape.map((d) => d ?? '?').join(', ')}]`, dtype]);
 }
+
+/** `{name: [shape, dtype]}`, as `session.modelInputShapeDict` returns it. */
+export type ShapeDictLike = Readonly<Record<string, readonly [readonly Dim[], string]>>;
 
 /** Rows of `[key, value]` from a flat record, in insertion order (metrics dictionaries, options). */
 export function recordRows(record: Readonly<Record<string, unknown>>): Cell[][] {

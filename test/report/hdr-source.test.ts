@@ -32,7 +32,7 @@ t.test('per-activation curves, merged curve and weighted quantile samples', asyn
     const h = series.histograms[i]!;
     t.equal(h.samples.length * (h.weight ?? 1), n, `activation ${i}: quantile samples weigh up to ${n} inferences`);
   }
-  t.ok(series.histograms[1]!.samples.every((v) => Math.abs(v - 5) < 0.01), 'a constant latency gives constant samples');
+  t.ok(Array.from(series.histograms[1]!.samples).every((v) => Math.abs(v - 5) < 0.01), 'a constant latency gives constant samples');
 });
 
 t.test('BAD CALL - a stage with no histogram', async (t) => {
