@@ -19,7 +19,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     || { echo "notebook: apt-get install ${missing[*]} failed"; exit 1; }
 fi
 
-[ -f dist/lib/index.js ] && [ -f dist/examples/support.js ] || npx tsc -p tsconfig.json >/dev/null
+# npm run build uses the pinned TypeScript (node_modules/.bin/tsc can be tslab's bundled 5.0).
+[ -f dist/lib/index.js ] && [ -f dist/examples/support.js ] || npm run build >/dev/null
 
 work=$(mktemp -d)
 linked=""
