@@ -100,6 +100,11 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
       inputs = readInputFiles(args.inputFiles, shapes);
       for (const f of args.inputFiles) io.out(`Input file: ${f}\n`);
     } else {
+      const open = Object.entries(shapes).flatMap(([name, [shape]]) => shape.filter((d) => typeof d !== 'number').map((d) => `${String(d)} (input '${name}')`));
+      if (open.length > 0) {
+        io.err(`qaic-runner: random inputs need fixed shapes, and these dimensions are symbolic: ${[...new Set(open)].join(', ')}; fix each with --onnx-define-symbol <name>,<size> (or compile the model with qaic-exec -onnx-define-symbol)\n`);
+        return 2;
+      }
       io.out('Using bounded random inputs\n');
     }
     let lastLive = { completed: 0, elapsed: 0 };

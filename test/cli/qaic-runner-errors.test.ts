@@ -52,6 +52,12 @@ t.test('BAD CALL - command-line mistakes exit 2 with the flag named', async (t) 
   }
 });
 
+t.test('BAD CALL - random inputs for a model with symbolic dimensions name the dimensions and the flag', async (t) => {
+  const r = await run(['-t', CLS, '-n', '3']);
+  t.equal(r.status, 2);
+  t.match(r.stderr, /dimensions are symbolic: p2o\.DynamicDimension\.0 \(input 'x'\), .*--onnx-define-symbol <name>,<size>/);
+});
+
 t.test('EXPECTED FAILURE - a missing program exits 1 naming the path', async (t) => {
   const r = await run(['-t', '/nonexistent/model_qpc']);
   t.equal(r.status, 1);
