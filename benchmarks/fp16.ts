@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
@@ -138,6 +138,8 @@ async function benchModel(model: BenchModel, work: string): Promise<Fp16BenchRes
 export async function main(): Promise<Fp16BenchResult[]> {
   const work = mkdtempSync(join(tmpdir(), 'qaic-bench-fp16-'));
   const results: Fp16BenchResult[] = [];
+  // The machine's load before and after: latency figures from a loaded machine say little, whichever side wins.
+  const loadBefore = loadavg();
   try {
     for (const model of MODELS) {
       const r = await benchModel(model, work);
@@ -152,7 +154,9 @@ export async function main(): Promise<Fp16BenchResult[]> {
       console.log(`  float16 vs float32       relative L2 ${r.accuracy.relativeL2.toExponential(2)}, max abs ${r.accuracy.maxAbs.toExponential(2)}`);
       console.log(`  winner                   latency ${r.winner.latency}, size ${r.winner.size}, RSS ${r.winner.rss}`);
     }
-    const file = saveResult('fp16', { machine: machine(), quick: QUICK, onnxruntime: ort.env.versions.common, results });
+    const load = { before: loadBefore, after: loadavg() };
+    console.log(`\nload average (1/5/15 min) before ${load.before.map((l) => l.toFixed(1)).join('/')}, after ${load.after.map((l) => l.toFixed(1)).join('/')} on ${machine()['cores']} cores`);
+    const file = saveResult('fp16', { machine: machine(), quick: QUICK, onnxruntime: ort.env.versions.common, loadAverage: load, results });
     console.log(`\nsaved ${file}`);
     return results;
   } finally {
