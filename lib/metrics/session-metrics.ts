@@ -154,6 +154,9 @@ export class SessionMeasurements implements RunObserver {
     if (!(Number.isSafeInteger(n) && n > 0)) {
       throw new QaicError('QAIC_INVALID_ARGUMENT', `printProfileData(n): 'n' must be a positive integer (inferences to show), got ${String(n)}`, { details: { argument: 'n' } });
     }
+    if (!(Number.isSafeInteger(maxOperators) && maxOperators > 0)) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `printProfileData(): 'maxOperators' must be a positive integer (operator rows to show), got ${String(maxOperators)}`, { details: { argument: 'maxOperators' } });
+    }
     const traces = profiler.traces;
     write(`Host stages of the first ${Math.min(n, traces.length)} inference(s) (times in s)`);
     if (traces.length === 0) write('(no inference has run yet)');
