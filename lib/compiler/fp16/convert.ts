@@ -11,9 +11,10 @@
  *   as on a device that stores all activations in float16 (more casts, larger and more pessimistic error).
  * - Float32 weights feeding any converted node are stored as float16 initializers. When such a node computes in
  *   float32, the weight reaches it through a `Cast(to=float)`; onnxruntime's constant folding turns that into a
- *   float32 tensor in memory when the session loads, so the per-inference cost is nil and the file stays half size.
- *   This is the reason the compiler must run onnxruntime's ahead-of-time optimizations BEFORE this pass, never
- *   after it: saving an optimized model after this pass would store the folded float32 weights again.
+ *   float32 tensor in memory when the session loads (at any optimization level but 'disabled'). Saving a model
+ *   optimized after this pass would store those folded float32 weights: `storeWeightsAsFloat16` (store-weights.ts)
+ *   turns them back into float16, losslessly, and the compiler runs it on the optimized graph.
+ * - BatchNormalization is folded into the Conv before it, in float32, before any rounding (fold-batchnorm.ts).
  * - Graph inputs and outputs keep float32 unless `io: 'float16'` is asked for.
  * - Nodes stay float32 (inputs widened, weights kept at full precision) when the user lists their name or operator
  *   type (the SDK's `keep_original_precision_for_nodes`), when they compute shapes or sizes, when the types of their
