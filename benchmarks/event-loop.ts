@@ -11,11 +11,12 @@
  *   floor any worker design pays on this machine, so `session - worker` is what the Session itself adds.
  * Every inference gets a fresh copy of one fixed input, made inside the phase (a caller would make it too).
  *
- * Reported per phase: median over repetitions of p50 / p99 / max (ms), with min-max spread. Target: the Session's
+ * Reported per phase: median over repetitions of p50 / p99 / max (ms), with min-max spread, and the main thread's
+ * own busy time per inference (event-loop utilization), which other load on the machine disturbs far less. Target: the Session's
  * p99 at most 1 ms above idle p99 (medians). `--quick` (or QAIC_BENCH_QUICK=1): 50 inferences, 2 repetitions.
  * Prints a table and saves benchmarks/results/event-loop.json.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { Session } from '../lib/session.js';
@@ -35,6 +36,11 @@ export interface LoopDelay {
   samples: number;
   /** wall time of the phase */
   seconds: number;
+  /**
+   * main-thread busy time during the phase (`performance.eventLoopUtilization()` active time), in ms: what the
+   * caller's thread itself spent, much less sensitive to other load on the machine than the delay percentiles
+   */
+  mainActiveMs: number;
 }
 
 /** Median and min-max over repetitions. */
@@ -55,7 +61,7 @@ export interface EventLoopResult {
   inferences: number;
   reps: number;
   raw: Record<Phase, LoopDelay[]>;
-  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary }>;
+  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary; mainThreadMsPerInference?: Summary }>;
   sessionP99OverIdleMs: number;
   /** what the Session adds over a bare worker: session p99 - worker p99 (medians) */
   sessionP99OverWorkerMs: number;
@@ -73,11 +79,13 @@ function summarise(values: number[]): Summary {
 async function measure(body: () => Promise<void>): Promise<LoopDelay> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   const t0 = performance.now();
+  const elu0 = perf.eventLoopUtilization();
   h.enable();
   await body();
   h.disable();
+  const elu = perf.eventLoopUtilization(elu0);
   const seconds = (performance.now() - t0) / 1e3;
-  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds };
+  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds, mainActiveMs: elu.active };
 }
 
 /** Run the benchmark; returns what it saves. */
@@ -130,7 +138,10 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
   const summary = {} as EventLoopResult['summary'];
   for (const phase of PHASES) {
     summary[phase] = { p50: of(phase, 'p50'), p99: of(phase, 'p99'), max: of(phase, 'max') };
-    if (phase !== 'idle') summary[phase].inferencesPerSecond = summarise(raw[phase].map((r) => n / r.seconds));
+    if (phase !== 'idle') {
+      summary[phase].inferencesPerSecond = summarise(raw[phase].map((r) => n / r.seconds));
+      summary[phase].mainThreadMsPerInference = summarise(raw[phase].map((r) => r.mainActiveMs / n));
+    }
   }
   const over = summary.session.p99.median - summary.idle.p99.median;
   return {
@@ -154,10 +165,11 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
 /** Print the result as a table. */
 export function printEventLoop(r: EventLoopResult): void {
   const f = (s: Summary): string => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
-  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s']];
+  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s', 'main-thread ms/inference']];
   for (const phase of PHASES) {
     const s = r.summary[phase];
-    rows.push([phase, f(s.p50), f(s.p99), f(s.max), s.inferencesPerSecond === undefined ? '' : f(s.inferencesPerSecond)]);
+    const g = (x: Summary | undefined): string => (x === undefined ? '' : f(x));
+    rows.push([phase, f(s.p50), f(s.p99), f(s.max), g(s.inferencesPerSecond), g(s.mainThreadMsPerInference)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   console.log(`\nEvent-loop delay, ${r.inferences} det inferences ${r.shape.join('x')} per phase, ${r.reps} interleaved reps, median (min-max)`);
