@@ -10,6 +10,9 @@
  * worker notes the process-wide clock just before create (`createStartNs`), which places the events within the
  * loading time; then the offset is refined by matching each host-side onnxruntime run to the nearest `model_run`
  * event and taking the median difference.
+ *
+ * `runBenchmark()` inferences appear as onnxruntime events only: their loop runs inside the activation, so there are
+ * no host stages to show for them.
  */
 import type { RunTrace } from '../runtime/trace.js';
 import type { OrtEvent } from './ort-profile.js';
