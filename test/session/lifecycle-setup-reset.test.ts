@@ -62,9 +62,11 @@ t.test('reset() during activation: the activation is abandoned, nothing leaks, a
   t.teardown(() => session.close());
   const setup = session.setup();
   const settled = setup.then(() => 'resolved', (e: { code?: string }) => e.code);
+  const waitingRun = session.run({ x: new Float32Array(6) }).then(() => 'resolved', (e: { code?: string }) => e.code);
   await session.reset();
   const outcome = await settled;
   t.equal(outcome, 'QAIC_ABORTED', 'the interrupted setup() rejects with QAIC_ABORTED');
+  t.equal(await waitingRun, 'QAIC_ABORTED', 'so does a run() that was waiting for that activation');
   t.equal(session.state, 'created');
   t.equal(session._pool, undefined);
   await session.setup();
