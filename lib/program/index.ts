@@ -10,7 +10,7 @@ export { openProgram, readManifestSync, programFilePath, findGraph } from './ope
 export type { OpenProgramOptions, OpenedProgramWithManifest } from './open.js';
 export { link } from './link.js';
 export type { LinkOptions, LinkResult } from './link.js';
-export { hostCpuFeatures, missingHostFeatures } from './host.js';
+export { hostCpuFeatures, hostFeatureMismatch, missingHostFeatures } from './host.js';
 export { PROGRAM_FILE, PROGRAM_MAGIC, PROGRAM_FORMAT_MINOR, graphFileName } from './format.js';
 export type { Manifest, ManifestSection, ManifestWeight } from './format.js';
 export { PROGRAM_FORMAT_VERSION } from './types.js';

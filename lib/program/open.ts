@@ -15,7 +15,7 @@ import {
   HEADER_BYTES, PROGRAM_FILE, decodeHeader, graphFileName, manifestProblem, sha256Hex,
   type Manifest, type ManifestSection, type ProgramHeader,
 } from './format.js';
-import { missingHostFeatures } from './host.js';
+import { hostFeatureMismatch } from './host.js';
 import { writeGraphFiles } from './write.js';
 import { PROGRAM_FORMAT_VERSION, type LoadableGraph, type ManifestGraph, type OpenedProgram } from './types.js';
 
@@ -200,10 +200,10 @@ export async function openProgram(path: string, options: OpenProgramOptions = {}
     readRegion,
     async loadable(graphName?: string): Promise<LoadableGraph> {
       const graph = findGraph(file, graphs, graphName);
-      const missing = missingHostFeatures(graph.hostFeatures);
-      if (missing.length > 0 && options.allowHostMismatch !== true) {
-        throw new QaicError('QAIC_PROGRAM_HOST_MISMATCH', `graph '${graph.name}' of program '${file}' was compiled with optimizations for CPU features this host lacks (${missing.join(', ')}); recompile the model on this host (or open with allowHostMismatch to load it anyway)`, {
-          details: { file, graph: graph.name, missing },
+      const mismatch = hostFeatureMismatch(graph.hostFeatures);
+      if (mismatch.length > 0 && options.allowHostMismatch !== true) {
+        throw new QaicError('QAIC_PROGRAM_HOST_MISMATCH', `graph '${graph.name}' of program '${file}' was compiled with optimizations for another CPU (this host ${mismatch.join('; ')}); recompile the model on this host (or open with allowHostMismatch to load it anyway)`, {
+          details: { file, graph: graph.name, mismatch, required: graph.hostFeatures },
         });
       }
       const section = manifest.sections.find((s) => s.kind === 'graph' && s.graph === graph.name)!;
