@@ -55,9 +55,9 @@ export interface Fp16Options {
   /**
    * Round every activation to float16 between operators, also between consecutive operators that the CPU computes
    * in float32, as a device that stores every activation in float16 would. This is the pessimistic estimate (on
-   * PP-OCRv4 det on a synthetic page: relative L2 error 1.3e-2 instead of 4.2e-3) and costs about three times as many casts. Default
-   * false: float32-only operators pass float32 values to each other, and values are float16 wherever an operator
-   * with a float16 kernel reads or writes them, and in every stored weight.
+   * PP-OCRv4 det and a synthetic page: relative L2 error 1.3e-2 instead of 4.2e-3) and costs about three times as
+   * many casts. Default false: float32-only operators pass float32 values to each other, and values are float16
+   * wherever an operator with a float16 kernel reads or writes them, and in every stored weight.
    */
   roundActivations?: boolean;
 }
