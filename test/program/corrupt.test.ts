@@ -31,7 +31,7 @@ async function buildProgram(dir: string): Promise<Uint8Array> {
 }
 
 /** Open the program at `dir` and return the typed error it must throw. */
-async function openError(t: Tap.Test, dir: string): Promise<{ code: string; message: string }> {
+async function openError(t: { fail: (message: string) => void }, dir: string): Promise<{ code: string; message: string }> {
   try {
     await openProgram(dir);
   } catch (error) {
