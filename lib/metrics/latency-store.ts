@@ -122,11 +122,23 @@ export function summariseMany(parts: ReadonlyArray<{ histogram: Histogram; sumNs
   }
   const values = new Map<number, number>();
   if (n > 0) {
+    // The typed count arrays themselves when hdr-histogram-js exposes them (its TypedArrayHistogram does, and its
+    // getCountAtIndex is exactly `_counts[i]`): plain array reads stay fast before the JIT has warmed up.
+    const exposed = hs.map((h) => (h as unknown as { _counts?: ArrayLike<number> })._counts);
+    const direct = exposed.every((c) => c !== undefined);
+    const counts = direct ? (exposed as ArrayLike<number>[]) : [];
     const wanted = PERCENTILES.map(({ p }) => rankOf(p, n));
     let next = 0;
     let cumulative = 0;
     for (let i = 0; i < length && next < wanted.length; i++) {
-      for (const h of hs) if (i < h.countsArrayLength) cumulative += h.getCountAtIndex(i);
+      if (direct) {
+        for (let k = 0; k < counts.length; k++) {
+          const c = counts[k]!;
+          if (i < c.length) cumulative += c[i]!;
+        }
+      } else {
+        for (const h of hs) if (i < h.countsArrayLength) cumulative += h.getCountAtIndex(i);
+      }
       while (next < wanted.length && cumulative >= wanted[next]!) {
         values.set(next, hs[0]!.highestEquivalentValue(hs[0]!.valueFromIndex(i)));
         next++;
