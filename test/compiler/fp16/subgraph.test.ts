@@ -48,3 +48,32 @@ t.test('If branches stay float32 and read outer float16 values through a cast', 
     t.same([...y], cond ? h.map((v) => Math.fround(v + 1)) : h.map((v) => -v), `cond=${cond}`);
   }
 });
+
+t.test('a Loop body reads an outer float16 value in float32; loop-carried values stay float32', async (t) => {
+  const body = graph({
+    name: 'body',
+    nodes: [node('Identity', ['cond_in'], ['cond_out']), node('Add', ['v_in', 'h'], ['v_out'])],
+    inputs: [tensorInfo('iter', 'int64', []), tensorInfo('cond_in', 'bool', []), tensorInfo('v_in', 'float32', [6])],
+    outputs: [tensorInfo('cond_out', 'bool', []), tensorInfo('v_out', 'float32', [6])],
+  });
+  const m = model(graph({
+    nodes: [
+      node('Reshape', ['x', 'flat'], ['h']),
+      node('Loop', ['trips', '', 'v0'], ['v_final'], { body: { g: body } }, { name: 'loop' }),
+    ],
+    inputs: [tensorInfo('x', 'float32', [2, 3]), tensorInfo('v0', 'float32', [6])],
+    outputs: [tensorInfo('v_final', 'float32', [6])],
+    initializers: [
+      initializer('flat', 'int64', [1], BigInt64Array.from([6n])),
+      initializer('trips', 'int64', [], BigInt64Array.from([3n])),
+    ],
+  }));
+  const { model: converted, report } = convertToFp16(m);
+  t.same(report.keptNodes, [{ name: 'loop', opType: 'Loop', reason: 'subgraph' }]);
+  const x = new ort.Tensor('float32', Float32Array.from([0.1, 1, 2, 3, 4, 5]), [2, 3]);
+  const v0 = new ort.Tensor('float32', Float32Array.from([1, 1, 1, 1, 1, 1]), [6]);
+  const y = (await runModel(converted, { x, v0 })).v_final!.data as Float32Array;
+  // h passed through float16 (0.1 -> 0.0999755859375); the three additions are float32.
+  const h = [0.0999755859375, 1, 2, 3, 4, 5];
+  t.same([...y], h.map((v) => Math.fround(Math.fround(Math.fround(1 + v) + v) + v)));
+});
