@@ -28,6 +28,7 @@ export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<n
       onRow: (r) => io.out(`  measured ${r.num_activations} activation(s) x ${r.aic_num_cores} core(s), set size ${r.set_size}${r.batchsize === undefined ? '' : `, batch ${r.batchsize}`}: ${r.error ?? `${r.throughput.toFixed(1)} inf/s, p50 ${r.p50Ms.toFixed(2)} ms`}\n`),
     });
     for (const line of formatConfigureTable(result)) io.out(`${line}\n`);
+    io.out(`Load average (1 min): ${result.loadBefore.toFixed(2)} before, ${result.loadAfter.toFixed(2)} after, on ${result.cores} cores${Math.max(result.loadBefore, result.loadAfter) > result.cores ? ' (BUSY: other work competed; re-run on a quiet machine)' : ''}\n`);
     const b = result.best;
     io.out(`Best for ${goal}: -a ${b.num_activations} --aic-num-cores ${b.aic_num_cores} -S ${b.set_size}${b.batchsize === undefined ? '' : ` (batchsize ${b.batchsize})`}\n`);
     if (args.configureOutput !== undefined) {

@@ -11,12 +11,14 @@
  * Every candidate keeps `num_activations × aic_num_cores` within the cores, so no candidate oversubscribes.
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dump } from 'js-yaml';
 import { QaicError, describeValue } from '../errors.js';
 import { allocate, type DType } from '../dtypes.js';
 import { machineCores, type SessionOptions } from '../options.js';
 import { Session } from '../session.js';
 import type { Inputs } from '../tensor.js';
+import { warnOnce } from '../warnings.js';
 
 /** What to optimise for. */
 export type ConfigureGoal = 'throughput' | 'latency';
@@ -34,8 +36,11 @@ export interface Candidate {
 export interface ConfigureRow extends Candidate {
   /** inferences completed in the measured window */
   completed: number;
-  /** samples (inferences × batch) per second */
+  /** samples (inferences × batch) per second: the median over rounds */
   throughput: number;
+  /** lowest and highest throughput over the rounds: rows whose ranges overlap are not clearly different */
+  throughputMin: number;
+  throughputMax: number;
   /** per-request latency percentiles, milliseconds */
   p50Ms: number;
   p99Ms: number;
@@ -80,6 +85,9 @@ export interface ConfigureResult {
   seconds: number;
   rounds: number;
   rows: ConfigureRow[];
+  /** 1-minute load average before and after measuring: above `cores`, other work competed for the cores */
+  loadBefore: number;
+  loadAfter: number;
   best: Candidate;
   bestRow: ConfigureRow;
 }
@@ -146,6 +154,7 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
 
   // fail fast on missing shapes rather than once per candidate
   makeInputs(specs, options.inputShapes ?? {}, list[0]?.batchsize);
+  const loadBefore = loadavg()[0]!;
   const measured: ConfigureRow[][] = list.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < list.length; k++) {
@@ -161,10 +170,15 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
       details: { file: modelPath, rows },
     });
   }
+  const loadAfter = loadavg()[0]!;
+  if (Math.max(loadBefore, loadAfter) > cores) {
+    warnOnce(`configure-load:${modelPath}:${loadBefore}`, 'QAIC_CONFIGURE_NOISY',
+      `configure(): the machine was busy with other work (load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cores} cores); layouts that keep threads busy lose CPU to it, so the choice may not hold on a quiet machine`);
+  }
   const bestRow = ok.reduce((a, b) => (better(goal, b, a) ? b : a));
   const best: Candidate = { num_activations: bestRow.num_activations, aic_num_cores: bestRow.aic_num_cores, set_size: bestRow.set_size };
   if (bestRow.batchsize !== undefined) best.batchsize = bestRow.batchsize;
-  return { goal, cores, seconds, rounds, rows, best, bestRow };
+  return { goal, cores, seconds, rounds, rows, loadBefore, loadAfter, best, bestRow };
 }
 
 /** One row from a candidate's rounds: median throughput and median of the per-round percentiles. */
@@ -179,6 +193,8 @@ function combine(rounds: readonly ConfigureRow[]): ConfigureRow {
     ...rounds[0]!,
     completed: rounds.reduce((n, r) => n + r.completed, 0),
     throughput: median(rounds.map((r) => r.throughput)),
+    throughputMin: Math.min(...rounds.map((r) => r.throughput)),
+    throughputMax: Math.max(...rounds.map((r) => r.throughput)),
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
   };
@@ -215,7 +231,7 @@ async function measure(
   modelPath: string, c: Candidate, specs: Record<string, [Array<number | string>, string]>, shapes: Record<string, number[]>,
   base: SessionOptions, goal: ConfigureGoal, seconds: number, warmup: number,
 ): Promise<ConfigureRow> {
-  const row: ConfigureRow = { ...c, completed: 0, throughput: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
+  const row: ConfigureRow = { ...c, completed: 0, throughput: 0, throughputMin: 0, throughputMax: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
   const options: SessionOptions = { ...base, num_activations: c.num_activations, aic_num_cores: c.aic_num_cores, set_size: c.set_size };
   if (c.batchsize !== undefined) options.batchsize = c.batchsize;
   let session: Session | undefined;
@@ -249,6 +265,8 @@ async function measure(
     latencies.sort((a, b) => a - b);
     row.completed = latencies.length;
     row.throughput = (latencies.length * (c.batchsize ?? 1)) / ((last - start) / 1000);
+    row.throughputMin = row.throughput;
+    row.throughputMax = row.throughput;
     row.p50Ms = latencies[Math.floor(0.5 * (latencies.length - 1))] ?? Number.NaN;
     row.p99Ms = latencies[Math.floor(0.99 * (latencies.length - 1))] ?? Number.NaN;
   } catch (error) {
@@ -280,13 +298,14 @@ export function writeOptionsYaml(result: ConfigureResult, path: string): void {
 /** The table as aligned text lines (header first), for CLIs and logs. */
 export function formatConfigureTable(result: ConfigureResult): string[] {
   const batch = result.rows.some((r) => r.batchsize !== undefined);
-  const head = ['activations', 'cores/act', 'set_size', ...(batch ? ['batch'] : []), 'inf/s', 'p50 ms', 'p99 ms', ''];
+  const head = ['activations', 'cores/act', 'set_size', ...(batch ? ['batch'] : []), 'inf/s', 'min-max', 'p50 ms', 'p99 ms', ''];
   const lines = [head];
   for (const r of result.rows) {
     const isBest = r === result.bestRow;
     lines.push([
       String(r.num_activations), String(r.aic_num_cores), String(r.set_size), ...(batch ? [String(r.batchsize)] : []),
-      r.error !== undefined ? 'error' : r.throughput.toFixed(1), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2),
+      r.error !== undefined ? 'error' : r.throughput.toFixed(1), r.error !== undefined ? '' : `${r.throughputMin.toFixed(1)}-${r.throughputMax.toFixed(1)}`,
+      r.p50Ms.toFixed(2), r.p99Ms.toFixed(2),
       isBest ? `<- best (${result.goal})` : (r.error ?? ''),
     ]);
   }

@@ -42,6 +42,8 @@ t.test('latency search runs one request at a time on one activation and ranks by
   t.equal(result.rounds, 3);
   t.same(result.rows.map((r) => [r.num_activations, r.aic_num_cores, r.set_size, r.batchsize]), [[1, 1, 1, undefined], [1, 2, 1, undefined]]);
   t.equal(result.bestRow.p50Ms, Math.min(...result.rows.map((r) => r.p50Ms)));
+  for (const r of result.rows) t.ok(r.throughputMin <= r.throughput && r.throughput <= r.throughputMax, 'the median lies in the rounds\' range');
+  t.ok(result.loadBefore >= 0 && result.loadAfter >= 0);
 });
 
 t.test('BAD CALL - an unknown goal, bad set sizes, and symbolic dims without shapes are refused', async (t) => {
