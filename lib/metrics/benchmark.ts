@@ -2,6 +2,9 @@
  * `runBenchmark()`: measure the activations, not the caller, as the SDK's C++ benchmark API behind Python's
  * `run_benchmark()` does. The loop runs inside every activation at once (see `runBenchmarkLoop` in
  * `runtime/worker.ts`), `set_size` inferences deep, after a warm-up that is excluded and reported.
+ *
+ * `run()` calls made during a benchmark go to the same activations: they are served, and the benchmark measures
+ * their load too. One benchmark at a time per session.
  */
 import { QaicError, describeValue } from '../errors.js';
 import { deserializeError } from '../errors.js';

@@ -113,9 +113,26 @@ export class SessionMeasurements implements RunObserver {
     return histogramLog(this.store);
   }
 
+  #benchmarking = false;
+
   async runBenchmark(args: BenchmarkArgs | undefined): Promise<BenchmarkResult> {
     const calledNs = nowNs();
     const resolved = resolveBenchmarkArgs(args);
+    // Two loops in the same activations would each measure the other's load.
+    if (this.#benchmarking) {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', 'runBenchmark() is already running on this session: await it before starting another (two benchmarks in the same activations would measure each other)', {
+        details: { method: 'runBenchmark' },
+      });
+    }
+    this.#benchmarking = true;
+    try {
+      return await this.#runBenchmark(resolved, calledNs);
+    } finally {
+      this.#benchmarking = false;
+    }
+  }
+
+  async #runBenchmark(resolved: ReturnType<typeof resolveBenchmarkArgs>, calledNs: number): Promise<BenchmarkResult> {
     await this.#session.setup();
     const pool = this.#session._pool;
     if (pool === undefined) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed while activating');

@@ -42,3 +42,12 @@ t.test('BAD CALL - random inputs need fixed shapes', async (t) => {
   t.teardown(() => session.close());
   await t.rejects(session.runBenchmark({ num_inferences: 3 }), { code: 'QAIC_INVALID_ARGUMENT', message: /input 'x'.*onnx_define_symbol/ });
 });
+
+t.test('BAD CALL - a second benchmark while one runs is refused', async (t) => {
+  const session = new Session(CLS, { aic_num_cores: 1, onnx_define_symbol: CLS_SYMBOLS });
+  t.teardown(() => session.close());
+  const first = session.runBenchmark({ num_inferences: 50, emitWarnings: false });
+  await t.rejects(session.runBenchmark({ num_inferences: 5 }), { code: 'QAIC_INVALID_ARGUMENT', message: /already running/ });
+  t.equal((await first)[0], 50, 'the first one is unaffected');
+  t.equal((await session.runBenchmark({ num_inferences: 5, emitWarnings: false }))[0], 5, 'and the next one may start');
+});
