@@ -3,7 +3,7 @@
  * output, how far the float16 results moved. This is the evidence a user needs before deploying a float16
  * program: it runs at compile time (opt-in in the library, on by default in qaic-exec when converting).
  */
-import ort from 'onnxruntime-node';
+import type * as OrtModule from 'onnxruntime-node';
 import { QaicError, describeValue } from '../../errors.js';
 import { dtypeFromOnnx, type DType } from '../../dtypes.js';
 import { decodeModel, modelIO, readModelFile, type ValueSpec } from '../../onnx/model.js';
@@ -54,6 +54,15 @@ export interface AccuracyReport {
   worstRelativeL2Error: number;
 }
 
+type Ort = typeof OrtModule;
+type OrtTensor = OrtModule.Tensor;
+
+// Loaded on first use: importing qaic must not load onnxruntime's native addon on the caller's thread.
+let ortPromise: Promise<Ort> | undefined;
+function loadOrt(): Promise<Ort> {
+  return (ortPromise ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: Ort }).default ?? m)));
+}
+
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -100,7 +109,7 @@ function randomData(dtype: DType, count: number, next: () => number): AccuracyIn
 }
 
 /** Feed a value to a session input of `dtype`, converting float32 to float16 bits where the model wants float16. */
-function toTensor(value: AccuracyInput, dtype: DType | undefined): ort.Tensor {
+function toTensor(ort: Ort, value: AccuracyInput, dtype: DType | undefined): OrtTensor {
   const dims = [...value.dims];
   if (dtype === 'float16') {
     const f32 = value.data instanceof Float32Array ? value.data : Float32Array.from(value.data as ArrayLike<number>);
@@ -109,7 +118,7 @@ function toTensor(value: AccuracyInput, dtype: DType | undefined): ort.Tensor {
   return new ort.Tensor((dtype ?? 'float32') as 'float32', value.data as Float32Array, dims);
 }
 
-function asNumbers(tensor: ort.Tensor): Float64Array {
+function asNumbers(tensor: OrtTensor): Float64Array {
   if (tensor.type === 'float16') return Float64Array.from(float16ToFloat32Array(tensor.data as Uint16Array));
   const data = tensor.data as ArrayLike<number | bigint>;
   return Float64Array.from({ length: data.length }, (_, i) => Number(data[i]));
@@ -155,7 +164,8 @@ export function compareOutput(name: string, dims: readonly number[], fp32: Float
 
 /**
  * Run the float32 and float16 versions of a model on the same inputs and report, per output, the maximum absolute
- * error, the relative L2 error and (for [N, C] outputs) top-1 agreement.
+ * error, the relative L2 error and (for [N, C] outputs) top-1 agreement. A compile-time tool: the two models run
+ * one after the other on the calling thread (onnxruntime's run blocks it while it computes).
  *
  * @param fp32 the float32 model (bytes or path); @param fp16 its float16 conversion (bytes or path)
  * @throws QaicError `QAIC_INVALID_ARGUMENT` when an input cannot be drawn at random (symbolic dim without
@@ -190,12 +200,13 @@ export async function fp16Accuracy(fp32: Uint8Array | string, fp16: Uint8Array |
     drawn++;
   }
   const sessionOptions = { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 };
+  const ort = await loadOrt();
   const run = async (source: Uint8Array | string, specs: ValueSpec[], which: string) => {
-    let session: ort.InferenceSession | undefined;
+    let session: OrtModule.InferenceSession | undefined;
     try {
       session = typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions) : await ort.InferenceSession.create(source, sessionOptions);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const spec of specs) feeds[spec.name] = toTensor(values[spec.name]!, spec.dtype);
+      const feeds: Record<string, OrtTensor> = {};
+      for (const spec of specs) feeds[spec.name] = toTensor(ort, values[spec.name]!, spec.dtype);
       return await session.run(feeds);
     } catch (error) {
       if (error instanceof QaicError) throw error;
