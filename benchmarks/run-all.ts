@@ -4,7 +4,7 @@
  *
  * `QAIC_BENCH_QUICK=1 npm run bench` (or `-- --quick`) shortens every phase to fit a few minutes on 2 cores.
  * The event-loop, activation-time and program-memory benchmarks are separate scripts; they run here as child
- * processes when they exist, and their saved JSON is folded into the summary.
+ * processes when they exist, and their saved JSON is folded into the summary (`--skip-others` leaves them out).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +50,12 @@ printThroughput(throughput);
 const peak = await benchPeak(QUICK);
 printPeak(peak);
 const others: Record<string, unknown> = {};
+const skipOthers = process.argv.includes('--skip-others');
 for (const name of OTHERS) {
+  if (skipOthers && name !== 'pinning') {
+    others[name] = 'skipped (--skip-others)';
+    continue;
+  }
   const r = runOther(name);
   others[name] = r.ran ? { status: r.status, result: r.json } : 'not present';
 }
@@ -81,7 +86,7 @@ const achieved = (key: 'det' | 'cls'): string => {
   return `${g.toFixed(1)} GMAC/s = ${((100 * g) / peak.peakGmacPerSec).toFixed(0)} % of peak (${(macs / 1e9).toFixed(3)} GMAC/inf)`;
 };
 rows.push([`achieved MAC rate (peak ${peak.peakGmacPerSec.toFixed(1)} GMAC/s)`, achieved('det'), achieved('cls'), '', '']);
-for (const name of OTHERS) rows.push([`${name} benchmark`, others[name] === 'not present' ? 'not present' : 'see JSON', '', '', '']);
+for (const name of OTHERS) rows.push([`${name} benchmark`, typeof others[name] === 'string' ? others[name] as string : 'see JSON', '', '', '']);
 
 const summary = table(rows);
 console.log('\n' + summary);
