@@ -266,7 +266,14 @@ export class Activation {
     const first = this.#completed === 0 && this.#pending.size === 0;
     return new Promise<ActivationResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, first });
-      this.#worker!.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+      try {
+        this.#worker!.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+      } catch (error) {
+        // nothing was sent: free the slot, or this activation would count the request in flight forever
+        this.#pending.delete(id);
+        reject(new QaicError('QAIC_INTERNAL', `activation ${this.index}: the inputs could not be sent to the worker: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
       if (this.#pending.size === 1) this.#updateRef();
     });
   }
