@@ -200,7 +200,7 @@ export class Session implements AsyncDisposable {
       const session = { ...((extra.session ?? {}) as Record<string, unknown>), 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' };
       sessionOptions.extra = { ...extra, session };
     }
-    const config: ActivationConfig = { index, modelPath: graph.modelPath, sessionOptions };
+    const config: ActivationConfig = { index, modelPath: graph.modelPath, sessionOptions, inputNames: graph.inputs.map((s) => s.name) };
     if (o.pin_cores) Object.assign(config, pinningFor(index, o.aic_num_cores, sessionOptions));
     if (o.enable_profiling) config.profileDir = this.profileDir;
     return config;

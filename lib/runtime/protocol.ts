@@ -12,6 +12,12 @@ export interface ActivationConfig {
   index: number;
   /** file onnxruntime loads */
   modelPath: string;
+  /**
+   * Input names in the order the main thread sends feeds (the order it validated them in). The worker feeds
+   * onnxruntime by these names, so a model whose onnxruntime input order differs cannot get its inputs swapped.
+   * Absent: onnxruntime's own order.
+   */
+  inputNames?: string[];
   /** onnxruntime session options (plain data) */
   sessionOptions: Record<string, unknown>;
   /** directory for onnxruntime's profile file, when profiling */

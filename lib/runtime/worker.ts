@@ -99,7 +99,12 @@ async function main(): Promise<void> {
     post({ type: 'load-failed', error: serializeError(error) });
     return;
   }
-  const inputNames = session.inputNames;
+  const inputNames = config.inputNames ?? session.inputNames;
+  const missing = inputNames.filter((n) => !session.inputNames.includes(n));
+  if (missing.length > 0 || inputNames.length !== session.inputNames.length) {
+    post({ type: 'load-failed', error: serializeError(new QaicError('QAIC_INTERNAL', `the graph's inputs as prepared (${inputNames.join(', ')}) are not those onnxruntime loaded (${session.inputNames.join(', ')})`)) });
+    return;
+  }
   post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames], pinned, pinningOff, createStartNs });
 
   let profileEnded = false;
