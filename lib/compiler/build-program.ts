@@ -16,7 +16,7 @@ import type { CompileJob } from './compile-protocol.js';
 import { fixDims } from './fix-dims.js';
 import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/index.js';
 import { hasHostSpecificNodes } from './host-features.js';
-import { ACTIVATION_LOAD_OPTIONS, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
+import { activationLoadOptions, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
 import { optimize, type DryRunInput } from './optimize.js';
 import { countMacs, operatorCounts, parameterStats, type CompileReport } from './report.js';
 
@@ -75,7 +75,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       batchFixedInputs: fixed.batchFixedInputs,
       leftSymbolic,
       ignored: { ...job.ignored },
-      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: structuredClone(ACTIVATION_LOAD_OPTIONS) as Record<string, unknown>, hostFeatures },
+      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined), hostFeatures },
       timings: { readMs: job.readMs, passesMs: job.checkMs + passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
@@ -86,7 +86,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       inputs: io.inputs,
       outputs,
       batchSize: batchSizeOf(io.inputs),
-      sessionOptions: structuredClone(ACTIVATION_LOAD_OPTIONS) as Record<string, unknown>,
+      sessionOptions: activationLoadOptions(fp16 !== undefined),
       hostFeatures,
       report,
     };

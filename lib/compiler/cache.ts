@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Bump when the compiler's output changes for the same inputs, so that older cached programs are not reused. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 
 /** The sidecar file beside `programqpc.bin` that records how the program was compiled. */
 export const COMPILE_RECORD_FILE = 'compile.json';

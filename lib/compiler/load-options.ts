@@ -9,5 +9,17 @@ export const ACTIVATION_LOAD_OPTIONS: Readonly<Record<string, unknown>> = Object
   extra: { session: { disable_prepacking: '1' } },
 });
 
+/**
+ * Load options of one compiled graph. float16 programs load at 'basic': their weights are stored as float16 and
+ * feed Casts to float32 (the CPU provider has no float16 Conv/MatMul); 'basic' constant-folds those Casts once at
+ * load instead of on every inference (measured on cls: 0.546 -> 0.508 ms), at the price of private float32 copies of
+ * the folded weights per activation. 'basic' applies no layout changes, so the stored NCHWc graph is kept.
+ */
+export function activationLoadOptions(fp16: boolean): Record<string, unknown> {
+  const options = structuredClone(ACTIVATION_LOAD_OPTIONS) as Record<string, unknown>;
+  if (fp16) options.graphOptimizationLevel = 'basic';
+  return options;
+}
+
 /** The optimization level compile saves graphs at. */
 export const COMPILE_OPTIMIZATION_LEVEL = 'all' as const;

@@ -33,6 +33,8 @@ t.test('a program compiled with convert_to_fp16 stores at most 0.55x the float32
   const fp32 = await compile(DET, { output_dir: join(dir, 'fp32'), onnx_define_symbol: symbols });
   const fp16 = await compile(DET, { output_dir: join(dir, 'fp16'), onnx_define_symbol: symbols, convert_to_fp16: true });
   const [p32, p16] = [await openProgram(fp32.programPath), await openProgram(fp16.programPath)];
+  t.equal(p16.graphs[0]!.sessionOptions.graphOptimizationLevel, 'basic', 'float16 programs load at basic, folding their weight Casts once');
+  t.equal(p32.graphs[0]!.sessionOptions.graphOptimizationLevel, 'disabled');
   t.ok(p16.weightBytes <= 0.55 * p32.weightBytes, `program weights ${p16.weightBytes} <= 0.55 x ${p32.weightBytes} (${(p16.weightBytes / p32.weightBytes).toFixed(3)})`);
   t.ok(fp16.report.fp16 !== undefined, 'the compile report carries the fp16 report');
   const x = syntheticPage(320, 320);
