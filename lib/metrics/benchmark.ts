@@ -269,7 +269,8 @@ function summariseBenchmark(results: BenchResult[], indices: number[], target: B
   const latency = summarise(all, sumNs, sumSqNs);
   const warnings: string[] = [];
   if (seconds < MIN_TRUSTED_SECONDS || completed < MIN_TRUSTED_INFERENCES) {
-    warnings.push(`the run was too short to trust (${completed} inferences over ${seconds.toFixed(3)} s; want at least ${MIN_TRUSTED_INFERENCES} inferences and ${MIN_TRUSTED_SECONDS} s): use inf_time=3 or more`);
+    const advice = seconds < MIN_TRUSTED_SECONDS ? 'measure for longer (inf_time=3 or more)' : `run more inferences (num_inferences=${MIN_TRUSTED_INFERENCES} or more, or a longer inf_time)`;
+    warnings.push(`the run was too short to trust (${completed} inferences over ${seconds.toFixed(3)} s; want at least ${MIN_TRUSTED_INFERENCES} inferences and ${MIN_TRUSTED_SECONDS} s): ${advice}`);
   }
   if (latency.cov > UNSTABLE_COV) {
     warnings.push(`the latencies were unstable: coefficient of variation ${(latency.cov * 100).toFixed(1)} % is above ${UNSTABLE_COV * 100} % (other load on the machine, frequency scaling, or too many activations for the cores); treat percentiles with care`);
