@@ -16,7 +16,7 @@ import { dump } from 'js-yaml';
 import { QaicError, describeValue } from '../errors.js';
 import { allocate, type DType } from '../dtypes.js';
 import { machineCores, type SessionOptions } from '../options.js';
-import { Session } from '../session.js';
+import { Session, type ShapeDict } from '../session.js';
 import type { Inputs } from '../tensor.js';
 import { warnOnce } from '../warnings.js';
 
@@ -149,7 +149,7 @@ export async function configure(modelPath: string, options: ConfigureOptions = {
   const specs = probe.modelInputShapeDict;
   await probe.close();
   const first = Object.values(specs)[0];
-  const batchSymbolic = first !== undefined && typeof first[0][0] === 'string';
+  const batchSymbolic = first !== undefined && first[0].length > 0 && typeof first[0][0] !== 'number';
   const list = candidates(goal, cores, options.setSizes ?? [1, 2], batchSymbolic ? (options.batchSizes ?? [1]) : undefined);
 
   // fail fast on missing shapes rather than once per candidate
@@ -206,7 +206,7 @@ function better(goal: ConfigureGoal, a: ConfigureRow, b: ConfigureRow): boolean 
 }
 
 /** Deterministic input values: every run sends the same data, so candidates see the same work. */
-function makeInputs(specs: Record<string, [Array<number | string>, string]>, shapes: Record<string, number[]>, batch: number | undefined): Array<{ name: string; dtype: DType; shape: number[]; data: ReturnType<typeof allocate> }> {
+function makeInputs(specs: ShapeDict, shapes: Record<string, number[]>, batch: number | undefined): Array<{ name: string; dtype: DType; shape: number[]; data: ReturnType<typeof allocate> }> {
   return Object.entries(specs).map(([name, [dims, dtype]]) => {
     let shape: number[];
     const given = shapes[name];
@@ -215,11 +215,11 @@ function makeInputs(specs: Record<string, [Array<number | string>, string]>, sha
     } else if (dims.every((d) => typeof d === 'number')) {
       shape = dims as number[];
     } else {
-      throw new QaicError('QAIC_INVALID_ARGUMENT', `configure(): input '${name}' has symbolic dims [${dims.join(', ')}]; give its shape in 'inputShapes', e.g. {${name}: [${dims.map((d) => (typeof d === 'number' ? d : 1)).join(', ')}]}`, {
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `configure(): input '${name}' has symbolic dims [${dims.map((d) => d ?? '?').join(', ')}]; give its shape in 'inputShapes', e.g. {${name}: [${dims.map((d) => (typeof d === 'number' ? d : 1)).join(', ')}]}`, {
         details: { option: 'inputShapes', input: name },
       });
     }
-    if (batch !== undefined && typeof dims[0] === 'string' && shape.length > 0) shape[0] = batch;
+    if (batch !== undefined && typeof dims[0] !== 'number' && shape.length > 0) shape[0] = batch;
     const length = shape.reduce((a, b) => a * b, 1);
     const data = allocate(dtype as DType, length);
     if (data instanceof Float32Array || data instanceof Float64Array) for (let i = 0; i < length; i++) data[i] = ((i * 2654435761) % 1000) / 1000;
@@ -228,7 +228,7 @@ function makeInputs(specs: Record<string, [Array<number | string>, string]>, sha
 }
 
 async function measure(
-  modelPath: string, c: Candidate, specs: Record<string, [Array<number | string>, string]>, shapes: Record<string, number[]>,
+  modelPath: string, c: Candidate, specs: ShapeDict, shapes: Record<string, number[]>,
   base: SessionOptions, goal: ConfigureGoal, seconds: number, warmup: number,
 ): Promise<ConfigureRow> {
   const row: ConfigureRow = { ...c, completed: 0, throughput: 0, throughputMin: 0, throughputMax: 0, p50Ms: Number.NaN, p99Ms: Number.NaN };
