@@ -65,6 +65,11 @@ export interface SessionOptions {
   convert_to_fp16?: boolean;
   /** Operator types or node names kept in float32 by `convert_to_fp16` (the SDK's option of the same name). */
   keep_original_precision_for_nodes?: string[];
+  /**
+   * With `convert_to_fp16`: clip constants beyond the float16 range to +-65504 instead of letting them become
+   * infinity (what the SDK recipes' `fix_onnx_fp16` helper does by hand; not a Python option). @defaultValue false
+   */
+  fp16_clip?: boolean;
   /** Graph of a linked program to run. @defaultValue the program's first graph */
   graph?: string;
   /**
@@ -100,6 +105,7 @@ export interface ResolvedOptions {
   batchsize: number | undefined;
   convert_to_fp16: boolean;
   keep_original_precision_for_nodes: string[];
+  fp16_clip: boolean;
   graph: string | undefined;
   copy_inputs: boolean;
   activation_timeout_ms: number;
@@ -134,6 +140,7 @@ const SPECS: Record<Exclude<keyof ResolvedOptions, 'ignored'>, OptionSpec> = {
   batchsize: { kind: 'int', min: 1, max: 1 << 20, scope: 'compile' },
   convert_to_fp16: { kind: 'bool', scope: 'compile' },
   keep_original_precision_for_nodes: { kind: 'string[]', scope: 'compile' },
+  fp16_clip: { kind: 'bool', scope: 'compile' },
   graph: { kind: 'string', scope: 'session' },
   copy_inputs: { kind: 'bool', scope: 'session' },
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, scope: 'session' },
@@ -180,6 +187,7 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'ignored'>> = Objec
   batchsize: undefined,
   convert_to_fp16: false,
   keep_original_precision_for_nodes: [],
+  fp16_clip: false,
   graph: undefined,
   copy_inputs: false,
   activation_timeout_ms: 120_000,

@@ -14,7 +14,7 @@ export type ExecCommand =
 /** Flags with meaning here; values: 'path', 'int', 'symbol' (repeatable), 'flag' (no value). */
 const FLAGS: Record<string, 'path' | 'int' | 'symbol' | 'flag' | 'framework'> = {
   m: 'path', model: 'path', 'onnx-define-symbol': 'symbol', batchsize: 'int', 'aic-num-cores': 'int', 'aic-binary-dir': 'path',
-  'convert-to-fp16': 'flag', 'no-fp16-accuracy': 'flag', 'operators-supported': 'framework', h: 'flag', help: 'flag', usage: 'flag',
+  'convert-to-fp16': 'flag', 'fp16-clip': 'flag', 'no-fp16-accuracy': 'flag', 'operators-supported': 'framework', h: 'flag', help: 'flag', usage: 'flag',
 };
 
 const NO_EFFECT_FLAGS = NO_EFFECT_OPTIONS.map((o) => o.replace(/_/g, '-'));
@@ -31,6 +31,8 @@ Compile an ONNX model into a program (a folder with programqpc.bin and options.y
   -aic-num-cores=<n>                 cores per activation (recorded in options.yaml)
   -convert-to-fp16                   store weights and compute in float16 where possible, then print how far
                                      the outputs moved (float32 vs float16 on seeded random inputs)
+  -fp16-clip                         with -convert-to-fp16: clip constants beyond +-65504 instead of making them
+                                     infinite (the count is reported either way)
   -no-fp16-accuracy                  with -convert-to-fp16: skip that accuracy report
   -compile-only                      accepted: compiling never runs inferences here
   -operators-supported=onnx          list the ONNX operators (domain, opset versions) the CPU backend runs
@@ -88,6 +90,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
       if (value !== undefined) throw usageError(`-${name} takes no value, got '${arg}'`, { flag: name });
       if (name === 'h' || name === 'help' || name === 'usage') return { kind: 'help' };
       if (name === 'no-fp16-accuracy') fp16Accuracy = false;
+      else if (name === 'fp16-clip') options.fp16_clip = true;
       else options.convert_to_fp16 = true;
       continue;
     }

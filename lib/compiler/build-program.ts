@@ -32,7 +32,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
   let compiled = model;
   let fp16: Fp16Report | undefined;
   if (job.convertToFp16) {
-    const converted = convertToFp16(model, { keepOriginalPrecisionFor: job.keepOriginalPrecision });
+    const converted = convertToFp16(model, { keepOriginalPrecisionFor: job.keepOriginalPrecision, clip: job.fp16Clip });
     compiled = converted.model;
     fp16 = converted.report;
   }

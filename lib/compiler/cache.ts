@@ -25,6 +25,7 @@ export interface CompileKeyParts {
   batchsize: number | undefined;
   convertToFp16: boolean;
   keepOriginalPrecision: string[];
+  fp16Clip: boolean;
   onnxruntimeVersion: string;
   hostFeatures: string[];
 }
@@ -38,6 +39,7 @@ export function compileKey(parts: CompileKeyParts): string {
     batchsize: parts.batchsize ?? null,
     fp16: parts.convertToFp16,
     keep: parts.convertToFp16 ? [...parts.keepOriginalPrecision].sort() : [],
+    clip: parts.convertToFp16 && parts.fp16Clip,
     onnxruntime: parts.onnxruntimeVersion,
     host: [...parts.hostFeatures].sort(),
   };

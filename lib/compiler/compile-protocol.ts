@@ -24,6 +24,8 @@ export interface CompileJob {
   batchsize: number | undefined;
   convertToFp16: boolean;
   keepOriginalPrecision: string[];
+  /** clip float16 constants to +-65504 instead of infinity */
+  fp16Clip: boolean;
   /** no-effect options, recorded in the report */
   ignored: Record<string, unknown>;
   /** compile options as recorded in the program's provenance */

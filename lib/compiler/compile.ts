@@ -102,7 +102,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const host = hostKernelFeatures();
   const key = compileKey({
     modelSha256: sha256, symbols: options.onnx_define_symbol, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
-    keepOriginalPrecision: options.keep_original_precision_for_nodes, onnxruntimeVersion: ortVersion, hostFeatures: host,
+    keepOriginalPrecision: options.keep_original_precision_for_nodes, fp16Clip: options.fp16_clip, onnxruntimeVersion: ortVersion, hostFeatures: host,
   });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
@@ -133,7 +133,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const promise = runCompileJob({
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
     symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
-    keepOriginalPrecision: [...options.keep_original_precision_for_nodes], ignored: { ...options.ignored },
+    keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
     compileOptions: compileOptionsRecord(options), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
   });
   building.set(dir, { key, promise });
@@ -155,5 +155,6 @@ function compileOptionsRecord(options: ResolvedOptions): Record<string, unknown>
   };
   if (options.batchsize !== undefined) out.batchsize = options.batchsize;
   if (options.keep_original_precision_for_nodes.length > 0) out.keep_original_precision_for_nodes = [...options.keep_original_precision_for_nodes];
+  if (options.fp16_clip) out.fp16_clip = true;
   return out;
 }
