@@ -80,6 +80,26 @@ export function describeSource(modelPath: unknown): SourceDescription {
 }
 
 /**
+ * One graph of a program, as activations load it: the program's graph file, whose weights map from programqpc.bin
+ * (never the source ONNX). `t0` is when preparing started, for `prepareMs`.
+ */
+async function programGraph(programPath: string, graphName: string | undefined, t0: number, cached: boolean): Promise<PreparedGraph> {
+  const program = await openProgram(programPath);
+  const loadable = await program.loadable(graphName);
+  return {
+    name: loadable.name,
+    modelPath: loadable.modelPath,
+    sessionOptions: loadable.sessionOptions,
+    inputs: loadable.inputs,
+    outputs: loadable.outputs,
+    batchSize: loadable.batchSize,
+    prepareMs: performance.now() - t0,
+    cached,
+    programDir: program.dir,
+  };
+}
+
+/**
  * Prepare the graph activations will load.
  *
  * For an `.onnx` model with `compile` on (the default) this compiles the model into a program (see
@@ -92,38 +112,13 @@ export function describeSource(modelPath: unknown): SourceDescription {
 export async function prepareGraph(source: SourceDescription, options: ResolvedOptions): Promise<PreparedGraph> {
   const t0 = performance.now();
   if (source.kind === 'program') {
-    // Activations load the program's graph file, whose weights map from programqpc.bin: never the source ONNX.
-    const program = await openProgram(source.path);
-    const loadable = await program.loadable(options.graph);
-    return {
-      name: loadable.name,
-      modelPath: loadable.modelPath,
-      sessionOptions: loadable.sessionOptions,
-      inputs: loadable.inputs,
-      outputs: loadable.outputs,
-      batchSize: loadable.batchSize,
-      prepareMs: performance.now() - t0,
-      cached: false,
-      programDir: program.dir,
-    };
+    return programGraph(source.path, options.graph, t0, false);
   }
   if (options.compile) {
     // Compile on create, like the Python API: into output_dir (with options.yaml), else into the compile cache; an
     // unchanged model with unchanged compile options reuses the program. Activations load the program's graph.
     const compiled = await compileResolved(source.path, options);
-    const program = await openProgram(compiled.programPath);
-    const loadable = await program.loadable(options.graph);
-    return {
-      name: loadable.name,
-      modelPath: loadable.modelPath,
-      sessionOptions: loadable.sessionOptions,
-      inputs: loadable.inputs,
-      outputs: loadable.outputs,
-      batchSize: loadable.batchSize,
-      prepareMs: performance.now() - t0,
-      cached: compiled.cached,
-      programDir: program.dir,
-    };
+    return programGraph(compiled.programPath, options.graph, t0, compiled.cached);
   }
   const { model } = readModelFile(source.path);
   const io = modelIO(model);
