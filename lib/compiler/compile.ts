@@ -34,6 +34,7 @@ export interface CompileResult {
   programPath: string;
   /** the `options.yaml` written beside it */
   optionsPath: string;
+  /** the compile report; for a cached program, the report of the compile that built it */
   report: CompileReport;
   /** true when an existing program with the same compile key was reused (nothing was compiled) */
   cached: boolean;

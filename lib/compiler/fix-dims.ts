@@ -12,11 +12,29 @@ import { graphInputs } from '../onnx/model.js';
 /** What fix-dims did, for the compile report. */
 export interface FixDimsResult {
   /** symbols given a value, with the value and how many dims it fixed */
-  fixed: Array<{ symbol: string; value: number; dims: number; from: 'onnx_define_symbol' | 'batchsize' }>;
+  fixed: Array<{
+    /** the `dim_param` name, e.g. `'N'` */
+    symbol: string;
+    /** the size it was fixed to */
+    value: number;
+    /** how many dims of inputs, outputs and value_info carried the symbol and were rewritten */
+    dims: number;
+    /** which option gave the value: `onnx_define_symbol`, or `batchsize` for the first dim of the inputs */
+    from: 'onnx_define_symbol' | 'batchsize';
+  }>;
   /** inputs whose anonymous first dimension was fixed by the batch size */
   batchFixedInputs: string[];
   /** dims of inputs and outputs still symbolic or anonymous after the pass */
-  leftSymbolic: Array<{ value: string; kind: 'input' | 'output'; axis: number; symbol: string | null }>;
+  leftSymbolic: Array<{
+    /** name of the graph input or output */
+    value: string;
+    /** whether `value` is a graph input or output */
+    kind: 'input' | 'output';
+    /** 0-based axis of the dimension */
+    axis: number;
+    /** its `dim_param`, or null for an anonymous dimension */
+    symbol: string | null;
+  }>;
 }
 
 function dimsOf(info: ValueInfoProto): TensorShapeDimension[] {

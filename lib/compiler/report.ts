@@ -19,8 +19,9 @@ export const MAC_COUNTED_OPS: readonly string[] = ['Conv', 'ConvInteger', 'QLine
 export interface MacCount {
   /** sum over all counted operators */
   total: number;
+  /** MACs per inference by operator type (only counted types appear) */
   byOperator: Record<string, number>;
-  /** which operator types are counted (see {@link MAC_COUNTED_OPS}) */
+  /** which operator types are counted (`MAC_COUNTED_OPS`: Conv, MatMul, Gemm and their integer/quantized/transposed forms); empty when `method` is `'unavailable'` */
   counted: readonly string[];
   /** how the node shapes were obtained */
   method: 'profiled dry run' | 'unavailable';
@@ -30,32 +31,71 @@ export interface MacCount {
 
 /** The compile report. Times in milliseconds. */
 export interface CompileReport {
+  /** absolute path of the source `.onnx` model */
   model: string;
   /** SHA-256 of the model file, hex */
   modelSha256: string;
+  /** onnxruntime-node version that compiled it (programs record it: optimized graphs are version-specific) */
   onnxruntimeVersion: string;
+  /** input specs of the compiled graph, with the fixed dims */
   inputs: ValueSpec[];
+  /** output specs of the compiled graph; dims the dry run measured are numbers */
   outputs: ValueSpec[];
-  /** node counts by operator type (`domain::Op` for non-default domains), before and after optimization */
+  /** node counts by operator type (`domain::Op` for non-default domains) before optimization, most frequent first */
   operators: Record<string, number>;
+  /** node counts by operator type after onnxruntime's optimization (fusions show here, e.g. `com.microsoft::FusedConv`) */
   optimizedOperators: Record<string, number>;
+  /** nodes before optimization (subgraph nodes included) */
   nodes: number;
+  /** nodes after optimization */
   optimizedNodes: number;
-  /** initializer elements and bytes of the source model */
-  parameters: { count: number; bytes: number; tensors: number };
+  /** parameters of the source model: initializers plus `Constant` node tensors */
+  parameters: {
+    /** parameter elements */
+    count: number;
+    /** parameter bytes as stored in the source model (external data counted by its length) */
+    bytes: number;
+    /** how many tensors hold them */
+    tensors: number;
+  };
+  /** multiply-accumulates per inference (counted on the dry run's shapes) */
   macs: MacCount;
+  /** symbols fixed by `onnx_define_symbol` or `batchsize` */
   fixed: FixDimsResult['fixed'];
+  /** inputs whose anonymous first dim was fixed by `batchsize` */
   batchFixedInputs: string[];
+  /** input and output dims still symbolic after compilation (output dims the dry run measured are not listed) */
   leftSymbolic: FixDimsResult['leftSymbolic'];
   /** options accepted with no effect on this backend, with their values */
   ignored: Record<string, unknown>;
   /** what graph optimization was applied and how activations load the result */
-  optimization: { level: string; loadWith: Record<string, unknown>; hostFeatures: string[] };
+  optimization: {
+    /** onnxruntime graph optimization level the graph was saved at (`'all'`) */
+    level: string;
+    /** onnxruntime session options activations load the graph with (e.g. `graphOptimizationLevel: 'disabled'`, or `'basic'` for float16 programs) */
+    loadWith: Record<string, unknown>;
+    /** CPU features the saved graph relies on (e.g. `avx2`); empty when it is portable */
+    hostFeatures: string[];
+  };
   /** set when the zero-input dry run failed; output shapes are then the declared ones */
   dryRunError?: string;
   /** the float16 pass's report, when `convert_to_fp16` was set */
   fp16?: Fp16Report;
-  timings: { readMs: number; passesMs: number; optimizeMs: number; dryRunMs: number; writeMs: number; totalMs: number };
+  /** where the compile time went, in ms */
+  timings: {
+    /** reading and decoding the model file */
+    readMs: number;
+    /** operator check, fixing dims, the float16 pass and encoding the rewritten model */
+    passesMs: number;
+    /** onnxruntime's graph optimization (level `'all'`) */
+    optimizeMs: number;
+    /** the zero-input run that measures output shapes and MACs */
+    dryRunMs: number;
+    /** decoding the optimized graph, float16 weight storage and writing `programqpc.bin` */
+    writeMs: number;
+    /** the whole compile, from reading the model to the written program */
+    totalMs: number;
+  };
 }
 
 /** Node counts by operator type over a graph and its subgraphs. */

@@ -60,11 +60,15 @@ export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 /** A section of the file, as the manifest records it. Offsets are absolute file offsets. */
 export interface ManifestSection {
+  /** the one weight section, or a graph section (one per graph) */
   kind: 'weights' | 'graph';
   /** graph name, for graph sections */
   graph?: string;
+  /** absolute file offset in bytes (page-aligned for the weight section) */
   offset: number;
+  /** length in bytes */
   length: number;
+  /** SHA-256 of the section's bytes, lowercase hex (checked by `openProgram()`) */
   sha256: string;
 }
 
@@ -74,23 +78,36 @@ export interface ManifestWeight {
   name: string;
   /** ONNX element type code and dims, so that link and tools can rebuild the tensor without the graph */
   dataType: number;
+  /** the tensor's shape */
   dims: number[];
-  /** absolute file offset and length in bytes */
+  /** absolute file offset in bytes (page-aligned for tensors of a page or more, else 64-aligned) */
   offset: number;
+  /** length in bytes */
   length: number;
+  /** SHA-256 of the tensor's bytes, lowercase hex: link stores a weight once when name and hash match */
   sha256: string;
 }
 
 /** The manifest: everything about the program except the bytes of its graphs and weights. */
 export interface Manifest {
-  format: { major: number; minor: number };
+  /** container format version that wrote it: readers refuse another `major`, accept any `minor` */
+  format: {
+    /** major version: `PROGRAM_FORMAT_VERSION` (1) for files this code writes */
+    major: number;
+    /** minor version: additions an older reader of the same major may ignore */
+    minor: number;
+  };
   /** onnxruntime-node version the program was built with */
   onnxruntimeVersion: string;
   /** the qaic version that wrote it */
   writer: string;
+  /** source models and compile options */
   provenance: ProgramProvenance;
+  /** the graphs, in order */
   graphs: ManifestGraph[];
+  /** every section of the file: the weight section and one per graph */
   sections: ManifestSection[];
+  /** every stored weight (each distinct one once) */
   weights: ManifestWeight[];
 }
 

@@ -31,8 +31,14 @@ export interface OpenProgramOptions {
 
 /** An opened program, with the manifest as read (for link and tools). */
 export interface OpenedProgramWithManifest extends OpenedProgram {
+  /** the manifest exactly as stored in the file, after verification */
   manifest: Manifest;
-  /** read the verified bytes of a region of the file (a graph section or a weight) */
+  /**
+   * Read `length` bytes at absolute file offset `offset` (a graph section or a weight, as the manifest locates
+   * them). The bytes were hashed when the program was opened; they are read again from the file here.
+   *
+   * @throws QaicError `QAIC_PROGRAM_CORRUPT` when the range lies outside the file or the file got shorter since
+   */
   readRegion(offset: number, length: number): Promise<Uint8Array>;
 }
 

@@ -15,9 +15,14 @@ export interface GraphToStore {
   name: string;
   /** the compiled graph with its initializers inline; the writer moves weights out into the shared section */
   model: ModelProto;
-  /** fixed input/output specs of the compiled graph */
+  /** fixed input specs of the compiled graph */
   inputs: ValueSpec[];
+  /** output specs of the compiled graph (dims the compiler could not measure may stay symbolic) */
   outputs: ValueSpec[];
+  /**
+   * samples per inference: the first dim of the first input when it is fixed, else 1 (the compiler's rule). Metrics
+   * count inferences times this, like the Python API's `batch_size`.
+   */
   batchSize: number;
   /** onnxruntime session options activations must use to load this graph (e.g. graph optimization level) */
   sessionOptions: Record<string, unknown>;
@@ -30,19 +35,31 @@ export interface GraphToStore {
 /** Facts about where a program came from, recorded in its manifest. */
 export interface ProgramProvenance {
   /** source models with their SHA-256 */
-  sources: Array<{ path: string; sha256: string }>;
+  sources: Array<{
+    /** the model path as given to the compiler (absolute for `compile()`) */
+    path: string;
+    /** SHA-256 of the model file's bytes, lowercase hex */
+    sha256: string;
+  }>;
   /** the compile options used (plain JSON) */
   compileOptions: Record<string, unknown>;
 }
 
-/** A graph in a program's manifest. */
+/** A graph in a program's manifest: {@link GraphToStore} without the model bytes. */
 export interface ManifestGraph {
+  /** graph name, unique within the program */
   name: string;
+  /** fixed input specs (what `run()` validates inputs against) */
   inputs: ValueSpec[];
+  /** output specs */
   outputs: ValueSpec[];
+  /** samples per inference (see {@link GraphToStore.batchSize}) */
   batchSize: number;
+  /** onnxruntime session options activations load the graph with */
   sessionOptions: Record<string, unknown>;
+  /** CPU features the graph relies on (`/proc/cpuinfo` names); empty when portable */
   hostFeatures: string[];
+  /** the compile report as stored (plain JSON; a `CompileReport` for programs written by `compile()`) */
   report?: unknown;
 }
 
@@ -60,13 +77,17 @@ export interface OpenedProgram {
   path: string;
   /** the program folder */
   dir: string;
+  /** major version of the container format (this code reads `PROGRAM_FORMAT_VERSION`, 1) */
   formatVersion: number;
+  /** the graphs it holds, in manifest order (the first is the default of `loadable()`) */
   graphs: ManifestGraph[];
+  /** where the program came from */
   provenance: ProgramProvenance;
   /** onnxruntime version the program was built with */
   onnxruntimeVersion: string;
-  /** bytes of the weight section, and how many tensors it holds (shared ones counted once) */
+  /** bytes of weight data in the weight section (shared weights counted once, alignment padding excluded) */
   weightBytes: number;
+  /** how many weight tensors the weight section holds (shared ones counted once) */
   weightCount: number;
   /** file size in bytes */
   fileBytes: number;

@@ -159,8 +159,8 @@ function plain<T>(value: T, what: string): T {
 /**
  * Write a program: `<dir>/programqpc.bin` plus one `programqpc.<graph>.onnx` per graph for onnxruntime to load.
  *
- * Weights: every main-graph initializer (and tensor `Constant` node, see {@link hoistConstants}) of
- * {@link EXTERNAL_MIN_BYTES} bytes or more moves to the weight section;
+ * Weights: every main-graph initializer (and tensor `Constant` node, which is turned into an initializer first) of
+ * 128 bytes (`EXTERNAL_MIN_BYTES`) or more moves to the weight section;
  * initializers with the same name AND the same bytes (across graphs) are stored once. Smaller ones, string tensors
  * and initializers inside subgraphs stay inline. The callers' models are not modified.
  *

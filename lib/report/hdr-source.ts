@@ -11,8 +11,11 @@ import type { PercentilePoint, PercentileSeries } from './percentile-chart.js';
 
 /** The part of an HdrHistogram this module reads. */
 export interface HdrLike {
+  /** values recorded */
   readonly totalCount: number;
+  /** largest value recorded (exact, not a bucket bound) */
   readonly maxValue: number;
+  /** the value at `percentile` in [0, 100] (HdrHistogram returns the highest value equivalent to its bucket) */
   getValueAtPercentile(percentile: number): number;
 }
 
@@ -38,7 +41,12 @@ export function hdrPercentilePoints(h: HdrLike, scale = 1, perDecade = 20): Perc
  * Evenly spaced quantiles of a histogram, as samples that each stand for `count / m` inferences: binning them
  * reproduces the distribution at a resolution of 1/m.
  */
-export function hdrQuantileSamples(h: HdrLike, scale = 1, m = 1000): { samples: Float64Array; weight: number } {
+export function hdrQuantileSamples(h: HdrLike, scale = 1, m = 1000): {
+  /** `min(m, totalCount)` values at the mid-points of equal quantile steps, times `scale`, capped at the maximum */
+  samples: Float64Array;
+  /** recorded values each sample stands for (`totalCount / samples.length`); pass it as `HistogramSeries.weight` */
+  weight: number;
+} {
   const k = Math.max(1, Math.min(m, h.totalCount));
   const samples = new Float64Array(k);
   for (let i = 0; i < k; i++) samples[i] = Math.min(h.getValueAtPercentile(((i + 0.5) / k) * 100), h.maxValue) * scale;
@@ -47,7 +55,9 @@ export function hdrQuantileSamples(h: HdrLike, scale = 1, m = 1000): { samples: 
 
 /** Percentile curves and histogram series of one stage. */
 export interface StageSeries {
+  /** `all activations` merged (when there are several), then one curve per activation, in ms */
   percentiles: PercentileSeries[];
+  /** one weighted series per activation, in ms */
   histograms: HistogramSeries[];
 }
 

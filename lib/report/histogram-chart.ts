@@ -11,7 +11,9 @@ import { element, svgDocument, text, type ChartSize } from './svg.js';
 
 /** Latency samples of one activation (or any group). */
 export interface HistogramSeries {
+  /** legend text, also named in error messages */
   label: string;
+  /** latencies in the chart's unit, finite, at least one */
   samples: ArrayLike<number>;
   /**
    * inferences each sample stands for, default 1; quantile samples of an HdrHistogram (see `hdr-source.ts`) stand
@@ -26,6 +28,7 @@ export interface HistogramChartInput extends ChartSize {
   title?: string;
   /** unit of the samples, e.g. `ms` */
   unit: string;
+  /** the series, at least one; all are binned on the same edges */
   series: readonly HistogramSeries[];
   /** number of bins, default 40 */
   bins?: number;
@@ -33,6 +36,10 @@ export interface HistogramChartInput extends ChartSize {
 
 /** Shared bins: `edges.length === counts[i].length + 1`. */
 export interface Bins {
+  /**
+   * `bins + 1` ascending bin boundaries, from the smallest to the largest sample of all series (widened when all
+   * samples are equal); bin i is [edges[i], edges[i+1]), the last bin also holds the largest sample
+   */
   edges: number[];
   /** counts per series, per bin */
   counts: number[][];

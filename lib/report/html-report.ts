@@ -8,15 +8,21 @@ import { htmlTable, type Cell } from './table.js';
 
 /** A chart section: a heading, the SVG from one of the `render*Chart` functions, and an optional caption. */
 export interface ReportChart {
+  /** bold title above the chart */
   heading: string;
+  /** a standalone SVG document (must start with `<svg`), inlined as is */
   svg: string;
+  /** text after the heading, e.g. where the numbers come from */
   caption?: string;
 }
 
 /** A table section. */
 export interface ReportTable {
+  /** section heading */
   heading: string;
+  /** header cells */
   columns: readonly string[];
+  /** the rows, cells in column order (see `Cell` for how values are written) */
   rows: readonly (readonly Cell[])[];
   /** first cell of each row as a row header, default true */
   rowHeaders?: boolean;
@@ -30,7 +36,9 @@ export interface RunReport {
   generatedAt: string;
   /** headline numbers as `[label, value]`: throughput, latency percentiles, inferences, ... */
   summary: ReadonlyArray<readonly [string, Cell]>;
+  /** chart sections, in order; may be empty */
   charts: readonly ReportChart[];
+  /** table sections after the charts, in order */
   tables?: readonly ReportTable[];
   /** `[fact, value]` rows, e.g. from `environmentRows()` */
   environment: ReadonlyArray<readonly [string, string]>;

@@ -9,7 +9,9 @@ import { dirname, join, sep } from 'node:path';
 
 /** The part of tslab's `Display` interface this module uses (`import * as tslab from 'tslab'; tslab.display`). */
 export interface NotebookDisplay {
+  /** show an HTML fragment as the cell's rich output */
   html(markup: string): void;
+  /** show an SVG document as the cell's rich output */
   svg(markup: string): void;
 }
 

@@ -10,6 +10,7 @@ import { element, svgDocument, text } from './svg.js';
 
 /** Time spent in one operator (type or node). */
 export interface OperatorTime {
+  /** operator type (e.g. `Conv`) or node name: the bar's label */
   name: string;
   /** total (or mean per inference) time, in the chart's unit */
   time: number;
@@ -21,6 +22,7 @@ export interface OperatorChartInput {
   title?: string;
   /** unit of `time`, e.g. `ms` or `µs/inference` */
   unit: string;
+  /** the operators in any order, at least one, with a non-zero total time */
   operators: readonly OperatorTime[];
   /** bars shown before the rest is folded into "other", default 12 */
   top?: number;

@@ -20,6 +20,7 @@ export interface PercentilePoint {
 
 /** One curve (e.g. one activation, or the whole session). */
 export interface PercentileSeries {
+  /** legend text, also named in error messages; colours follow the series order */
   label: string;
   /** points in any order */
   points: readonly PercentilePoint[];
@@ -31,6 +32,7 @@ export interface PercentileChartInput extends ChartSize {
   title?: string;
   /** unit of the values, shown on the y axis, e.g. `ms` */
   unit: string;
+  /** the curves, at least one */
   series: readonly PercentileSeries[];
   /**
    * nines shown on the x axis (3 → up to 99.9 %); default: enough for the highest percentile below 100 in the

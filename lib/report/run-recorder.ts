@@ -11,9 +11,11 @@ import { throughputPoints, type ThroughputSeries } from './throughput-chart.js';
 
 /** One recorded inference. Times in nanoseconds of the process-wide monotonic clock. */
 export interface RecordedRun {
+  /** index of the activation that ran it (0-based); negative when the inference failed before reaching one */
   activation: number;
   /** the activation's first inference (one-off costs; left out of the charts unless asked for) */
   first: boolean;
+  /** false when the inference failed; failed inferences are left out of every series */
   ok: boolean;
   /** when `run()` was called */
   callNs: number;
@@ -23,6 +25,7 @@ export interface RecordedRun {
 
 /** Anything with `observe()`, such as a {@link Session}. */
 export interface Observable {
+  /** call `observer.onRun()` after every inference from now on; returns the function that unsubscribes */
   observe(observer: RunObserver): () => void;
 }
 

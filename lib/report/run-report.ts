@@ -34,11 +34,17 @@ export interface RunReportInput {
    * `runBenchmark()` progress snapshots (`onProgress`): cumulative inferences at seconds into the run; consecutive
    * snapshots give throughput over time when there is no recorder
    */
-  progress?: ReadonlyArray<{ completed: number; elapsed: number }>;
+  progress?: ReadonlyArray<{
+    /** measured inferences completed so far, all activations */
+    completed: number;
+    /** seconds since `runBenchmark()` was called */
+    elapsed: number;
+  }>;
   /** `session.getOperatorProfile()` */
   operators?: readonly OperatorRow[];
-  /** `session.modelInputShapeDict` / `modelOutputShapeDict` */
+  /** `session.modelInputShapeDict`, shown as the inputs table */
   inputs?: ShapeDictLike;
+  /** `session.modelOutputShapeDict`, shown as the outputs table */
   outputs?: ShapeDictLike;
 }
 
@@ -81,7 +87,12 @@ export function progressThroughput(
 }
 
 /** Time per operator type (all nodes of a type together), for the bar chart; seconds → ms. */
-export function operatorTypeTimes(rows: readonly OperatorRow[]): Array<{ name: string; time: number }> {
+export function operatorTypeTimes(rows: readonly OperatorRow[]): Array<{
+  /** operator type, e.g. `Conv` */
+  name: string;
+  /** kernel time of all nodes of that type summed over the profiled calls, in ms */
+  time: number;
+}> {
   const byType = new Map<string, number>();
   for (const r of rows) byType.set(r.opType, (byType.get(r.opType) ?? 0) + r.total);
   return [...byType].map(([name, total]) => ({ name, time: ms(total) }));

@@ -7,7 +7,9 @@ import { formatNumber, formatPercentile } from './format.js';
 
 /** A tick: its value in data units, and its label. */
 export interface Tick {
+  /** where the tick sits, in data units (for percentile axes: the position `percentilePosition()` gives) */
   value: number;
+  /** the text drawn at the tick, formatted without locale (e.g. `0.5`, `99.9%`) */
   label: string;
 }
 
@@ -27,9 +29,13 @@ export function linearScale(domain: readonly [number, number], range: readonly [
 
 /** Result of {@link niceTicks}: a domain widened to whole steps, and the ticks inside it. */
 export interface NiceAxis {
+  /** start of the axis: the data minimum rounded down to a whole step */
   min: number;
+  /** end of the axis: the data maximum rounded up to a whole step */
   max: number;
+  /** distance between ticks: 1, 2 or 5 × 10^k */
   step: number;
+  /** one tick per step from `min` to `max` */
   ticks: Tick[];
 }
 

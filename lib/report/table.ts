@@ -6,12 +6,17 @@ import { escapeXml } from './escape.js';
 import type { Dim } from '../onnx/model.js';
 import { formatNumber } from './format.js';
 
-/** A cell: text, a number (formatted with {@link formatNumber}, 4 significant digits), or empty. */
+/**
+ * A cell: text, a number (4 significant digits, no locale, no trailing zeros: `formatNumber(value, 4)`), a boolean
+ * (written `true`/`false`), or empty (`null`/`undefined`).
+ */
 export type Cell = string | number | boolean | null | undefined;
 
 /** Input of {@link htmlTable}. */
 export interface TableInput {
+  /** header cells, in order */
   columns: readonly string[];
+  /** the rows, each a list of cells in column order */
   rows: readonly (readonly Cell[])[];
   /** optional caption above the table */
   caption?: string;

@@ -19,7 +19,9 @@ export interface ThroughputPoint {
 
 /** One throughput line (the session, or one activation). */
 export interface ThroughputSeries {
+  /** legend text, also named in error messages */
   label: string;
+  /** windows in time order, e.g. from `throughputPoints()` */
   points: readonly ThroughputPoint[];
 }
 
@@ -29,6 +31,7 @@ export interface ThroughputChartInput extends ChartSize {
   title?: string;
   /** rate unit shown on the y axis, default `inf/s` */
   unit?: string;
+  /** the lines, at least one */
   series: readonly ThroughputSeries[];
 }
 

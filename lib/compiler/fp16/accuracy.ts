@@ -11,7 +11,9 @@ import { float16ToFloat32Array, float32ToFloat16Array } from './half.js';
 
 /** An input value for the accuracy run: a typed array with its shape. float16 inputs are given as float32. */
 export interface AccuracyInput {
+  /** the values, row-major; float16 inputs are given as float32 values and rounded by the run */
   data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array;
+  /** the shape; its product must equal `data.length` (onnxruntime refuses a mismatch: `QAIC_RUN_FAILED`) */
   dims: readonly number[];
 }
 
@@ -29,7 +31,9 @@ export interface AccuracyOptions {
 
 /** How far one output moved. */
 export interface OutputAccuracy {
+  /** output name in the model */
   name: string;
+  /** shape of the output as the float32 model produced it */
   dims: number[];
   /** max |fp16 - fp32| over all elements (finite pairs) */
   maxAbsError: number;
@@ -48,7 +52,9 @@ export interface OutputAccuracy {
 export interface AccuracyReport {
   /** where the inputs came from: 'random' (with its seed), 'given', or 'mixed' */
   inputs: 'random' | 'given' | 'mixed';
+  /** seed the random inputs were drawn with ({@link AccuracyOptions.seed}, default 0); recorded even when every input was given */
   seed: number;
+  /** one entry per model output, in the model's output order */
   outputs: OutputAccuracy[];
   /** the worst relative L2 error over all outputs */
   worstRelativeL2Error: number;

@@ -66,6 +66,7 @@ export interface Fp16Options {
 export interface Fp16TensorIssue {
   /** initializer or Constant output name */
   tensor: string;
+  /** element count of the tensor */
   elements: number;
   /** finite values beyond +-65504: became +-infinity, or +-65504 when `clip` is on */
   overflow: number;
@@ -75,10 +76,16 @@ export interface Fp16TensorIssue {
   subnormal: number;
   /** largest finite magnitude in the float32 tensor */
   maxAbs: number;
+  /** whether the overflowing values were clipped to +-65504 (the `clip` option) rather than left as +-infinity */
   clipped: boolean;
 }
 
-/** Why a node stayed float32. */
+/**
+ * Why a node stayed float32: `'user'` it is listed in `keepOriginalPrecisionFor`; `'shape'` it computes shapes or
+ * sizes; `'unknown-type'` the element types of its inputs cannot be derived (custom domain, local function);
+ * `'subgraph'` it carries subgraphs (If/Loop/Scan); `'always-float32'` its operator is never converted (random generators, `Range`, `NonMaxSuppression`, `EyeLike`: their
+ * results depend on float32 arithmetic or carry no precision to save).
+ */
 export type KeepReason = 'user' | 'shape' | 'unknown-type' | 'subgraph' | 'always-float32';
 
 /** What {@link convertToFp16} did. Plain JSON, kept in the program's compile report. */
@@ -92,16 +99,25 @@ export interface Fp16Report {
   /** converted nodes that compute in float32 between casts (no float16 CPU kernel), by op type */
   float32Ops: Record<string, number>;
   /** nodes that stayed float32, with the reason */
-  keptNodes: Array<{ name: string; opType: string; reason: KeepReason }>;
+  keptNodes: Array<{
+    /** node name (may be empty: ONNX node names are optional) */
+    name: string;
+    /** ONNX operator type, e.g. `'Shape'` */
+    opType: string;
+    /** why the node was kept */
+    reason: KeepReason;
+  }>;
   /** Cast nodes the pass added */
   castsInserted: number;
   /** initializers and Constant tensors stored as float16 */
   constantsConverted: number;
-  /** bytes of all main-graph initializers, before and after */
+  /** bytes of all main-graph initializers before the pass */
   initializerBytesBefore: number;
+  /** bytes of all main-graph initializers after the pass */
   initializerBytesAfter: number;
-  /** bytes of all main-graph constants (initializers and Constant node tensors: many exporters use the latter) */
+  /** bytes of all main-graph constants (initializers and Constant node tensors: many exporters use the latter) before the pass */
   weightBytesBefore: number;
+  /** bytes of all main-graph constants after the pass */
   weightBytesAfter: number;
   /** constants with overflow or underflow, largest problem first */
   tensorIssues: Fp16TensorIssue[];
@@ -109,7 +125,17 @@ export interface Fp16Report {
   warnings: string[];
   /** entries of `keepOriginalPrecisionFor` that matched no node name or op type (likely typos) */
   unmatchedKeep: string[];
-  options: { clip: boolean; io: 'float32' | 'float16'; roundActivations: boolean; keepOriginalPrecisionFor: string[] };
+  /** the options the pass ran with, defaults filled in */
+  options: {
+    /** {@link Fp16Options.clip} */
+    clip: boolean;
+    /** {@link Fp16Options.io} */
+    io: 'float32' | 'float16';
+    /** {@link Fp16Options.roundActivations} */
+    roundActivations: boolean;
+    /** {@link Fp16Options.keepOriginalPrecisionFor} (empty when none) */
+    keepOriginalPrecisionFor: string[];
+  };
 }
 
 interface Versions {
@@ -244,7 +270,12 @@ export function sdkWarning(issue: Fp16TensorIssue): string {
  * @throws QaicError `QAIC_INVALID_OPTION` for malformed options; `QAIC_MODEL_INVALID` for a model without a graph
  *   or with a float32 constant whose data cannot be read (external data must be resolved first).
  */
-export function convertToFp16(model: ModelProto, options: Fp16Options = {}): { model: ModelProto; report: Fp16Report } {
+export function convertToFp16(model: ModelProto, options: Fp16Options = {}): {
+  /** the converted model (a new object) */
+  model: ModelProto;
+  /** what the pass did, for the compile report */
+  report: Fp16Report;
+} {
   const opts = validateOptions(options);
   if (model.graph === undefined) {
     throw new QaicError('QAIC_MODEL_INVALID', 'convertToFp16 expected an ONNX model with a graph; the model has none');

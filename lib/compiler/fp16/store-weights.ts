@@ -20,7 +20,9 @@ export interface WeightStorageReport {
   tensors: number;
   /** float32 initializers left as they are because some value is not a float16 value (or they are tiny) */
   keptFloat32: number;
+  /** bytes of the main graph's initializers before the pass */
   bytesBefore: number;
+  /** bytes of the main graph's initializers after the pass (the added Cast nodes hold no data) */
   bytesAfter: number;
 }
 
@@ -46,7 +48,12 @@ function exactlyHalf(values: Float32Array): Uint16Array | undefined {
  * comment). Returns a new model; the input is not modified. Initializers that are also graph inputs (overridable,
  * IR < 4) and those with external data are left alone.
  */
-export function storeWeightsAsFloat16(model: ModelProto): { model: ModelProto; report: WeightStorageReport } {
+export function storeWeightsAsFloat16(model: ModelProto): {
+  /** the model with the float16-exact weights stored as float16 (a new object) */
+  model: ModelProto;
+  /** what was converted and the bytes saved */
+  report: WeightStorageReport;
+} {
   const out: ModelProto = structuredClone(model);
   const graph = out.graph ?? {};
   const report: WeightStorageReport = { tensors: 0, keptFloat32: 0, bytesBefore: 0, bytesAfter: 0 };
