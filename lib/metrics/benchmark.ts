@@ -22,12 +22,15 @@ import { newHistogram, summarise, type LatencyStore, type LatencySummary } from 
 export interface BenchmarkArgs {
   /** inferences to run across all activations (default 40 when no duration is given). Python: `num_inferences` */
   numInferences?: number;
+  /** Python spelling of `numInferences`; giving both with different values throws `QAIC_INVALID_ARGUMENT`. */
   num_inferences?: number;
   /** run for this many seconds instead of a count. Python: `inf_time` */
   infTime?: number;
+  /** Python spelling of `infTime` (seconds); giving both with different values throws `QAIC_INVALID_ARGUMENT`. */
   inf_time?: number;
   /** inputs (same forms as `run()`); random data from the model's input specs when absent. Python: `input_dict` */
   inputs?: Inputs;
+  /** Python spelling of `inputs`; giving both with different values throws `QAIC_INVALID_ARGUMENT`. */
   input_dict?: Inputs;
   /** warm-up inferences per activation, excluded from the results (default 1, as onnxruntime_perf_test) */
   warmup?: number;
@@ -60,16 +63,32 @@ export interface BenchmarkDetails {
   mode: 'count' | 'time';
   /** the count or seconds asked for */
   requested: number;
+  /** activations that took part (those ready when the benchmark started) */
   activations: number;
   /** inferences kept in flight per activation (set_size) */
   depth: number;
+  /** the graph's batch size, as `batch_size` in the tuple */
   batchSize: number;
   /** warm-up inferences per activation and the longest activation's warm-up time */
-  warmup: { perActivation: number; seconds: number };
+  warmup: {
+    /** warm-up inferences each activation ran before measuring (`BenchmarkArgs.warmup`) */
+    perActivation: number;
+    /** seconds the slowest activation spent warming up */
+    seconds: number;
+  };
   /** per-inference latency inside the activations (issue to completion), all activations merged */
   latency: LatencySummary;
   /** per activation: inferences, window and latency summary */
-  perActivation: Array<{ activation: number; completed: number; seconds: number; latency: LatencySummary }>;
+  perActivation: Array<{
+    /** activation index */
+    activation: number;
+    /** measured inferences this activation completed (warm-up excluded) */
+    completed: number;
+    /** this activation's measuring window in seconds, first measured issue to last completion (0 with none) */
+    seconds: number;
+    /** this activation's per-inference latency, seconds */
+    latency: LatencySummary;
+  }>;
   /** trtexec-style remarks: too short, unstable, undersampled percentiles */
   warnings: string[];
   /** whether latencies were also recorded into the session's metrics (stage `benchmark`) */
@@ -78,7 +97,12 @@ export interface BenchmarkDetails {
    * Time outside the measured window, seconds: from the call to measuring start (inputs, posting, warm-up, barrier)
    * and from the last completion to `runBenchmark()` returning (posting the samples back, summarising).
    */
-  harness: { beforeStart: number; afterEnd: number };
+  harness: {
+    /** seconds from the `runBenchmark()` call to the start of measuring (0 when nothing completed) */
+    beforeStart: number;
+    /** seconds from the last measured completion to the result being ready (0 when nothing completed) */
+    afterEnd: number;
+  };
 }
 
 /**
@@ -91,14 +115,23 @@ export interface BenchmarkDetails {
  * - `batch_size`: the graph's batch size.
  */
 export type BenchmarkResult = [inf_completed: number, inf_rate: number, inf_time: number, batch_size: number] & {
+  /** measured inferences (warm-up excluded), all activations; tuple element 0 */
   inf_completed: number;
+  /** inferences per second counting the batch, `inf_completed × batch_size / inf_time`; tuple element 1 */
   inf_rate: number;
+  /** seconds from every activation having started measuring to the last completion; tuple element 2 */
   inf_time: number;
+  /** the graph's batch size; tuple element 3 */
   batch_size: number;
+  /** camelCase alias of `inf_completed` */
   infCompleted: number;
+  /** camelCase alias of `inf_rate` (inferences × batch per second) */
   infRate: number;
+  /** camelCase alias of `inf_time` (seconds) */
   infTime: number;
+  /** camelCase alias of `batch_size` */
   batchSize: number;
+  /** everything beyond the Python tuple: latency summaries, warm-up, warnings (not in the Python API) */
   details: BenchmarkDetails;
 };
 
@@ -108,15 +141,26 @@ function bad(argument: string, expected: string, given: unknown): QaicError {
   return new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): '${argument}' must be ${expected}, got ${describeValue(given)}`, { details: { argument } });
 }
 
-/** Resolved benchmark arguments. */
+/**
+ * `runBenchmark()`'s arguments after {@link resolveBenchmarkArgs}: one spelling per argument, defaults applied,
+ * values checked.
+ */
 export interface ResolvedBenchmarkArgs {
+  /** `'time'` when `inf_time` was given, else `'count'` */
   mode: 'count' | 'time';
+  /** inferences to run across all activations in `'count'` mode (default 40); 0 in `'time'` mode */
   count: number;
+  /** seconds to measure in `'time'` mode; 0 in `'count'` mode */
   seconds: number;
+  /** the inputs given, or undefined for random data from the model's input specs */
   inputs: Inputs | undefined;
+  /** warm-up inferences per activation, excluded from the results (default 1) */
   warmup: number;
+  /** progress callback, when one was given */
   onProgress: ((p: BenchmarkProgress) => void) | undefined;
+  /** progress period in ms (default 1000) */
   progressMs: number;
+  /** whether the result's warnings are emitted with `process.emitWarning` (default true) */
   emitWarnings: boolean;
 }
 

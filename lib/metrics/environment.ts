@@ -10,18 +10,25 @@ import { fileURLToPath } from 'node:url';
 
 /** Where a measurement was taken. */
 export interface Environment {
+  /** model name of the first CPU as the OS reports it (`'unknown'` when it reports none) */
   cpuModel: string;
   /** logical cores the OS reports */
   logicalCores: number;
   /** cores Node may use (`os.availableParallelism()`) */
   availableParallelism: number;
+  /** physical memory, bytes (`os.totalmem()`) */
   totalMemoryBytes: number;
+  /** operating system, as `os.platform()` (`'linux'`, `'darwin'`, `'win32'`...) */
   platform: string;
+  /** CPU architecture, as `os.arch()` (`'x64'`, `'arm64'`...) */
   arch: string;
+  /** kernel release, as `os.release()` */
   osRelease: string;
+  /** Node.js version, as `process.version` (`'v22.11.0'`) */
   nodeVersion: string;
   /** this library's version (`qaic` package.json) */
   qaicVersion: string;
+  /** version of the `onnxruntime-node` package that runs the graphs (`'unknown'` when it cannot be found) */
   onnxruntimeVersion: string;
   /** `/sys/.../scaling_governor` of cpu0 when readable (frequency scaling changes latencies) */
   cpuGovernor?: string;

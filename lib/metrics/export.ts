@@ -15,7 +15,9 @@ export const METRICS_SCHEMA_VERSION = 1;
 
 /** The JSON export. Times in seconds unless a field says otherwise. */
 export interface MetricsDocument {
+  /** always `'qaic-metrics'`: tells this document apart from other JSON files */
   schema: 'qaic-metrics';
+  /** layout version, {@link METRICS_SCHEMA_VERSION} when written; changes only when a field changes meaning */
   schemaVersion: number;
   /** ISO 8601 time the document was written */
   createdAt: string;
@@ -25,6 +27,7 @@ export interface MetricsDocument {
   breakdown: MetricsReport;
   /** the last `runBenchmark()` result, when there was one */
   benchmark?: unknown;
+  /** the machine and software versions the figures were measured with */
   environment: Environment;
   /** the session's resolved options */
   options: Record<string, unknown>;

@@ -48,9 +48,13 @@ export interface PercentileFigure {
 
 /** Summary of one histogram, every time in seconds. */
 export interface LatencySummary {
+  /** samples summarised (0 leaves every other figure 0) */
   count: number;
+  /** smallest sample, exact, seconds */
   min: number;
+  /** largest sample, exact, seconds */
   max: number;
+  /** arithmetic mean, exact (from the running sum), seconds */
   mean: number;
   /** population standard deviation, exact (from the running sum of squares) */
   stdev: number;
@@ -58,7 +62,9 @@ export interface LatencySummary {
   cov: number;
   /** exact sum of the recorded latencies */
   total: number;
+  /** the percentiles of {@link PERCENTILES}, keyed as in the Python `get_metrics()` dictionary */
   percentiles: Record<'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999', PercentileFigure>;
+  /** how the percentiles were computed: {@link PERCENTILE_METHOD} */
   method: string;
 }
 
@@ -226,8 +232,20 @@ export class LatencyStore {
     return this.#series[stage][activation]?.histogram;
   }
 
-  /** All activations of `stage` merged into a new histogram, plus the exact sum in ns. */
-  merged(stage: Stage): { histogram: Histogram; sumNs: number; sumSqNs: number; startMs: number } {
+  /**
+   * All activations of `stage` merged into a new histogram (the caller may mutate it), with the exact sums and the
+   * earliest start.
+   */
+  merged(stage: Stage): {
+    /** every activation's samples for `stage`, in integer ns */
+    histogram: Histogram;
+    /** exact sum of the samples, ns */
+    sumNs: number;
+    /** exact sum of the squared samples, ns² (for the standard deviation) */
+    sumSqNs: number;
+    /** epoch ms of the earliest first record among the activations (0 when none recorded) */
+    startMs: number;
+  } {
     const histogram = newHistogram();
     let sumNs = 0;
     let sumSqNs = 0;
@@ -257,7 +275,12 @@ export class LatencyStore {
    * Time range (epoch ms) of one series, for log export: from its first record to now (the end of each record is
    * not stamped: a clock read would double the cost of record()).
    */
-  range(stage: Stage, activation: number): { startMs: number; endMs: number } | undefined {
+  range(stage: Stage, activation: number): {
+    /** epoch ms of the series' first record */
+    startMs: number;
+    /** epoch ms now (`Date.now()` at the call) */
+    endMs: number;
+  } | undefined {
     const s = this.#series[stage][activation];
     return s === undefined ? undefined : { startMs: s.startMs, endMs: Date.now() };
   }

@@ -13,7 +13,12 @@
 export const PERCENTILE_METHOD = 'hdr-nearest-rank: rank max(1, ceil(p/100*n)), 3 significant digits (at most 1/1024 above the exact sample), clamped to the exact max';
 
 /** The percentiles every report carries, with the Python key for each. */
-export const PERCENTILES: ReadonlyArray<{ key: 'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999'; p: number }> = [
+export const PERCENTILES: ReadonlyArray<{
+  /** key in the Python `get_metrics()` dictionary and in `LatencySummary.percentiles` */
+  key: 'P25' | 'P50' | 'P75' | 'P90' | 'P99' | 'P999';
+  /** the percentile, 0..100 (99.9 for P999) */
+  p: number;
+}> = [
   { key: 'P25', p: 25 },
   { key: 'P50', p: 50 },
   { key: 'P75', p: 75 },

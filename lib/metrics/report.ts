@@ -12,16 +12,25 @@ import { STAGES, type FirstInference, type LatencyStore, type LatencySummary, ty
 export interface PythonMetrics {
   /** inferences the figures rest on */
   num_of_inferences: number;
+  /** shortest end-to-end latency, exact, seconds */
   min_latency: number;
+  /** longest end-to-end latency, exact, seconds */
   max_latency: number;
+  /** 25th percentile latency, seconds (nearest rank, see `PERCENTILE_METHOD`) */
   P25: number;
+  /** median latency, seconds */
   P50: number;
+  /** 75th percentile latency, seconds */
   P75: number;
+  /** 90th percentile latency, seconds (needs 10 inferences to be more than the maximum) */
   P90: number;
+  /** 99th percentile latency, seconds (needs 100 inferences to be more than the maximum) */
   P99: number;
+  /** 99.9th percentile latency, seconds (needs 1000 inferences to be more than the maximum) */
   P999: number;
-  /** sum of the individual inference latencies (not wall time) */
+  /** sum of the individual inference latencies (not wall time), seconds */
   total_inference_time: number;
+  /** mean latency, `total_inference_time / num_of_inferences`, seconds */
   avg_latency: number;
 }
 
@@ -73,7 +82,7 @@ export interface StageReport {
 
 /** The rich form of the metrics (`getMetricsReport()`); every time in seconds. */
 export interface MetricsReport {
-  /** how percentiles are computed (see `percentiles.ts`) */
+  /** how percentiles are computed: {@link PERCENTILE_METHOD} */
   percentileMethod: string;
   /** stages with samples; see {@link Stage} for what each measures */
   stages: Partial<Record<Stage, StageReport>>;

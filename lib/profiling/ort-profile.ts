@@ -7,14 +7,28 @@ import { QaicError } from '../errors.js';
 
 /** One complete (`ph: "X"`) event of an onnxruntime profile; `ts`/`dur` in µs since its profiler started. */
 export interface OrtEvent {
+  /** event category: `'Session'` (model loading, `model_run`) or `'Node'` (one operator) */
   cat: string;
+  /** event name, e.g. `model_run`, or `<node name>_kernel_time` for an operator's kernel */
   name: string;
+  /** trace-event phase; {@link readOrtProfile} keeps only `'X'` (complete events) */
   ph?: string;
+  /** start, µs since onnxruntime's profiler started (in `InferenceSession.create()`) */
   ts: number;
+  /** duration, µs */
   dur: number;
+  /** process id onnxruntime wrote */
   pid?: number;
+  /** thread id onnxruntime wrote */
   tid?: number;
-  args?: { op_name?: string; provider?: string; [key: string]: unknown };
+  /** onnxruntime's extra fields; `Node` events carry the operator type and execution provider */
+  args?: {
+    /** operator type of the node, e.g. `Conv` */
+    op_name?: string;
+    /** execution provider that ran the node, e.g. `CPUExecutionProvider` */
+    provider?: string;
+    [key: string]: unknown;
+  };
 }
 
 /**
@@ -42,11 +56,17 @@ export function readOrtProfile(file: string): OrtEvent[] {
 
 /** One row of the operator table: one graph node, all activations together. Times in seconds. */
 export interface OperatorRow {
+  /** operator type, e.g. `Conv` (`'?'` when the profile does not say) */
   opType: string;
+  /** node name in the graph */
   node: string;
+  /** execution provider that ran it, e.g. `CPUExecutionProvider` (`'?'` when the profile does not say) */
   provider: string;
+  /** kernel executions counted, all activations */
   calls: number;
+  /** kernel time summed over the calls, seconds */
   total: number;
+  /** `total / calls`, seconds */
   mean: number;
   /** fraction (0..1) of all operator time */
   share: number;

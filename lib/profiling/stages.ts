@@ -12,8 +12,11 @@ export type HostStage = (typeof HOST_STAGES)[number];
 
 /** A stage of one inference: start and duration in process-wide monotonic ns. */
 export interface StageSpan {
+  /** which stage */
   stage: HostStage;
+  /** when the stage began, ns on the process-wide monotonic clock shared by the main thread and the workers */
   startNs: number;
+  /** how long it lasted, ns (never negative; the six durations add up to the end-to-end time) */
   durNs: number;
 }
 

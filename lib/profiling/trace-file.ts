@@ -20,29 +20,46 @@ import { stageSpans } from './stages.js';
 
 /** One activation's onnxruntime profile and its anchor. */
 export interface ActivationProfile {
+  /** activation index */
   activation: number;
   /** process-wide monotonic ns just before onnxruntime's create() (0 when unknown) */
   createStartNs: number;
+  /** the activation's complete (`ph: "X"`) onnxruntime events, as `readOrtProfile()` returns them */
   events: readonly OrtEvent[];
+  /** path of the profile file onnxruntime wrote (undefined when it wrote none) */
   file?: string | undefined;
 }
 
 /** A trace event as written. */
 export interface TraceEvent {
+  /** host stage name, onnxruntime event name, or metadata name (`process_name`, `thread_name`...) */
   name: string;
+  /** `'host'` for host stages, `'onnxruntime.<category>'` for onnxruntime events; absent on metadata */
   cat?: string;
+  /** `'X'` complete event (with `dur`), `'M'` metadata (names and sort order of processes and threads) */
   ph: 'X' | 'M';
+  /** start, µs from the earliest event of the trace (0 for metadata) */
   ts: number;
+  /** duration, µs (complete events only) */
   dur?: number;
+  /** activation index + 1 */
   pid: number;
+  /** 1 for host stages, 2 for onnxruntime events */
   tid: number;
+  /**
+   * host stages: `inference` (index among the traces) and `first`; onnxruntime: `op_name`, `provider`; metadata:
+   * `name` or `sort_index`
+   */
   args?: Record<string, unknown>;
 }
 
 /** The trace document (`traceEvents` form, accepted by chrome://tracing and ui.perfetto.dev). */
 export interface TraceDocument {
+  /** metadata events first, then every complete event in start order */
   traceEvents: TraceEvent[];
+  /** unit the viewers display (timestamps stay in µs) */
   displayTimeUnit: 'ms';
+  /** free-form facts about the trace: `producer` (`'qaic'`) and how the timelines were aligned */
   otherData: Record<string, unknown>;
 }
 

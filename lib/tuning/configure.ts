@@ -25,8 +25,11 @@ export type ConfigureGoal = 'throughput' | 'latency';
 
 /** One layout to try. */
 export interface Candidate {
+  /** activations (worker threads) running the graph side by side: the session option `num_activations` */
   num_activations: number;
+  /** CPU cores (onnxruntime intra-op threads) per activation: the session option `aic_num_cores` */
   aic_num_cores: number;
+  /** requests each activation keeps in flight: the session option `set_size` (always 1 for goal `latency`) */
   set_size: number;
   /** present only when the model's batch dimension is a symbol */
   batchsize?: number;
@@ -34,15 +37,23 @@ export interface Candidate {
 
 /** One measured row of the table. */
 export interface ConfigureRow extends Candidate {
-  /** inferences completed in the measured window */
+  /** inferences completed in the measured windows, summed over the rounds */
   completed: number;
   /** samples (inferences × batch) per second: the median over rounds */
   throughput: number;
-  /** lowest and highest throughput over the rounds: rows whose ranges overlap are not clearly different */
+  /**
+   * lowest throughput over the rounds, samples per second: rows whose `throughputMin`-`throughputMax` ranges
+   * overlap are not clearly different
+   */
   throughputMin: number;
+  /** highest throughput over the rounds, samples per second (see `throughputMin`) */
   throughputMax: number;
-  /** per-request latency percentiles, milliseconds */
+  /**
+   * median per-request latency, `run()` called to resolved on the caller's side, milliseconds: the median of the
+   * rounds' medians (NaN when nothing completed)
+   */
   p50Ms: number;
+  /** 99th percentile per-request latency, milliseconds: the median of the rounds' p99 (NaN when nothing completed) */
   p99Ms: number;
   /** why this candidate could not run (it is then never chosen) */
   error?: string;
@@ -50,7 +61,7 @@ export interface ConfigureRow extends Candidate {
 
 /** Settings of {@link configure}. */
 export interface ConfigureOptions {
-  /** @defaultValue 'throughput' */
+  /** what to rank the candidates by. @defaultValue 'throughput' */
   goal?: ConfigureGoal;
   /** cores to lay activations out on. @defaultValue `os.availableParallelism()` */
   cores?: number;
@@ -80,15 +91,26 @@ export interface ConfigureOptions {
 
 /** The table and the winner. */
 export interface ConfigureResult {
+  /** the goal the rows were ranked for */
   goal: ConfigureGoal;
+  /** cores the candidates were laid out on */
   cores: number;
+  /** measured seconds per candidate and round */
   seconds: number;
+  /** sweeps over all candidates */
   rounds: number;
+  /** one row per candidate, in measuring order (failed candidates included, with `error`) */
   rows: ConfigureRow[];
-  /** 1-minute load average before and after measuring: above `cores`, other work competed for the cores */
+  /** 1-minute load average before measuring: above `cores`, other work competed for the cores */
   loadBefore: number;
+  /** 1-minute load average after measuring (see `loadBefore`) */
   loadAfter: number;
+  /**
+   * the winning settings, ready to pass as session options or to {@link writeOptionsYaml}: highest throughput for
+   * `throughput`, lowest p50 then p99 for `latency`
+   */
   best: Candidate;
+  /** the winner's row, with its measurements (the same object as in `rows`) */
   bestRow: ConfigureRow;
 }
 
