@@ -91,10 +91,15 @@ export class QaicError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  /** Always `'QaicError'` (also on instances from another copy of the package), so stack traces and logs name it. */
   override get name(): string {
     return 'QaicError';
   }
 
+  /**
+   * Makes `value instanceof QaicError` true for any error branded with the `Symbol.for('qaic.error')` registry
+   * symbol, including errors created by a duplicate install of the package; false for everything else.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }

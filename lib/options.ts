@@ -85,29 +85,50 @@ export interface SessionOptions {
 
 /** The camelCase spelling of {@link SessionOptions}; both spellings may be mixed. */
 export type SessionOptionsCamel = { [K in keyof SessionOptions as K extends string ? CamelCase<K> : K]?: SessionOptions[K] };
-type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+/** Type-level snake_case → camelCase conversion of an option name: `CamelCase<'set_size'>` is `'setSize'`. */
+export type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 
 /** Options after defaults, YAML and validation. All keys snake_case. */
 export interface ResolvedOptions {
+  /** Backend name, `'qaic'` or `'aic'` (both onnxruntime's CPU provider). See {@link SessionOptions.backend}. */
   backend: string;
+  /** Device id; always 0 (the host CPU). */
   dev_id: number;
+  /** Worker-thread activations, 1 to 1024. */
   num_activations: number;
+  /** Requests each activation accepts in flight, 1 to 100000. */
   set_size: number;
+  /** onnxruntime intra-op threads (CPU cores) per activation, 1 to 1024. */
   aic_num_cores: number;
+  /** Whether `aic_num_cores × num_activations` may exceed the machine's cores. */
   allow_oversubscription: boolean;
+  /** Whether activations are pinned to their own cores (needs the native addon). */
   pin_cores: boolean;
+  /** Whether per-inference latencies are recorded for `getMetrics()`. */
   enable_metrics: boolean;
+  /** Whether inferences are profiled (implies metrics). */
   enable_profiling: boolean;
+  /** Absolute path where the program is written, or `undefined` for the compile cache. */
   output_dir: string | undefined;
+  /** Absolute path of the YAML options file that was read, or `undefined` when none was given. */
   options_path: string | undefined;
+  /** Whether an `.onnx` model is compiled into a program on creation (else loaded as it is). */
   compile: boolean;
+  /** Fixed values of symbolic dimensions, by symbol name (a list of pairs is normalised to this record). */
   onnx_define_symbol: Record<string, number>;
+  /** Batch size for inputs whose first dimension is symbolic, or `undefined` to leave them as declared. */
   batchsize: number | undefined;
+  /** Whether weights and compute are converted to float16. */
   convert_to_fp16: boolean;
+  /** Operator types or node names kept in float32 by `convert_to_fp16`; `[]` by default. */
   keep_original_precision_for_nodes: string[];
+  /** Whether `convert_to_fp16` clips out-of-range constants to ±65504. */
   fp16_clip: boolean;
+  /** Graph of a linked program to run, or `undefined` for the program's first graph. */
   graph: string | undefined;
+  /** Whether input buffers are copied (`true`) or transferred (`false`, detaching them) to activations. */
   copy_inputs: boolean;
+  /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
   activation_timeout_ms: number;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   ignored: Record<string, unknown>;
@@ -439,8 +460,11 @@ export function sharesCores(numActivations: number, coresPerActivation: number):
 
 /** Runtime options that `updateBackendOptions()` may change. */
 export interface BackendOptions {
+  /** Worker-thread activations, 1 to 1024; a change re-activates an active session with the new count. */
   num_activations: number;
+  /** Requests each activation accepts in flight, 1 to 100000; a change applies at once. */
   set_size: number;
+  /** Device id; only 0 (the host CPU) is valid. */
   dev_id: number;
 }
 

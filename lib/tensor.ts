@@ -24,10 +24,23 @@ export interface OutputTensor {
 
 /** The explicit form of an input: values plus shape (and optionally the dtype, to disambiguate containers). */
 export interface InputTensor {
+  /**
+   * Values, row-major, in the typed array of the input's dtype: float16 as raw IEEE bits (Uint16Array), bool as
+   * 0/1 (Uint8Array), int64 as BigInt64Array, `string[]` for strings. Transferred (detached) unless `copy_inputs`.
+   */
   data: TensorData;
+  /**
+   * Dimensions, outermost first (`[]` for a scalar); must agree with the model's fixed dims and with
+   * `data.length`, else `QAIC_INPUT_SHAPE`. When omitted (and no `dims`), the model's shape is used, which must
+   * then be fully fixed.
+   */
   shape?: readonly number[];
   /** alias of `shape`, as onnxruntime spells it */
   dims?: readonly number[];
+  /**
+   * numpy-style element type, as a check: the model's dtype decides how `data` is read, and a different one
+   * throws `QAIC_INPUT_DTYPE`.
+   */
   dtype?: DType;
 }
 
@@ -39,8 +52,11 @@ export type Inputs = Record<string, InputValue>;
 
 /** The structural shape of an onnxruntime-common `Tensor` (we do not import the class: any copy of it works). */
 export interface OrtTensorLike {
+  /** onnxruntime's element type name (`'float32'`, `'int64'`, `'float16'`, ...). */
   readonly type: string;
+  /** Dimensions, outermost first. */
   readonly dims: readonly number[];
+  /** The values (a typed array, or `string[]`), checked against `type` and `dims` like any input. */
   readonly data: unknown;
 }
 

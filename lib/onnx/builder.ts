@@ -21,10 +21,43 @@ export function tensorInfo(name: string, dtype: DType, shape: readonly Dim[] | n
   return { name, type: { tensor_type } };
 }
 
-/** An attribute value: exactly one of the AttributeProto value fields. */
+/**
+ * An attribute value for {@link node}: exactly one of the AttributeProto value fields. The attribute's `type` is
+ * set from which field is given; strings are given as JavaScript strings and encoded as UTF-8.
+ */
 export type AttributeValue =
-  | { f: number } | { i: number | bigint } | { s: string } | { t: TensorProto } | { g: GraphProto }
-  | { floats: number[] } | { ints: (number | bigint)[] } | { strings: string[] };
+  | {
+    /** A FLOAT attribute. */
+    f: number;
+  }
+  | {
+    /** An INT attribute. */
+    i: number | bigint;
+  }
+  | {
+    /** A STRING attribute (encoded as UTF-8). */
+    s: string;
+  }
+  | {
+    /** A TENSOR attribute. */
+    t: TensorProto;
+  }
+  | {
+    /** A GRAPH attribute (e.g. a branch of `If`). */
+    g: GraphProto;
+  }
+  | {
+    /** A FLOATS attribute. */
+    floats: number[];
+  }
+  | {
+    /** An INTS attribute. */
+    ints: (number | bigint)[];
+  }
+  | {
+    /** A STRINGS attribute (each encoded as UTF-8). */
+    strings: string[];
+  };
 
 function attribute(name: string, value: AttributeValue): AttributeProto {
   const encoder = new TextEncoder();

@@ -9,4 +9,21 @@ export type { Dim, ValueSpec } from './model.js';
 export { graph, initializer, model, node, tensorInfo } from './builder.js';
 export type { AttributeValue } from './builder.js';
 export { OnnxDataType, AttributeType } from './schema.js';
-export type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto, TypeProto } from './schema.js';
+export type {
+  AttributeProto,
+  FunctionProto,
+  GraphProto,
+  Int64,
+  ModelProto,
+  NodeProto,
+  OperatorSetIdProto,
+  StringStringEntryProto,
+  TensorProto,
+  TensorShapeDimension,
+  TensorShapeProto,
+  TypeProto,
+  TypeProtoTensor,
+  Unknowns,
+  ValueInfoProto,
+} from './schema.js';
+export type { UnknownField, WireType } from './protobuf.js';

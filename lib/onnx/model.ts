@@ -15,6 +15,7 @@ export type Dim = number | string | null;
 
 /** The declared type of one graph input or output. */
 export interface ValueSpec {
+  /** The input or output name, as `Session.run` takes and returns it (`''` when the model leaves it unnamed). */
   name: string;
   /** `undefined` when the element type is one onnxruntime-node cannot carry (see `onnxType`) */
   dtype: DType | undefined;
@@ -45,8 +46,18 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {
   return model;
 }
 
-/** Read and decode an ONNX file. Throws `QAIC_FILE_NOT_FOUND` (with the path) or `QAIC_MODEL_INVALID`. */
-export function readModelFile(path: string): { model: ModelProto; bytes: Uint8Array } {
+/**
+ * Read and decode an ONNX file (external data files are not read). Throws `QAIC_FILE_NOT_FOUND` (with the path)
+ * or `QAIC_MODEL_INVALID`.
+ *
+ * @returns the decoded `model`, and the file's `bytes` as read (for hashing or re-use without re-reading)
+ */
+export function readModelFile(path: string): {
+  /** The decoded model. */
+  model: ModelProto;
+  /** The file's contents, unchanged. */
+  bytes: Uint8Array;
+} {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -64,11 +75,15 @@ export function encodeModel(model: ModelProto): Uint8Array {
   return encodeMessage(ModelSchema, model as Record<string, unknown>).finish();
 }
 
-/** Encode / decode a single TensorProto (the `.pb` files of ONNX test data sets). */
+/**
+ * Decode a single serialized TensorProto (the `.pb` files of ONNX test data sets). Throws `QAIC_MODEL_INVALID` when
+ * the bytes are not a valid protobuf message.
+ */
 export function decodeTensor(bytes: Uint8Array): TensorProto {
   return decodeMessage(TensorSchema, bytes) as TensorProto;
 }
 
+/** Encode a single TensorProto to bytes, as {@link decodeTensor} reads them (the `.pb` files of ONNX test data sets). */
 export function encodeTensor(tensor: TensorProto): Uint8Array {
   return encodeMessage(TensorSchema, tensor as Record<string, unknown>).finish();
 }
@@ -105,7 +120,12 @@ export function graphInputs(graph: GraphProto): ValueInfoProto[] {
 }
 
 /** Input and output specs of a model's main graph, in declaration order. */
-export function modelIO(model: ModelProto): { inputs: ValueSpec[]; outputs: ValueSpec[] } {
+export function modelIO(model: ModelProto): {
+  /** The real inputs (initializers listed as inputs are left out, see {@link graphInputs}). */
+  inputs: ValueSpec[];
+  /** The graph outputs. */
+  outputs: ValueSpec[];
+} {
   const graph = model.graph ?? {};
   return { inputs: graphInputs(graph).map(valueSpec), outputs: (graph.output ?? []).map(valueSpec) };
 }
@@ -141,7 +161,14 @@ function copyBytes(raw: Uint8Array): ArrayBuffer {
  * The values of an in-memory TensorProto as a typed array of its dtype (a copy, aligned). External data is not
  * resolved here: see the program loader. Throws `QAIC_MODEL_INVALID` for an unsupported type or a size mismatch.
  */
-export function tensorData(tensor: TensorProto): { dtype: DType; dims: number[]; data: TensorData } {
+export function tensorData(tensor: TensorProto): {
+  /** The element type, as the JavaScript dtype name (float16 values are raw bits in a `Uint16Array`). */
+  dtype: DType;
+  /** The shape, outermost first; `[]` for a scalar. */
+  dims: number[];
+  /** The elements in row-major order, in a fresh typed array (or `string[]` for strings). */
+  data: TensorData;
+} {
   const code = tensor.data_type ?? 0;
   const dtype = dtypeFromOnnx(code);
   const dims = (tensor.dims ?? []).map(Number);

@@ -8,19 +8,27 @@
  */
 import { QaicError } from '../errors.js';
 
-/** Protobuf wire types. */
+/** Protobuf wire types: how a field's payload is encoded on the wire (the low 3 bits of its tag). */
 export const enum WireType {
+  /** A base-128 varint (int32, int64, uint*, bool, enum). */
   Varint = 0,
+  /** 8 little-endian bytes (fixed64, sfixed64, double). */
   Fixed64 = 1,
+  /** A varint byte length, then that many bytes (string, bytes, sub-message, packed repeated). */
   LengthDelimited = 2,
+  /** Start of a group (deprecated proto2 encoding). */
   StartGroup = 3,
+  /** End of a group (deprecated proto2 encoding). */
   EndGroup = 4,
+  /** 4 little-endian bytes (fixed32, sfixed32, float). */
   Fixed32 = 5,
 }
 
 /** A field the schema does not know, kept as it was read. */
 export interface UnknownField {
+  /** The field number from its tag. */
   no: number;
+  /** How the payload is encoded; says how to read `value`. */
   wireType: WireType;
   /** varint value, or the raw bytes for fixed32/fixed64/length-delimited/group payloads */
   value: bigint | Uint8Array;

@@ -22,6 +22,7 @@ interface AffinityAddon {
 
 /** Pinning is available: the calling thread can be pinned and its affinity read. */
 export interface PinningOn {
+  /** Always `true`: narrows {@link Pinning} to this case. */
   available: true;
   /** the addon file that was loaded */
   file: string;
@@ -38,7 +39,9 @@ export interface PinningOn {
 
 /** Pinning is off, and why (shown to users as "pinning off: <reason>"). */
 export interface PinningOff {
+  /** Always `false`: narrows {@link Pinning} to this case. */
   available: false;
+  /** Why pinning is off, e.g. the addon is not built (with the command to build it) or failed to load. */
   reason: string;
 }
 
@@ -63,7 +66,8 @@ const cache = new Map<string, Pinning>();
  * Load the pinning addon. Never throws: a missing or unloadable addon gives `{available: false, reason}`.
  * Results are cached per file and per thread (each worker thread loads the addon for itself).
  *
- * @param file the `.node` file to load; defaults to {@link addonFile}
+ * @param file the `.node` file to load; defaults to `$QAIC_AFFINITY_ADDON` when set, else the addon that
+ *   `npm run build:native` builds (`native/build/Release/affinity.node`)
  */
 export function loadAffinity(file: string = addonFile()): Pinning {
   const known = cache.get(file);

@@ -18,6 +18,7 @@ export type SourceKind = 'onnx' | 'program';
 
 /** A classified, existing model or program path. */
 export interface SourceDescription {
+  /** `'onnx'` for a model file, `'program'` for a compiled program (folder or `programqpc.bin`). */
   kind: SourceKind;
   /** the `.onnx` file, or the program's `programqpc.bin` */
   path: string;
@@ -31,12 +32,15 @@ export interface PreparedGraph {
   modelPath: string;
   /** onnxruntime session options that come with the graph (optimization level, config entries) */
   sessionOptions: Record<string, unknown>;
+  /** the graph's real inputs (initializers listed as inputs left out), in declaration order */
   inputs: ValueSpec[];
+  /** the graph's outputs, in declaration order */
   outputs: ValueSpec[];
   /** batch size the graph was built for (1 when unknown) */
   batchSize: number;
-  /** how long preparing took, in milliseconds, and whether a cached program was reused */
+  /** how long preparing took (reading, compiling or verifying the program), in milliseconds */
   prepareMs: number;
+  /** `true` when compiling reused an unchanged program from `output_dir` or the compile cache instead of compiling */
   cached: boolean;
   /** where the program lives, when there is one */
   programDir?: string;

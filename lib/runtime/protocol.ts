@@ -79,9 +79,13 @@ export const BENCH_SLOTS = 5;
 
 /** Timestamps taken in the worker, in process-wide monotonic nanoseconds (see `clock.ts`). */
 export interface WorkerTimes {
+  /** The worker received the request (ns). */
   received: number;
+  /** onnxruntime's `run()` was called (ns). */
   runStart: number;
+  /** onnxruntime's `run()` returned (ns). */
   runEnd: number;
+  /** The outputs were packed and posted back to the main thread (ns). */
   posted: number;
 }
 

@@ -11,20 +11,33 @@ import type { WorkerTimes } from './protocol.js';
 
 /** One finished (or failed) inference. */
 export interface RunTrace {
+  /** Index of the activation that ran it (0 to `num_activations - 1`); -1 when it failed before one was taken. */
   activation: number;
   /** the first inference this activation ran (includes one-off costs; kept apart from steady state) */
   first: boolean;
+  /** `true` when the inference returned outputs, `false` when it threw (validation, queue or onnxruntime error). */
   ok: boolean;
+  /** `run()` was called (ns). */
   callNs: number;
+  /** Input checks passed (ns). */
   validatedNs: number;
+  /** An activation was free and took the request off the queue (ns); `doneNs` when it never was. */
   takenNs: number;
+  /** The request was posted to the activation's worker (ns); `doneNs` when it never was. */
   sentNs: number;
+  /** The timestamps taken inside the worker (ns); all equal to `doneNs` when the worker never answered. */
   worker: WorkerTimes;
+  /** The worker's answer reached the main thread (ns); `doneNs` on failure before that. */
   receivedNs: number;
+  /** The caller's outputs (or error) were ready (ns); the trace is delivered right after. */
   doneNs: number;
 }
 
 /** Receives every inference's trace (metrics and profiling implement this). */
 export interface RunObserver {
+  /**
+   * Called synchronously on the main thread after every inference, successful or not, before `run()` settles.
+   * Keep it cheap: it is on the inference path. Register with `Session.observe()`.
+   */
   onRun(trace: RunTrace): void;
 }
