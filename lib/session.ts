@@ -71,6 +71,8 @@ export class Session implements AsyncDisposable {
   #epoch = 0;
   #peeked: { inputs: ValueSpec[]; outputs: ValueSpec[] } | undefined;
   #observers = new Set<RunObserver>();
+  /** {@link Session.run}'s input specs for the graph they were resolved from */
+  #specCache: { inputs: readonly ValueSpec[]; specs: readonly ValueSpec[] } | undefined;
   readonly #measure: SessionMeasurements;
   #activationCount = 0;
   /** the activation count when the first-inference warning was last given */
@@ -288,42 +290,84 @@ export class Session implements AsyncDisposable {
    *   `QAIC_SESSION_CLOSED`, `QAIC_ABORTED`, `QAIC_RUN_FAILED`, `QAIC_ACTIVATION_CRASHED`,
    *   `QAIC_ACTIVATION_FAILED`
    */
-  async run(inputs: Inputs, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+  run(inputs: Inputs, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+    // Not an async function: on the hot path (active session) the caller's promise is settled straight from the
+    // worker's answer, without an await hop in between. Every error still arrives as a rejection.
     const callNs = nowNs();
-    this.#assertOpen('run');
-    // an already-aborted request must not pay for (or trigger) an activation
-    if (options.signal?.aborted === true) {
-      throw new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: options.signal.reason });
-    }
-    if (this.#state !== 'active') {
-      // once per activation of this session (not through warnOnce: its process-wide key set would grow by one
-      // entry per session ever created)
-      if (this.#activating === undefined && this.#warnedActivation !== this.#activationCount) {
-        this.#warnedActivation = this.#activationCount;
-        process.emitWarning('qaic: WARNING: Activating network, this will add up to time of first inference (call setup() to activate early)', {
-          code: 'QAIC_FIRST_INFERENCE', type: 'QaicWarning',
-        });
-      }
-      await this.setup();
-    }
-    const graph = this.#graph!;
-    const feeds = normaliseInputs(inputs, resolvedInputs(graph.inputs, this.options));
-    const transfer = prepareTransfer(feeds, this.options.copy_inputs);
-    const validatedNs = nowNs();
-    const pool = this.#pool;
-    if (pool === undefined) {
+    try {
       this.#assertOpen('run');
-      throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
+      // an already-aborted request must not pay for (or trigger) an activation
+      if (options.signal?.aborted === true) {
+        throw new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: options.signal.reason });
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const request: PoolRequest = { feeds, transfer, signal: options.signal };
-    const result = await pool.submit(request).catch((error: unknown) => {
-      this.#notify(request, undefined, callNs, validatedNs, false);
-      throw error;
+    if (this.#state !== 'active') return this.#runAfterSetup(inputs, options, callNs);
+    return this.#dispatch(inputs, options, callNs);
+  }
+
+  async #runAfterSetup(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
+    // once per activation of this session (not through warnOnce: its process-wide key set would grow by one
+    // entry per session ever created)
+    if (this.#activating === undefined && this.#warnedActivation !== this.#activationCount) {
+      this.#warnedActivation = this.#activationCount;
+      process.emitWarning('qaic: WARNING: Activating network, this will add up to time of first inference (call setup() to activate early)', {
+        code: 'QAIC_FIRST_INFERENCE', type: 'QaicWarning',
+      });
+    }
+    await this.setup();
+    return this.#dispatch(inputs, options, callNs);
+  }
+
+  /** Check the inputs and hand them to the pool; the promise settles when the activation answers. */
+  #dispatch(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
+    return new Promise((resolve, reject) => {
+      // a throw in here (an input error) rejects the promise
+      const feeds = normaliseInputs(inputs, this.#inputSpecs(this.#graph!));
+      const transfer = prepareTransfer(feeds, this.options.copy_inputs);
+      const validatedNs = nowNs();
+      const pool = this.#pool;
+      if (pool === undefined) {
+        this.#assertOpen('run');
+        throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
+      }
+      const request: PoolRequest = { feeds, transfer, signal: options.signal };
+      pool.dispatch(request, (result) => {
+        let outputs: Record<string, OutputTensor>;
+        try {
+          const wire = result.outputs;
+          outputs = {};
+          for (const name in wire) {
+            const t = wire[name]!;
+            outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
+          }
+          this.#notify(request, result, callNs, validatedNs, true);
+        } catch (error) {
+          // an observer threw: the caller gets its error, as it would from an awaited call
+          reject(error);
+          return;
+        }
+        resolve(outputs);
+      }, (error) => {
+        try {
+          this.#notify(request, undefined, callNs, validatedNs, false);
+        } catch (observerError) {
+          reject(observerError);
+          return;
+        }
+        reject(error);
+      });
     });
-    const outputs: Record<string, OutputTensor> = {};
-    for (const [name, t] of Object.entries(result.outputs)) outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
-    this.#notify(request, result, callNs, validatedNs, true);
-    return outputs;
+  }
+
+  /** The graph's input specs with `onnx_define_symbol` applied, computed once per prepared graph. */
+  #inputSpecs(graph: PreparedGraph): readonly ValueSpec[] {
+    const cached = this.#specCache;
+    if (cached !== undefined && cached.inputs === graph.inputs) return cached.specs;
+    const specs = resolvedInputs(graph.inputs, this.options);
+    this.#specCache = { inputs: graph.inputs, specs };
+    return specs;
   }
 
   #notify(

@@ -115,20 +115,45 @@ export function normaliseInputs(inputs: unknown, specs: readonly ValueSpec[]): W
     throw inputError('QAIC_INPUT_MISSING', `run() takes an object of input name to tensor, got ${describeValue(inputs)}`, specs, {});
   }
   const given = inputs as Record<string, unknown>;
-  const byName = new Map(specs.map((s) => [s.name, s]));
-  for (const name of Object.keys(given)) {
-    if (!byName.has(name)) {
+  // Few inputs (the common case): compare names directly rather than build a Map per call. for-in with an
+  // own-property check visits what Object.keys() lists, in the same order, without allocating its array.
+  const byName = specs.length > 8 ? new Set(specs.map((s) => s.name)) : undefined;
+  for (const name in given) {
+    if (!Object.hasOwn(given, name)) continue;
+    if (byName !== undefined ? !byName.has(name) : !hasInput(specs, name)) {
       throw inputError('QAIC_INPUT_UNKNOWN', `unknown input '${name}'`, specs, { input: name });
     }
   }
+  // push, not new Array(n): a holey array is structured-cloned in the slower sparse form
   const out: WireTensor[] = [];
-  for (const spec of specs) {
-    if (!Object.hasOwn(given, spec.name) || given[spec.name] === undefined) {
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    const value = Object.hasOwn(given, spec.name) ? given[spec.name] : undefined;
+    if (value === undefined) {
       throw inputError('QAIC_INPUT_MISSING', `missing input '${spec.name}' (given: ${Object.keys(given).map((k) => `'${k}'`).join(', ') || 'none'})`, specs, { input: spec.name });
     }
-    out.push(normaliseOne(spec, given[spec.name], specs));
+    out.push(normaliseOne(spec, value, specs));
   }
   return out;
+}
+
+/**
+ * An array of non-negative integers: what `every()` would answer (holes are skipped, as `every()` skips them), in a
+ * loop without a closure, since this runs on every run().
+ */
+function isDimList(shape: unknown): shape is readonly number[] {
+  if (!Array.isArray(shape)) return false;
+  for (let i = 0; i < shape.length; i++) {
+    if (!(i in shape)) continue;
+    const d: unknown = shape[i];
+    if (!Number.isInteger(d) || (d as number) < 0) return false;
+  }
+  return true;
+}
+
+function hasInput(specs: readonly ValueSpec[], name: string): boolean {
+  for (let i = 0; i < specs.length; i++) if (specs[i]!.name === name) return true;
+  return false;
 }
 
 function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec[]): WireTensor {
@@ -189,8 +214,7 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
     }
   }
   // A zero-element tensor is legitimate when the caller's shape says so (ONNX backend tests feed such inputs).
-  const declaredEmpty = Array.isArray(shape) && (shape as unknown[]).includes(0);
-  if (isDetached(typed) && !declaredEmpty && spec.shape !== null && spec.shape.every((d) => d !== 0)) {
+  if (isDetached(typed) && !(Array.isArray(shape) && (shape as unknown[]).includes(0)) && spec.shape !== null && spec.shape.every((d) => d !== 0)) {
     throw inputError('QAIC_INPUT_SHAPE', `input '${name}' is an empty or detached array: its buffer was transferred by an earlier run() (pass copy_inputs: true, or a fresh array per run)`, specs, { input: name });
   }
   if (shape === undefined) {
@@ -199,7 +223,7 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
     }
     shape = spec.shape as number[];
   } else {
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    if (!isDimList(shape)) {
       throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has shape ${describeValue(shape)}, expected an array of non-negative integers`, specs, { input: name });
     }
   }
@@ -235,13 +259,16 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
  */
 export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuffer[] {
   const transfer: ArrayBuffer[] = [];
-  const seen = new Set<ArrayBufferLike>();
+  // buffers already listed: `transfer` itself for a few inputs, a Set (made on demand) for many
+  let seen: Set<ArrayBufferLike> | undefined;
   for (const t of tensors) {
     if (Array.isArray(t.data)) continue;
     const view = t.data;
     const buffer = view.buffer;
     const whole = view.byteOffset === 0 && view.byteLength === buffer.byteLength;
-    if (copy || !(buffer instanceof ArrayBuffer) || !whole || seen.has(buffer)) {
+    if (seen === undefined && transfer.length >= 8) seen = new Set(transfer);
+    const repeated = seen !== undefined ? seen.has(buffer) : transfer.includes(buffer as ArrayBuffer);
+    if (copy || !(buffer instanceof ArrayBuffer) || !whole || repeated) {
       // not view.slice(): Buffer#slice returns a view on the same memory, and transferring that would detach
       // Node's shared Buffer pool
       const fresh = allocate(t.type, view.length) as typeof view;
@@ -250,7 +277,7 @@ export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuff
       transfer.push(t.data.buffer as ArrayBuffer);
       continue;
     }
-    seen.add(buffer);
+    seen?.add(buffer);
     transfer.push(buffer);
   }
   return transfer;

@@ -200,7 +200,7 @@ export class Activation {
   }
 
   #onMessage(message: FromWorker): void {
-    for (const handler of this.#messageHandlers) handler(message);
+    if (this.#messageHandlers.size > 0) for (const handler of this.#messageHandlers) handler(message);
     if (message.type === 'result' || message.type === 'run-failed') {
       const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
@@ -259,23 +259,33 @@ export class Activation {
 
   /** Send one inference. The feeds' buffers listed in `transfer` are detached from the caller. */
   run(feeds: WireTensor[], transfer: ArrayBuffer[]): Promise<ActivationResult> {
-    if (this.#state !== 'ready' || this.#worker === undefined) {
-      return Promise.reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
+    return new Promise<ActivationResult>((resolve, reject) => this.send(feeds, transfer, resolve, reject));
+  }
+
+  /**
+   * {@link run} without a promise of its own: exactly one of `resolve` and `reject` is called, once, when the
+   * answer arrives (or at once when nothing could be sent). The pool uses it so that a request is settled by one
+   * promise, not by a chain of them.
+   */
+  send(feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void): void {
+    const worker = this.#worker;
+    if (this.#state !== 'ready' || worker === undefined) {
+      reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
+      return;
     }
     const id = this.#nextId++;
-    const first = this.#completed === 0 && this.#pending.size === 0;
-    return new Promise<ActivationResult>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, first });
-      try {
-        this.#worker!.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
-      } catch (error) {
-        // nothing was sent: free the slot, or this activation would count the request in flight forever
-        this.#pending.delete(id);
-        reject(new QaicError('QAIC_INTERNAL', `activation ${this.index}: the inputs could not be sent to the worker: ${(error as Error).message}`, { cause: error }));
-        return;
-      }
-      if (this.#pending.size === 1) this.#updateRef();
-    });
+    const pending = this.#pending;
+    const first = this.#completed === 0 && pending.size === 0;
+    pending.set(id, { resolve, reject, first });
+    try {
+      worker.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+    } catch (error) {
+      // nothing was sent: free the slot, or this activation would count the request in flight forever
+      pending.delete(id);
+      reject(new QaicError('QAIC_INTERNAL', `activation ${this.index}: the inputs could not be sent to the worker: ${(error as Error).message}`, { cause: error }));
+      return;
+    }
+    if (pending.size === 1) this.#updateRef();
   }
 
   /** Ask the worker to end onnxruntime profiling; resolves with the profile file it wrote. */

@@ -27,7 +27,9 @@ interface Waiting {
   request: PoolRequest;
   resolve: (result: ActivationResult) => void;
   reject: (error: QaicError) => void;
-  onAbort?: () => void;
+  onAbort: (() => void) | undefined;
+  /** set once resolve or reject has been called */
+  settled: boolean;
 }
 
 /** How the pool builds activations. */
@@ -141,47 +143,69 @@ export class ActivationPool {
 
   /** Dispatch one request; resolves with the activation's answer. */
   submit(request: PoolRequest): Promise<ActivationResult> {
-    if (this.#stopped) return Promise.reject(new QaicError('QAIC_ABORTED', 'the session was reset or closed'));
+    return new Promise<ActivationResult>((resolve, reject) => this.dispatch(request, resolve, reject));
+  }
+
+  /**
+   * {@link submit} without a promise of its own, for callers that settle their own (`Session.run()`): exactly one
+   * of `resolve` and `reject` is called, once, possibly before this returns (when the request is refused at once).
+   */
+  dispatch(request: PoolRequest, resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void): void {
+    if (this.#stopped) {
+      reject(new QaicError('QAIC_ABORTED', 'the session was reset or closed'));
+      return;
+    }
     if (this.#lostReason !== undefined && this.#exhausted()) {
-      return Promise.reject(new QaicError('QAIC_ACTIVATION_FAILED', `no activation is left: the last one died and could not be replaced (${this.#lostReason.message}); reset() the session to activate again`, {
+      reject(new QaicError('QAIC_ACTIVATION_FAILED', `no activation is left: the last one died and could not be replaced (${this.#lostReason.message}); reset() the session to activate again`, {
         cause: this.#lostReason,
         details: { ...this.#lostReason.details },
       }));
+      return;
     }
     const signal = request.signal;
-    if (signal?.aborted === true) return Promise.reject(abortError(signal));
-    return new Promise<ActivationResult>((resolve, reject) => {
-      const waiting: Waiting = { request, resolve, reject };
-      if (signal !== undefined) {
-        waiting.onAbort = () => {
-          const at = this.#queue.indexOf(waiting);
-          if (at >= 0) this.#queue.splice(at, 1);
-          // In flight, the inference cannot be interrupted inside onnxruntime; its result is dropped on arrival.
-          this.#settle(waiting, abortError(signal));
-        };
-        signal.addEventListener('abort', waiting.onAbort, { once: true });
+    if (signal?.aborted === true) {
+      reject(abortError(signal));
+      return;
+    }
+    const waiting: Waiting = { request, resolve, reject, onAbort: undefined, settled: false };
+    if (signal !== undefined) {
+      waiting.onAbort = () => {
+        const at = this.#queue.indexOf(waiting);
+        if (at >= 0) this.#queue.splice(at, 1);
+        // In flight, the inference cannot be interrupted inside onnxruntime; its result is dropped on arrival.
+        this.#settle(waiting, abortError(signal));
+      };
+      signal.addEventListener('abort', waiting.onAbort, { once: true });
+    }
+    if (this.#queue.length === 0) {
+      // nothing waits ahead of it: hand it straight to a free activation, if any, without a trip through the queue
+      const activation = this.#pickActivation();
+      if (activation !== undefined) {
+        this.#send(activation, waiting);
+        return;
       }
-      this.#queue.push(waiting);
-      this.#pump();
-    });
+    }
+    this.#queue.push(waiting);
+    this.#pump();
   }
 
   #settle(waiting: Waiting, outcome: ActivationResult | QaicError): void {
+    // settle once: later outcomes (an aborted request's result) are dropped
+    if (waiting.settled) return;
+    waiting.settled = true;
     if (waiting.onAbort !== undefined) {
       waiting.request.signal?.removeEventListener('abort', waiting.onAbort);
       waiting.onAbort = undefined;
     }
-    const { resolve, reject } = waiting;
-    // settle once: later outcomes (an aborted request's result) are dropped
-    waiting.resolve = () => {};
-    waiting.reject = () => {};
-    if (outcome instanceof QaicError) reject(outcome);
-    else resolve(outcome);
+    if (outcome instanceof QaicError) waiting.reject(outcome);
+    else waiting.resolve(outcome);
   }
 
   #pickActivation(): Activation | undefined {
     let best: Activation | undefined;
-    for (const a of this.#activations) {
+    const activations = this.#activations;
+    for (let i = 0; i < activations.length; i++) {
+      const a = activations[i];
       if (a === undefined || a.state !== 'ready' || a.inFlight >= this.#config.setSize) continue;
       if (best === undefined || a.inFlight < best.inFlight) best = a;
     }
@@ -192,23 +216,22 @@ export class ActivationPool {
     while (this.#queue.length > 0) {
       const activation = this.#pickActivation();
       if (activation === undefined) return;
-      const waiting = this.#queue.shift()!;
-      const request = waiting.request;
-      request.takenNs = nowNs();
-      request.activation = activation.index;
-      const pending = activation.run(request.feeds, request.transfer);
-      request.sentNs = nowNs();
-      pending.then(
-        (result) => {
-          this.#settle(waiting, result);
-          this.#pump();
-        },
-        (error: QaicError) => {
-          this.#settle(waiting, error);
-          this.#pump();
-        },
-      );
+      this.#send(activation, this.#queue.shift()!);
     }
+  }
+
+  #send(activation: Activation, waiting: Waiting): void {
+    const request = waiting.request;
+    request.takenNs = nowNs();
+    request.activation = activation.index;
+    activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error));
+    request.sentNs = nowNs();
+  }
+
+  /** An activation answered `waiting` (or could not send it): settle it and hand the freed slot on. */
+  #done(waiting: Waiting, outcome: ActivationResult | QaicError): void {
+    this.#settle(waiting, outcome);
+    this.#pump();
   }
 
   /**

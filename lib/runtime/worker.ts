@@ -39,16 +39,18 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 function toOrt(ort: Ort, feeds: WireTensor[], names: readonly string[]): Record<string, import('onnxruntime-node').Tensor> {
   const out: Record<string, import('onnxruntime-node').Tensor> = {};
-  feeds.forEach((t, i) => {
+  for (let i = 0; i < feeds.length; i++) {
+    const t = feeds[i]!;
     out[names[i]!] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
-  });
+  }
   return out;
 }
 
 function fromOrt(results: Record<string, import('onnxruntime-node').Tensor>): { outputs: Record<string, WireTensor>; transfer: ArrayBuffer[] } {
   const outputs: Record<string, WireTensor> = {};
   const transfer: ArrayBuffer[] = [];
-  for (const [name, tensor] of Object.entries(results)) {
+  for (const name in results) {
+    const tensor = results[name]!;
     let data = tensor.data as WireTensor['data'];
     if (!Array.isArray(data)) {
       // Transfer only buffers that hold exactly this output; anything else is copied so we never detach memory
