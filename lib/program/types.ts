@@ -9,13 +9,11 @@ import type { ModelProto } from '../onnx/schema.js';
 /** Version of the container format this code writes. Readers refuse other major versions. */
 export const PROGRAM_FORMAT_VERSION = 1;
 
-/** One compiled graph, as the compiler hands it to the writer. */
-export interface GraphToStore {
-  /** graph name, unique within a program (`'main'` for a single compiled model) */
+/** A graph in a program's manifest: everything about it but its model bytes. */
+export interface ManifestGraph {
+  /** graph name, unique within the program (`'main'` for a single compiled model) */
   name: string;
-  /** the compiled graph with its initializers inline; the writer moves weights out into the shared section */
-  model: ModelProto;
-  /** fixed input specs of the compiled graph */
+  /** fixed input specs of the compiled graph (what `run()` validates inputs against) */
   inputs: ValueSpec[];
   /** output specs of the compiled graph (dims the compiler could not measure may stay symbolic) */
   outputs: ValueSpec[];
@@ -24,12 +22,18 @@ export interface GraphToStore {
    * count inferences times this, like the Python API's `batch_size`.
    */
   batchSize: number;
-  /** onnxruntime session options activations must use to load this graph (e.g. graph optimization level) */
+  /** onnxruntime session options activations must load this graph with (e.g. graph optimization level) */
   sessionOptions: Record<string, unknown>;
-  /** CPU features the graph's stored optimizations rely on; empty when the graph is portable */
+  /** CPU features the graph's stored optimizations rely on (`/proc/cpuinfo` names); empty when portable */
   hostFeatures: string[];
-  /** the compile report (plain JSON), kept in the manifest */
+  /** the compile report (plain JSON; a `CompileReport` for programs written by `compile()`) */
   report?: unknown;
+}
+
+/** One compiled graph, as the compiler hands it to the writer: its manifest entry plus the model. */
+export interface GraphToStore extends ManifestGraph {
+  /** the compiled graph with its initializers inline; the writer moves weights out into the shared section */
+  model: ModelProto;
 }
 
 /** Facts about where a program came from, recorded in its manifest. */
@@ -43,24 +47,6 @@ export interface ProgramProvenance {
   }>;
   /** the compile options used (plain JSON) */
   compileOptions: Record<string, unknown>;
-}
-
-/** A graph in a program's manifest: {@link GraphToStore} without the model bytes. */
-export interface ManifestGraph {
-  /** graph name, unique within the program */
-  name: string;
-  /** fixed input specs (what `run()` validates inputs against) */
-  inputs: ValueSpec[];
-  /** output specs */
-  outputs: ValueSpec[];
-  /** samples per inference (see {@link GraphToStore.batchSize}) */
-  batchSize: number;
-  /** onnxruntime session options activations load the graph with */
-  sessionOptions: Record<string, unknown>;
-  /** CPU features the graph relies on (`/proc/cpuinfo` names); empty when portable */
-  hostFeatures: string[];
-  /** the compile report as stored (plain JSON; a `CompileReport` for programs written by `compile()`) */
-  report?: unknown;
 }
 
 /** What a session or runner needs to start activations of one graph. */
