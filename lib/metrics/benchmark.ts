@@ -13,7 +13,7 @@ import type { ValueSpec } from '../onnx/model.js';
 import type { Activation } from '../runtime/activation.js';
 import { BENCH_SLOT, BENCH_SLOTS, type BenchResult, type FromWorker } from '../runtime/protocol.js';
 import { nowNs } from '../runtime/clock.js';
-import { newHistogram, summarise, type LatencyStore, type LatencySummary } from './latency-store.js';
+import { LatencyStore, type LatencySummary } from './latency-store.js';
 
 /**
  * Arguments of `runBenchmark()`. Python and camelCase spellings are both accepted; give a count or a duration,
@@ -278,39 +278,30 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
 }
 
 function summariseBenchmark(results: BenchResult[], indices: number[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs: number, answeredNs: number): BenchmarkResult {
-  const all = newHistogram();
-  let sumNs = 0;
-  let sumSqNs = 0;
+  // The run's own store (histogram and exact sums per activation), summarised as the session's metrics are.
+  const own = new LatencyStore();
   let completed = 0;
   let start = Infinity;
   let end = 0;
   let warmupNs = 0;
-  const perActivation: BenchmarkDetails['perActivation'] = [];
   results.forEach((r, i) => {
-    const h = newHistogram();
-    let s = 0;
-    let sq = 0;
     for (const v of r.samplesNs) {
-      const ns = Math.round(v);
-      h.recordValue(ns);
-      s += ns;
-      sq += ns * ns;
-      target.store?.record('benchmark', indices[i]!, ns);
+      own.record('benchmark', indices[i]!, v);
+      target.store?.record('benchmark', indices[i]!, v);
     }
-    all.add(h);
-    sumNs += s;
-    sumSqNs += sq;
     completed += r.count;
     if (r.count > 0) {
       start = Math.min(start, r.startNs);
       end = Math.max(end, r.endNs);
     }
     warmupNs = Math.max(warmupNs, r.warmupNs);
-    perActivation.push({ activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: summarise(h, s, sq) });
   });
+  const perActivation: BenchmarkDetails['perActivation'] = results.map((r, i) => ({
+    activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: own.activationSummary('benchmark', indices[i]!),
+  }));
   const seconds = completed > 0 ? (end - start) / 1e9 : 0;
   const rate = seconds > 0 ? (completed * target.batchSize) / seconds : 0;
-  const latency = summarise(all, sumNs, sumSqNs);
+  const latency = own.summary('benchmark');
   const warnings: string[] = [];
   if (seconds < MIN_TRUSTED_SECONDS || completed < MIN_TRUSTED_INFERENCES) {
     const advice = seconds < MIN_TRUSTED_SECONDS ? 'measure for longer (inf_time=3 or more)' : `run more inferences (num_inferences=${MIN_TRUSTED_INFERENCES} or more, or a longer inf_time)`;
