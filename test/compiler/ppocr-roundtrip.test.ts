@@ -4,20 +4,10 @@ import * as ort from 'onnxruntime-node';
 import { compile } from '../../lib/compiler/compile.js';
 import { Session } from '../../lib/session.js';
 import { CLS_MODEL, DET_MODEL, REC_MODEL } from '../fixtures/models.js';
+import { lcgFloats } from '../program/helpers.js';
 
 // Relative differences are taken against max(|expected|, 1e-3): for probabilities near 0 (softmax tails) a relative
 // error says nothing about agreement.
-
-/** Deterministic pseudo-random input in [-1, 1). */
-function input(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 const cases = [
   { name: 'det', path: DET_MODEL, shape: [1, 3, 256, 384] },
@@ -40,7 +30,7 @@ for (const c of cases) {
     t.ok(report.outputs.every((o) => o.shape?.every((d) => typeof d === 'number')), 'static output shapes recorded');
     t.ok(report.macs.total > 0 && (report.macs.byOperator.Conv ?? 0) > 0, 'MACs counted');
 
-    const x = input(c.shape.reduce((p, d) => p * d, 1), 7);
+    const x = lcgFloats(c.shape.reduce((p, d) => p * d, 1), 7);
     const expected = await raw.run({ [inputName]: new ort.Tensor('float32', x.slice(), c.shape) });
     await raw.release();
     const session = new Session(programPath, { num_activations: 1 });

