@@ -9,6 +9,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stopCompileWorker } from '../compiler/optimizer.js';
 import { findCases, formatCase, runCase, summarize, type CaseResult } from '../conformance/run-cases.js';
+import { runMain } from './run-main.js';
 
 const USAGE = `Usage: qaic-conformance <folder> [--json <out.json>] [--atol <x>] [--rtol <x>]
 
@@ -77,12 +78,4 @@ async function main(): Promise<number> {
   return s.ok && results.length > 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`qaic-conformance: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('qaic-conformance', main);

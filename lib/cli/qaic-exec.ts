@@ -10,6 +10,7 @@ import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
 import { EXEC_USAGE, parseExecArgs } from './exec-args.js';
+import { runMain } from './run-main.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let command;
@@ -43,12 +44,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`qaic-exec: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('qaic-exec', () => main(process.argv.slice(2)));

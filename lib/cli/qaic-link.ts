@@ -7,6 +7,7 @@
 import { isQaicError } from '../errors.js';
 import { link } from '../program/link.js';
 import { LINK_USAGE, parseLinkArgs } from './link-args.js';
+import { runMain } from './run-main.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -42,12 +43,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`qaic-link: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('qaic-link', () => main(process.argv.slice(2)));
