@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from './errors.js';
 
@@ -134,37 +134,35 @@ export interface ResolvedOptions {
   ignored: Record<string, unknown>;
 }
 
-type Kind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]' | 'any';
+type Kind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]';
 
 interface OptionSpec {
   kind: Kind;
   min?: number;
   max?: number;
-  /** `runtime` options can change after creation via updateBackendOptions */
-  scope: 'session' | 'runtime' | 'compile';
 }
 
 const SPECS: Record<Exclude<keyof ResolvedOptions, 'ignored'>, OptionSpec> = {
-  backend: { kind: 'string', scope: 'session' },
-  dev_id: { kind: 'int', min: 0, max: 0, scope: 'runtime' },
-  num_activations: { kind: 'int', min: 1, max: 1024, scope: 'runtime' },
-  set_size: { kind: 'int', min: 1, max: 100_000, scope: 'runtime' },
-  aic_num_cores: { kind: 'int', min: 1, max: 1024, scope: 'compile' },
-  allow_oversubscription: { kind: 'bool', scope: 'session' },
-  pin_cores: { kind: 'bool', scope: 'session' },
-  enable_metrics: { kind: 'bool', scope: 'session' },
-  enable_profiling: { kind: 'bool', scope: 'session' },
-  output_dir: { kind: 'string', scope: 'compile' },
-  options_path: { kind: 'string', scope: 'session' },
-  compile: { kind: 'bool', scope: 'compile' },
-  onnx_define_symbol: { kind: 'symbols', scope: 'compile' },
-  batchsize: { kind: 'int', min: 1, max: 1 << 20, scope: 'compile' },
-  convert_to_fp16: { kind: 'bool', scope: 'compile' },
-  keep_original_precision_for_nodes: { kind: 'string[]', scope: 'compile' },
-  fp16_clip: { kind: 'bool', scope: 'compile' },
-  graph: { kind: 'string', scope: 'session' },
-  copy_inputs: { kind: 'bool', scope: 'session' },
-  activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, scope: 'session' },
+  backend: { kind: 'string' },
+  dev_id: { kind: 'int', min: 0, max: 0 },
+  num_activations: { kind: 'int', min: 1, max: 1024 },
+  set_size: { kind: 'int', min: 1, max: 100_000 },
+  aic_num_cores: { kind: 'int', min: 1, max: 1024 },
+  allow_oversubscription: { kind: 'bool' },
+  pin_cores: { kind: 'bool' },
+  enable_metrics: { kind: 'bool' },
+  enable_profiling: { kind: 'bool' },
+  output_dir: { kind: 'string' },
+  options_path: { kind: 'string' },
+  compile: { kind: 'bool' },
+  onnx_define_symbol: { kind: 'symbols' },
+  batchsize: { kind: 'int', min: 1, max: 1 << 20 },
+  convert_to_fp16: { kind: 'bool' },
+  keep_original_precision_for_nodes: { kind: 'string[]' },
+  fp16_clip: { kind: 'bool' },
+  graph: { kind: 'string' },
+  copy_inputs: { kind: 'bool' },
+  activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000 },
 };
 
 /**
@@ -285,8 +283,6 @@ function checkValue(name: string, spec: OptionSpec, value: unknown, source: stri
       return [...value];
     case 'symbols':
       return checkSymbols(value, source);
-    case 'any':
-      return value;
   }
 }
 
@@ -495,9 +491,4 @@ export function checkBackendUpdate(update: unknown): Partial<BackendOptions> {
     (out as Record<string, unknown>)[name] = checkValue(name, SPECS[name as keyof typeof SPECS], value, '');
   }
   return out;
-}
-
-/** Directory of the options file, for resolving paths relative to it. */
-export function optionsFileDir(resolved: ResolvedOptions): string | undefined {
-  return resolved.options_path === undefined ? undefined : dirname(resolved.options_path);
 }

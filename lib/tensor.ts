@@ -7,7 +7,7 @@
  */
 import { QaicError, describeValue } from './errors.js';
 import {
-  allocate, bytesPerElement, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
+  allocate, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
 } from './dtypes.js';
 import type { Dim, ValueSpec } from './onnx/model.js';
@@ -281,13 +281,4 @@ export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuff
     transfer.push(buffer);
   }
   return transfer;
-}
-
-/** Bytes held by a set of wire tensors (strings counted by their UTF-16 length × 2). */
-export function wireBytes(tensors: readonly WireTensor[]): number {
-  let bytes = 0;
-  for (const t of tensors) {
-    bytes += Array.isArray(t.data) ? t.data.reduce((n, s) => n + s.length * 2, 0) : t.data.length * bytesPerElement(t.type);
-  }
-  return bytes;
 }
