@@ -141,14 +141,10 @@ export class ActivationPool {
     return this.activations.length === 0 && this.#replacing.size === 0 && this.#starting.size === 0;
   }
 
-  /** Dispatch one request; resolves with the activation's answer. */
-  submit(request: PoolRequest): Promise<ActivationResult> {
-    return new Promise<ActivationResult>((resolve, reject) => this.dispatch(request, resolve, reject));
-  }
-
   /**
-   * {@link submit} without a promise of its own, for callers that settle their own (`Session.run()`): exactly one
-   * of `resolve` and `reject` is called, once, possibly before this returns (when the request is refused at once).
+   * Dispatch one request, without a promise of its own (`Session.run()` settles its own): exactly one of `resolve`
+   * and `reject` is called, once, with the activation's answer, possibly before this returns (when the request is
+   * refused at once).
    */
   dispatch(request: PoolRequest, resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void): void {
     if (this.#stopped) {
