@@ -91,7 +91,7 @@ export interface WorkerTimes {
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'ready'; loadMs: number; createMs: number; inputNames: string[]; outputNames: string[]; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
+  | { type: 'ready'; loadMs: number; createMs: number; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }

@@ -5,8 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { serializeError } from '../errors.js';
-import { QaicError } from '../errors.js';
+import { QaicError, serializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
     post({ type: 'load-failed', error: serializeError(new QaicError('QAIC_INTERNAL', `the graph's inputs as prepared (${inputNames.join(', ')}) are not those onnxruntime loaded (${session.inputNames.join(', ')})`)) });
     return;
   }
-  post({ type: 'ready', loadMs: performance.now() - t0, createMs, inputNames: [...inputNames], outputNames: [...session.outputNames], pinned, pinningOff, createStartNs });
+  post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs });
 
   let profileEnded = false;
   port.on('message', (message: ToWorker) => {
