@@ -469,7 +469,7 @@ export class Session implements AsyncDisposable {
       this.#pool = undefined;
       this.#state = 'created';
       await this.setup();
-      if (old !== undefined) await drainAndStop(old);
+      await drainAndStop(old);
     }
   }
 
