@@ -142,9 +142,12 @@ export class RunRecorder implements RunObserver {
   throughputSeries(windowSeconds?: number, itemsPerInference = 1): ThroughputSeries[] {
     this.#nonEmpty('throughputSeries', { includeFirst: true });
     const runs = this.#selected({ includeFirst: true });
-    const start = Math.min(...runs.map((r) => r.callNs));
+    // loops, not Math.min(...array): spreading more than ~120 000 runs overflows the call stack
+    let start = Infinity;
+    for (const r of runs) start = Math.min(start, r.callNs);
     const done = runs.map((r) => (r.doneNs - start) / 1e9);
-    const span = Math.max(...done);
+    let span = 0;
+    for (const d of done) span = Math.max(span, d);
     const window = windowSeconds ?? Math.max(0.01, span / 40);
     return [{ label: 'all activations', points: throughputPoints(done, window, itemsPerInference, Math.max(window, span)) }];
   }
