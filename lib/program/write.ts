@@ -35,24 +35,36 @@ export interface WrittenProgram {
   dedupedBytes: number;
 }
 
-/** The version of onnxruntime-node this process would load (read from its package.json, without loading it). */
+let ortVersion: string | undefined;
+let writerVersion: string | undefined;
+
+/**
+ * The version of onnxruntime-node this process would load (read from its package.json, without loading it). Read
+ * once per process: every compile() asks for it (it is part of the compile key), and it cannot change under a
+ * running process.
+ */
 export function onnxruntimeVersion(): string {
+  if (ortVersion !== undefined) return ortVersion;
   try {
     const require = createRequire(import.meta.url);
     const pkg = JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    ortVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
   } catch {
-    return 'unknown';
+    ortVersion = 'unknown';
   }
+  return ortVersion;
 }
 
+/** This package's name and version, as the manifest's `writer` (read once per process). */
 function qaicVersion(): string {
+  if (writerVersion !== undefined) return writerVersion;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
-    return `${pkg.name ?? 'qaic'} ${pkg.version ?? ''}`.trim();
+    writerVersion = `${pkg.name ?? 'qaic'} ${pkg.version ?? ''}`.trim();
   } catch {
-    return 'qaic';
+    writerVersion = 'qaic';
   }
+  return writerVersion;
 }
 
 /**
