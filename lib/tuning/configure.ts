@@ -19,6 +19,7 @@ import { machineCores, type SessionOptions } from '../options.js';
 import { Session, type ShapeDict } from '../session.js';
 import type { Inputs } from '../tensor.js';
 import { warnOnce } from '../warnings.js';
+import { nearestRank } from '../metrics/percentiles.js';
 
 /** What to optimise for. */
 export type ConfigureGoal = 'throughput' | 'latency';
@@ -50,7 +51,7 @@ export interface ConfigureRow extends Candidate {
   throughputMax: number;
   /**
    * median per-request latency, `run()` called to resolved on the caller's side, milliseconds: the median of the
-   * rounds' medians (NaN when nothing completed)
+   * rounds' medians, each the nearest-rank percentile `getMetrics()` uses (NaN when nothing completed)
    */
   p50Ms: number;
   /** 99th percentile per-request latency, milliseconds: the median of the rounds' p99 (NaN when nothing completed) */
@@ -289,8 +290,9 @@ async function measure(
     row.throughput = (latencies.length * (c.batchsize ?? 1)) / ((last - start) / 1000);
     row.throughputMin = row.throughput;
     row.throughputMax = row.throughput;
-    row.p50Ms = latencies[Math.floor(0.5 * (latencies.length - 1))] ?? Number.NaN;
-    row.p99Ms = latencies[Math.floor(0.99 * (latencies.length - 1))] ?? Number.NaN;
+    // the library's percentile definition (nearest rank), as getMetrics() and runBenchmark() report; NaN when empty
+    row.p50Ms = nearestRank(latencies, 50);
+    row.p99Ms = nearestRank(latencies, 99);
   } catch (error) {
     row.error = (error as Error).message;
   } finally {
