@@ -11,7 +11,7 @@ import { convertToFp16 } from './convert.js';
 
 /**
  * Measure how far `convert_to_fp16` moves a model's outputs, with the compile options of the program (symbols,
- * batch size, `keep_original_precision_for_nodes`).
+ * batch size, `keep_original_precision_for_nodes`, `fp16_clip`).
  *
  * @throws QaicError as {@link fp16Accuracy} does, e.g. `QAIC_INVALID_ARGUMENT` when an input dim stays symbolic
  */
@@ -28,7 +28,7 @@ export async function compileAccuracy(modelPath: string, options: SessionOptions
     }
   }
   const fp32 = encodeModel(model);
-  const fp16 = encodeModel(convertToFp16(model, { keepOriginalPrecisionFor: resolved.keep_original_precision_for_nodes }).model);
+  const fp16 = encodeModel(convertToFp16(model, { keepOriginalPrecisionFor: resolved.keep_original_precision_for_nodes, clip: resolved.fp16_clip }).model);
   return fp16Accuracy(fp32, fp16, { seed });
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../../lib/compiler/compile.js';
+import { compileAccuracy } from '../../../lib/compiler/fp16/compile-accuracy.js';
 import { parseExecArgs } from '../../../lib/cli/exec-args.js';
 import { Session } from '../../../lib/session.js';
 import { encodeModel } from '../../../lib/onnx/model.js';
@@ -48,4 +49,15 @@ t.test('qaic-exec -fp16-clip sets the option; it is a known flag', async (t) => 
   const command = parseExecArgs(['-m=model.onnx', '-convert-to-fp16', '-fp16-clip']);
   t.equal(command.kind, 'compile');
   if (command.kind === 'compile') t.equal(command.options.fp16_clip, true);
+});
+
+t.test('the accuracy report qaic-exec prints measures the clipped model when fp16_clip is set', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-fp16-clip-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const source = overflowModel(dir);
+  const plain = await compileAccuracy(source, { convert_to_fp16: true });
+  const clipped = await compileAccuracy(source, { convert_to_fp16: true, fp16_clip: true });
+  t.equal(plain.outputs[0]!.nonFinite, 1, 'without clipping, 70000 becomes infinity');
+  t.equal(clipped.outputs[0]!.nonFinite, 0, 'with clipping, it stays finite (65504)');
+  t.ok(clipped.outputs[0]!.maxAbsError > 0 && clipped.outputs[0]!.maxAbsError < 4496, `max abs error ${clipped.outputs[0]!.maxAbsError} is at most |x| * (70000 - 65504)`);
 });
