@@ -10,7 +10,7 @@ import {
   allocate, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
 } from './dtypes.js';
-import type { Dim, ValueSpec } from './onnx/model.js';
+import { elementCount, type Dim, type ValueSpec } from './onnx/model.js';
 
 /** A tensor returned by `run()`. */
 export interface OutputTensor {
@@ -90,12 +90,6 @@ function isOrtTensor(value: object): value is OrtTensorLike {
 export function fixShape(shape: readonly Dim[] | null, symbols: Readonly<Record<string, number>>): Dim[] | null {
   if (shape === null) return null;
   return shape.map((d) => (typeof d === 'string' && Object.hasOwn(symbols, d) ? symbols[d]! : d));
-}
-
-function elementCount(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
 }
 
 function isDetached(data: TensorData): boolean {
