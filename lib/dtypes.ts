@@ -45,7 +45,7 @@ export type TensorData =
 interface DTypeInfo {
   onnx: number;
   bytes: number;
-  array: { new (length: number): Exclude<TensorData, string[]>; name: string } | null;
+  array: { new (length: number): Exclude<TensorData, string[]>; new (buffer: ArrayBuffer): Exclude<TensorData, string[]>; name: string } | null;
 }
 
 const INFO: Record<DType, DTypeInfo> = {
@@ -102,6 +102,11 @@ export function bytesPerElement(dtype: DType): number {
 export function allocate(dtype: DType, length: number): TensorData {
   const ctor = INFO[dtype].array;
   return ctor === null ? new Array<string>(length).fill('') : new ctor(length);
+}
+
+/** A view of `buffer` as the typed array of `dtype` (Uint16Array for float16 bits, Uint8Array for bool). */
+export function viewOf(dtype: Exclude<DType, 'string'>, buffer: ArrayBuffer): Exclude<TensorData, string[]> {
+  return new INFO[dtype].array!(buffer);
 }
 
 /** The constructor name expected for a dtype (`'Float32Array'`, ..., `'Array'` for strings). */

@@ -3,7 +3,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { QaicError } from '../errors.js';
-import { dtypeFromOnnx, onnxFromDType, onnxTypeName, type DType, type TensorData } from '../dtypes.js';
+import { bytesPerElement, dtypeFromOnnx, onnxFromDType, onnxTypeName, viewOf, type DType, type TensorData } from '../dtypes.js';
 import { decodeMessage, encodeMessage } from './protobuf.js';
 import {
   ModelSchema, TensorSchema,
@@ -185,7 +185,7 @@ export function tensorData(tensor: TensorProto): {
     data = (tensor.string_data ?? []).map((b) => decoder.decode(b));
   } else if (tensor.raw_data !== undefined) {
     const buffer = copyBytes(tensor.raw_data);
-    data = viewAs(dtype, buffer);
+    data = viewOf(dtype, buffer);
   } else {
     data = fromTypedFields(tensor, dtype);
   }
@@ -195,23 +195,7 @@ export function tensorData(tensor: TensorProto): {
   return { dtype, dims, data };
 }
 
-function viewAs(dtype: DType, buffer: ArrayBuffer): TensorData {
-  switch (dtype) {
-    case 'float32': return new Float32Array(buffer);
-    case 'float64': return new Float64Array(buffer);
-    case 'float16': case 'uint16': return new Uint16Array(buffer);
-    case 'int8': return new Int8Array(buffer);
-    case 'uint8': case 'bool': return new Uint8Array(buffer);
-    case 'int16': return new Int16Array(buffer);
-    case 'int32': return new Int32Array(buffer);
-    case 'uint32': return new Uint32Array(buffer);
-    case 'int64': return new BigInt64Array(buffer);
-    case 'uint64': return new BigUint64Array(buffer);
-    case 'string': throw new QaicError('QAIC_INTERNAL', 'string tensors have no raw view');
-  }
-}
-
-function fromTypedFields(tensor: TensorProto, dtype: DType): TensorData {
+function fromTypedFields(tensor: TensorProto, dtype: Exclude<DType, 'string'>): TensorData {
   switch (dtype) {
     case 'float32': return Float32Array.from(tensor.float_data ?? []);
     case 'float64': return Float64Array.from(tensor.double_data ?? []);
@@ -221,7 +205,7 @@ function fromTypedFields(tensor: TensorProto, dtype: DType): TensorData {
     default: {
       // int8/16/32, uint8/16, bool and float16 (as bits) all live in int32_data
       const src = tensor.int32_data ?? new Int32Array(0);
-      const out = viewAs(dtype, new ArrayBuffer(src.length * (dtype === 'int32' ? 4 : dtype === 'int16' || dtype === 'uint16' || dtype === 'float16' ? 2 : 1)));
+      const out = viewOf(dtype, new ArrayBuffer(src.length * bytesPerElement(dtype)));
       for (let i = 0; i < src.length; i++) (out as Int32Array)[i] = src[i]!;
       return out;
     }
