@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { isQaicError } from '../errors.js';
 import type { TensorData } from '../dtypes.js';
-import { decodeTensor, modelIO, readModelFile, tensorData } from '../onnx/model.js';
+import { decodeTensor, tensorData } from '../onnx/model.js';
 import { Session } from '../session.js';
 import { compile } from '../compiler/compile.js';
 
@@ -123,7 +123,8 @@ export async function runCase(caseDir: string, root: string, tol: Tolerance): Pr
     const sets = readDataSets(caseDir);
     const compiled = await compile(modelPath, { output_dir: join(work, 'program') });
     session = new Session(compiled.programPath, { num_activations: 1 });
-    const io = modelIO(readModelFile(modelPath).model);
+    // the compile report holds the model's inputs and outputs in order: no need to read and decode the model again
+    const io = compiled.report;
     for (const set of sets) {
       const feeds: Record<string, { data: TensorData; shape: number[] }> = {};
       set.inputs.forEach((input, k) => {
