@@ -4,6 +4,8 @@
  * and this axis gives each extra nine the same room as the first 90 %.
  */
 import { QaicError } from '../errors.js';
+import { nearestRank } from '../metrics/percentiles.js';
+import { hdrPercentilePoints } from './hdr-source.js';
 import { coord } from './format.js';
 import { DEFAULT_MARGINS, axes, frame, legend, scales } from './frame.js';
 import { seriesColor } from './palette.js';
@@ -99,8 +101,9 @@ export function renderPercentileChart(input: PercentileChartInput): string {
 }
 
 /**
- * Percentile points from raw samples (nearest-rank, like HdrHistogram's `getValueAtPercentile`), spaced evenly on
- * the log axis: `perDecade` points per nine, up to the last rank, plus the maximum at 100 %.
+ * Percentile points from raw samples (the library's nearest rank, like HdrHistogram's `getValueAtPercentile`), spaced
+ * evenly on the log axis as {@link hdrPercentilePoints} spaces a histogram's: `perDecade` points per nine, up to the
+ * last rank, plus the maximum at 100 %.
  *
  * @param samples latencies in any order (not modified)
  * @param perDecade points per decade, default 20
@@ -111,15 +114,6 @@ export function percentilePoints(samples: ArrayLike<number>, perDecade = 20): Pe
     throw new QaicError('QAIC_INVALID_ARGUMENT', 'percentilePoints: samples is empty; expected at least one latency');
   }
   const sorted = Float64Array.from(samples).sort();
-  const n = sorted.length;
-  const points: PercentilePoint[] = [];
-  const last = Math.log10(n);
-  const steps = Math.floor(last * perDecade);
-  for (let k = 0; k <= steps; k++) {
-    const percentile = 100 - 100 / 10 ** (k / perDecade);
-    const rank = Math.max(1, Math.ceil((percentile / 100) * n));
-    points.push({ percentile, value: sorted[rank - 1]! });
-  }
-  points.push({ percentile: 100, value: sorted[n - 1]! });
-  return points;
+  // the library's nearest rank (metrics/percentiles), on the same log steps as a histogram's curve
+  return hdrPercentilePoints({ totalCount: sorted.length, maxValue: sorted[sorted.length - 1]!, getValueAtPercentile: (p) => nearestRank(sorted, p) }, 1, perDecade);
 }
