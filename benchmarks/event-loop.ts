@@ -21,7 +21,7 @@ import { loadavg } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { Session } from '../lib/session.js';
 import { MODELS, QUICK, elements, machine, pause, saveResult } from './lib/config.js';
-import { lcgFloat32, rotate } from './lib/stats.js';
+import { lcgFloat32, rotate, spread } from './lib/stats.js';
 import { PlainWorker } from './lib/plain-client.js';
 
 type Phase = 'idle' | 'session' | 'plain' | 'worker';
@@ -70,10 +70,8 @@ export interface EventLoopResult {
 }
 
 function summarise(values: number[]): Summary {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  const median = s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { median, min: s[0]!, max: s[s.length - 1]! };
+  const { median, min, max } = spread(values);
+  return { median, min, max };
 }
 
 async function measure(body: () => Promise<void>): Promise<LoopDelay> {
