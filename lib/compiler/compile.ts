@@ -113,6 +113,14 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     return { programDir: dir, programPath, optionsPath, report: record.report as CompileReport, cached: true, key };
   }
 
+  // The same model with the same options is being compiled into this folder: share that compile (its caller already
+  // decoded and checked these very bytes).
+  const inFlight = building.get(dir);
+  if (inFlight !== undefined && inFlight.key === key) {
+    const report = await inFlight.promise;
+    return { programDir: dir, programPath, optionsPath: writeOptionsYaml(dir, options), report, cached: true, key };
+  }
+
   // On this thread only what must fail fast and before any worker starts: decoding and the operator check (and the
   // symbol check, which is cheap). Everything else runs on the compile worker (see build-program.ts).
   const model = decodeModel(bytes, source);
@@ -122,11 +130,6 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   fixDims(model, options.onnx_define_symbol, options.batchsize, source);
   const checkMs = performance.now() - t1;
 
-  const inFlight = building.get(dir);
-  if (inFlight !== undefined && inFlight.key === key) {
-    const report = await inFlight.promise;
-    return { programDir: dir, programPath, optionsPath: writeOptionsYaml(dir, options), report, cached: true, key };
-  }
   // Another compile with other options is writing this folder: let it finish first, so that programqpc.bin and
   // compile.json always come from the same build.
   if (inFlight !== undefined) await inFlight.promise.catch(() => undefined);
