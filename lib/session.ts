@@ -174,7 +174,8 @@ export class Session implements AsyncDisposable {
 
   async #prepare(): Promise<PreparedGraph> {
     if (this.#graph !== undefined) return this.#graph;
-    this.#preparing ??= prepareGraph(this.#source, this.options).then(
+    // with compile off, the specs the shape dicts already read are the model's own: no second read of the file
+    this.#preparing ??= prepareGraph(this.#source, this.options, this.options.compile ? undefined : this.#peeked).then(
       (graph) => {
         this.#graph = graph;
         return graph;

@@ -108,12 +108,18 @@ async function programGraph(programPath: string, graphName: string | undefined, 
  *
  * For an `.onnx` model with `compile` on (the default) this compiles the model into a program (see
  * `compiler/compile.ts`) and loads the program's graph; with `compile: false` it reads the model (so that input
- * checks have its specs) and loads it as it is. A program source loads the program's graph.
+ * checks have its specs) and loads it as it is, or takes the specs from `peeked` ({@link peekIO}'s answer for the
+ * same source) when the session already read them, so the model is not read and decoded a second time. A program
+ * source loads the program's graph.
  *
  * @throws QaicError `QAIC_MODEL_INVALID`, `QAIC_FILE_NOT_FOUND`; for programs also `QAIC_PROGRAM_CORRUPT`,
  *   `QAIC_PROGRAM_VERSION`, `QAIC_PROGRAM_HOST_MISMATCH` and `QAIC_GRAPH_NOT_FOUND` (for `options.graph`)
  */
-export async function prepareGraph(source: SourceDescription, options: ResolvedOptions): Promise<PreparedGraph> {
+export async function prepareGraph(
+  source: SourceDescription,
+  options: ResolvedOptions,
+  peeked?: { inputs: ValueSpec[]; outputs: ValueSpec[] },
+): Promise<PreparedGraph> {
   const t0 = performance.now();
   if (source.kind === 'program') {
     return programGraph(source.path, options.graph, t0, false);
@@ -124,8 +130,7 @@ export async function prepareGraph(source: SourceDescription, options: ResolvedO
     const compiled = await compileResolved(source.path, options);
     return programGraph(compiled.programPath, options.graph, t0, compiled.cached);
   }
-  const { model } = readModelFile(source.path);
-  const io = modelIO(model);
+  const io = peeked ?? modelIO(readModelFile(source.path).model);
   return {
     name: 'main',
     modelPath: source.path,
