@@ -154,12 +154,13 @@ export function buildRunReport(input: RunReportInput): RunReport {
   } else {
     notes.push('No latency distribution: enable metrics (enable_metrics) or record run() calls to get the percentile curve and histograms.');
   }
+  const progressPoints = input.progress === undefined ? [] : progressThroughput(input.progress, b?.batch_size ?? 1);
   if (input.recorder !== undefined && input.recorder.runs.some((r) => r.ok)) {
     charts.push({ heading: 'Throughput over time', caption: 'completed run() calls per second, all activations, warm-up included',
       svg: renderThroughputChart({ series: input.recorder.throughputSeries(undefined, b?.batch_size ?? 1) }) });
-  } else if (input.progress !== undefined && progressThroughput(input.progress).length > 0) {
+  } else if (progressPoints.length > 0) {
     charts.push({ heading: 'Throughput over time', caption: 'runBenchmark() inferences per second in equal windows (interpolated from progress reports), all activations, warm-up excluded',
-      svg: renderThroughputChart({ series: [{ label: 'all activations', points: progressThroughput(input.progress, b?.batch_size ?? 1) }] }) });
+      svg: renderThroughputChart({ series: [{ label: 'all activations', points: progressPoints }] }) });
   } else {
     notes.push('No throughput-over-time chart: it needs per-inference completion times, which a RunRecorder on run() calls or runBenchmark() progress snapshots give.');
   }
