@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { QaicError, describeValue } from '../errors.js';
 import { warnOnce } from '../warnings.js';
+import { addSessionConfigEntries } from './protocol.js';
 
 /** What the native addon exports. */
 interface AffinityAddon {
@@ -171,9 +172,6 @@ export function pinningFor(index: number, coresPerActivation: number, sessionOpt
   // With fewer distinct CPUs than threads (oversubscribed), onnxruntime's pool threads stay unpinned: it demands
   // exactly one affinity group per pool thread.
   const affinities = cpus.length >= coresPerActivation ? ortIntraOpAffinities(cpus, coresPerActivation) : undefined;
-  if (affinities !== undefined) {
-    const extra = (sessionOptions.extra ?? {}) as Record<string, unknown>;
-    sessionOptions.extra = { ...extra, session: { ...((extra.session ?? {}) as Record<string, unknown>), intra_op_thread_affinities: affinities } };
-  }
+  if (affinities !== undefined) addSessionConfigEntries(sessionOptions, { intra_op_thread_affinities: affinities });
   return { cpus };
 }
