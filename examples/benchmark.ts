@@ -39,7 +39,7 @@ try {
     'both activations measured, and their counts add up to inf_completed');
 
   const jsonPath = join(out, 'metrics.json');
-  session.exportMetrics(jsonPath);
+  const metrics = session.exportMetrics(jsonPath);
   const doc = JSON.parse(readFileSync(jsonPath, 'utf8')) as { schema?: string; histograms?: Record<string, string> };
   check(doc.schema === 'qaic-metrics' && Object.keys(doc.histograms ?? {}).some((k) => k.startsWith('benchmark.act')),
     `the JSON document ${jsonPath} holds the benchmark histograms`);
@@ -47,7 +47,7 @@ try {
   writeFileSync(reportPath, report.renderRunReport({
     title: 'PP-OCRv4 detection, 256x384, 2 activations',
     command: `node dist/examples/benchmark.js ${seconds}`,
-    metrics: session.exportMetrics(),
+    metrics,
     benchmark: result,
     progress,
     inputs: session.modelInputShapeDict,
