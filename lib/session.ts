@@ -629,9 +629,11 @@ export class Session implements AsyncDisposable {
   }
 }
 
+/** Let the requests on `pool` finish (for at most 60 s), then stop it. */
 async function drainAndStop(pool: ActivationPool): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((pool.inFlight > 0 || pool.queued > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pool.whenIdle(), new Promise((resolve) => { timer = setTimeout(resolve, 60_000); })]);
+  clearTimeout(timer);
   await pool.stop(new QaicError('QAIC_ABORTED', 'activations were replaced by updateBackendOptions()'));
 }
 

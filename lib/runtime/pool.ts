@@ -58,6 +58,8 @@ export class ActivationPool {
   #stopped = false;
   /** why the last replacement failed: the answer for requests when no activation is left */
   #lostReason: QaicError | undefined;
+  /** callers of {@link whenIdle} still waiting */
+  #idleWaiters: Array<() => void> = [];
 
   constructor(config: PoolConfig) {
     this.#config = config;
@@ -130,6 +132,7 @@ export class ActivationPool {
         // No activation may come back for the waiting requests: reject them rather than leave them pending.
         if (this.#exhausted()) {
           for (const w of this.#queue.splice(0)) this.#settle(w, this.#lostReason);
+          this.#notifyIdle();
         }
       },
     );
@@ -170,6 +173,7 @@ export class ActivationPool {
         if (at >= 0) this.#queue.splice(at, 1);
         // In flight, the inference cannot be interrupted inside onnxruntime; its result is dropped on arrival.
         this.#settle(waiting, abortError(signal));
+        this.#notifyIdle();
       };
       signal.addEventListener('abort', waiting.onAbort, { once: true });
     }
@@ -228,6 +232,22 @@ export class ActivationPool {
   #done(waiting: Waiting, outcome: ActivationResult | QaicError): void {
     this.#settle(waiting, outcome);
     this.#pump();
+    this.#notifyIdle();
+  }
+
+  /**
+   * Resolves once no request is waiting or in flight (at once when none is), or when the pool is stopped. Used to
+   * let requests finish on activations that are being replaced.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#stopped || (this.#queue.length === 0 && this.inFlight === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #notifyIdle(): void {
+    if (this.#idleWaiters.length === 0) return;
+    if (!this.#stopped && (this.#queue.length > 0 || this.inFlight > 0)) return;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
   /**
@@ -236,6 +256,7 @@ export class ActivationPool {
   async stop(error: QaicError): Promise<void> {
     this.#stopped = true;
     for (const w of this.#queue.splice(0)) this.#settle(w, error);
+    this.#notifyIdle();
     const all = [...this.#activations.filter((a): a is Activation => a !== undefined), ...this.#starting];
     this.#activations = [];
     await Promise.all(all.map((a) => a.stop(error)));
