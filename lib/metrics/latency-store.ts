@@ -85,7 +85,7 @@ export function summarise(h: Histogram, sumNs: number, sumSqNs: number): Latency
  * keeps `getMetrics()` within its 5 ms budget on a million samples even on its first call, when hdr-histogram-js's
  * own `add()` and `getValueAtPercentile()` are not yet optimised by the JIT.
  */
-export function summariseMany(parts: ReadonlyArray<{ histogram: Histogram; sumNs: number; sumSqNs: number }>): LatencySummary {
+function summariseMany(parts: ReadonlyArray<{ histogram: Histogram; sumNs: number; sumSqNs: number }>): LatencySummary {
   const hs = parts.map((p) => p.histogram as unknown as JsHistogram);
   let n = 0;
   let sumNs = 0;

@@ -20,7 +20,7 @@ function float16Bits(v: number): number {
 }
 
 /** A fast, seedable uniform [0, 1) generator (xorshift32): random input data needs speed, not quality. */
-export function xorshift(seed = 0x9e3779b9): () => number {
+function xorshift(seed = 0x9e3779b9): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

@@ -201,6 +201,6 @@ export class SessionMeasurements implements RunObserver {
 }
 
 /** A benchmark result as plain JSON (the tuple and its details). */
-export function benchmarkJson(r: BenchmarkResult): Record<string, unknown> {
+function benchmarkJson(r: BenchmarkResult): Record<string, unknown> {
   return { inf_completed: r.inf_completed, inf_rate: r.inf_rate, inf_time: r.inf_time, batch_size: r.batch_size, ...r.details };
 }

@@ -13,7 +13,7 @@ import { readOrtProfile } from './ort-profile.js';
 import type { ActivationProfile } from './trace-file.js';
 
 /** How many inference timelines a profiling session keeps (about 200 bytes each). */
-export const MAX_PROFILED_TRACES = 100_000;
+const MAX_PROFILED_TRACES = 100_000;
 
 /** Keeps traces and onnxruntime profiles. */
 export class Profiler implements RunObserver {

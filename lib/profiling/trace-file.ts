@@ -69,7 +69,7 @@ function median(values: number[]): number {
 }
 
 /** Offset (ns) to add to `createStartNs + ts*1000` so that model_run events line up with host-side runs. */
-export function refineOffsetNs(profile: ActivationProfile, traces: readonly RunTrace[]): number {
+function refineOffsetNs(profile: ActivationProfile, traces: readonly RunTrace[]): number {
   const runs = profile.events.filter((e) => e.name === 'model_run').map((e) => profile.createStartNs + e.ts * 1000).sort((a, b) => a - b);
   const host = traces.filter((t) => t.activation === profile.activation && t.ok).map((t) => t.worker.runStart);
   if (runs.length === 0 || host.length === 0) return 0;
