@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { encodeModel, encodeTensor, makeTensorProto } from '../../lib/onnx/model.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { tempDir } from '../program/helpers.js';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-conformance.js');
@@ -32,7 +33,7 @@ function writeCase(root: string, name: string, opset: number, expected: number[]
 }
 
 t.test('passing cases and typed refusals exit 0; one line per case and a summary', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   writeCase(root, 'test_relu', 17, [0, 0, 1, 2.0005]);
   writeCase(root, 'test_old_add', 5, [-2, 0, 2, 4]);
   const json = join(root, 'out.json');
@@ -46,7 +47,7 @@ t.test('passing cases and typed refusals exit 0; one line per case and a summary
 });
 
 t.test('EXPECTED FAILURE - a wrong answer beyond abs+rel 1e-3 exits 1 and says where', async (t) => {
-  const root = t.testdir();
+  const root = tempDir(t);
   writeCase(root, 'test_relu_wrong', 17, [0, 0, 1, 2.01]);
   const r = await exec([root]);
   t.equal(r.code, 1);

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { tempDir } from '../program/helpers.js';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-exec.js');
@@ -63,7 +64,7 @@ t.test('the command: -h exits 0 with usage, an unknown flag exits 2, a compile p
   t.equal(bad.code, 2);
   t.match(bad.stderr, /did you mean '-aic-binary-dir'/);
 
-  const dir = t.testdir();
+  const dir = tempDir(t);
   writeFileSync(join(dir, 'relu.onnx'), encodeModel(model(graph({
     nodes: [node('Relu', ['x'], ['y'])], inputs: [tensorInfo('x', 'float32', ['batch', 8])], outputs: [tensorInfo('y', 'float32', ['batch', 8])],
   }))));

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLS } from '../metrics/helpers.js';
 import { runRunner } from '../../lib/cli/qaic-runner.js';
+import { tempDir } from '../program/helpers.js';
 
 const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
 const SYMBOLS = ['--onnx-define-symbol', 'p2o.DynamicDimension.0,1', '--onnx-define-symbol', 'p2o.DynamicDimension.1,48', '--onnx-define-symbol', 'p2o.DynamicDimension.2,192'];
@@ -65,7 +66,7 @@ t.test('EXPECTED FAILURE - a missing program exits 1 naming the path', async (t)
 });
 
 t.test('EXPECTED FAILURE - input files of the wrong count or size', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const good = join(dir, 'x.bin');
   writeFileSync(good, Buffer.alloc(3 * 48 * 192 * 4));
   const short = join(dir, 'short.bin');

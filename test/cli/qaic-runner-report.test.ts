@@ -2,16 +2,15 @@
 // charts, drawn from the benchmark it just ran.
 import t from 'tap';
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { runRunner } from '../../lib/cli/qaic-runner.js';
 import { addOneModel } from '../fixtures/models.js';
 import { deepText, findAll, parseXml } from '../report/xml.js';
+import { tempDir } from '../program/helpers.js';
 
 t.test('qaic-runner --report report.html', async (t) => {
   // a private temp dir: t.testdir() is shared by every tap run of this file in the checkout
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-runner-report-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'report.html');
   let out = '';
   let err = '';

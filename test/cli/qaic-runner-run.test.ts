@@ -1,14 +1,16 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLS } from '../metrics/helpers.js';
+import { tempDir } from '../program/helpers.js';
 
 const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
 const SYMBOLS = ['--onnx-define-symbol', 'p2o.DynamicDimension.0,1', '--onnx-define-symbol', 'p2o.DynamicDimension.1,48', '--onnx-define-symbol', 'p2o.DynamicDimension.2,192'];
 
 t.test('a run prints the SDK stats line and the percentile table, writes outputs and the JSON document', async (t) => {
-  const dir = t.testdir({ out: {} });
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'out'));
   const input = join(dir, 'x.bin');
   writeFileSync(input, Buffer.from(new Float32Array(3 * 48 * 192).fill(0.25).buffer));
   const json = join(dir, 'result.json');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { runRunner } from '../../lib/cli/qaic-runner.js';
 import { addOneModel } from '../fixtures/models.js';
+import { tempDir } from '../program/helpers.js';
 
 function capture(): { io: { out: (s: string) => void; err: (s: string) => void; tty: boolean }; out: () => string; err: () => string } {
   let out = '';
@@ -11,7 +12,7 @@ function capture(): { io: { out: (s: string) => void; err: (s: string) => void; 
 }
 
 t.test('qaic-runner --configure latency prints the table and writes the best settings as YAML', async (t) => {
-  const yaml = join(t.testdir(), 'best.yaml');
+  const yaml = join(tempDir(t), 'best.yaml');
   const c = capture();
   const code = await runRunner(['-t', addOneModel([1, 4]), '--configure', 'latency', '--time', '0.1', '--warmup', '1', '--configure-output', yaml], c.io);
   t.equal(code, 0, c.err());

@@ -6,6 +6,7 @@ import { compile, compileCount } from '../../lib/compiler/compile.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { Session } from '../../lib/session.js';
+import { tempDir } from '../program/helpers.js';
 
 function scaleModel(factor: number) {
   return model(graph({
@@ -27,7 +28,7 @@ async function runOnce(path: string, options: Record<string, unknown>): Promise<
 }
 
 t.test('no output_dir: an unchanged model with unchanged options is compiled once; a changed option or model recompiles', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   process.env.QAIC_CACHE_DIR = join(dir, 'cache');
   const path = join(dir, 'scale.onnx');
   writeFileSync(path, encodeModel(scaleModel(2)));
@@ -44,7 +45,7 @@ t.test('no output_dir: an unchanged model with unchanged options is compiled onc
 });
 
 t.test('output_dir: compiles there, writes options.yaml, reuses the program (same mtime), and options.yaml loads again', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'scale.onnx');
   writeFileSync(path, encodeModel(scaleModel(2)));
   const out = join(dir, 'qpc');
@@ -67,7 +68,7 @@ t.test('output_dir: compiles there, writes options.yaml, reuses the program (sam
 });
 
 t.test('compile: false loads the ONNX file directly, compiling nothing', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'scale.onnx');
   writeFileSync(path, encodeModel(scaleModel(5)));
   const before = compileCount();
@@ -79,7 +80,7 @@ t.test('compile: false loads the ONNX file directly, compiling nothing', async (
 });
 
 t.test('two concurrent compiles of one model with the same options share one build', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'scale.onnx');
   writeFileSync(path, encodeModel(scaleModel(2)));
   const before = compileCount();

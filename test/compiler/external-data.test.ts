@@ -1,10 +1,11 @@
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from '../../lib/compiler/compile.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { Session } from '../../lib/session.js';
+import { tempDir } from '../program/helpers.js';
 
 function externalModel(location: string) {
   return model(graph({
@@ -19,7 +20,8 @@ function externalModel(location: string) {
 }
 
 t.test('a model with external data compiles, and its program runs without the data file', async (t) => {
-  const dir = t.testdir({ model: {} });
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'model'));
   const path = join(dir, 'model', 'mm.onnx');
   writeFileSync(join(dir, 'model', 'weights.bin'), new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer));
   writeFileSync(path, encodeModel(externalModel('weights.bin')));
@@ -33,21 +35,21 @@ t.test('a model with external data compiles, and its program runs without the da
 });
 
 t.test('EXPECTED FAILURE - a missing external data file is named', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'mm.onnx');
   writeFileSync(path, encodeModel(externalModel('missing.bin')));
   await t.rejects(compile(path, { output_dir: join(dir, 'qpc') }), { code: 'QAIC_FILE_NOT_FOUND', message: /keeps weights in 'missing.bin'/ });
 });
 
 t.test('EXPECTED FAILURE - external data outside the model folder is refused', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'mm.onnx');
   writeFileSync(path, encodeModel(externalModel('../elsewhere.bin')));
   await t.rejects(compile(path, { output_dir: join(dir, 'qpc') }), { code: 'QAIC_MODEL_INVALID', message: /outside the model's folder/ });
 });
 
 t.test('a changed external data file recompiles', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'mm.onnx');
   const weights = join(dir, 'weights.bin');
   writeFileSync(weights, new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer));

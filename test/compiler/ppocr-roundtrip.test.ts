@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { compile } from '../../lib/compiler/compile.js';
 import { Session } from '../../lib/session.js';
 import { CLS_MODEL, DET_MODEL, REC_MODEL } from '../fixtures/models.js';
-import { lcgFloats } from '../program/helpers.js';
+import { lcgFloats, tempDir } from '../program/helpers.js';
 
 // Relative differences are taken against max(|expected|, 1e-3): for probabilities near 0 (softmax tails) a relative
 // error says nothing about agreement.
@@ -24,7 +24,7 @@ for (const c of cases) {
     (declared.shape ?? []).forEach((d, i) => {
       if (typeof d === 'string') symbols[d] = c.shape[i]!;
     });
-    const dir = t.testdir();
+    const dir = tempDir(t);
     const { programPath, report } = await compile(c.path, { output_dir: join(dir, 'program'), onnx_define_symbol: symbols });
     t.same(report.inputs[0]!.shape, c.shape, 'input fixed');
     t.ok(report.outputs.every((o) => o.shape?.every((d) => typeof d === 'number')), 'static output shapes recorded');

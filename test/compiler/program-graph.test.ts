@@ -7,11 +7,12 @@ import { openProgram } from '../../lib/program/index.js';
 import { resolveOptions } from '../../lib/options.js';
 import { describeSource, prepareGraph } from '../../lib/runtime/graph-source.js';
 import { DET_MODEL } from '../fixtures/models.js';
+import { tempDir } from '../program/helpers.js';
 
 const SYMBOLS = { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 256, 'p2o.DynamicDimension.2': 384 };
 
 t.test('the program stores the optimized graph with the options activations load it with, and the host features it needs', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const { programPath, report } = await compile(DET_MODEL, { output_dir: join(dir, 'det'), onnx_define_symbol: SYMBOLS });
   const program = await openProgram(programPath);
   const graph = program.graphs[0]!;
@@ -25,7 +26,7 @@ t.test('the program stores the optimized graph with the options activations load
 });
 
 t.test('a Session on the .onnx prepares the program graph, never the source model', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const options = resolveOptions({ output_dir: join(dir, 'det'), onnx_define_symbol: SYMBOLS });
   const first = await prepareGraph(describeSource(DET_MODEL), options);
   t.not(first.modelPath, DET_MODEL);

@@ -5,6 +5,7 @@ import { compile } from '../../lib/compiler/compile.js';
 import { formatReport } from '../../lib/compiler/report.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { tempDir } from '../program/helpers.js';
 
 const ones = (n: number): Float32Array => new Float32Array(n).fill(0.5);
 
@@ -43,7 +44,7 @@ function tinyModel(batch: number | string) {
 }
 
 t.test('MACs by operator type, parameters, operator counts and static output shapes match hand-computed values', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'tiny.onnx');
   writeFileSync(path, encodeModel(tinyModel('N')));
   const { report } = await compile(path, { output_dir: join(dir, 'out'), batchsize: 1 });
@@ -61,7 +62,7 @@ t.test('MACs by operator type, parameters, operator counts and static output sha
 });
 
 t.test('a dim left symbolic is reported and the dry run takes it as 1', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'tiny.onnx');
   writeFileSync(path, encodeModel(tinyModel('N')));
   const { report } = await compile(path, { output_dir: join(dir, 'out') });

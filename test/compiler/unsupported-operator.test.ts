@@ -6,6 +6,7 @@ import { compileWorkersStarted } from '../../lib/compiler/optimizer.js';
 import { checkOperators, formatSupportedOperators, unsupportedFromOrtMessage } from '../../lib/compiler/operators.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { tempDir } from '../program/helpers.js';
 
 function addModel(opset: number, domainOp?: { domain: string; op: string }) {
   return model(graph({
@@ -19,7 +20,7 @@ function addModel(opset: number, domainOp?: { domain: string; op: string }) {
 }
 
 t.test('BAD CALL - an operator below its supported opset is named with its node, before any worker starts', async (t) => {
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const path = join(dir, 'old.onnx');
   writeFileSync(path, encodeModel(addModel(6)));
   await t.rejects(compile(path, { output_dir: join(dir, 'out') }), {
