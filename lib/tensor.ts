@@ -7,7 +7,7 @@
  */
 import { QaicError, describeValue } from './errors.js';
 import {
-  allocate, containerCompatible, containerFits, containerName, dtypeOfContainer, isDType,
+  allocate, containerCompatible, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
 } from './dtypes.js';
 import { elementCount, type Dim, type ValueSpec } from './onnx/model.js';
@@ -188,8 +188,9 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
       throw inputError('QAIC_INPUT_DTYPE', `input '${name}' has dtype ${declared}, expected ${dtype}`, specs, { input: name, expected: dtype, given: declared });
     }
   }
+  // dtypeOfContainer knows only the exact containers (and Buffer), so a compatible answer is a fitting container
   const implied = dtypeOfContainer(data);
-  if (implied === undefined || !containerCompatible(dtype, implied) || !containerFits(dtype, data)) {
+  if (implied === undefined || !containerCompatible(dtype, implied)) {
     const given = implied === undefined
       ? `data ${describeValue(data)}, which is not a typed array`
       : `dtype ${implied} (${(data as object).constructor.name})`;
