@@ -134,14 +134,21 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   return { name: 'Error', message: String(error) };
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<QaicErrorCode>([
-  'QAIC_INVALID_OPTION', 'QAIC_INVALID_ARGUMENT', 'QAIC_FILE_NOT_FOUND', 'QAIC_MODEL_INVALID',
-  'QAIC_INPUT_UNKNOWN', 'QAIC_INPUT_MISSING', 'QAIC_INPUT_DTYPE', 'QAIC_INPUT_SHAPE', 'QAIC_SESSION_CLOSED',
-  'QAIC_OVERSUBSCRIBED', 'QAIC_ACTIVATION_FAILED', 'QAIC_ACTIVATION_CRASHED', 'QAIC_RUN_FAILED', 'QAIC_ABORTED',
-  'QAIC_TIMEOUT', 'QAIC_METRICS_DISABLED', 'QAIC_COMPILE_FAILED', 'QAIC_UNSUPPORTED_OPERATOR',
-  'QAIC_UNKNOWN_SYMBOL', 'QAIC_PROGRAM_CORRUPT', 'QAIC_PROGRAM_VERSION', 'QAIC_PROGRAM_HOST_MISMATCH',
-  'QAIC_GRAPH_NOT_FOUND', 'QAIC_NOT_IMPLEMENTED', 'QAIC_CLI_USAGE', 'QAIC_PINNING_FAILED', 'QAIC_INTERNAL',
-]);
+// a Record, not a list: the compiler refuses it when a code is added to QaicErrorCode and not here (a code missing
+// here would come back from a worker as the fallback code)
+const KNOWN_CODES: Readonly<Record<QaicErrorCode, true>> = {
+  QAIC_INVALID_OPTION: true, QAIC_INVALID_ARGUMENT: true, QAIC_FILE_NOT_FOUND: true, QAIC_MODEL_INVALID: true,
+  QAIC_INPUT_UNKNOWN: true, QAIC_INPUT_MISSING: true, QAIC_INPUT_DTYPE: true, QAIC_INPUT_SHAPE: true,
+  QAIC_SESSION_CLOSED: true, QAIC_OVERSUBSCRIBED: true, QAIC_ACTIVATION_FAILED: true, QAIC_ACTIVATION_CRASHED: true,
+  QAIC_RUN_FAILED: true, QAIC_ABORTED: true, QAIC_TIMEOUT: true, QAIC_METRICS_DISABLED: true,
+  QAIC_COMPILE_FAILED: true, QAIC_UNSUPPORTED_OPERATOR: true, QAIC_UNKNOWN_SYMBOL: true, QAIC_PROGRAM_CORRUPT: true,
+  QAIC_PROGRAM_VERSION: true, QAIC_PROGRAM_HOST_MISMATCH: true, QAIC_GRAPH_NOT_FOUND: true,
+  QAIC_NOT_IMPLEMENTED: true, QAIC_CLI_USAGE: true, QAIC_PINNING_FAILED: true, QAIC_INTERNAL: true,
+};
+
+function isKnownCode(code: string | undefined): code is QaicErrorCode {
+  return code !== undefined && Object.hasOwn(KNOWN_CODES, code);
+}
 
 /**
  * Rebuild an error serialized by {@link serializeError}. A serialized `QaicError` comes back as a `QaicError`
@@ -149,8 +156,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<QaicErrorCode>([
  */
 export function deserializeError(data: SerializedError, fallbackCode: QaicErrorCode): QaicError {
   const cause = data.cause === undefined ? undefined : reviveCause(data.cause);
-  if (data.code !== undefined && KNOWN_CODES.has(data.code)) {
-    const error = new QaicError(data.code as QaicErrorCode, data.message, {
+  if (isKnownCode(data.code)) {
+    const error = new QaicError(data.code, data.message, {
       cause,
       details: data.details ?? {},
     });
@@ -162,7 +169,7 @@ export function deserializeError(data: SerializedError, fallbackCode: QaicErrorC
 }
 
 function reviveCause(data: SerializedError): Error {
-  if (data.code !== undefined && KNOWN_CODES.has(data.code)) return deserializeError(data, 'QAIC_INTERNAL');
+  if (isKnownCode(data.code)) return deserializeError(data, 'QAIC_INTERNAL');
   const error = new Error(data.message, data.cause === undefined ? undefined : { cause: reviveCause(data.cause) });
   error.name = data.name;
   if (data.code !== undefined) (error as Error & { code?: string }).code = data.code;
