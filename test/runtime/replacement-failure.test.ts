@@ -7,7 +7,7 @@ import { slowModel, within } from '../fixtures/models.js';
 t.test('EXPECTED FAILURE - when a crashed activation cannot be replaced, waiting and later runs reject instead of hanging', async (t) => {
   const dir = t.testdir({});
   const path = join(dir, 'model.onnx');
-  copyFileSync(slowModel(20), path);
+  copyFileSync(slowModel(80), path); // ~85 ms runs: the kill must land while the first one is in flight, even under load
   // compile: false: activations load this very file, so deleting it makes the replacement fail
   const session = new Session(path, { compile: false, set_size: 1 });
   t.teardown(() => session.close());

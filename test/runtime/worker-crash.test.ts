@@ -27,7 +27,7 @@ t.test('EXPECTED FAILURE - a worker that dies mid-inference rejects its run with
 });
 
 t.test('EXPECTED FAILURE - queued runs survive the crash of the activation they wait for', async (t) => {
-  const session = new Session(slowModel(20), { num_activations: 1, set_size: 1 });
+  const session = new Session(slowModel(80), { num_activations: 1, set_size: 1 }); // ~85 ms runs: the kill 5 ms in must land mid-run even under load
   t.teardown(() => session.close());
   await session.setup();
   const runs = [0, 1, 2].map((i) => session.run({ x: new Float32Array(512 * 512).fill(i) }).then((o) => (o['y']!.data as Float32Array)[0], (e: { code?: string }) => e.code));
