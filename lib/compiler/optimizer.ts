@@ -4,11 +4,11 @@
  * (a conformance run compiles 140 models through it). It is unref'd while idle, so an idle compiler never keeps the
  * process alive.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { CompileJob, FromCompileWorker } from './compile-protocol.js';
 import type { CompileReport } from './report.js';
-import { workerExecArgv } from '../runtime/worker-exec-argv.js';
+import { startWorker } from '../runtime/worker-exec-argv.js';
 
 interface Pending {
   resolve: (report: CompileReport) => void;
@@ -28,7 +28,7 @@ function failAll(error: Error): void {
 function ensureWorker(): Worker {
   if (worker !== undefined) return worker;
   // entry-point options such as --input-type would make the worker fail to start (see worker-exec-argv.ts)
-  const w = new Worker(new URL('./compile-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+  const w = startWorker(new URL('./compile-worker.js', import.meta.url), {});
   started++;
   w.on('message', (message: FromCompileWorker) => {
     const p = pending.get(message.id);
@@ -52,7 +52,12 @@ function ensureWorker(): Worker {
 
 /** Build one program on the shared compile worker. The model bytes are transferred (the caller loses them). */
 export function runCompileJob(job: Omit<CompileJob, 'type' | 'id'>): Promise<CompileReport> {
-  const w = ensureWorker();
+  let w: Worker;
+  try {
+    w = ensureWorker();
+  } catch (error) {
+    return Promise.reject(new QaicError('QAIC_COMPILE_FAILED', `the compile worker could not start: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+  }
   const id = nextId++;
   return new Promise<CompileReport>((resolve, reject) => {
     pending.set(id, { resolve, reject });

@@ -5,12 +5,12 @@
  * and its failure: a worker that dies rejects every request in flight with `QAIC_ACTIVATION_CRASHED` and reports
  * itself dead so the pool can replace it. A request is never left pending.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { ActivationConfig, CRASH_EXIT_CODE, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
-import { workerExecArgv } from './worker-exec-argv.js';
+import { startWorker } from './worker-exec-argv.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -117,12 +117,18 @@ export class Activation {
         void this.#close(false);
         reject(error);
       };
-      const worker = new Worker(WORKER_URL, {
-        workerData: { ...this.#config, faults: this.#faults },
-        execArgv: workerExecArgv(),
-        stdout: false,
-        stderr: false,
-      });
+      let worker: Worker;
+      try {
+        worker = startWorker(WORKER_URL, { workerData: { ...this.#config, faults: this.#faults }, stdout: false, stderr: false });
+      } catch (error) {
+        // no thread was started: nothing to stop
+        this.#state = 'dead';
+        reject(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not start its worker thread: ${(error as Error)?.message ?? String(error)}`, {
+          cause: error,
+          details: { activation: this.index },
+        }));
+        return;
+      }
       this.#worker = worker;
       const timer = setTimeout(() => {
         fail(new QaicError('QAIC_TIMEOUT', `activation ${this.index} did not load '${this.#config.modelPath}' within ${timeoutMs} ms (activation_timeout_ms)`, {
