@@ -77,6 +77,10 @@ try {
   const ratios = {
     create: ratio(prog.create.median, raw.create.median),
     loadToFirstResult: ratio(prog.loadToFirstResult.median, raw.loadToFirstResult.median),
+    // the issue's wording taken literally: the program's load to first result against the raw create alone (the
+    // first run by itself is about a third of a raw create, so this reading cannot reach 0.3x)
+    loadToFirstResultVsRawCreate: ratio(prog.loadToFirstResult.median, raw.create.median),
+    firstRunVsRawCreate: ratio(prog.firstRun.median, raw.create.median),
   };
   const fmt = (s: Spread): string => `${s.median.toFixed(1)} [${s.p10.toFixed(1)}-${s.p90.toFixed(1)}]`;
   console.log(`activation time, PP-OCRv4 det 1x3x256x384, ${ROUNDS} interleaved rounds in one warm worker (ms, median [p10-p90])`);
@@ -84,6 +88,7 @@ try {
   console.log('|---|---|---|---|');
   for (const [name, s] of Object.entries(summary)) console.log(`| ${name} | ${fmt(s.create)} | ${fmt(s.firstRun)} | ${fmt(s.loadToFirstResult)} |`);
   console.log(`program/raw: create ${ratios.create}x (target <= 0.3x: ${ratios.create <= 0.3 ? 'met' : 'NOT met'}), load to first result ${ratios.loadToFirstResult}x`);
+  console.log(`program load to first result / raw create alone: ${ratios.loadToFirstResultVsRawCreate}x (the program's first run alone: ${ratios.firstRunVsRawCreate}x)`);
   console.log(`once per program: compile ${compileMs.toFixed(0)} ms; open + verify + graph file ${openMs.toFixed(1)} ms (once per Session, not per activation)`);
   const file = saveResult('activation-time', {
     benchmark: 'activation-time', date: new Date().toISOString(), machine: machine(), quick: QUICK,

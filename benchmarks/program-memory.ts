@@ -13,6 +13,11 @@
  *   prepacking), intraOpNumThreads 1.
  * - `program`: the compiled program's graph file with the session options the program carries (level 'disabled',
  *   no prepacking), weights mapped from programqpc.bin.
+ * - `program, weights inline`: the same graph and options with the weights copied into the graph file (no sharing):
+ *   what sharing the mapped weights saves.
+ * - `library`: what users get: one `Session` on the program with k activations (k = 1, then k = 4, each in a fresh
+ *   process; per extra = difference / 3), created by `setup()`, "in use" after one run on every activation. The
+ *   headline ratios come from these rows; the minimal-worker rows above break the cost down.
  * - `worker-only`: workers without a session (the floor).
  * - linked: det compiled for 1x3x256x384 (landscape) and 1x3x384x256 (portrait), linked into one program. File
  *   size against the landscape program alone; memory of two activations, landscape + portrait from the linked
@@ -33,6 +38,7 @@ import { link, openProgram } from '../lib/program/index.js';
 import { QUICK, machine, saveResult } from './lib/config.js';
 import { spread, rotate, type Spread } from './lib/stats.js';
 import type { MemoryWorkerData } from './lib/memory-worker.js';
+import { inlineWeights } from './lib/inline-weights.js';
 
 const ASSETS = join(process.cwd(), 'node_modules', '@gutenye', 'ocr-models', 'assets');
 const DET = join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx');
@@ -95,6 +101,37 @@ async function childMain(plan: ChildPlan): Promise<void> {
   await Promise.all(workers.map((w) => w.terminate()));
 }
 
+/** What a library child is asked to do: one Session with `activations` activations, set up, then one run on each. */
+interface LibraryPlan {
+  library: { programDir: string; graph?: string; activations: number; input: { name: string; shape: number[] } };
+}
+
+/** A library child's two samples: after `setup()`, and after one run on every activation. */
+interface LibrarySamples {
+  created: Sample;
+  ran: Sample;
+}
+
+async function libraryChildMain(plan: LibraryPlan): Promise<void> {
+  const { Session } = await import('../lib/index.js');
+  const { programDir, graph, activations, input } = plan.library;
+  const session = new Session(programDir, { num_activations: activations, allow_oversubscription: true, ...(graph === undefined ? {} : { graph }) });
+  const settle = () => new Promise((r) => setTimeout(r, 150));
+  await session.setup();
+  await settle();
+  const created = readSample();
+  const count = input.shape.reduce((a, b) => a * b, 1);
+  // as many concurrent runs as activations: least-in-flight dispatch gives each activation one
+  await Promise.all(Array.from({ length: activations }, () => {
+    const data = new Float32Array(count).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+    return session.run({ [input.name]: { data, shape: input.shape } });
+  }));
+  await settle();
+  const ran = readSample();
+  process.stdout.write(JSON.stringify({ created, ran } satisfies LibrarySamples));
+  await session.close();
+}
+
 interface ChildSamples {
   /** index k: after k activations were created (index 0: before any) */
   created: Sample[];
@@ -102,11 +139,13 @@ interface ChildSamples {
   ran: Sample[];
 }
 
-function runChild(plan: ChildPlan): ChildSamples {
+function runChild(plan: ChildPlan): ChildSamples;
+function runChild(plan: LibraryPlan): LibrarySamples;
+function runChild(plan: ChildPlan | LibraryPlan): ChildSamples | LibrarySamples {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, [script, '--child', JSON.stringify(plan)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stdout}`);
-  return JSON.parse(r.stdout) as ChildSamples;
+  return JSON.parse(r.stdout) as ChildSamples | LibrarySamples;
 }
 
 /** Growth per extra activation and totals at one sampling point, medians over rounds. */
@@ -149,6 +188,18 @@ function summarise(runs: ChildSamples[]): ConfigResult {
   return { activations: runs[0]!.created.length - 1, created, ran: inUse };
 }
 
+/** Library rows: per extra activation = (k activations - 1 activation) / (k - 1), per round, at both points. */
+function summariseLibrary(one: LibrarySamples[], many: LibrarySamples[], k: number): ConfigResult {
+  const at = (key: 'created' | 'ran'): PointResult => {
+    const per = (m: keyof Sample) => spread(many.map((s, i) => (s[key][m] - one[i]![key][m]) / (k - 1)));
+    return {
+      perExtra: { rss: per('rss'), rssAnon: per('rssAnon'), rssFile: per('rssFile'), pss: per('pss') },
+      total: { rss: spread(many.map((s) => s[key].rss)), pss: spread(many.map((s) => s[key].pss)) },
+    };
+  };
+  return { activations: k, created: at('created'), ran: at('ran') };
+}
+
 async function main(): Promise<void> {
   const rounds = QUICK ? 2 : 4;
   const perConfig = QUICK ? 3 : 4;
@@ -164,6 +215,13 @@ async function main(): Promise<void> {
       const g = await (await openProgram(programDir)).loadable(graph);
       return { modelPath: g.modelPath, sessionOptions: g.sessionOptions, input: { name: g.inputs[0]!.name, shape: g.inputs[0]!.shape as number[] } };
     };
+    const inline = async (programDir: string, name: string): Promise<MemoryWorkerData> => {
+      const a = await activation(programDir);
+      const modelPath = join(work, `${name}-inline.onnx`);
+      inlineWeights(a.modelPath!, modelPath);
+      return { ...a, modelPath };
+    };
+    const library = (programDir: string, activations: number, name: string, shape: number[]): LibraryPlan => ({ library: { programDir, activations, input: { name, shape } } });
     const raw = (path: string, shape: number[]): MemoryWorkerData => ({ modelPath: path, sessionOptions: {}, input: { name: 'x', shape } });
     // not what programs carry today: measured to see whether run-time buffers held by the arena are worth freeing
     const arenaOff = (a: MemoryWorkerData): MemoryWorkerData => ({ ...a, sessionOptions: { ...a.sessionOptions, enableCpuMemArena: false } });
@@ -174,29 +232,53 @@ async function main(): Promise<void> {
       'worker-only': { activations: times(perConfig, {}) },
       'det raw-default': { activations: times(perConfig, raw(DET, [1, 3, 256, 384])) },
       'det program': { activations: times(perConfig, await activation(landscape.programDir)) },
+      'det program, weights inline': { activations: times(perConfig, await inline(landscape.programDir, 'det')) },
       'det program, arena off': { activations: times(perConfig, arenaOff(await activation(landscape.programDir))) },
       'det program, arena + mem pattern off': { activations: times(perConfig, noPattern(arenaOff(await activation(landscape.programDir)))) },
       'rec raw-default': { activations: times(perConfig, raw(REC, [1, 3, 48, 320])) },
       'rec program': { activations: times(perConfig, await activation(rec.programDir)) },
+      'rec program, weights inline': { activations: times(perConfig, await inline(rec.programDir, 'rec')) },
       'rec program, arena off': { activations: times(perConfig, arenaOff(await activation(rec.programDir))) },
       'det single x2 (landscape, landscape)': { activations: times(2, await activation(landscape.programDir)) },
       'det linked x2 (landscape, portrait)': { activations: [await activation(linked.path, 'det-landscape'), await activation(linked.path, 'det-portrait')] },
     };
+    const libraryPlans: Record<string, [LibraryPlan, LibraryPlan]> = {
+      'det library (Session)': [library(landscape.programDir, 1, 'x', [1, 3, 256, 384]), library(landscape.programDir, perConfig, 'x', [1, 3, 256, 384])],
+      'rec library (Session)': [library(rec.programDir, 1, 'x', [1, 3, 48, 320]), library(rec.programDir, perConfig, 'x', [1, 3, 48, 320])],
+    };
     const names = Object.keys(plans);
+    const libraryNames = Object.keys(libraryPlans);
     const runs: Record<string, ChildSamples[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const libraryRuns: Record<string, [LibrarySamples[], LibrarySamples[]]> = Object.fromEntries(libraryNames.map((n) => [n, [[], []]]));
     for (let r = 0; r < rounds; r++) {
-      for (const name of rotate(names, r)) runs[name]!.push(runChild(plans[name]!));
+      for (const name of rotate([...names, ...libraryNames], r)) {
+        const pair = libraryPlans[name];
+        if (pair === undefined) {
+          runs[name]!.push(runChild(plans[name]!));
+        } else {
+          libraryRuns[name]![0].push(runChild(pair[0]));
+          libraryRuns[name]![1].push(runChild(pair[1]));
+        }
+      }
     }
-    const results = Object.fromEntries(names.map((n) => [n, summarise(runs[n]!)])) as Record<string, ConfigResult>;
+    const results = Object.fromEntries([
+      ...names.map((n) => [n, summarise(runs[n]!)]),
+      ...libraryNames.map((n) => [n, summariseLibrary(libraryRuns[n]![0], libraryRuns[n]![1], perConfig)]),
+    ]) as Record<string, ConfigResult>;
+    const allNames = [...names, ...libraryNames];
 
     const singleBytes = statSync(landscape.programPath).size;
     const ratio = (a: number, b: number) => a / b;
     const per = (name: string, at: 'created' | 'ran', key: 'rss' | 'pss') => results[name]![at].perExtra[key].median;
     const tot = (name: string, key: 'rss' | 'pss') => results[name]!.ran.total[key].median;
     const summary: Record<string, number> = {};
+    // headline: the library's activations; breakdown: the program graph in a minimal worker, with and without shared weights
+    const compared: Record<string, string> = { '': 'library (Session)', 'graph.': 'program', 'inline.': 'program, weights inline' };
     for (const m of ['det', 'rec']) {
-      for (const at of ['created', 'ran'] as const) {
-        for (const key of ['rss', 'pss'] as const) summary[`${m}.${at}.${key}PerExtraRatio`] = per(`${m} program`, at, key) / per(`${m} raw-default`, at, key);
+      for (const [prefix, config] of Object.entries(compared)) {
+        for (const at of ['created', 'ran'] as const) {
+          for (const key of ['rss', 'pss'] as const) summary[`${m}.${prefix}${at}.${key}PerExtraRatio`] = per(`${m} ${config}`, at, key) / per(`${m} raw-default`, at, key);
+        }
       }
     }
     summary.linkedFileRatio = linked.fileBytes / singleBytes;
@@ -214,11 +296,13 @@ async function main(): Promise<void> {
       '',
       '| configuration | sampled | activations | per extra RSS | RssAnon | RssFile | per extra PSS | total RSS | total PSS |',
       '|---|---|---|---|---|---|---|---|---|',
-      ...names.flatMap((n) => [row(n, 'created'), row(n, 'ran')]),
+      ...allNames.flatMap((n) => [row(n, 'created'), row(n, 'ran')]),
       '',
-      `per extra activation, program / raw default (target RSS <= 0.40x); "in use" = created + first run:`,
-      `  det: after create RSS ${x(summary['det.created.rssPerExtraRatio'])} PSS ${x(summary['det.created.pssPerExtraRatio'])}; in use RSS ${x(summary['det.ran.rssPerExtraRatio'])} PSS ${x(summary['det.ran.pssPerExtraRatio'])}`,
-      `  rec: after create RSS ${x(summary['rec.created.rssPerExtraRatio'])} PSS ${x(summary['rec.created.pssPerExtraRatio'])}; in use RSS ${x(summary['rec.ran.rssPerExtraRatio'])} PSS ${x(summary['rec.ran.pssPerExtraRatio'])}`,
+      `per extra activation / raw default (target RSS <= 0.40x); "in use" = after one run on each activation:`,
+      ...['det', 'rec'].flatMap((m) => Object.entries(compared).map(([prefix, config]) => {
+        const v = (at: string, key: string) => x(summary[`${m}.${prefix}${at}.${key}PerExtraRatio`]);
+        return `  ${m} ${config}: after create RSS ${v('created', 'rss')} PSS ${v('created', 'pss')}; in use RSS ${v('ran', 'rss')} PSS ${v('ran', 'pss')}`;
+      })),
       `linked landscape+portrait file ${(linked.fileBytes / MiB).toFixed(2)} MiB vs landscape alone ${(singleBytes / MiB).toFixed(2)} MiB: ${summary.linkedFileRatio.toFixed(3)}x (target <= 1.15x); ${linked.sharedWeights}/${linked.weightCount} weights shared`,
       `linked, 2 activations (landscape + portrait) vs single, 2 activations (landscape x2), after a run: RSS ${summary.linkedRssRatio.toFixed(3)}x, PSS ${summary.linkedPssRatio.toFixed(3)}x (target <= 1.15x)`,
     ];
@@ -247,7 +331,8 @@ async function main(): Promise<void> {
 
 const childAt = process.argv.indexOf('--child');
 if (childAt !== -1) {
-  childMain(JSON.parse(process.argv[childAt + 1]!) as ChildPlan).catch((error: unknown) => {
+  const plan = JSON.parse(process.argv[childAt + 1]!) as ChildPlan | LibraryPlan;
+  ('library' in plan ? libraryChildMain(plan) : childMain(plan)).catch((error: unknown) => {
     process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 1;
   });

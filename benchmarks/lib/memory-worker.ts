@@ -4,6 +4,7 @@
  * weight pages and run-time buffers are in, as in real use) and reports 'ran'. With no model it reports both stages
  * the same way (the cost of the worker itself).
  */
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /** What the memory worker is started with. */
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     parentPort!.postMessage({ stage: 'ran' });
     return;
   }
-  const ort = await import('onnxruntime-node');
+  // as the library's activation does: require() costs ~0.9 MiB less per worker than import() of this CommonJS package
+  const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
   const session = await ort.InferenceSession.create(config.modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1, ...config.sessionOptions } as never);
   parentPort!.postMessage({ stage: 'created' });
   await go();
