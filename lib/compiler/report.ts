@@ -2,8 +2,8 @@
  * The compile report: what the model is after compilation and what compiling did. Returned by `compile()`, printed
  * by `qaic-exec`, stored in the program's manifest. Plain JSON.
  */
-import { bytesPerElement, dtypeFromOnnx, onnxTypeName } from '../dtypes.js';
-import type { ValueSpec } from '../onnx/model.js';
+import { onnxTypeName } from '../dtypes.js';
+import { tensorDataBytes, type ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
 import type { FixDimsResult } from './fix-dims.js';
 import type { Fp16Report } from './fp16/convert.js';
@@ -117,17 +117,6 @@ export function operatorCounts(graph: GraphProto | undefined): { counts: Record<
   return { counts: Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))), nodes };
 }
 
-function tensorBytes(t: TensorProto, elements: number): number {
-  if (t.data_location === 1) {
-    const length = t.external_data?.find((e) => e.key === 'length')?.value;
-    if (length !== undefined) return Number(length);
-  }
-  if (t.raw_data !== undefined) return t.raw_data.byteLength;
-  const dtype = dtypeFromOnnx(t.data_type ?? 0);
-  if (dtype === undefined || dtype === 'string') return (t.string_data ?? []).reduce((s, b) => s + b.byteLength, 0);
-  return elements * bytesPerElement(dtype);
-}
-
 /**
  * Parameter count and bytes of a model's main graph: its initializers plus the tensors of its `Constant` nodes
  * (exporters such as paddle2onnx store all weights as Constants).
@@ -139,7 +128,7 @@ export function parameterStats(model: ModelProto): CompileReport['parameters'] {
   const add = (t: TensorProto): void => {
     const elements = (t.dims ?? []).reduce<number>((p, d) => p * Number(d), 1);
     count += elements;
-    bytes += tensorBytes(t, elements);
+    bytes += tensorDataBytes(t);
     tensors++;
   };
   for (const t of model.graph?.initializer ?? []) add(t);

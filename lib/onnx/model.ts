@@ -144,6 +144,22 @@ export function opsetVersion(model: ModelProto, domain = ''): number | undefined
   return entry?.version === undefined ? undefined : Number(entry.version);
 }
 
+/**
+ * Bytes of a tensor's data as its element type holds them (float16 is 2 bytes per element even when stored one
+ * per int32 in `int32_data`): the external `length` when the data lives in another file, else `raw_data`'s length,
+ * else elements x element size; strings count their bytes.
+ */
+export function tensorDataBytes(t: TensorProto): number {
+  if (t.data_location === 1) {
+    const length = t.external_data?.find((e) => e.key === 'length')?.value;
+    if (length !== undefined) return Number(length);
+  }
+  if (t.raw_data !== undefined) return t.raw_data.byteLength;
+  const dtype = dtypeFromOnnx(t.data_type ?? 0);
+  if (dtype === undefined || dtype === 'string') return (t.string_data ?? []).reduce((s, b) => s + b.byteLength, 0);
+  return elementCount(t.dims ?? []) * bytesPerElement(dtype);
+}
+
 /** Number of elements of a tensor with the given dims. */
 export function elementCount(dims: readonly Int64[]): number {
   let n = 1;

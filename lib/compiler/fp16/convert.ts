@@ -22,7 +22,7 @@
  *   bodies are left untouched in float32, and outer values they read are handed to them in float32).
  */
 import { QaicError, describeValue } from '../../errors.js';
-import { makeTensorProto, opsetVersion, tensorData } from '../../onnx/model.js';
+import { makeTensorProto, opsetVersion, tensorData, tensorDataBytes } from '../../onnx/model.js';
 import {
   AttributeType, OnnxDataType,
   type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
@@ -232,20 +232,13 @@ function dataPositions(opType: string, count: number): Set<number> {
 
 /** Bytes of a graph's constants: initializers plus the tensors held by Constant nodes. */
 function weightBytes(graph: GraphProto): number {
-  let n = (graph.initializer ?? []).reduce((sum, t) => sum + tensorBytes(t), 0);
+  let n = (graph.initializer ?? []).reduce((sum, t) => sum + tensorDataBytes(t), 0);
   for (const node of graph.node ?? []) {
     if (node.op_type !== 'Constant') continue;
     const t = (node.attribute ?? []).find((a) => a.name === 'value')?.t;
-    if (t !== undefined) n += tensorBytes(t);
+    if (t !== undefined) n += tensorDataBytes(t);
   }
   return n;
-}
-
-function tensorBytes(t: TensorProto): number {
-  if (t.raw_data !== undefined) return t.raw_data.byteLength;
-  return (t.float_data?.byteLength ?? 0) + (t.int32_data?.byteLength ?? 0) + (t.int64_data?.byteLength ?? 0)
-    + (t.double_data?.byteLength ?? 0) + (t.uint64_data?.byteLength ?? 0)
-    + (t.string_data ?? []).reduce((n, s) => n + s.byteLength, 0);
 }
 
 /** The SDK compiler's warning for a tensor whose values leave the float16 range. */
@@ -306,7 +299,7 @@ export function convertToFp16(model: ModelProto, options: Fp16Options = {}): {
   const userKept = (n: NodeProto) => (n.name !== undefined && keepSet.has(n.name)) || keepSet.has(n.op_type ?? '');
   // Fold BatchNormalization into Conv first, in float32 (see fold-batchnorm.ts). IR < 4 graphs list initializers
   // as inputs, which new initializers would also need: they are left unfolded.
-  const before = { nodes: (graph.node ?? []).length, weights: weightBytes(graph), initializers: (graph.initializer ?? []).reduce((n, t) => n + tensorBytes(t), 0) };
+  const before = { nodes: (graph.node ?? []).length, weights: weightBytes(graph), initializers: (graph.initializer ?? []).reduce((n, t) => n + tensorDataBytes(t), 0) };
   const batchNormsFolded = Number(out.ir_version ?? 0) >= 4 ? foldBatchNormIntoConv(graph, fresh, userKept) : 0;
   const matchedKeep = new Set<string>();
   const nodes = graph.node ?? [];
@@ -539,7 +532,7 @@ export function convertToFp16(model: ModelProto, options: Fp16Options = {}): {
   graph.node = newNodes;
   // Declared intermediate float32 types may now be float16: let onnxruntime infer them again.
   graph.value_info = (graph.value_info ?? []).filter((v) => v.type?.tensor_type?.elem_type !== FLOAT);
-  report.initializerBytesAfter = graph.initializer.reduce((n, t) => n + tensorBytes(t), 0);
+  report.initializerBytesAfter = graph.initializer.reduce((n, t) => n + tensorDataBytes(t), 0);
   report.weightBytesAfter = weightBytes(graph);
   // Overflow first (it produces infinities), then underflow, each largest count first.
   report.tensorIssues.sort((a, b) => (b.overflow - a.overflow) || (b.underflow - a.underflow));

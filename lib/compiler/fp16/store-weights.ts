@@ -10,7 +10,7 @@
  * At load time onnxruntime folds the casts again in memory (load with graph optimization 'basic' or higher);
  * loaded with 'disabled', the casts run on every inference instead.
  */
-import { makeTensorProto, tensorData } from '../../onnx/model.js';
+import { makeTensorProto, tensorData, tensorDataBytes } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type ModelProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 import { fromFloat16Bits, float32ToFloat16Array } from './half.js';
 
@@ -28,10 +28,6 @@ export interface WeightStorageReport {
 
 /** Initializers smaller than this stay float32: the Cast node would cost more than the bytes saved. */
 const MIN_ELEMENTS = 16;
-
-function bytesOf(t: TensorProto): number {
-  return t.raw_data?.byteLength ?? ((t.float_data?.byteLength ?? 0) + (t.int32_data?.byteLength ?? 0) + (t.int64_data?.byteLength ?? 0) + (t.double_data?.byteLength ?? 0));
-}
 
 function exactlyHalf(values: Float32Array): Uint16Array | undefined {
   const { bits } = float32ToFloat16Array(values);
@@ -64,7 +60,7 @@ export function storeWeightsAsFloat16(model: ModelProto): {
   const casts: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   for (const tensor of graph.initializer ?? []) {
-    const size = bytesOf(tensor);
+    const size = tensorDataBytes(tensor);
     report.bytesBefore += size;
     const eligible = tensor.data_type === OnnxDataType.FLOAT && tensor.data_location !== 1 && !overridable.has(tensor.name) && size >= MIN_ELEMENTS * 4;
     const bits = eligible ? exactlyHalf(tensorData(tensor).data as Float32Array) : undefined;
