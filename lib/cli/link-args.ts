@@ -62,6 +62,8 @@ export function parseLinkArgs(argv: readonly string[], cwd: string): LinkCommand
       if (outputDir !== undefined) throw new QaicError('QAIC_CLI_USAGE', `flag '${flag}' was given twice`, { details: { flag } });
       outputDir = resolve(cwd, value);
     } else {
+      // the same rule as -o: a second list would silently replace the first
+      if (names !== undefined) throw new QaicError('QAIC_CLI_USAGE', `flag '${flag}' was given twice (give every graph name in one comma-separated list)`, { details: { flag } });
       names = value.split(',').map((n) => n.trim());
     }
   }
