@@ -131,6 +131,7 @@ export async function prepareGraph(
     return programGraph(compiled.programPath, options.graph, t0, compiled.cached);
   }
   const io = peeked ?? modelIO(readModelFile(source.path).model);
+  checkSymbolsUsed(io, options.onnx_define_symbol, source.path);
   return {
     name: 'main',
     modelPath: source.path,
@@ -141,6 +142,22 @@ export async function prepareGraph(
     prepareMs: performance.now() - t0,
     cached: false,
   };
+}
+
+/**
+ * Without compiling, `onnx_define_symbol` only fixes the shapes inputs are checked against, so a symbol no input or
+ * output uses would do nothing: refused as the compiler refuses a symbol the model lacks, naming the ones it has.
+ *
+ * @throws QaicError `QAIC_UNKNOWN_SYMBOL`
+ */
+function checkSymbolsUsed(io: { inputs: ValueSpec[]; outputs: ValueSpec[] }, symbols: Readonly<Record<string, number>>, file: string): void {
+  const known = [...new Set([...io.inputs, ...io.outputs].flatMap((spec) => (spec.shape ?? []).filter((d): d is string => typeof d === 'string')))];
+  for (const name of Object.keys(symbols)) {
+    if (known.includes(name)) continue;
+    throw new QaicError('QAIC_UNKNOWN_SYMBOL',
+      `onnx_define_symbol names '${name}', but '${file}' has ${known.length === 0 ? 'no symbolic dimensions in its inputs and outputs' : `the symbols ${known.map((k) => `'${k}'`).join(', ')} in its inputs and outputs`} (compile: false)`,
+      { details: { option: 'onnx_define_symbol', symbol: name, modelSymbols: known, file } });
+  }
 }
 
 /** The batch size implied by the first input's first dimension (after symbol definitions), else 1. */
