@@ -147,7 +147,9 @@ function linkExternalData(model: ModelProto, modelDir: string, workDir: string, 
  * Read external data back into the initializers of the optimized graph (onnxruntime keeps the source's external
  * references when it saves), so the program writer can store the weights in the program itself.
  */
-function inlineExternalData(model: ModelProto, workDir: string, source: string): void {
+export function inlineExternalData(model: ModelProto, workDir: string, source: string): void {
+  // every initializer points into the same file or two: read each once, not once per initializer
+  const files = new Map<string, Buffer>();
   for (const t of model.graph?.initializer ?? []) {
     if (t.data_location !== 1) continue;
     const entry = (k: string): string | undefined => t.external_data?.find((e) => e.key === k)?.value;
@@ -155,7 +157,8 @@ function inlineExternalData(model: ModelProto, workDir: string, source: string):
     const offset = Number(entry('offset') ?? 0);
     let bytes: Uint8Array;
     try {
-      const all = readFileSync(file);
+      let all = files.get(file);
+      if (all === undefined) files.set(file, (all = readFileSync(file)));
       const length = entry('length') === undefined ? all.byteLength - offset : Number(entry('length'));
       if (!(offset >= 0 && length >= 0 && offset + length <= all.byteLength)) throw new Error(`bytes ${offset}..${offset + length} are outside the ${all.byteLength}-byte file`);
       bytes = all.subarray(offset, offset + length);
