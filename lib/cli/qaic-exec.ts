@@ -4,13 +4,12 @@
  * `exec-args.ts` for the syntax and `EXEC_USAGE` for the list). Prints the compile report; exits 0 when compiled,
  * 1 when the model could not be compiled, 2 for a bad command line.
  */
-import { isQaicError } from '../errors.js';
 import { compile } from '../compiler/compile.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
 import { EXEC_USAGE, parseExecArgs } from './exec-args.js';
-import { runMain } from './run-main.js';
+import { reportFailure, runMain } from './run-main.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let command;
@@ -38,9 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`Generated binary is present at ${result.programDir}\nOptions yaml file available at: ${result.optionsPath}\n`);
     return 0;
   } catch (error) {
-    const code = isQaicError(error) ? ` [${error.code}]` : '';
-    process.stderr.write(`qaic-exec: error${code}: ${(error as Error).message}\n`);
-    return isQaicError(error, 'QAIC_INVALID_OPTION') ? 2 : 1;
+    return reportFailure('qaic-exec', error, ['QAIC_INVALID_OPTION'], (text) => process.stderr.write(text));
   }
 }
 

@@ -4,10 +4,9 @@
  * Prints what was linked and what sharing saved; exits 0 when linked, 1 when an input could not be linked, 2 for
  * a bad command line.
  */
-import { isQaicError } from '../errors.js';
 import { link } from '../program/link.js';
 import { LINK_USAGE, parseLinkArgs } from './link-args.js';
-import { runMain } from './run-main.js';
+import { reportFailure, runMain } from './run-main.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
@@ -37,9 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ].join('\n'));
     return 0;
   } catch (error) {
-    const code = isQaicError(error) ? ` [${error.code}]` : '';
-    process.stderr.write(`qaic-link: error${code}: ${(error as Error).message}\n`);
-    return isQaicError(error, 'QAIC_INVALID_ARGUMENT') ? 2 : 1;
+    return reportFailure('qaic-link', error, ['QAIC_INVALID_ARGUMENT'], (text) => process.stderr.write(text));
   }
 }
 

@@ -9,7 +9,6 @@
 import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { isQaicError } from '../errors.js';
 import { Session } from '../session.js';
 import type { SessionOptions } from '../options.js';
 import type { BenchmarkProgress, BenchmarkResult } from '../metrics/benchmark.js';
@@ -19,6 +18,7 @@ import { parseRunnerArgs, runnerUsage, type RunnerArgs } from './runner-args.js'
 import { readInputFiles } from './input-files.js';
 import { renderRunReport } from '../report/run-report.js';
 import { runConfigure } from './runner-configure.js';
+import { reportFailure } from './run-main.js';
 
 /** Where the command writes (tests pass their own). */
 export interface RunnerIO {
@@ -168,10 +168,8 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     return 0;
   } catch (error) {
     if (io.tty) io.err('\n');
-    const code = isQaicError(error) ? ` [${error.code}]` : '';
-    io.err(`qaic-runner: ${(error as Error).message}${code}\n`);
     // Options are built from flags only, so an invalid option or a core budget overrun is a command-line mistake.
-    return isQaicError(error, 'QAIC_CLI_USAGE') || isQaicError(error, 'QAIC_INVALID_OPTION') || isQaicError(error, 'QAIC_OVERSUBSCRIBED') ? 2 : 1;
+    return reportFailure('qaic-runner', error, ['QAIC_CLI_USAGE', 'QAIC_INVALID_OPTION', 'QAIC_OVERSUBSCRIBED'], io.err);
   } finally {
     await session?.close();
   }

@@ -3,10 +3,10 @@
  * command line (after the SDK's model configurator). Prints the measured table and the best settings; exits 0
  * when a best layout was found, 1 when none could run.
  */
-import { isQaicError } from '../errors.js';
 import type { SessionOptions } from '../options.js';
 import { configure, formatConfigureTable, writeOptionsYaml, type ConfigureGoal } from '../tuning/configure.js';
 import type { RunnerArgs } from './runner-args.js';
+import { reportFailure } from './run-main.js';
 
 /** Where output goes (the runner's IO). */
 export interface ConfigureIO {
@@ -37,8 +37,6 @@ export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<n
     }
     return 0;
   } catch (error) {
-    const code = isQaicError(error) ? ` [${error.code}]` : '';
-    io.err(`qaic-runner: ${(error as Error).message}${code}\n`);
-    return isQaicError(error, 'QAIC_INVALID_ARGUMENT') ? 2 : 1;
+    return reportFailure('qaic-runner', error, ['QAIC_INVALID_ARGUMENT'], io.err);
   }
 }

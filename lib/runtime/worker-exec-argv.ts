@@ -72,7 +72,7 @@ let settledArgv: string[] | undefined;
 export function startWorker(url: URL, options: Omit<WorkerOptions, 'execArgv'>): Worker {
   const explicit = settledArgv ?? workerExecArgv();
   if (explicit === undefined) return new Worker(url, options);
-  const attempts = settledArgv !== undefined ? [settledArgv] : [explicit];
+  const attempts = [explicit];
   for (let i = 0; ; i++) {
     const argv = attempts[i]!;
     try {
