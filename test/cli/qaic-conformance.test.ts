@@ -46,7 +46,7 @@ t.test('passing cases and typed refusals exit 0; one line per case and a summary
   t.match(saved.summary, { passed: 1, typed: 1, ok: true });
 });
 
-t.test('EXPECTED FAILURE - a wrong answer beyond abs+rel 1e-3 exits 1 and says where', async (t) => {
+t.test('a wrong answer beyond abs+rel 1e-3 exits 1 and says where', async (t) => {
   const root = tempDir(t);
   writeCase(root, 'test_relu_wrong', 17, [0, 0, 1, 2.01]);
   const r = await exec([root]);

@@ -59,13 +59,13 @@ t.test('BAD CALL - random inputs for a model with symbolic dimensions name the d
   t.match(r.stderr, /dimensions are symbolic: p2o\.DynamicDimension\.0 \(input 'x'\), .*--onnx-define-symbol <name>,<size>/);
 });
 
-t.test('EXPECTED FAILURE - a missing program exits 1 naming the path', async (t) => {
+t.test('a missing program exits 1 naming the path', async (t) => {
   const r = await run(['-t', '/nonexistent/model_qpc']);
   t.equal(r.status, 1);
   t.match(r.stderr, /qaic-runner: error \[QAIC_FILE_NOT_FOUND\]: .*'\/nonexistent\/model_qpc' does not exist/);
 });
 
-t.test('EXPECTED FAILURE - input files of the wrong count or size', async (t) => {
+t.test('input files of the wrong count or size', async (t) => {
   const dir = tempDir(t);
   const good = join(dir, 'x.bin');
   writeFileSync(good, Buffer.alloc(3 * 48 * 192 * 4));

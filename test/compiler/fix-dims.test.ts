@@ -70,13 +70,13 @@ t.test('the rewrite keeps fields it does not understand', async (t) => {
   t.same(allSymbols(again), []);
 });
 
-t.test('EXPECTED FAILURE - a symbol the model does not have names the model symbols', async (t) => {
+t.test('a symbol the model does not have names the model symbols', async (t) => {
   t.throws(() => fixDims(symbolic(), { bacth: 1 }, undefined, "'m.onnx'"), {
     code: 'QAIC_UNKNOWN_SYMBOL',
     message: /onnx_define_symbol names 'bacth', but 'm.onnx' has the symbols 'batch', 'seq'/,
   });
 });
 
-t.test('EXPECTED FAILURE - batchsize and onnx_define_symbol disagree on the batch symbol', async (t) => {
+t.test('batchsize and onnx_define_symbol disagree on the batch symbol', async (t) => {
   t.throws(() => fixDims(symbolic(), { batch: 2 }, 4, 'm.onnx'), { code: 'QAIC_INVALID_OPTION', message: /batchsize 4 .* 'batch' the value 2/ });
 });

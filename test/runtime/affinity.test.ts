@@ -89,7 +89,7 @@ t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread a
   t.same([...(out2['y']!.data as Float32Array)], new Array(8).fill(1), 'a 2-thread pinned session runs');
 });
 
-t.test('EXPECTED FAILURE - pin_cores without the addon warns that pinning is off, and the session still runs', async (t) => {
+t.test('pin_cores without the addon warns that pinning is off, and the session still runs', async (t) => {
   const missing = join(t.testdir(), 'nowhere', 'affinity.node');
   process.env['QAIC_AFFINITY_ADDON'] = missing;
   t.teardown(() => { delete process.env['QAIC_AFFINITY_ADDON']; });

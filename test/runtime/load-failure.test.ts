@@ -3,7 +3,7 @@ import { Session } from '../../lib/session.js';
 import { QaicError } from '../../lib/errors.js';
 import { unloadableModel, within } from '../fixtures/models.js';
 
-t.test('EXPECTED FAILURE - a model onnxruntime cannot load fails setup() and run() with its reason, never hangs', async (t) => {
+t.test('a model onnxruntime cannot load fails setup() and run() with its reason, never hangs', async (t) => {
   // compile: false sends the model straight to the activations, so the failure happens where they load it
   const session = new Session(unloadableModel(), { num_activations: 2, compile: false });
   t.teardown(() => session.close());
@@ -19,14 +19,14 @@ t.test('EXPECTED FAILURE - a model onnxruntime cannot load fails setup() and run
   t.same(concurrent, ['QAIC_ACTIVATION_FAILED', 'QAIC_ACTIVATION_FAILED', 'QAIC_ACTIVATION_FAILED']);
 });
 
-t.test('EXPECTED FAILURE - with the compiler in front, the same model fails as an unsupported operator with the onnxruntime reason', async (t) => {
+t.test('with the compiler in front, the same model fails as an unsupported operator with the onnxruntime reason', async (t) => {
   const session = new Session(unloadableModel());
   t.teardown(() => session.close());
   await t.rejects(within(session.setup(), 30_000, 'setup()'), { code: 'QAIC_UNSUPPORTED_OPERATOR', message: /operator QaicNoSuchOperator .*onnxruntime: .*No Op registered for QaicNoSuchOperator/ });
   await t.rejects(within(session.run({ x: new Float32Array(1) }), 30_000, 'run()'), { code: 'QAIC_UNSUPPORTED_OPERATOR' });
 });
 
-t.test('EXPECTED FAILURE - a file that is not ONNX fails at preparation with QAIC_MODEL_INVALID', async (t) => {
+t.test('a file that is not ONNX fails at preparation with QAIC_MODEL_INVALID', async (t) => {
   const dir = t.testdir({ 'junk.onnx': 'this is not protobuf \xff\xff\xff' });
   const session = new Session(`${dir}/junk.onnx`);
   t.teardown(() => session.close());

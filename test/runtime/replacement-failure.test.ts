@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { slowModel, within } from '../fixtures/models.js';
 
-t.test('EXPECTED FAILURE - when a crashed activation cannot be replaced, waiting and later runs reject instead of hanging', async (t) => {
+t.test('when a crashed activation cannot be replaced, waiting and later runs reject instead of hanging', async (t) => {
   const dir = t.testdir({});
   const path = join(dir, 'model.onnx');
   copyFileSync(slowModel(80), path); // ~85 ms runs: the kill must land while the first one is in flight, even under load

@@ -3,7 +3,7 @@ import { Activation } from '../../lib/runtime/activation.js';
 import { QaicError } from '../../lib/errors.js';
 import { identityModel } from '../fixtures/models.js';
 
-t.test('EXPECTED FAILURE - inputs postMessage cannot send are a QaicError and do not leak an in-flight slot', async (t) => {
+t.test('inputs postMessage cannot send are a QaicError and do not leak an in-flight slot', async (t) => {
   const activation = new Activation({ index: 0, modelPath: identityModel('float32'), sessionOptions: {} }, () => undefined);
   await activation.start(30_000);
   t.teardown(() => activation.stop(new QaicError('QAIC_ABORTED', 'test over')));

@@ -4,7 +4,7 @@ import { QaicError } from '../../lib/errors.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { writeModel } from '../fixtures/models.js';
 
-t.test('EXPECTED FAILURE - an error onnxruntime raises inside the worker arrives as QAIC_RUN_FAILED with its message', async (t) => {
+t.test('an error onnxruntime raises inside the worker arrives as QAIC_RUN_FAILED with its message', async (t) => {
   // Reshape to a shape taken from the second input: a bad shape passes our checks and fails inside onnxruntime.
   const path = writeModel(model(graph({
     nodes: [node('Reshape', ['x', 's'], ['y'])],
@@ -22,7 +22,7 @@ t.test('EXPECTED FAILURE - an error onnxruntime raises inside the worker arrives
   t.same(out['y']!.shape, [2, 3], 'the activation keeps working');
 });
 
-t.test('EXPECTED FAILURE - a QaicError raised in the worker crosses to the main thread with its own code and message', async (t) => {
+t.test('a QaicError raised in the worker crosses to the main thread with its own code and message', async (t) => {
   const path = writeModel(model(graph({
     nodes: [node('Identity', ['x'], ['y'])],
     inputs: [tensorInfo('x', 'float32', [1])],

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
-import { identityModel, slowModel, within } from '../fixtures/models.js';
+import { identityModel, slowModel, until, within } from '../fixtures/models.js';
 
 t.test('BAD CALL - every call after close() rejects with QAIC_SESSION_CLOSED', async (t) => {
   const session = new Session(identityModel('float32'));
@@ -31,7 +31,7 @@ t.test('close() during in-flight and queued runs rejects them all, none left pen
   const session = new Session(slowModel(), { set_size: 1 });
   await session.setup();
   const runs = [0, 1, 2].map(() => session.run({ x: new Float32Array(512 * 512) }).then(() => 'resolved', (e: { code?: string }) => e.code));
-  await new Promise((r) => setTimeout(r, 50));
+  await until(() => session._pool!.inFlight === 1 && session._pool!.queued === 2, 10_000, 'one run in flight and two queued');
   t.equal(session._pool!.inFlight, 1, 'one in flight');
   t.equal(session._pool!.queued, 2, 'two queued');
   await session.close();
