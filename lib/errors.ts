@@ -15,6 +15,7 @@
  * - `QAIC_INVALID_OPTION`: an option has an unknown name, a wrong type or a value out of range.
  * - `QAIC_INVALID_ARGUMENT`: a method argument (other than options and inputs) is malformed.
  * - `QAIC_FILE_NOT_FOUND`: a model, program, options or input file is missing or unreadable.
+ * - `QAIC_FILE_INVALID`: a file is not a regular file (a FIFO, device or folder) or its size is not what is expected.
  * - `QAIC_MODEL_INVALID`: a model file is not a valid ONNX model.
  * - `QAIC_INPUT_UNKNOWN` / `QAIC_INPUT_MISSING` / `QAIC_INPUT_DTYPE` / `QAIC_INPUT_SHAPE`: `run()` inputs
  *   disagree with the model's inputs.
@@ -42,6 +43,7 @@ export type QaicErrorCode =
   | 'QAIC_INVALID_OPTION'
   | 'QAIC_INVALID_ARGUMENT'
   | 'QAIC_FILE_NOT_FOUND'
+  | 'QAIC_FILE_INVALID'
   | 'QAIC_MODEL_INVALID'
   | 'QAIC_INPUT_UNKNOWN'
   | 'QAIC_INPUT_MISSING'
@@ -137,7 +139,7 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
 // a Record, not a list: the compiler refuses it when a code is added to QaicErrorCode and not here (a code missing
 // here would come back from a worker as the fallback code)
 const KNOWN_CODES: Readonly<Record<QaicErrorCode, true>> = {
-  QAIC_INVALID_OPTION: true, QAIC_INVALID_ARGUMENT: true, QAIC_FILE_NOT_FOUND: true, QAIC_MODEL_INVALID: true,
+  QAIC_INVALID_OPTION: true, QAIC_INVALID_ARGUMENT: true, QAIC_FILE_NOT_FOUND: true, QAIC_FILE_INVALID: true, QAIC_MODEL_INVALID: true,
   QAIC_INPUT_UNKNOWN: true, QAIC_INPUT_MISSING: true, QAIC_INPUT_DTYPE: true, QAIC_INPUT_SHAPE: true,
   QAIC_SESSION_CLOSED: true, QAIC_OVERSUBSCRIBED: true, QAIC_ACTIVATION_FAILED: true, QAIC_ACTIVATION_CRASHED: true,
   QAIC_RUN_FAILED: true, QAIC_ABORTED: true, QAIC_TIMEOUT: true, QAIC_METRICS_DISABLED: true,
