@@ -32,6 +32,6 @@ t.test('a CommonJS one-liner can run a real model through the package', async (t
       .then((out) => { const y = Object.values(out)[0]; console.log('shape', y.shape.join('x'), y.dtype); return s.close(); })
       .catch((e) => { console.error(e.code, e.message); process.exitCode = 1; });
   `;
-  const out = execFileSync(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+  const out = execFileSync(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 });
   t.match(out, /shape 1x2 float32/);
 });

@@ -18,7 +18,7 @@ const script = `
   console.log('done', Array.from(out.y.data).join(','), typeof gc);
 `;
 const run = (args: string[]) => spawnSync(process.execPath, args, {
-  cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' },
+  cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' },
 });
 
 t.test('a script run with V8 flags (inherited natively) compiles and runs', async (t) => {

@@ -14,7 +14,7 @@ t.test('a session that is never closed does not keep the process alive once its 
     console.log('done', out.y.data[0]);
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '--no-warnings', '-e', script], {
-    cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
+    cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' },
   });
   t.equal(child.error, undefined, 'the process exited by itself (no timeout)');
   t.equal(child.status, 0, `exit code 0 (stderr: ${child.stderr.slice(0, 300)})`);
@@ -31,7 +31,7 @@ t.test('a run in flight keeps the process alive until it completes', async (t) =
     session.run({ x: new Float32Array(512 * 512).fill(1) }).then((out) => console.log('result', out.y.shape.join('x')));
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '--no-warnings', '-e', script], {
-    cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' },
+    cwd: resolve(process.cwd()), encoding: 'utf8', timeout: 120_000, env: { ...process.env, NODE_OPTIONS: '' },
   });
   t.equal(child.status, 0, `exit code 0 (stderr: ${child.stderr.slice(0, 300)})`);
   t.match(child.stdout, /result 512x512/, 'the result arrived before exit');
