@@ -45,7 +45,7 @@ export async function runConfigure(args: RunnerArgs, io: ConfigureIO, context: F
   } catch (error) {
     if (isQaicError(error) && (error.details as { option?: unknown } | undefined)?.option === 'inputShapes') {
       // configure() asks its callers for 'inputShapes', which the command line gives as --onnx-define-symbol.
-      const usage = usageError(context.tool, `${error.message.replace(/; give its shape in 'inputShapes'.*$/, '')}: fix every symbolic dimension but the batch with --onnx-define-symbol <name>,<size> (--configure tries batch sizes itself)`, { flag: '--onnx-define-symbol' });
+      const usage = usageError(context.tool, `${error.message.replace(/^configure\(\): /, '').replace(/; give its shape in 'inputShapes'.*$/, '')}: fix every symbolic dimension but the batch with --onnx-define-symbol <name>,<size> (--configure tries batch sizes itself)`, { flag: '--onnx-define-symbol' });
       return reportFailure(context, usage, io.err);
     }
     return reportFailure({ ...context, usageCodes: [...(context.usageCodes ?? []), 'QAIC_INVALID_ARGUMENT'] }, error, io.err);
