@@ -72,7 +72,7 @@ export function readModelFile(path: string): {
 
 /** Encode a model to bytes. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return encodeMessage(ModelSchema, model as Record<string, unknown>).finish();
+  return encodeMessage(ModelSchema, model as Record<string, unknown>);
 }
 
 /**
@@ -85,7 +85,7 @@ export function decodeTensor(bytes: Uint8Array): TensorProto {
 
 /** Encode a single TensorProto to bytes, as {@link decodeTensor} reads them (the `.pb` files of ONNX test data sets). */
 export function encodeTensor(tensor: TensorProto): Uint8Array {
-  return encodeMessage(TensorSchema, tensor as Record<string, unknown>).finish();
+  return encodeMessage(TensorSchema, tensor as Record<string, unknown>);
 }
 
 function toDim(d: { dim_value?: Int64; dim_param?: string }): Dim {
