@@ -486,14 +486,21 @@ function decodeFields(c: Compiled, r: Reader, depth: number): DecodedMessage {
     } else if (!f.repeated) {
       out[f.name] = readNumber(r, kind);
     } else {
+      // the form is the first run's: a field split into several runs is not what encoders write
       const packed = wt === WireType.LengthDelimited;
-      if (packed !== f.packed && out.$packed?.[f.name] === undefined) (out.$packed ??= {})[f.name] = packed;
       if (kind >= K.F32s) {
         let parts = (arrays ??= new Map()).get(f);
-        if (parts === undefined) arrays.set(f, (parts = []));
+        if (parts === undefined) {
+          arrays.set(f, (parts = []));
+          if (packed !== f.packed) (out.$packed ??= {})[f.name] = packed;
+        }
         parts.push(packed ? readPackedArray(r, kind, r.length()) : readNumber(r, kind));
       } else {
-        const list = (out[f.name] ??= []) as (number | bigint)[];
+        let list = out[f.name] as (number | bigint)[] | undefined;
+        if (list === undefined) {
+          out[f.name] = list = [];
+          if (packed !== f.packed) (out.$packed ??= {})[f.name] = packed;
+        }
         if (packed) {
           const length = r.length();
           const saved = r.end;
