@@ -169,6 +169,20 @@ function compile(schema: MessageSchema): Compiled {
   if (done !== undefined) return done;
   const compiled: Compiled = { name: schema.name, byNo: [], ordered: [] };
   compiledSchemas.set(schema, compiled); // before the fields: schemas refer to each other recursively
+  try {
+    compileFields(schema, compiled);
+  } catch (error) {
+    compiledSchemas.delete(schema);
+    throw error;
+  }
+  return compiled;
+}
+
+function isArrayKind(kind: K): boolean {
+  return kind >= K.F32s && kind <= K.U64s;
+}
+
+function compileFields(schema: MessageSchema, compiled: Compiled): void {
   const names = new Set<string>();
   for (const spec of schema.fields) {
     if (!Number.isInteger(spec.no) || spec.no < 1 || spec.no > 0x1fffffff || compiled.byNo[spec.no] !== undefined || names.has(spec.name)) {
@@ -177,8 +191,7 @@ function compile(schema: MessageSchema): Compiled {
     names.add(spec.name);
     const isMessage = typeof spec.kind === 'object';
     const kind = isMessage ? K.Message : kindCodes[spec.kind as ScalarKind];
-    const arrayKind = kind >= K.F32s && kind <= K.U64s;
-    const repeated = arrayKind || spec.repeated === true;
+    const repeated = isArrayKind(kind) || spec.repeated === true;
     const packable = repeated && kind !== K.String && kind !== K.Bytes && kind !== K.Message;
     const wireType = elementWireType(kind);
     const field: Field = {
@@ -192,7 +205,6 @@ function compile(schema: MessageSchema): Compiled {
   for (const spec of schema.fields) {
     if (typeof spec.kind === 'object') compiled.byNo[spec.no]!.sub = compile(spec.kind);
   }
-  return compiled;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -488,7 +500,7 @@ function decodeFields(c: Compiled, r: Reader, depth: number): DecodedMessage {
     } else {
       // the form is the first run's: a field split into several runs is not what encoders write
       const packed = wt === WireType.LengthDelimited;
-      if (kind >= K.F32s) {
+      if (isArrayKind(kind)) {
         let parts = (arrays ??= new Map()).get(f);
         if (parts === undefined) {
           arrays.set(f, (parts = []));
