@@ -737,12 +737,13 @@ class Encoder {
       this.sizes.push(0);
       length = this.messageSize(f.sub!, value as DecodedMessage, depth + 1, path);
       this.sizes[slot] = length;
-    } else if (f.kind === K.String) {
-      if (typeof value !== 'string') this.invalid(path, 'a string', value);
+    } else if (typeof value === 'string') {
+      // a string where bytes are expected is written as its UTF-8 bytes, as before
       length = utf8Length(value);
       this.sizes.push(length);
     } else {
-      if (!(value instanceof Uint8Array)) this.invalid(path, 'a Uint8Array', value);
+      if (f.kind === K.String) this.invalid(path, 'a string', value);
+      if (!(value instanceof Uint8Array)) this.invalid(path, 'a Uint8Array (or a string, written as UTF-8)', value);
       length = value.length;
     }
     return varint32Size(length) + length;
@@ -837,10 +838,10 @@ class Encoder {
     if (f.kind === K.Message) {
       this.varint32(this.sizes[this.cursor++]!);
       this.writeMessage(f.sub!, value as DecodedMessage);
-    } else if (f.kind === K.String) {
+    } else if (typeof value === 'string') {
       const length = this.sizes[this.cursor++]!;
       this.varint32(length);
-      this.writeString(value as string, length);
+      this.writeString(value, length);
     } else {
       const b = value as Uint8Array;
       this.varint32(b.length);

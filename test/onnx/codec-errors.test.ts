@@ -37,10 +37,15 @@ t.test('values of the wrong type name their field', async (t) => {
   const bad = (m: unknown) => () => encodeModel(m as ModelProto);
   t.throws(bad({ graph: { node: 'Relu' } }), { code: 'QAIC_INVALID_ARGUMENT', message: /ModelProto\.graph\.node: expected an array, got string Relu/ });
   t.throws(bad({ graph: { node: [{ input: ['a', 3] }] } }), { message: /ModelProto\.graph\.node\[0\]\.input\[1\]: expected a string, got number 3/ });
-  t.throws(bad({ graph: { initializer: [{ raw_data: [1, 2] }] } }), { message: /initializer\[0\]\.raw_data: expected a Uint8Array, got an array/ });
+  t.throws(bad({ graph: { initializer: [{ raw_data: [1, 2] }] } }), { message: /initializer\[0\]\.raw_data: expected a Uint8Array \(or a string, written as UTF-8\), got an array/ });
   t.throws(bad({ ir_version: '8' }), { message: /ModelProto\.ir_version: expected a number, got string 8/ });
   t.throws(bad({ graph: [] }), { message: /ModelProto\.graph: expected a GraphProto message object, got an array/ });
   t.throws(() => encodeTensor({ dims: 3 as never }), { message: /TensorProto\.dims: expected an array or typed array/ });
   t.throws(() => encodeTensor({ $unknown: [{ no: 9, wireType: WireType.Fixed32, value: new Uint8Array(3) }] }),
     { code: 'QAIC_INVALID_ARGUMENT', message: /not a valid unknown field/ });
+});
+
+t.test('a string where bytes are expected is not an error: it is written as UTF-8', async (t) => {
+  t.same(encodeTensor({ string_data: ['é', 'ab'] as never, raw_data: 'x' as never }),
+    bytes(lenField(6, [0xc3, 0xa9]), lenField(6, [0x61, 0x62]), stringField(9, 'x')));
 });
