@@ -18,7 +18,7 @@ export function printMetricsLines(store: LatencyStore): string[] {
   const firsts = [...store.firstInferences().values()].filter((f) => f.e2e !== undefined).length;
   const why = firsts === 0
     ? 'No run() inference recorded yet: getMetrics() has no figures (every field is 0).'
-    : `No run() inference recorded after the first one of each activation (${firsts} first inference${firsts === 1 ? '' : 's'} kept apart: they pay one-off costs; see getMetricsReport().firstInference): getMetrics() has no figures (every field is 0).`;
+    : `No run() inference recorded after the first one of each activation (${firsts === 1 ? '1 first inference kept apart: it pays' : `${firsts} first inferences kept apart: they pay`} one-off costs; see getMetricsReport().firstInference): getMetrics() has no figures (every field is 0).`;
   const bench = store.summary('benchmark');
   if (bench.count === 0) return [why];
   return [
