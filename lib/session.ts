@@ -513,7 +513,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * Print {@link getMetrics} in the Python wording (`Number of inferences utilized for calculation are ...`), with
-   * the P999 line the SDK's sample lacks and without its duplicated average line.
+   * the P999 line the SDK's sample lacks and without its duplicated average line. With no `run()` recorded beyond
+   * each activation's first (kept apart), it says so instead of printing zeros, and prints `runBenchmark()`'s
+   * latencies under their own label when a benchmark recorded some ({@link getMetrics} stays the `run()` figures).
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */
