@@ -3,109 +3,21 @@
 // script that compile and run the PP-OCR direction classifier through the installed package (outputs compared with
 // onnxruntime-node run directly on the same input), and type-check TypeScript consumers (ESM and CommonJS) against
 // the installed declarations. Every step is a child process with a time limit.
-//
-// Installing offline needs a lockfile: without one npm must fetch each dependency's registry document to pick a
-// version, which no cache holds after `npm ci`. The consumer's lockfile is cut from this checkout's package-lock.json
-// (the entries the package's dependencies reach, with their integrity hashes) plus the tarball's own entry, which is
-// what a consumer's lockfile holds after a first, online install.
+// (Why the consumer has a lockfile: see consumer-project.ts.)
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { CLS_MODEL } from '../fixtures/models.js';
+import { REPO, npm, repoPackage, run, writeConsumer } from './consumer-project.js';
 
 // npm ci of onnxruntime-node (a 288 MB package) dominates; on a loaded 2-core machine the whole file can take minutes.
 t.setTimeout(600_000);
 
-const repo = process.cwd();
-const fixtures = join(repo, 'test', 'package', 'consumer');
-const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
-
-interface LockEntry {
-  version?: string;
-  resolved?: string;
-  integrity?: string;
-  dev?: boolean;
-  optional?: boolean;
-  devOptional?: boolean;
-  peer?: boolean;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  [key: string]: unknown;
-}
-interface PackageJson {
-  name: string;
-  version: string;
-  dependencies?: Record<string, string>;
-  bin?: Record<string, string>;
-  engines?: Record<string, string>;
-  license?: string;
-  types?: string;
-  exports?: Record<string, unknown>;
-}
-
-interface Ran {
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Run a command with a time limit; reject with its output when it fails or runs past the limit. */
-function run(file: string, args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    execFile(file, args, {
-      cwd,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: 64 * 1024 * 1024,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '', ...env },
-    }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`${file} ${args.join(' ')} failed in ${cwd} (${error.message}):\n${stdout}\n${stderr}`));
-      } else {
-        resolve({ stdout, stderr, ms: Date.now() - started });
-      }
-    });
-  });
-}
-
-/** npm itself: npm_execpath when an npm script started us (npm test), else the npm next to this node. */
-function npm(args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  const cli = process.env['npm_execpath'];
-  if (cli !== undefined && cli.endsWith('.js')) return run(process.execPath, [cli, ...args], cwd, timeoutMs, env);
-  return run('npm', args, cwd, timeoutMs, env);
-}
-
-/** The lockfile entries the given dependencies reach (Node's lookup: nested node_modules first, then upwards). */
-function lockClosure(packages: Record<string, LockEntry>, roots: Record<string, string>): Record<string, LockEntry> {
-  const picked: Record<string, LockEntry> = {};
-  const visit = (from: string, name: string, optional: boolean): void => {
-    let dir = from;
-    for (;;) {
-      const path = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
-      const entry = packages[path];
-      if (entry !== undefined) {
-        if (picked[path] !== undefined) return;
-        const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...kept } = entry;
-        picked[path] = kept;
-        for (const dep of Object.keys(entry.dependencies ?? {})) visit(path, dep, false);
-        for (const dep of Object.keys(entry.optionalDependencies ?? {})) visit(path, dep, true);
-        return;
-      }
-      if (dir === '') break;
-      const up = dir.lastIndexOf('/node_modules/');
-      dir = up < 0 ? '' : dir.slice(0, up);
-    }
-    if (!optional) throw new Error(`package-lock.json has no entry for ${name} (needed from '${from || 'the root'}')`);
-  };
-  for (const name of Object.keys(roots)) visit('', name, false);
-  return picked;
-}
+const fixtures = join(REPO, 'test', 'package', 'consumer');
+const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** The classifier's input and its reference output from onnxruntime-node itself. */
 async function reference(): Promise<{ input: Float32Array; outputs: Record<string, { dims: readonly number[]; data: Float32Array }> }> {
@@ -128,40 +40,20 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
 
   // 1. Pack what `files` ships, from the built checkout (npm test builds dist/lib and types/ first; --ignore-scripts
   //    skips the prepare rebuild that `npm pack` would otherwise run).
-  const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], repo, 120_000);
+  const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO, 120_000);
   timings['pack'] = packed.ms;
   const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
   const shipped = info.files.map((f) => f.path);
-  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as PackageJson;
+  const pkg = repoPackage();
   t.ok(shipped.includes('types/index.d.ts'), 'the tarball ships types/index.d.ts');
   t.ok(shipped.includes('dist/lib/index.js'), 'the tarball ships dist/lib/index.js');
   t.notOk(shipped.some((p) => p.startsWith('dist/test/') || p.startsWith('lib/') || p.startsWith('test/')), 'no tests or TypeScript sources in the tarball');
 
-  // 2. A scratch consumer project with a lockfile (see the header) and the classifier model copied in.
+  // 2. A scratch consumer project (lockfile included) with the TypeScript fixtures and the classifier model copied in.
   const consumer = join(work, 'consumer');
-  const tarball = join(work, info.filename);
-  const repoLock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const devDependencies = { '@types/node': repoLock.packages['node_modules/@types/node']!.version! };
-  const dependencies = { [pkg.name]: `file:../${info.filename}` };
-  const lockPackages: Record<string, LockEntry> = {
-    '': { name: 'qaic-consumer', version: '1.0.0', dependencies, devDependencies },
-    [`node_modules/${pkg.name}`]: {
-      version: pkg.version,
-      resolved: `file:../${info.filename}`,
-      integrity: `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`,
-      license: pkg.license,
-      dependencies: pkg.dependencies,
-      bin: pkg.bin,
-      engines: pkg.engines,
-    },
-    ...lockClosure(repoLock.packages, pkg.dependencies ?? {}),
-  };
-  for (const [path, entry] of Object.entries(lockClosure(repoLock.packages, devDependencies))) {
-    lockPackages[path] ??= { ...entry, dev: true };
-  }
   mkdirSync(consumer);
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'qaic-consumer', version: '1.0.0', private: true, dependencies, devDependencies }, null, 2));
-  writeFileSync(join(consumer, 'package-lock.json'), JSON.stringify({ name: 'qaic-consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages: lockPackages }, null, 2));
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(join(work, info.filename))).digest('base64')}`;
+  writeConsumer(consumer, `file:../${info.filename}`, { integrity, devDependencies: ['@types/node'] });
   for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(consumer, file));
   copyFileSync(CLS_MODEL, join(consumer, 'cls.onnx'));
 
@@ -173,7 +65,7 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
     reference(),
   ]);
   timings['npm ci'] = installed.ms;
-  const installedPkg = JSON.parse(readFileSync(join(consumer, 'node_modules', pkg.name, 'package.json'), 'utf8')) as PackageJson;
+  const installedPkg = JSON.parse(readFileSync(join(consumer, 'node_modules', pkg.name, 'package.json'), 'utf8')) as { types?: string };
   t.equal(installedPkg.types, './types/index.d.ts', 'the installed package.json points types at types/');
   t.ok(existsSync(join(consumer, 'node_modules', pkg.name, 'types', 'index.d.ts')), 'the declarations are installed');
   for (const bin of Object.keys(pkg.bin ?? {})) {
