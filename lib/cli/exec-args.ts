@@ -79,7 +79,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
     const kind = FLAGS[name];
     if (kind === undefined) {
       if (NO_EFFECT_FLAGS.includes(name)) {
-        options[name.replace(/-/g, '_')] = noEffectValue(value);
+        (options as Record<string, unknown>)[name.replace(/-/g, '_')] = noEffectValue(value);
         noEffect.push(name);
         continue;
       }
