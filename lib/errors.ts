@@ -10,39 +10,66 @@
  */
 
 /**
- * Every error code with its meaning: the one list of codes. {@link QaicErrorCode} is its keys, and errors that cross
- * back from a worker thread keep their code when it is one of these. Code strings never change meaning once
- * released; new failures get new codes. Look up a caught error's meaning with `QAIC_ERROR_CODES[error.code]`.
+ * Every error code, each documented with its meaning: the one list of codes. {@link QaicErrorCode} is its keys, and
+ * errors that cross back from a worker thread keep their code when it is one of these. Code strings never change
+ * meaning once released; new failures get new codes. `Object.hasOwn(QAIC_ERROR_CODES, code)` tells a qaic code.
  */
 export const QAIC_ERROR_CODES = Object.freeze({
-  QAIC_INVALID_OPTION: 'an option has an unknown name, a wrong type or a value out of range, or options conflict',
-  QAIC_INVALID_ARGUMENT: 'a method argument (other than options and inputs) is malformed',
-  QAIC_FILE_NOT_FOUND: 'a model, program, options or input file is missing or unreadable',
-  QAIC_FILE_INVALID: 'a file is not a regular file (a FIFO, device or folder) or its size is not what is expected',
-  QAIC_MODEL_INVALID: 'a model file is not a valid ONNX model',
-  QAIC_INPUT_UNKNOWN: 'run() was given an input the model does not have',
-  QAIC_INPUT_MISSING: 'run() was not given an input the model needs (or was not given an object of inputs)',
-  QAIC_INPUT_DTYPE: "a run() input's element type (or container) is not the model input's",
-  QAIC_INPUT_SHAPE: "a run() input's shape (or element count) does not fit the model input's",
-  QAIC_SESSION_CLOSED: 'the session was closed; it cannot be used any more',
-  QAIC_OVERSUBSCRIBED: "aic_num_cores × num_activations exceeds the machine's cores (allow_oversubscription not given)",
-  QAIC_ACTIVATION_FAILED: "an activation could not load its graph (onnxruntime's reason is in the message)",
-  QAIC_ACTIVATION_CRASHED: "an activation's worker thread died with requests in flight",
-  QAIC_RUN_FAILED: 'onnxruntime rejected an inference',
-  QAIC_ABORTED: 'the caller aborted a request (AbortSignal), or the session was reset or closed under it',
-  QAIC_TIMEOUT: 'an activation did not become ready in time (activation_timeout_ms)',
-  QAIC_METRICS_DISABLED: 'metrics or profiling were asked for without enable_metrics or enable_profiling',
-  QAIC_COMPILE_FAILED: 'the compiler could not produce a program',
-  QAIC_UNSUPPORTED_OPERATOR: 'the model uses an operator (or operator version) the CPU backend cannot run',
-  QAIC_UNKNOWN_SYMBOL: 'onnx_define_symbol names a symbol the model does not have',
-  QAIC_PROGRAM_CORRUPT: 'a program container fails verification (truncated, checksum, bounds)',
-  QAIC_PROGRAM_VERSION: 'a program container was written by an incompatible format version',
-  QAIC_PROGRAM_HOST_MISMATCH: 'a program holds optimizations for CPU features this host lacks',
-  QAIC_GRAPH_NOT_FOUND: 'a program has no graph of the requested name',
-  QAIC_CLI_USAGE: 'a command line was malformed',
-  QAIC_PINNING_FAILED: "the OS refused to pin an activation's thread to the CPUs it was given",
-  QAIC_INTERNAL: 'a bug in this library; please report it',
-} as const);
+  /** An option has an unknown name, a wrong type or a value out of range, or options conflict. */
+  QAIC_INVALID_OPTION: true,
+  /** A method argument (other than options and inputs) is malformed. */
+  QAIC_INVALID_ARGUMENT: true,
+  /** A model, program, options or input file is missing or unreadable. */
+  QAIC_FILE_NOT_FOUND: true,
+  /** A file is not a regular file (a FIFO, device or folder) or its size is not what is expected. */
+  QAIC_FILE_INVALID: true,
+  /** A model file is not a valid ONNX model. */
+  QAIC_MODEL_INVALID: true,
+  /** `run()` was given an input the model does not have. */
+  QAIC_INPUT_UNKNOWN: true,
+  /** `run()` was not given an input the model needs (or was not given an object of inputs). */
+  QAIC_INPUT_MISSING: true,
+  /** A `run()` input's element type (or container) is not the model input's. */
+  QAIC_INPUT_DTYPE: true,
+  /** A `run()` input's shape (or element count) does not fit the model input's. */
+  QAIC_INPUT_SHAPE: true,
+  /** The session was closed; it cannot be used any more. */
+  QAIC_SESSION_CLOSED: true,
+  /** `aic_num_cores × num_activations` exceeds the machine's cores (`allow_oversubscription` not given). */
+  QAIC_OVERSUBSCRIBED: true,
+  /** An activation could not load its graph (onnxruntime's reason is in the message). */
+  QAIC_ACTIVATION_FAILED: true,
+  /** An activation's worker thread died with requests in flight. */
+  QAIC_ACTIVATION_CRASHED: true,
+  /** onnxruntime rejected an inference. */
+  QAIC_RUN_FAILED: true,
+  /** The caller aborted a request (AbortSignal), or the session was reset or closed under it. */
+  QAIC_ABORTED: true,
+  /** An activation did not become ready in time (`activation_timeout_ms`). */
+  QAIC_TIMEOUT: true,
+  /** Metrics or profiling were asked for without `enable_metrics` or `enable_profiling`. */
+  QAIC_METRICS_DISABLED: true,
+  /** The compiler could not produce a program. */
+  QAIC_COMPILE_FAILED: true,
+  /** The model uses an operator (or operator version) the CPU backend cannot run. */
+  QAIC_UNSUPPORTED_OPERATOR: true,
+  /** `onnx_define_symbol` names a symbol the model does not have. */
+  QAIC_UNKNOWN_SYMBOL: true,
+  /** A program container fails verification (truncated, checksum, bounds). */
+  QAIC_PROGRAM_CORRUPT: true,
+  /** A program container was written by an incompatible format version. */
+  QAIC_PROGRAM_VERSION: true,
+  /** A program holds optimizations for CPU features this host lacks. */
+  QAIC_PROGRAM_HOST_MISMATCH: true,
+  /** A program has no graph of the requested name. */
+  QAIC_GRAPH_NOT_FOUND: true,
+  /** A command line was malformed. */
+  QAIC_CLI_USAGE: true,
+  /** The OS refused to pin an activation's thread to the CPUs it was given. */
+  QAIC_PINNING_FAILED: true,
+  /** A bug in this library; please report it. */
+  QAIC_INTERNAL: true,
+} as const satisfies Record<string, true>);
 
 /** A stable error code: a key of {@link QAIC_ERROR_CODES}, where each code's meaning is written. */
 export type QaicErrorCode = keyof typeof QAIC_ERROR_CODES;

@@ -21,11 +21,16 @@ import { QaicError, describeValue } from './errors.js';
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
 
 /**
- * Options a {@link Session} accepts, in the Python API's snake_case spelling. Every key is also accepted in
- * camelCase (see {@link SessionOptionsCamel}). The set of names is closed: a misspelt option or a value of the wrong
- * type is a compile-time error (and, from YAML or untyped code, a `QAIC_INVALID_OPTION` at run time).
+ * Options a {@link Session} accepts, in the Python API's snake_case spelling: the options this backend implements
+ * ({@link BaseSessionOptions}) and the SDK's flags that it accepts with no effect ({@link NoEffectFlags}). Every key
+ * is also accepted in camelCase (see {@link SessionOptionsCamel}). The set of names is closed: a misspelt option or a
+ * value of the wrong type is a compile-time error (and, from YAML or untyped code, a `QAIC_INVALID_OPTION` at run
+ * time).
  */
-export interface SessionOptions extends NoEffectFlags {
+export type SessionOptions = BaseSessionOptions & NoEffectFlags;
+
+/** The options this backend implements, in the Python API's snake_case spelling (see {@link SessionOptions}). */
+export interface BaseSessionOptions {
   /** YAML file with the same keys as these options. Keys given in code win over the file's. */
   options_path?: string;
   /** Backend name. `'qaic'` (default) and `'aic'` are accepted; both mean onnxruntime's CPU provider here. */
@@ -92,7 +97,7 @@ export type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `$
  * change only through `updateBackendOptions()`.
  */
 export interface ResolvedOptions {
-  /** Backend name, `'qaic'` or `'aic'` (both onnxruntime's CPU provider). See {@link SessionOptions.backend}. */
+  /** Backend name, `'qaic'` or `'aic'` (both onnxruntime's CPU provider). See {@link BaseSessionOptions.backend}. */
   readonly backend: string;
   /** Device id; always 0 (the host CPU). */
   readonly dev_id: number;
@@ -236,7 +241,10 @@ export type NoEffectOption = (typeof NO_EFFECT_OPTIONS)[number];
  * The SDK's compiler and runtime flags that are accepted (any value), recorded in {@link ResolvedOptions.ignored}
  * and reported once as having no effect on this backend. Only these names: any other unknown name is an error.
  */
-export type NoEffectFlags = { [K in NoEffectOption]?: unknown };
+export type NoEffectFlags = {
+  /** An SDK compiler or runtime flag: accepted with any value and recorded, with no effect on this backend. */
+  [K in NoEffectOption]?: unknown;
+};
 
 const NO_EFFECT = new Set<string>(NO_EFFECT_OPTIONS);
 const KNOWN = Object.keys(SPECS);
