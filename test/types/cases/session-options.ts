@@ -1,7 +1,8 @@
 // Type tests: this file is never run, only type-checked (test/types/type-checks.test.ts runs tsc on this folder).
 // Each line under `@ts-expect-error` must fail to compile; a line that compiles there fails the check. Every other
 // line must compile.
-import { Session, compile, type SessionOptions, type SessionOptionsCamel } from '../../../lib/index.js';
+import { Session, compile, type BaseSessionOptions, type SessionOptions, type SessionOptionsCamel } from '../../../lib/index.js';
+import type { OptionName } from '../../../lib/options.js';
 
 // --- what must compile: snake_case, camelCase, both mixed, the no-effect SDK flags in either spelling
 new Session('m.onnx', { num_activations: 2, set_size: 10, enable_metrics: true });
@@ -48,3 +49,10 @@ new Session('m.onnx', { numActivation: 2 });
 void compile('m.onnx', { optimize: true });
 
 void wrong;
+
+// --- one set of names: the options a caller may give are exactly the options of the table (and of ResolvedOptions)
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+const sameNames: Equal<keyof BaseSessionOptions, OptionName> = true;
+// @ts-expect-error the check above can fail: these two sets differ
+const differentNames: Equal<keyof BaseSessionOptions, Exclude<OptionName, 'set_size'>> = true;
+void [sameNames, differentNames];
