@@ -75,7 +75,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   const options: SessionOptions = {};
   const noEffect: string[] = [];
   for (const [name, value] of passthrough) {
-    options[name.replace(/-/g, '_')] = noEffectValue(value);
+    (options as Record<string, unknown>)[name.replace(/-/g, '_')] = noEffectValue(value);
     noEffect.push(name);
   }
   if (values.batchsize !== undefined) options.batchsize = values.batchsize as number;
