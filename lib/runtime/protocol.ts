@@ -44,8 +44,9 @@ export type ToWorker =
   | BenchRequest;
 
 /**
- * Start the in-activation benchmark loop (see `runBenchmarkLoop` in worker.ts; `ActivationPool.runBenchmark()` sends it). `control` is shared by every
- * activation of one benchmark: Int32 slots {@link BENCH_SLOT}.
+ * Start the in-activation benchmark loop (see `runBenchmarkLoop` in worker.ts), sent by `Activation.benchmark()` for
+ * `ActivationPool.runBenchmark()`. `control` is shared by every activation of one benchmark: Int32 slots
+ * {@link BENCH_SLOT}.
  */
 export interface BenchRequest {
   type: 'bench';
