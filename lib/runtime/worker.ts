@@ -181,11 +181,12 @@ function newestWithPrefix(prefix: string): string | undefined {
  * - Measuring: `depth` (the set size) inferences are kept in flight, like the run path; each one's latency is its
  *   issue-to-completion time in this thread. In count mode the activations claim inferences from one shared
  *   counter, so the total is exact and they finish together; in time mode each stops issuing at the deadline and
- *   counts what was in flight.
+ *   counts what completed by then (the window is exactly `seconds`; see below).
  */
 async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: readonly string[], message: BenchRequest): Promise<void> {
   const control = new Int32Array(message.control);
   const samples: number[] = [];
+  const completions: number[] = [];
   let startNs = 0;
   let endNs = 0;
   let warmupNs = 0;
@@ -217,6 +218,7 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
         await session.run(feeds);
         const t1 = nowNs();
         samples.push(t1 - t0);
+        completions.push(t1);
         Atomics.add(control, BENCH_SLOT.completed, 1);
         if (t1 > endNs) endNs = t1;
       }
@@ -224,6 +226,20 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
     const lanes: Promise<void>[] = [];
     for (let i = 0; i < Math.max(1, message.depth); i++) lanes.push(lane());
     await Promise.all(lanes);
+    if (deadline !== Infinity && endNs > deadline) {
+      // Time mode measures a fixed window: the inferences still in flight at the deadline (up to `depth` of them,
+      // each queued behind the others) would stretch it by up to depth x the run time, more under load. Count only
+      // what completed inside [start, deadline], as perf_analyzer's measurement windows do; the rest are drained
+      // and dropped. When nothing completed inside it (one run outlasts inf_time), the window runs to the first one.
+      const inside = completions.filter((t) => t <= deadline).length;
+      if (inside > 0) {
+        const kept: number[] = [];
+        for (let i = 0; i < samples.length; i++) if (completions[i]! <= deadline) kept.push(samples[i]!);
+        samples.length = 0;
+        samples.push(...kept);
+        endNs = deadline;
+      }
+    }
     const out = Float64Array.from(samples);
     post({ type: 'bench-result', id: message.id, count: samples.length, startNs, endNs, samplesNs: out, warmupCount: message.warmup, warmupNs }, [out.buffer]);
   } catch (error) {

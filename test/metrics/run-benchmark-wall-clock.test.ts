@@ -28,6 +28,8 @@ t.test('runBenchmark({inf_time}): the rate is the count over the measured window
   t.equal(d.depth, 2, 'set_size deep');
   t.equal(d.perActivation.reduce((n, a) => n + a.completed, 0), completed);
   t.ok(d.perActivation.every((a) => a.completed > 0), 'every activation was busy');
+  // a fixed window: what completes after the deadline is drained and not counted, so no load can stretch it
+  for (const a of d.perActivation) t.ok(Math.abs(a.seconds - 2) < 1e-6, `activation ${a.activation} measured exactly inf_time (${a.seconds} s)`);
   t.equal(d.latency.count, completed, 'one latency per measured inference');
   t.equal(d.warmup.perActivation, 1);
   t.ok(d.warmup.seconds > 0, 'warm-up reported');
