@@ -91,10 +91,10 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       report,
     };
     mkdirSync(job.dir, { recursive: true });
-    await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
+    const written = await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
     report.timings.writeMs = performance.now() - t1;
     report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
-    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, external, report }, null, 1)}\n`);
+    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`);
     return report;
   } finally {
     rmSync(workDir, { recursive: true, force: true });

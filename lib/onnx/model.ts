@@ -1,7 +1,7 @@
 /**
  * Reading and writing ONNX models, their input/output specs and their tensors.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../files.js';
 import { QaicError } from '../errors.js';
 import { bytesPerElement, dtypeFromOnnx, onnxFromDType, onnxTypeName, viewOf, type DType, type TensorData } from '../dtypes.js';
 import { decodeMessage, encodeMessage } from './protobuf.js';
@@ -47,7 +47,8 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {
 }
 
 /**
- * Read and decode an ONNX file (external data files are not read). Throws `QAIC_FILE_NOT_FOUND` (with the path)
+ * Read and decode an ONNX file (external data files are not read). Throws `QAIC_FILE_NOT_FOUND` (with the path),
+ * `QAIC_FILE_INVALID` (not a regular file, or over 2 GiB)
  * or `QAIC_MODEL_INVALID`.
  *
  * @returns the decoded `model`, and the file's `bytes` as read (for hashing or re-use without re-reading)
@@ -58,15 +59,8 @@ export function readModelFile(path: string): {
   /** The file's contents, unchanged. */
   bytes: Uint8Array;
 } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot read model file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-      details: { file: path },
-    });
-  }
+  // a regular file of bounded size only (onnxruntime reads at most 2 GiB of protobuf): a FIFO or /dev/zero is refused
+  const bytes: Uint8Array = readRegularFileSync(path, { what: 'model file', maxBytes: 2 * 2 ** 30 });
   return { model: decodeModel(bytes, `'${path}'`), bytes };
 }
 
