@@ -470,7 +470,16 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
       details: { option: 'options' },
     });
   }
-  const code = normaliseLayer({ ...(options ?? {}) }, '');
+  let given: Record<string, unknown>;
+  try {
+    given = { ...(options ?? {}) };
+  } catch (error) {
+    // a getter or proxy trap of the caller's threw while the options were read
+    throw new QaicError('QAIC_INVALID_OPTION', `options could not be read: ${error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error)}`, {
+      cause: error, details: { option: 'options' },
+    });
+  }
+  const code = normaliseLayer(given, '');
   let file = { known: {} as Record<string, unknown>, ignored: {} as Record<string, unknown> };
   const optionsPath = code.known.options_path as string | undefined;
   if (optionsPath !== undefined) {

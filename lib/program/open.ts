@@ -275,9 +275,11 @@ export function findGraph(file: string, graphs: readonly ManifestGraph[], graphN
   return graph;
 }
 
-/** Whether `path` is a regular file holding exactly `sha256` (read as untrusted: a FIFO or device is not). */
+/** Whether `path` is a regular file (not a link) holding exactly `sha256` (read as untrusted: a FIFO or device is not). */
 async function sameBytes(path: string, length: number, sha256: string): Promise<boolean> {
   try {
+    // a symbolic link would make onnxruntime resolve external data beside its target, another program's file
+    if (!lstatSync(path).isFile()) return false;
     return sha256Hex(await readRegularFile(path, { what: 'graph file', expectedBytes: length })) === sha256;
   } catch {
     return false;

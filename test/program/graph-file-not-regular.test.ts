@@ -11,12 +11,16 @@ import { tempDir } from './helpers.js';
 const kinds: Array<[string, (path: string) => void]> = [
   ['a symlink to /dev/zero', (p) => symlinkSync('/dev/zero', p)],
   ['a FIFO', (p) => execFileSync('mkfifo', [p])],
+  // the link's target has the very bytes of the graph, but onnxruntime would take the weights from beside it
+  ['a symlink to the same graph of another program with other weights', (p) => symlinkSync(join(p, '..', '..', 'other', 'programqpc.main.onnx'), p)],
 ];
 
 for (const [what, make] of kinds) {
   t.test(`a graph file that is ${what} is replaced and the program runs`, async (t) => {
-    const dir = join(tempDir(t), 'prog');
+    const root = tempDir(t);
+    const dir = join(root, 'prog');
     await writeMatmulProgram(dir);
+    await writeMatmulProgram(join(root, 'other'), 99);
     const graphFile = join(dir, 'programqpc.main.onnx');
     rmSync(graphFile);
     make(graphFile);
