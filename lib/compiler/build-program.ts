@@ -4,7 +4,8 @@
  * container with `compile.json` beside it.
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { QaicError } from '../errors.js';
@@ -99,7 +100,11 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
     const written = await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
     report.timings.writeMs = performance.now() - t1;
     report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
-    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`);
+    // to a temporary name renamed over the old record: a symbolic link named compile.json is replaced, never written
+    // through (into a file outside the program folder)
+    const record = join(job.dir, `.${COMPILE_RECORD_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(record, `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`, { flag: 'wx' });
+    renameSync(record, join(job.dir, COMPILE_RECORD_FILE));
     return report;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
