@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished, isolated } from '../fixtures/isolated.js';
 
-/** A YAML "billion laughs": `levels` levels of 10 aliases each, 10^levels leaves, under `key`. */
+/**
+ * A YAML "billion laughs" under one accepted key: a list whose item i holds 10 aliases of item i - 1, so item
+ * `levels - 1` stands for 10^levels leaves in a file of a few hundred bytes.
+ */
 function bomb(key: string, levels: number): string {
-  let text = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
-  for (let i = 1; i < levels; i++) text = `${text}a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
-  return `${text}${key}: *a${levels - 1}\n`;
+  let text = `${key}:\n  - &a0 [x, x, x, x, x, x, x, x, x, x]\n`;
+  for (let i = 1; i < levels; i++) text = `${text}  - &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+  return text;
 }
 
 for (const [key, levels] of [['mos', 6], ['mos', 9], ['keep_original_precision_for_nodes', 9], ['onnx_define_symbol', 9]] as const) {
@@ -17,9 +20,11 @@ for (const [key, levels] of [['mos', 6], ['mos', 9], ['keep_original_precision_f
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bomb.yaml');
     writeFileSync(file, bomb(key, levels));
+    // compiling is where an accepted bomb used to explode (options.yaml, the program's provenance)
     const result = finished(t, await isolated(`
-      const { resolveOptions } = await lib('options.js');
-      report(await attempt(() => { resolveOptions({ options_path: ${JSON.stringify(file)} }); }));
+      const { compile } = await lib('compiler/compile.js');
+      const { addOneModel } = await fixtures('models.js');
+      report(await attempt(() => compile(addOneModel([1, 4]), { options_path: ${JSON.stringify(file)}, output_dir: ${JSON.stringify(join(dir, 'out'))} })));
     `, { timeoutMs: 60_000 }));
     t.equal(result.ok, false, 'refused');
     t.equal(result.code, 'QAIC_INVALID_OPTION', result.message);

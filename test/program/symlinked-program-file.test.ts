@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished, isolated } from '../fixtures/isolated.js';
 import { matmulOnes, writeMatmulProgram } from './forge.js';
@@ -11,6 +11,8 @@ t.test('a programqpc.bin reached through a symlink makes nothing appear beside i
   const root = tempDir(t);
   const other = join(root, 'other');
   await writeMatmulProgram(other);
+  // without its graph file, a library that writes beside the link's target would put one there
+  rmSync(join(other, 'programqpc.main.onnx'));
   const before = readdirSync(other).sort();
   const mine = join(root, 'mine');
   mkdirSync(mine);
