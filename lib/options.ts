@@ -11,11 +11,11 @@
  * defaults. (The Python API does not document its precedence; "explicit argument beats file" is the rule every
  * CLI tool follows, so we chose it.)
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from './errors.js';
+import { readRegularTextFileSync } from './files.js';
 
 /** A fixed value for a symbolic dimension: `{batch: 1}` or `[['batch', 1]]` (the Python doc's list of pairs). */
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
@@ -281,6 +281,9 @@ export function canonicalOptionName(key: string): string {
     .toLowerCase();
 }
 
+/** Names longer than this many characters get no "did you mean" (the longest option name is about 40). */
+const MAX_SUGGESTED_NAME = 64;
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -296,11 +299,22 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The candidate closest to `name`, when it is close enough to be a plausible typo. */
+/** An option name for a message: quoted, and cut short when it is long (a 5 MB key must not make a 5 MB message). */
+function quoteName(key: string): string {
+  return key.length > 100 ? `'${key.slice(0, 97)}...' (${key.length} characters)` : `'${key}'`;
+}
+
+/**
+ * The candidate closest to `name`, when it is close enough to be a plausible typo. The cost is bounded: a name whose
+ * length differs from a candidate's by more than the allowed distance cannot be within it, so such pairs are skipped
+ * before the quadratic edit distance (a megabyte-long name costs one length comparison per candidate).
+ */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const allowed = Math.max(2, Math.floor(name.length / 3));
   for (const c of candidates) {
+    if (Math.abs(c.length - name.length) > allowed || c.length > 3 * MAX_SUGGESTED_NAME || name.length > 3 * MAX_SUGGESTED_NAME) continue;
     const d = editDistance(name, c);
     if (d < bestDistance) {
       best = c;
@@ -382,16 +396,56 @@ function checkSymbols(value: unknown, source: string): Record<string, number> {
   throw invalid('onnx_define_symbol', "a {name: size} mapping or a list of [name, size] pairs", value, source);
 }
 
-/** Read an options YAML file into a plain object. Throws `QAIC_FILE_NOT_FOUND` or `QAIC_INVALID_OPTION`. */
+/** Largest options file read (options files are a few hundred bytes; 1 MiB leaves room for long node lists). */
+export const MAX_OPTIONS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Most values (every array element, mapping entry and scalar counted each time it is reached) an options file may
+ * expand to. YAML aliases (`*name`) share one value, so a 300-byte file can describe 10^9 leaves that every later
+ * walk (validation, `options.yaml`, the program's provenance) would visit: such a file is refused at once.
+ */
+export const MAX_OPTIONS_NODES = 100_000;
+
+/**
+ * The largest no-effect SDK flag value: a scalar (a string of at most 4096 characters) or a list of at most 256
+ * scalars. These flags are recorded and reported, never used, so nothing justifies a bigger value.
+ */
+export const NO_EFFECT_VALUE_LIMITS = Object.freeze({ maxStringLength: 4096, maxListLength: 256 });
+
+/**
+ * How many values `value` expands to, following shared references (YAML aliases) each time, counting string
+ * characters too; stops at `limit + 1`, so a bomb or a cycle costs at most `limit` steps.
+ */
+function expandedSize(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= limit) {
+    const v = stack.pop();
+    count += 1;
+    if (typeof v === 'string') count += Math.floor(v.length / 64);
+    else if (Array.isArray(v)) for (let i = 0; i < v.length && count + stack.length <= limit; i++) stack.push(v[i]);
+    else if (typeof v === 'object' && v !== null) {
+      for (const k of Object.keys(v)) {
+        if (count + stack.length > limit) break;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    }
+    if (count + stack.length > limit) return limit + 1;
+  }
+  return count;
+}
+
+/** Read an options YAML file into a plain object. Throws `QAIC_FILE_NOT_FOUND`, `QAIC_FILE_INVALID` or `QAIC_INVALID_OPTION`. */
 export function readOptionsFile(path: string): Record<string, unknown> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // a regular file of bounded size only: '/dev/zero', a FIFO or a 1 GB file is refused before reading
+    text = readRegularTextFileSync(path, { what: 'options file (options_path)', maxBytes: MAX_OPTIONS_FILE_BYTES });
   } catch (error) {
-    throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot read options file '${path}' (options_path): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-      details: { file: path, option: 'options_path' },
-    });
+    if (error instanceof QaicError) {
+      throw new QaicError(error.code, error.message, { cause: error, details: { ...error.details, file: path, option: 'options_path' } });
+    }
+    throw error;
   }
   let parsed: unknown;
   try {
@@ -408,7 +462,28 @@ export function readOptionsFile(path: string): Record<string, unknown> {
       details: { file: path, option: 'options_path' },
     });
   }
+  if (expandedSize(parsed, MAX_OPTIONS_NODES) > MAX_OPTIONS_NODES) {
+    throw new QaicError('QAIC_INVALID_OPTION', `options file '${path}' expands to more than ${MAX_OPTIONS_NODES} values (YAML aliases, *name, repeat what they name; an options file is a short mapping)`, {
+      details: { file: path, option: 'options_path', maxValues: MAX_OPTIONS_NODES },
+    });
+  }
   return parsed as Record<string, unknown>;
+}
+
+function isShortScalar(v: unknown): boolean {
+  if (typeof v === 'string') return v.length <= NO_EFFECT_VALUE_LIMITS.maxStringLength;
+  return v === null || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** A no-effect flag's value, checked to be a scalar or a short list of scalars (see {@link NO_EFFECT_VALUE_LIMITS}). */
+function checkNoEffectValue(name: string, value: unknown, source: string): unknown {
+  if (isShortScalar(value)) return value;
+  if (Array.isArray(value) && value.length <= NO_EFFECT_VALUE_LIMITS.maxListLength) {
+    let ok = true;
+    for (let i = 0; i < value.length && ok; i++) ok = isShortScalar(value[i]);
+    if (ok) return [...(value as unknown[])];
+  }
+  throw invalid(name, `a scalar (strings up to ${NO_EFFECT_VALUE_LIMITS.maxStringLength} characters) or a list of at most ${NO_EFFECT_VALUE_LIMITS.maxListLength} scalars (it is an SDK flag without effect here)`, value, source);
 }
 
 /**
@@ -432,10 +507,10 @@ function normaliseLayer(raw: Record<string, unknown>, source: string): { known: 
     if (Object.hasOwn(SPECS, name)) {
       known[name] = checkValue(name, SPECS[name as keyof typeof SPECS], value, source);
     } else if (NO_EFFECT.has(name)) {
-      ignored[name] = value;
+      ignored[name] = checkNoEffectValue(name, value, source);
     } else {
       const suggestion = closest(name, [...KNOWN, ...NO_EFFECT_OPTIONS]);
-      throw new QaicError('QAIC_INVALID_OPTION', `unknown option '${key}'${source}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, {
+      throw new QaicError('QAIC_INVALID_OPTION', `unknown option ${quoteName(key)}${source}${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, {
         details: { option: key, ...(suggestion === undefined ? {} : { suggestion }) },
       });
     }
@@ -456,7 +531,16 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
       details: { option: 'options' },
     });
   }
-  const code = normaliseLayer({ ...(options ?? {}) }, '');
+  let given: Record<string, unknown>;
+  try {
+    given = { ...(options ?? {}) };
+  } catch (error) {
+    // a getter or proxy trap of the caller's threw while the options were read
+    throw new QaicError('QAIC_INVALID_OPTION', `options could not be read: ${error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error)}`, {
+      cause: error, details: { option: 'options' },
+    });
+  }
+  const code = normaliseLayer(given, '');
   let file = { known: {} as Record<string, unknown>, ignored: {} as Record<string, unknown> };
   const optionsPath = code.known.options_path as string | undefined;
   if (optionsPath !== undefined) {

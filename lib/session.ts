@@ -23,6 +23,7 @@ import type { PythonMetrics, MetricsReport } from './metrics/report.js';
 import type { MetricsDocument } from './metrics/export.js';
 import type { BenchmarkArgs, BenchmarkResult } from './metrics/benchmark.js';
 import type { OperatorRow } from './profiling/ort-profile.js';
+import { checkRunOptions } from './run-arguments.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
 export type ShapeDict = Record<string, [Dim[], DType | string]>;
@@ -279,6 +280,7 @@ export class Session implements AsyncDisposable {
    * @param inputs `{name: TypedArray | {data, shape} | ort.Tensor}`
    * @returns `{name: {data, shape, dtype}}` for every output
    * @throws QaicError `QAIC_INPUT_*` for inputs that disagree with the model (the session stays usable),
+   *   `QAIC_INVALID_ARGUMENT` for malformed options (a `signal` that is no AbortSignal) or inputs that throw when read,
    *   `QAIC_SESSION_CLOSED`, `QAIC_ABORTED`, `QAIC_RUN_FAILED`, `QAIC_ACTIVATION_CRASHED`,
    *   `QAIC_ACTIVATION_FAILED`
    */
@@ -288,6 +290,7 @@ export class Session implements AsyncDisposable {
     const callNs = nowNs();
     try {
       this.#assertOpen('run');
+      options = checkRunOptions(options);
       // an already-aborted request must not pay for (or trigger) an activation
       if (options.signal?.aborted === true) {
         throw new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: options.signal.reason });

@@ -6,6 +6,7 @@
  * `data` (a typed array, or `string[]`), `shape` and a numpy-style `dtype`.
  */
 import { QaicError, describeValue } from './errors.js';
+import { describeThrown } from './run-arguments.js';
 import {
   allocate, containerCompatible, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
@@ -105,6 +106,16 @@ function isDetached(data: TensorData): boolean {
  *   message lists the inputs the model expects.
  */
 export function normaliseInputs(inputs: unknown, specs: readonly ValueSpec[]): WireTensor[] {
+  try {
+    return normaliseAll(inputs, specs);
+  } catch (error) {
+    if (error instanceof QaicError) throw error;
+    // a getter or proxy of the caller's that threw while being read
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `run() could not read its inputs: ${describeThrown(error)}`, { cause: error, details: { argument: 'inputs' } });
+  }
+}
+
+function normaliseAll(inputs: unknown, specs: readonly ValueSpec[]): WireTensor[] {
   if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs) || ArrayBuffer.isView(inputs)) {
     throw inputError('QAIC_INPUT_MISSING', `run() takes an object of input name to tensor, got ${describeValue(inputs)}`, specs, {});
   }
@@ -198,16 +209,8 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
       input: name, expected: dtype, given: implied ?? null,
     });
   }
-  const typed = data as TensorData;
-  if (Array.isArray(typed)) {
-    // onnxruntime-node passes strings to C++ as NUL-terminated: everything after a NUL would be silently lost.
-    const at = typed.findIndex((s) => s.includes('\u0000'));
-    if (at >= 0) {
-      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' element ${at} contains a NUL character (\\u0000), which onnxruntime-node truncates; strings must not contain NUL`, specs, {
-        input: name, element: at,
-      });
-    }
-  }
+  let typed = data as TensorData;
+  if (Array.isArray(typed)) typed = checkedStrings(name, typed, specs);
   // A zero-element tensor is legitimate when the caller's shape says so (ONNX backend tests feed such inputs).
   if (isDetached(typed) && !(Array.isArray(shape) && (shape as unknown[]).includes(0)) && spec.shape !== null && spec.shape.every((d) => d !== 0)) {
     throw inputError('QAIC_INPUT_SHAPE', `input '${name}' is an empty or detached array: its buffer was transferred by an earlier run() (pass copy_inputs: true, or a fresh array per run)`, specs, { input: name });
@@ -218,6 +221,9 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
     }
     shape = spec.shape as number[];
   } else {
+    // read the caller's array once, into a dense copy: holes become undefined (refused), and a proxy cannot answer
+    // the check one way and the copy another
+    shape = Array.isArray(shape) ? Array.from(shape as unknown[]) as number[] : shape;
     if (!isDimList(shape)) {
       throw inputError('QAIC_INPUT_SHAPE', `input '${name}' has shape ${describeValue(shape)}, expected an array of non-negative integers`, specs, { input: name });
     }
@@ -244,6 +250,36 @@ function normaliseOne(spec: ValueSpec, value: unknown, specs: readonly ValueSpec
     });
   }
   return { type: dtype, dims: [...shape], data: typed };
+}
+
+/** A lone UTF-16 surrogate: a string holding one cannot be encoded as UTF-8 without changing it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A string input's elements, read once into a fresh dense array (what crosses to the worker), each checked: a hole
+ * or a non-string is refused, and so are strings onnxruntime-node would change silently: a NUL (C++ reads strings
+ * NUL-terminated, so the rest would be lost) or a lone surrogate (UTF-8 encoding would replace it with U+FFFD).
+ */
+function checkedStrings(name: string, given: readonly unknown[], specs: readonly ValueSpec[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < given.length; i++) {
+    const s = given[i];
+    if (typeof s !== 'string') {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' element ${i} is ${i in given ? describeValue(s) : 'missing (a hole in a sparse array)'}, expected a string`, specs, { input: name, element: i });
+    }
+    if (s.includes('\u0000')) {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' element ${i} contains a NUL character (\\u0000), which onnxruntime-node truncates; strings must not contain NUL`, specs, {
+        input: name, element: i,
+      });
+    }
+    if (LONE_SURROGATE.test(s)) {
+      throw inputError('QAIC_INPUT_DTYPE', `input '${name}' element ${i} contains a lone UTF-16 surrogate, which has no UTF-8 form (onnxruntime would receive U+FFFD instead); strings must be well-formed Unicode`, specs, {
+        input: name, element: i,
+      });
+    }
+    out.push(s);
+  }
+  return out;
 }
 
 /**

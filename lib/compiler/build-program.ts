@@ -3,10 +3,13 @@
  * operator and parameter counts, onnxruntime optimization and dry run, the MAC count, and writing the program
  * container with `compile.json` beside it.
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { QaicError } from '../errors.js';
+import { checkRegularFile, readRegularFileSync } from '../files.js';
 import { decodeModel, encodeModel, modelIO, type ValueSpec } from '../onnx/model.js';
 import type { ModelProto } from '../onnx/schema.js';
 import { writeProgram } from '../program/write.js';
@@ -19,6 +22,9 @@ import { hasHostSpecificNodes } from './host-features.js';
 import { activationLoadOptions, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
 import { optimize, type DryRunInput } from './optimize.js';
 import { countMacs, operatorCounts, parameterStats, type CompileReport } from './report.js';
+
+/** Largest external data file read whole: the largest Buffer this Node can hold. */
+const MAX_EXTERNAL_BYTES = bufferConstants.MAX_LENGTH;
 
 /** Build and write the program of `job`; returns its report. Throws QaicErrors (see `compile()`). */
 export async function buildProgram(job: CompileJob): Promise<CompileReport> {
@@ -91,10 +97,14 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       report,
     };
     mkdirSync(job.dir, { recursive: true });
-    await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
+    const written = await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
     report.timings.writeMs = performance.now() - t1;
     report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
-    writeFileSync(join(job.dir, COMPILE_RECORD_FILE), `${JSON.stringify({ key: job.key, external, report }, null, 1)}\n`);
+    // to a temporary name renamed over the old record: a symbolic link named compile.json is replaced, never written
+    // through (into a file outside the program folder)
+    const record = join(job.dir, `.${COMPILE_RECORD_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(record, `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`, { flag: 'wx' });
+    renameSync(record, join(job.dir, COMPILE_RECORD_FILE));
     return report;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -130,14 +140,18 @@ function linkExternalData(model: ModelProto, modelDir: string, workDir: string, 
     if (!existsSync(target)) {
       throw new QaicError('QAIC_FILE_NOT_FOUND', `${source} keeps weights in '${location}', but '${target}' does not exist`, { details: { file: target } });
     }
+    // a regular file only: a link to /dev/zero or a FIFO would be read without end when the weights are inlined
+    checkRegularFile(target, { what: `external data file of ${source}`, maxBytes: MAX_EXTERNAL_BYTES });
     const stats = statSync(target);
     files.push({ path: target, size: stats.size, mtimeMs: stats.mtimeMs });
     mkdirSync(dirname(join(workDir, clean)), { recursive: true });
-    // onnxruntime resolves symlinks and refuses data outside the model's folder: hard-link (or copy across devices)
+    // onnxruntime resolves symlinks and refuses data outside the model's folder: hard-link the real file (or copy
+    // across devices)
+    const real = realpathSync(target);
     try {
-      linkSync(target, join(workDir, clean));
+      linkSync(real, join(workDir, clean));
     } catch {
-      copyFileSync(target, join(workDir, clean));
+      copyFileSync(real, join(workDir, clean));
     }
   }
   return files;
@@ -158,7 +172,7 @@ export function inlineExternalData(model: ModelProto, workDir: string, source: s
     let bytes: Uint8Array;
     try {
       let all = files.get(file);
-      if (all === undefined) files.set(file, (all = readFileSync(file)));
+      if (all === undefined) files.set(file, (all = readRegularFileSync(file, { what: `external data file of ${source}`, maxBytes: MAX_EXTERNAL_BYTES })));
       const length = entry('length') === undefined ? all.byteLength - offset : Number(entry('length'));
       if (!(offset >= 0 && length >= 0 && offset + length <= all.byteLength)) throw new Error(`bytes ${offset}..${offset + length} are outside the ${all.byteLength}-byte file`);
       bytes = all.subarray(offset, offset + length);

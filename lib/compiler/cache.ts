@@ -9,10 +9,13 @@
  * no-effect SDK flags) are not in the key, so changing them never recompiles.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readRegularTextFileSync } from '../files.js';
 import { programOptions, type ResolvedOptions } from '../options.js';
+import { PROGRAM_FILE } from '../program/format.js';
+import { openProgram } from '../program/open.js';
 
 /** Bump when the compiler's output changes for the same inputs, so that older cached programs are not reused. */
 export const COMPILER_VERSION = 2;
@@ -75,15 +78,54 @@ export interface ExternalFile {
   mtimeMs: number;
 }
 
+/** Largest `compile.json` read (it holds the compile report, which grows with the model's operator count). */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
 /** The compile record of a program folder, when it exists and parses. */
-export function readCompileRecord(dir: string): { key: string; external: ExternalFile[]; report: unknown } | undefined {
+export function readCompileRecord(dir: string): { key: string; external: ExternalFile[]; report: unknown; program?: string } | undefined {
   try {
-    const record = JSON.parse(readFileSync(join(dir, COMPILE_RECORD_FILE), 'utf8')) as { key?: unknown; external?: unknown; report?: unknown };
+    const text = readRegularTextFileSync(join(dir, COMPILE_RECORD_FILE), { what: 'compile record', maxBytes: MAX_RECORD_BYTES });
+    const record = JSON.parse(text) as { key?: unknown; external?: unknown; report?: unknown; program?: unknown };
     if (typeof record.key !== 'string') return undefined;
-    return { key: record.key, external: Array.isArray(record.external) ? record.external as ExternalFile[] : [], report: record.report };
+    const out: { key: string; external: ExternalFile[]; report: unknown; program?: string } = {
+      key: record.key, external: Array.isArray(record.external) ? record.external as ExternalFile[] : [], report: record.report,
+    };
+    if (typeof record.program === 'string') out.program = record.program;
+    return out;
   } catch {
     return undefined;
   }
+}
+
+/** What {@link checkCacheHit} found in a program folder. */
+export type CacheHit =
+  | { hit: true; report: unknown }
+  | { hit: false; stale?: string };
+
+/**
+ * Whether the program in `dir` is the one compiled under `key`: its `compile.json` has the key, the external data
+ * files are unchanged, and `programqpc.bin` verifies (every byte) and is the program that record was written with
+ * (the manifest's SHA-256 it recorded, which covers every section). Anything else is a miss; `stale` says why when
+ * the folder held a program or record that can no longer be used (damaged, replaced by another program, e.g. by
+ * `link()`), so that the caller can say it recompiles.
+ */
+export async function checkCacheHit(dir: string, key: string): Promise<CacheHit> {
+  const programPath = join(dir, PROGRAM_FILE);
+  const record = readCompileRecord(dir);
+  if (record === undefined) {
+    return existsSync(join(dir, COMPILE_RECORD_FILE)) ? { hit: false, stale: `its ${COMPILE_RECORD_FILE} is unreadable` } : { hit: false };
+  }
+  if (record.key !== key || !existsSync(programPath)) return { hit: false };
+  if (!externalFilesUnchanged(record.external)) return { hit: false };
+  if (record.program === undefined) return { hit: false, stale: `its ${COMPILE_RECORD_FILE} does not record which program it describes` };
+  let opened;
+  try {
+    opened = await openProgram(programPath);
+  } catch (error) {
+    return { hit: false, stale: (error as Error).message };
+  }
+  if (opened.manifestSha256 !== record.program) return { hit: false, stale: `its ${PROGRAM_FILE} is not the program ${COMPILE_RECORD_FILE} describes (replaced, e.g. by link())` };
+  return { hit: true, report: record.report };
 }
 
 /**

@@ -10,15 +10,14 @@
  * `options.yaml` is written beside it last.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../files.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { QaicError } from '../errors.js';
 import { decodeModel } from '../onnx/model.js';
 import { programOptions, resolveOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel } from '../options.js';
 import { onnxruntimeVersion } from '../program/write.js';
 import { PROGRAM_FILE } from '../program/format.js';
-import { cacheDirFor, compileKey, externalFilesUnchanged, readCompileRecord } from './cache.js';
+import { cacheDirFor, checkCacheHit, compileKey } from './cache.js';
 import { runCompileJob } from './optimizer.js';
 import { fixDims } from './fix-dims.js';
 import { hostKernelFeatures } from './host-features.js';
@@ -47,6 +46,9 @@ export interface CompileControls {
   /** compile even when the folder holds a program with the same key */
   force?: boolean;
 }
+
+/** onnxruntime reads at most 2 GiB of protobuf; weights beyond it live in external data files. */
+const MAX_MODEL_BYTES = 2 * 2 ** 30;
 
 let compiles = 0;
 /** Compiles under way in this process, by program folder: concurrent sessions of one model share one compile. */
@@ -89,24 +91,23 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   }
   const t0 = performance.now();
   const source = `'${modelPath}'`;
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(modelPath);
-  } catch (error) {
-    throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot read model file ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error, details: { file: modelPath },
-    });
-  }
+  // a regular file of bounded size only: a FIFO or a link to /dev/zero is refused at once
+  const bytes: Uint8Array = await readRegularFile(modelPath, { what: 'model file', maxBytes: MAX_MODEL_BYTES });
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ortVersion = onnxruntimeVersion();
   const host = hostKernelFeatures();
   const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
-  const record = readCompileRecord(dir);
-  if (controls.force !== true && record?.key === key && existsSync(programPath) && externalFilesUnchanged(record.external)) {
-    const optionsPath = writeOptionsYaml(dir, options);
-    return { programDir: dir, programPath, optionsPath, report: record.report as CompileReport, cached: true, key };
+  if (controls.force !== true && !building.has(dir)) {
+    const found = await checkCacheHit(dir, key);
+    if (found.hit) {
+      const optionsPath = writeOptionsYaml(dir, options, { cached: true });
+      return { programDir: dir, programPath, optionsPath, report: found.report as CompileReport, cached: true, key };
+    }
+    if (found.stale !== undefined) {
+      process.emitWarning(`qaic: recompiling ${source} into '${dir}': the program there cannot be reused (${found.stale})`, { code: 'QAIC_CACHE_RECOMPILE', type: 'QaicWarning' });
+    }
   }
 
   // The same model with the same options is being compiled into this folder: share that compile (its caller already
@@ -114,7 +115,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const inFlight = building.get(dir);
   if (inFlight !== undefined && inFlight.key === key) {
     const report = await inFlight.promise;
-    return { programDir: dir, programPath, optionsPath: writeOptionsYaml(dir, options), report, cached: true, key };
+    return { programDir: dir, programPath, optionsPath: writeOptionsYaml(dir, options, { cached: true }), report, cached: true, key };
   }
 
   // On this thread only what must fail fast and before any worker starts: decoding and the operator check (and the

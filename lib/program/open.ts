@@ -5,17 +5,20 @@
  * Nothing read from the file decides an allocation before it has been checked against the real file size, and every
  * failure is a `QaicError` that names the file and the problem.
  */
-import { closeSync, copyFileSync, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, type Stats } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, constants, copyFileSync, fstatSync, linkSync, lstatSync, mkdtempSync, openSync, readSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { QaicError, describeValue } from '../errors.js';
+import { readRegularFile } from '../files.js';
+import { decodeModel } from '../onnx/model.js';
 import {
   HEADER_BYTES, PROGRAM_FILE, decodeHeader, graphFileName, manifestProblem, sha256Hex,
   type Manifest, type ManifestSection, type ProgramHeader,
 } from './format.js';
 import { hostFeatureMismatch } from './host.js';
+import { graphSectionProblem, sessionOptionsProblem, specDTypeSound } from './trust.js';
 import { writeGraphFiles } from './write.js';
 import { PROGRAM_FORMAT_VERSION, type LoadableGraph, type ManifestGraph, type OpenedProgram } from './types.js';
 
@@ -33,6 +36,11 @@ export interface OpenProgramOptions {
 export interface OpenedProgramWithManifest extends OpenedProgram {
   /** the manifest exactly as stored in the file, after verification */
   manifest: Manifest;
+  /**
+   * SHA-256 of the manifest (lowercase hex), as the header records it. The manifest holds the SHA-256 of every
+   * section and the file's gaps must be zero, so this identifies the whole verified content of the program.
+   */
+  manifestSha256: string;
   /**
    * Read `length` bytes at absolute file offset `offset` (a graph section or a weight, as the manifest locates
    * them). The bytes were hashed when the program was opened; they are read again from the file here.
@@ -86,18 +94,22 @@ function readExactlySync(fd: number, length: number, position: number, file: str
  * Read and verify the header and manifest only (synchronous; reads at most the header and the bounded manifest).
  * Section contents are not hashed here: {@link openProgram} does that.
  *
- * @throws QaicError `QAIC_PROGRAM_CORRUPT`, `QAIC_PROGRAM_VERSION`, `QAIC_FILE_NOT_FOUND`
+ * @throws QaicError `QAIC_PROGRAM_CORRUPT`, `QAIC_PROGRAM_VERSION`, `QAIC_FILE_NOT_FOUND`, `QAIC_FILE_INVALID` (not a
+ *   regular file)
  */
-export function readManifestSync(path: string): { file: string; header: ProgramHeader; manifest: Manifest } {
+export function readManifestSync(path: string): { file: string; header: ProgramHeader; manifest: Manifest; identity: { dev: number; ino: number } } {
   const file = programFilePath(path);
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // non-blocking: a FIFO named programqpc.bin must not hang the open; its kind is refused below
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot open program '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file } });
   }
   try {
-    const size = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new QaicError('QAIC_FILE_INVALID', `program '${file}' is not a regular file (a FIFO, device or socket); a program is a folder or its programqpc.bin`, { details: { file } });
+    const size = stat.size;
     const head = readExactlySync(fd, Math.min(HEADER_BYTES, size), 0, file);
     const header = decodeHeader(head, size, PROGRAM_FORMAT_VERSION);
     if ('problem' in header) {
@@ -113,12 +125,24 @@ export function readManifestSync(path: string): { file: string; header: ProgramH
     } catch (error) {
       throw corrupt(file, `its manifest is not valid JSON: ${(error as Error).message}`, error);
     }
-    const problem = manifestProblem(parsed, header);
+    const problem = manifestProblem(parsed, header) ?? trustProblem(parsed as Manifest);
     if (problem !== undefined) throw corrupt(file, problem);
-    return { file, header, manifest: parsed as Manifest };
+    return { file, header, manifest: parsed as Manifest, identity: { dev: stat.dev, ino: stat.ino } };
   } finally {
     closeSync(fd);
   }
+}
+
+/** What a sound manifest may still not ask for: session options off the allowlist, dtypes this library lacks. */
+function trustProblem(manifest: Manifest): string | undefined {
+  for (const g of manifest.graphs) {
+    const problem = sessionOptionsProblem(g.name, g.sessionOptions);
+    if (problem !== undefined) return problem;
+    for (const spec of [...g.inputs, ...g.outputs]) {
+      if (!specDTypeSound(spec)) return `graph '${g.name}' declares ${JSON.stringify(spec.name).slice(0, 80)} with dtype ${JSON.stringify(spec.dtype).slice(0, 40)} for ONNX type ${spec.onnxType}`;
+    }
+  }
+  return undefined;
 }
 
 const CHUNK = 1 << 20;
@@ -148,9 +172,11 @@ async function scanRegion(handle: import('node:fs/promises').FileHandle, offset:
  *   malformed; the message names the file and the problem), `QAIC_PROGRAM_VERSION` (another major format version)
  */
 export async function openProgram(path: string, options: OpenProgramOptions = {}): Promise<OpenedProgramWithManifest> {
-  const { file, header, manifest } = readManifestSync(path);
-  const handle = await open(file, 'r');
+  const { file, header, manifest, identity } = readManifestSync(path);
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
+    const stat = await handle.stat();
+    if (stat.dev !== identity.dev || stat.ino !== identity.ino) throw corrupt(file, 'it was replaced while being verified');
     const spans = [
       { start: 0, end: HEADER_BYTES, section: undefined as ManifestSection | undefined },
       { start: header.manifestOffset, end: header.manifestOffset + header.manifestLength, section: undefined },
@@ -176,8 +202,10 @@ export async function openProgram(path: string, options: OpenProgramOptions = {}
   const dir = dirname(file);
   const readRegion = async (offset: number, length: number): Promise<Uint8Array> => {
     if (offset < 0 || length < 0 || offset + length > header.fileBytes) throw corrupt(file, `a read of bytes ${offset}..${offset + length} is outside the file`);
-    const h = await open(file, 'r');
+    const h = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
+      const stat = await h.stat();
+      if (stat.dev !== identity.dev || stat.ino !== identity.ino) throw corrupt(file, 'it was replaced after it was verified');
       const buf = new Uint8Array(length);
       let done = 0;
       while (done < length) {
@@ -203,6 +231,7 @@ export async function openProgram(path: string, options: OpenProgramOptions = {}
     weightCount: manifest.weights.length,
     fileBytes: header.fileBytes,
     manifest,
+    manifestSha256: header.manifestSha256,
     readRegion,
     async loadable(graphName?: string): Promise<LoadableGraph> {
       const graph = findGraph(file, graphs, graphName);
@@ -213,7 +242,17 @@ export async function openProgram(path: string, options: OpenProgramOptions = {}
         });
       }
       const section = manifest.sections.find((s) => s.kind === 'graph' && s.graph === graph.name)!;
-      const modelPath = await ensureGraphFile(file, section, () => readRegion(section.offset, section.length));
+      const bytes = await readRegion(section.offset, section.length);
+      if (sha256Hex(bytes) !== section.sha256) throw corrupt(file, `the section of graph '${graph.name}' changed after it was verified`);
+      let model;
+      try {
+        model = decodeModel(bytes, `graph '${graph.name}' of program '${file}'`);
+      } catch (error) {
+        throw corrupt(file, `the section of graph '${graph.name}' is not an ONNX model: ${(error as Error).message}`, error);
+      }
+      const problem = graphSectionProblem(graph.name, model, manifest.weights);
+      if (problem !== undefined) throw corrupt(file, problem);
+      const modelPath = await ensureGraphFile(file, header.manifestSha256, section, bytes);
       return { ...graph, modelPath, programPath: file };
     },
   };
@@ -236,65 +275,99 @@ export function findGraph(file: string, graphs: readonly ManifestGraph[], graphN
   return graph;
 }
 
-/** Hard-link (or, across file systems, copy) `real` to `target` unless it is there already; atomic by rename. */
-function placeProgramCopy(real: string, target: string): void {
+/** Whether `path` is a regular file (not a link) holding exactly `sha256` (read as untrusted: a FIFO or device is not). */
+async function sameBytes(path: string, length: number, sha256: string): Promise<boolean> {
   try {
-    statSync(target);
-    return;
-  } catch {
-    // not there yet
-  }
-  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    linkSync(real, temp);
-  } catch {
-    copyFileSync(real, temp);
-  }
-  renameSync(temp, target);
-}
-
-async function sameBytes(path: string, sha256: string): Promise<boolean> {
-  try {
-    return sha256Hex(await readFile(path)) === sha256;
+    // a symbolic link would make onnxruntime resolve external data beside its target, another program's file
+    if (!lstatSync(path).isFile()) return false;
+    return sha256Hex(await readRegularFile(path, { what: 'graph file', expectedBytes: length })) === sha256;
   } catch {
     return false;
   }
 }
 
+/** Private copies of programs, per verified content and file, made once per process (see {@link privateCopy}). */
+const privateCopies = new Map<string, Promise<string>>();
+const privateDirs: string[] = [];
+let cleanupRegistered = false;
+
+/**
+ * A folder only this process's user can write (`mkdtemp`, mode 0700) holding `programqpc.bin` as a hard link to the
+ * verified file (a copy across file systems), verified again where it now lies: bytes in a shared temp folder that
+ * this process did not write and check are never used. Removed when the process exits.
+ */
+function privateCopy(file: string, manifestSha256: string): Promise<string> {
+  const real = realpathSync(file);
+  const st = statSync(real);
+  const key = `${manifestSha256}\u0000${st.dev}:${st.ino}`;
+  let made = privateCopies.get(key);
+  if (made === undefined) {
+    made = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'qaic-program-'));
+      if (!cleanupRegistered) {
+        cleanupRegistered = true;
+        process.once('exit', () => {
+          for (const d of privateDirs) rmSync(d, { recursive: true, force: true });
+        });
+      }
+      privateDirs.push(dir);
+      const target = join(dir, PROGRAM_FILE);
+      try {
+        linkSync(real, target);
+      } catch {
+        copyFileSync(real, target);
+      }
+      const placed = await openProgram(target);
+      if (placed.manifestSha256 !== manifestSha256) throw corrupt(file, 'it changed while being copied to a private folder');
+      return realpathSync(dir);
+    })();
+    privateCopies.set(key, made);
+    made.catch(() => privateCopies.delete(key));
+  }
+  return made;
+}
+
 /**
  * Make sure the graph file onnxruntime loads exists beside a file named `programqpc.bin` and holds exactly the
- * verified section. The program folder is preferred (so all sessions share one file); when it is read-only, or the
- * program file has another name, a folder under the OS temp dir (keyed by the program file's identity) holds the
- * graph file and a hard link to the program, so the mapped pages are still the program file's. onnxruntime refuses
- * external data reached through a symlink that leaves the model's folder; across file systems, where hard links
- * cannot go, the program is copied once.
+ * verified section. The program folder the user named is preferred (so all sessions share one file); when it is
+ * read-only, the program file has another name, or `programqpc.bin` is a symbolic link (writing beside its target
+ * would write into a folder the user did not name), a private folder of this process holds the graph file and a hard
+ * link to (or verified copy of) the program, so the mapped pages are still the program file's where the file system
+ * allows. onnxruntime refuses external data reached through a symlink that leaves the model's folder, which is why
+ * the link cannot simply point at the program.
  */
-async function ensureGraphFile(file: string, section: ManifestSection, bytes: () => Promise<Uint8Array>): Promise<string> {
+async function ensureGraphFile(file: string, manifestSha256: string, section: ManifestSection, bytes: Uint8Array): Promise<string> {
   const name = section.graph!;
-  const candidates: string[] = [];
-  // onnxruntime resolves symlinks before checking that external data stays inside the model's folder: work from
-  // the real file, so that a symlinked program folder or file still loads
-  const real = realpathSync(file);
-  if (basename(real) === PROGRAM_FILE) candidates.push(dirname(real));
-  const st = statSync(real);
-  const identity = `${real}\u0000${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}\u0000${section.sha256}`;
-  candidates.push(join(tmpdir(), 'qaic-programs', createHash('sha256').update(identity).digest('hex').slice(0, 24)));
   let lastError: unknown;
-  for (const dir of candidates) {
+  let direct = false;
+  try {
+    direct = basename(file) === PROGRAM_FILE && lstatSync(file).isFile();
+  } catch {
+    direct = false;
+  }
+  if (direct) {
+    // onnxruntime resolves a symlinked folder before checking that external data stays inside it: name the real one
+    const dir = realpathSync(dirname(file));
     const target = join(dir, graphFileName(name));
-    if (await sameBytes(target, section.sha256)) return target;
+    if (await sameBytes(target, section.length, section.sha256)) return target;
     try {
-      if (dir !== dirname(real)) {
-        mkdirSync(dir, { recursive: true });
-        placeProgramCopy(real, join(dir, PROGRAM_FILE));
-      }
-      await writeGraphFiles(dir, [{ name, bytes: await bytes() }], { prune: false });
+      await writeGraphFiles(dir, [{ name, bytes }], {});
       return target;
     } catch (error) {
       lastError = error;
     }
   }
-  throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot write the graph file onnxruntime loads for graph '${name}' of program '${file}' (neither beside it nor in the temp folder): ${(lastError as Error)?.message ?? 'unknown error'}`, {
+  try {
+    const dir = await privateCopy(file, manifestSha256);
+    const target = join(dir, graphFileName(name));
+    if (await sameBytes(target, section.length, section.sha256)) return target;
+    await writeGraphFiles(dir, [{ name, bytes }], {});
+    return target;
+  } catch (error) {
+    if (error instanceof QaicError && error.code === 'QAIC_PROGRAM_CORRUPT') throw error;
+    lastError = error;
+  }
+  throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot write the graph file onnxruntime loads for graph '${name}' of program '${file}' (neither beside it nor in a private temp folder): ${(lastError as Error)?.message ?? 'unknown error'}`, {
     cause: lastError,
     details: { file },
   });

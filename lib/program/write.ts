@@ -3,7 +3,7 @@
  * point the graphs at it through ONNX external data, and write `programqpc.bin` atomically. The layout is
  * described in `format.ts`.
  */
-import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
   alignUp, encodeHeader, graphFileName, sha256Hex,
   type Manifest, type ManifestSection, type ManifestWeight,
 } from './format.js';
+import { readManifestSync } from './open.js';
 import { PROGRAM_FORMAT_VERSION, type GraphToStore, type ManifestGraph, type ProgramProvenance } from './types.js';
 
 /** What {@link writeProgram} wrote. */
@@ -33,6 +34,8 @@ export interface WrittenProgram {
   sharedWeights: number;
   /** weight bytes saved by sharing: what storing every graph's weights separately would have added */
   dedupedBytes: number;
+  /** SHA-256 of the manifest (lowercase hex): identifies the program's whole content (see `openProgram()`) */
+  manifestSha256: string;
 }
 
 let ortVersion: string | undefined;
@@ -301,6 +304,7 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
     throw new QaicError('QAIC_FILE_NOT_FOUND', `writeProgram: cannot create program folder '${dir}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: dir } });
   }
   const finalPath = join(dir, PROGRAM_FILE);
+  let previousGraphs: string[] = [];
   const tempPath = join(dir, `.${PROGRAM_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(tempPath, 'wx');
@@ -315,12 +319,14 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
     } finally {
       await handle.close();
     }
+    // the graphs of the program this one replaces: their graph files are the only ones the clean-up may remove
+    previousGraphs = graphsOfProgramIn(finalPath);
     await rename(tempPath, finalPath);
   } catch (error) {
     await rm(tempPath, { force: true });
     throw new QaicError('QAIC_FILE_NOT_FOUND', `writeProgram: cannot write '${finalPath}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: finalPath } });
   }
-  await writeGraphFiles(dir, graphBytes.map((g, i) => ({ name: graphs[i]!.name, bytes: g.bytes })));
+  await writeGraphFiles(dir, graphBytes.map((g, i) => ({ name: graphs[i]!.name, bytes: g.bytes })), { stale: previousGraphs });
 
   return {
     path: finalPath,
@@ -329,15 +335,29 @@ export async function writeProgram(dir: string, graphs: GraphToStore[], provenan
     weightCount: ordered.length,
     sharedWeights: ordered.filter((w) => w.users.size > 1).length,
     dedupedBytes: referencedBytes - ordered.reduce((n, w) => n + w.entry.length, 0),
+    manifestSha256: sha256Hex(manifestBytes),
   };
 }
 
 /**
- * Write the graph files onnxruntime loads (atomically, each) and remove graph files of graphs the program no longer
- * has (unless `prune` is false), so that a folder never holds a graph file pointing at offsets of a different program.
+ * The graph names of the program at `path`, when one is there and its header and manifest verify; else none. A
+ * missing or damaged program names no graph files, so nothing is removed on its account.
  */
-export async function writeGraphFiles(dir: string, graphs: Array<{ name: string; bytes: Uint8Array }>, options: { prune?: boolean } = {}): Promise<void> {
-  const keep = new Set(graphs.map((g) => graphFileName(g.name)));
+function graphsOfProgramIn(path: string): string[] {
+  try {
+    return readManifestSync(path).manifest.graphs.map((g) => g.name);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Write the graph files onnxruntime loads (atomically, each) and remove the graph files of `stale` graphs (those of
+ * the program this one replaced) that the new program no longer has, so that a folder never keeps a graph file of a
+ * different program. Only files this library wrote are removed: a user's own `programqpc.mine.onnx` stays.
+ */
+export async function writeGraphFiles(dir: string, graphs: Array<{ name: string; bytes: Uint8Array }>, options: { stale?: readonly string[] } = {}): Promise<void> {
+  const keep = new Set(graphs.map((g) => g.name));
   for (const g of graphs) {
     const target = join(dir, graphFileName(g.name));
     const temp = join(dir, `.${graphFileName(g.name)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -349,8 +369,7 @@ export async function writeGraphFiles(dir: string, graphs: Array<{ name: string;
       throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot write graph file '${target}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error, details: { file: target } });
     }
   }
-  if (options.prune === false) return;
-  for (const name of await readdir(dir)) {
-    if (/^programqpc\..+\.onnx$/.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  for (const name of options.stale ?? []) {
+    if (!keep.has(name) && GRAPH_NAME_PATTERN.test(name)) await rm(join(dir, graphFileName(name)), { force: true });
   }
 }

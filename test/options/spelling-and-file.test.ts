@@ -39,7 +39,7 @@ t.test('options_path reads YAML with kebab keys; options in code win over the fi
 
 t.test('BAD CALL - options file problems name the file', async (t) => {
   const dir = t.testdir({ 'bad.yaml': 'set_size: [unclosed\n', 'list.yaml': '- a\n- b\n', 'typo.yaml': 'set_sise: 2\n', 'nested.yaml': 'options_path: other.yaml\n' });
-  t.throws(() => resolveOptions({ options_path: join(dir, 'missing.yaml') }), { code: 'QAIC_FILE_NOT_FOUND', message: /missing\.yaml.*ENOENT/ });
+  t.throws(() => resolveOptions({ options_path: join(dir, 'missing.yaml') }), { code: 'QAIC_FILE_NOT_FOUND', message: /missing\.yaml.*no such file/ });
   t.throws(() => resolveOptions({ options_path: join(dir, 'bad.yaml') }), { code: 'QAIC_INVALID_OPTION', message: /bad\.yaml' is not valid YAML/ });
   t.throws(() => resolveOptions({ options_path: join(dir, 'list.yaml') }), { code: 'QAIC_INVALID_OPTION', message: /must hold a mapping/ });
   t.throws(() => resolveOptions({ options_path: join(dir, 'typo.yaml') }), { code: 'QAIC_INVALID_OPTION', message: /unknown option 'set_sise' in '.*typo\.yaml'; did you mean 'set_size'\?/ });
