@@ -19,6 +19,7 @@ import { readInputFiles } from './input-files.js';
 import { renderRunReport } from '../report/run-report.js';
 import { runConfigure } from './runner-configure.js';
 import { reportFailure } from './run-main.js';
+import { runLoadgenCommand } from '../loadgen/runner-command.js';
 
 /** Where the command writes (tests pass their own). */
 export interface RunnerIO {
@@ -79,6 +80,9 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     return 0;
   }
   if (args.configure !== undefined) return runConfigure(args, io);
+  // --- LoadGen scenarios (lib/loadgen) ---
+  if (args.scenario !== undefined || args.findPeak === true) return runLoadgenCommand(args, argv, io);
+  // --- end LoadGen scenarios ---
   if (args.writeOutputDir !== undefined && !(existsSync(args.writeOutputDir) && statSync(args.writeOutputDir).isDirectory())) {
     io.err(`qaic-runner: --write-output-dir '${args.writeOutputDir}' is not an existing folder (as with the SDK, create it first)\n`);
     return 2;

@@ -8,6 +8,7 @@
  */
 import { QaicError } from '../errors.js';
 import { closest } from '../options.js';
+import { parseScenarioFlags } from '../loadgen/runner-flags.js';
 
 /** Value kinds a flag can take. */
 export type FlagKind = 'path' | 'int' | 'seconds' | 'flag' | 'paths' | 'symbol';
@@ -46,6 +47,22 @@ export const RUNNER_FLAGS: FlagSpec[] = [
   { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) and print the best (3 interleaved rounds of --time s each, default 1)' },
   { key: 'configureOutput', names: ['--configure-output'], kind: 'path', meta: '<file.yaml>', help: 'with --configure: write the best settings as an options YAML' },
   { key: 'report', names: ['--report'], kind: 'path', meta: '<file.html>', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms, throughput over time, environment' },
+  // --- LoadGen scenarios (lib/loadgen): values are parsed and checked by parseScenarioFlags() in lib/loadgen/runner-flags.ts ---
+  { key: 'scenario', names: ['--scenario'], kind: 'path', meta: 'SingleStream|MultiStream|Server|Offline', help: 'run an MLPerf LoadGen scenario instead of the closed loop: prints a LoadGen-style summary with VALID/INVALID' },
+  { key: 'targetQps', names: ['--target-qps'], kind: 'path', meta: '<qps>', help: 'LoadGen target_qps: Server arrival rate (Poisson), Offline expected rate' },
+  { key: 'targetLatency', names: ['--target-latency'], kind: 'path', meta: '<ms>', help: 'LoadGen target_latency in ms: the Server latency bound' },
+  { key: 'targetLatencyPercentile', names: ['--target-latency-percentile'], kind: 'path', meta: '<percent>', help: 'LoadGen target_latency_percentile in percent (Server default 99)' },
+  { key: 'minDuration', names: ['--min-duration'], kind: 'path', meta: '<ms>', help: 'LoadGen min_duration in ms (default 10000)' },
+  { key: 'maxDuration', names: ['--max-duration'], kind: 'path', meta: '<ms>', help: 'LoadGen max_duration in ms (default 0: no limit)' },
+  { key: 'minQueryCount', names: ['--min-query-count'], kind: 'path', meta: '<n>', help: 'LoadGen min_query_count (default 100)' },
+  { key: 'maxQueryCount', names: ['--max-query-count'], kind: 'path', meta: '<n>', help: 'LoadGen max_query_count (default 0: no limit)' },
+  { key: 'samplesPerQuery', names: ['--samples-per-query'], kind: 'path', meta: '<n>', help: 'LoadGen samples_per_query (MultiStream, default 4)' },
+  { key: 'scheduleRngSeed', names: ['--schedule-rng-seed'], kind: 'path', meta: '<n>', help: 'LoadGen schedule_rng_seed (Server arrivals, default 0)' },
+  { key: 'performanceSampleCount', names: ['--performance-sample-count'], kind: 'path', meta: '<n>', help: 'distinct input sets cycled through (default 4 random sets, or the -i files)' },
+  { key: 'settings', names: ['--settings'], kind: 'path', meta: '<user.conf>', help: 'LoadGen user.conf-style settings (model.scenario.key = value); flags win over it' },
+  { key: 'settingsModel', names: ['--settings-model'], kind: 'path', meta: '<name>', help: 'model name matched in --settings (default: the model file name without .onnx)' },
+  { key: 'findPeak', names: ['--find-peak'], kind: 'flag', help: 'search the highest VALID Server --target-qps by bisection (LoadGen FindPeakPerformance) and print the trials' },
+  // --- end LoadGen scenarios ---
   { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
 ];
 
@@ -69,6 +86,22 @@ export interface RunnerArgs {
   configure?: string;
   configureOutput?: string;
   help?: boolean;
+  // --- LoadGen scenarios: raw flag values, checked by parseScenarioFlags() ---
+  scenario?: string;
+  targetQps?: string;
+  targetLatency?: string;
+  targetLatencyPercentile?: string;
+  minDuration?: string;
+  maxDuration?: string;
+  minQueryCount?: string;
+  maxQueryCount?: string;
+  samplesPerQuery?: string;
+  scheduleRngSeed?: string;
+  performanceSampleCount?: string;
+  settings?: string;
+  settingsModel?: string;
+  findPeak?: boolean;
+  // --- end LoadGen scenarios ---
   [key: string]: unknown;
 }
 
@@ -161,5 +194,8 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
   if (out.configure !== undefined && out.configure !== 'throughput' && out.configure !== 'latency') throw usageError(`--configure expects 'throughput' or 'latency', got '${out.configure}'`, { flag: '--configure' });
   if (out.configureOutput !== undefined && out.configure === undefined) throw usageError('--configure-output needs --configure throughput|latency', { flag: '--configure-output' });
   if (out.numIter !== undefined && out.time !== undefined) throw usageError(`give -n (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
+  // --- LoadGen scenarios ---
+  parseScenarioFlags(out, usageError);
+  // --- end LoadGen scenarios ---
   return out;
 }

@@ -3,7 +3,7 @@
  * mode and perf_analyzer's `--latency-threshold` search.
  *
  * Search: a first trial at `target_qps` (given, or half the rate a short closed-loop probe reaches); then doubling
- * up while VALID (or halving down while INVALID) to bracket the peak; then bisection of the bracket until it is
+ * up while VALID (or halving down while INVALID, not below `min_target_qps`) to bracket the peak; then bisection of the bracket until it is
  * narrower than `precision` (relative) or `max_trials` trials have run. Every trial is a full Server run with the
  * same settings and seed, so each is judged by the same rules.
  */
@@ -20,6 +20,11 @@ export interface FindPeakArgs extends Omit<ScenarioArgs, 'scenario'> {
   precision?: number;
   /** at most this many trials (default 12) */
   max_trials?: number;
+  /**
+   * never try a rate below this, queries/s (default: the first rate / 16). A Server run lasts at least
+   * `min_query_count / target_qps` seconds, so halving without a floor would make each trial twice as long as the last
+   */
+  min_target_qps?: number;
   /** called after each trial (progress) */
   onTrial?: (trial: PeakTrial) => void;
 }
@@ -75,7 +80,8 @@ async function probeRate(target: ScenarioTarget, args: ScenarioArgs): Promise<nu
  */
 export async function findPeakOn(target: ScenarioTarget, args: FindPeakArgs): Promise<PeakResult> {
   if (typeof args !== 'object' || args === null) throw bad('arguments', "an object such as { target_latency: 15 }", args);
-  const { precision = 0.05, max_trials: maxTrials = 12, onTrial, scenario = 'Server', ...rest } = args;
+  const { precision = 0.05, max_trials: maxTrials = 12, min_target_qps: floorArg, onTrial, scenario = 'Server', ...rest } = args;
+  if (floorArg !== undefined && !(typeof floorArg === 'number' && floorArg > 0 && Number.isFinite(floorArg))) throw bad('min_target_qps', 'a positive number of queries per second', floorArg);
   if (scenario !== 'Server') throw bad('scenario', "'Server' (the peak is a Server rate)", scenario);
   if (!(typeof precision === 'number' && precision > 0 && precision < 1)) throw bad('precision', 'a number above 0 and below 1 (relative width of the final bracket)', precision);
   if (!(Number.isSafeInteger(maxTrials) && maxTrials >= 2)) throw bad('max_trials', 'an integer of at least 2', maxTrials);
@@ -96,6 +102,7 @@ export async function findPeakOn(target: ScenarioTarget, args: FindPeakArgs): Pr
     return l.result === 'VALID';
   };
   let qps = rest.target_qps ?? await probeRate(target, base);
+  const floor = floorArg ?? qps / 16;
   let lower = 0;
   let upper = Infinity;
   if (await tryRate(qps)) {
@@ -107,7 +114,7 @@ export async function findPeakOn(target: ScenarioTarget, args: FindPeakArgs): Pr
     }
   } else {
     upper = qps;
-    while (lower === 0 && trials.length < maxTrials && qps > 1e-3) {
+    while (lower === 0 && trials.length < maxTrials && qps / 2 >= floor) {
       qps /= 2;
       if (await tryRate(qps)) lower = qps;
       else upper = qps;

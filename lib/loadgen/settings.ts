@@ -157,10 +157,14 @@ export function parseSettingsText(text: string, file = 'settings'): SettingsFile
     if (content === '') return;
     const eq = content.indexOf('=');
     if (eq < 0) throw fileError(file, line, `expected 'model.scenario.key = value', got '${content}'`);
+    // Split from the right: model names may hold dots (ch_ppocr_mobile_v2.0_cls_infer), and LoadGen matches the
+    // whole 'model.scenario.key' string, so they work there too.
     const path = content.slice(0, eq).trim().split('.');
     const valueText = content.slice(eq + 1).trim();
-    if (path.length !== 3 || path.some((p) => p === '')) throw fileError(file, line, `expected 'model.scenario.key' before '=', got '${content.slice(0, eq).trim()}'`);
-    const [model, scenario, key] = path as [string, string, string];
+    if (path.length < 3 || path.some((p) => p === '')) throw fileError(file, line, `expected 'model.scenario.key' before '=', got '${content.slice(0, eq).trim()}'`);
+    const key = path.pop()!;
+    const scenario = path.pop()!;
+    const model = path.join('.');
     if (scenario !== '*' && !(SCENARIOS as readonly string[]).includes(scenario)) {
       throw fileError(file, line, `unknown scenario '${scenario}': expected one of ${SCENARIOS.join(', ')} or '*'`);
     }

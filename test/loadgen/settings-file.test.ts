@@ -16,6 +16,7 @@ cls.Server.target_qps = 7
 *.*.qsl_rng_seed = 123
 *.MultiStream.samples_per_query = 8
 det.Offline.performance_sample_count_override = 16
+ch_ppocr_mobile_v2.0_cls_infer.Server.target_qps = 9
 `;
 
 t.test('lookup order: model.scenario > *.scenario > model.* > *.*', async (t) => {
@@ -26,6 +27,7 @@ t.test('lookup order: model.scenario > *.scenario > model.* > *.*', async (t) =>
   t.same(lookupSettings(parsed, 'rec', 'SingleStream'), { min_duration: 2000 });
   t.same(lookupSettings(parsed, 'det', 'MultiStream'), { min_duration: 3000, samples_per_query: 8 });
   t.same(lookupSettings(parsed, 'det', 'Offline'), { min_duration: 3000, performance_sample_count: 16 }, 'LoadGen file key performance_sample_count_override');
+  t.equal(lookupSettings(parsed, 'ch_ppocr_mobile_v2.0_cls_infer', 'Server').target_qps, 9, 'a model name with dots');
 });
 
 t.test('defaults are the LoadGen struct defaults', async (t) => {
