@@ -137,6 +137,9 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     io.out(`Warm-up: ${d.warmup.perActivation} inference(s) per activation in ${ms(d.warmup.seconds)} ms (excluded)\n`);
     io.out(' ---- Stats ----\n');
     io.out(`${statsLine(result)}\n`);
+    // --- LoadGen scenarios: say what kind of figure the closed loop is ---
+    io.out(`Closed loop: ${d.activations} activation(s) x ${d.depth} in flight; a concurrency result, not a latency-bounded throughput (see --scenario Server, --find-peak)\n`);
+    // --- end LoadGen scenarios ---
     for (const line of formatLatencyTable(d.latency)) io.out(`${line}\n`);
     if (d.perActivation.length > 1) {
       for (const a of d.perActivation) io.out(`activation ${a.activation}: ${a.completed} inferences, P50 ${ms(a.latency.percentiles.P50.value)} ms, P99 ${ms(a.latency.percentiles.P99.value)} ms\n`);

@@ -16,7 +16,7 @@ import { QaicError } from '../errors.js';
 import type { Inputs } from '../tensor.js';
 import type { Dim } from '../onnx/model.js';
 import { ArrivalClock, nowNs } from './arrival-clock.js';
-import { earlyStoppingEstimate, serverEarlyStopping, type EarlyStoppingResult } from './early-stopping.js';
+import { earlyStoppingEstimate, minPassingQueries, serverEarlyStopping, type EarlyStoppingResult } from './early-stopping.js';
 import { loadgenLatency, loadgenPercentile, sortedCopy, type LoadgenLatency } from './latency.js';
 import { SampleCycle, randomInputSets } from './samples.js';
 import { poissonSchedule } from './schedule.js';
@@ -264,6 +264,11 @@ async function runScenarioOnce(target: ScenarioTarget, args: ScenarioArgs, s: Re
       targetQps: s.target_qps, minDurationMs: s.min_duration, minQueryCount: s.min_query_count,
       maxDurationMs: s.max_duration, maxQueryCount: s.max_query_count, seed: s.schedule_rng_seed,
     });
+    // Early stopping needs h(0) queries even when none exceeds the bound (459 for p99): say so before the run.
+    const floor = minPassingQueries(0, s.target_latency_percentile);
+    if (offsets.length < floor) {
+      warnings.push(`the schedule has ${offsets.length} queries, fewer than the ${floor} early stopping needs for p${s.target_latency_percentile} even with none over target_latency: this run cannot be VALID (raise min_query_count or min_duration)`);
+    }
     ({ queries, startNs } = await openLoop(target, s, cycle, offsets));
     latencies = queries.map((q) => q.doneNs - q.scheduledNs);
     lateness = queries.map((q) => Math.max(0, q.issuedNs - q.scheduledNs));
