@@ -13,6 +13,9 @@ import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Session } from '../lib/session.js';
 import { configure } from '../lib/tuning/configure.js';
+import { ArrivalClock, nowNs } from '../lib/loadgen/arrival-clock.js';
+import { poissonSchedule } from '../lib/loadgen/schedule.js';
+import { loadgenLatency } from '../lib/loadgen/latency.js';
 import type { SessionOptions } from '../lib/options.js';
 import { MODELS, QUICK, machine, saveResult, type BenchModel } from './lib/config.js';
 
@@ -88,15 +91,44 @@ async function evidence(m: BenchModel): Promise<LoadgenEvidence> {
   }
 }
 
+/**
+ * The machine's own floor: the arrival clock waking the main thread at 200 Poisson arrivals/s for 3 s with no
+ * inference at all. Lateness here is the OS scheduling the threads late (other load), not the issuing code.
+ */
+async function clockOnlyLateness(): Promise<{ p50_ms: number; p99_ms: number; max_ms: number; load: number }> {
+  const offsets = poissonSchedule({ targetQps: 200, minDurationMs: 3000, minQueryCount: 100, maxDurationMs: 0, maxQueryCount: 0, seed: 1 });
+  const late: number[] = [];
+  let absolute = new Float64Array(0);
+  let done!: () => void;
+  const finished = new Promise<void>((r) => { done = r; });
+  const clock = new ArrivalClock(offsets.length, (j) => {
+    const t = nowNs();
+    while (late.length <= j) late.push(t - absolute[late.length]!);
+    if (late.length === offsets.length) done();
+  });
+  await clock.ready();
+  const start = nowNs() + 2e6;
+  absolute = offsets.map((o) => o + start);
+  clock.start(absolute);
+  await finished;
+  await clock.stop();
+  const l = loadgenLatency(late);
+  return { p50_ms: l.p50 / 1e6, p99_ms: l.p99 / 1e6, max_ms: l.max / 1e6, load: loadavg()[0]! };
+}
+
 /** Run the LoadGen evidence on det and cls; prints and saves JSON. */
-export async function runLoadgenPeak(): Promise<{ machine: Record<string, unknown>; quick: boolean; models: LoadgenEvidence[] }> {
+export async function runLoadgenPeak(): Promise<{ machine: Record<string, unknown>; quick: boolean; clockOnly: unknown[]; models: LoadgenEvidence[] }> {
   const models: LoadgenEvidence[] = [];
+  const clockOnly = [await clockOnlyLateness()];
+  console.log(`arrival clock alone (no inference): lateness ${JSON.stringify(clockOnly[0])}`);
   for (const m of [...MODELS].reverse()) {
     const e = await evidence(m);
     console.log(`${e.model}: layout ${JSON.stringify(e.layout)}; closed loop ${e.closedLoopInfPerSec.toFixed(1)} inf/s (concurrency result); FindPeak at p99 <= ${e.boundMs} ms: ${e.peakQps.toFixed(2)} qps; ratio ${e.ratio.toFixed(3)}; wall clock: completed ${e.wallClock.completed_qps.toFixed(2)} vs outside ${e.wallClock.outsideQps.toFixed(2)} qps (${e.wallClock.differencePct.toFixed(2)} %); load ${e.loadBefore.toFixed(1)} -> ${e.loadAfter.toFixed(1)}`);
     models.push(e);
   }
-  const result = { machine: machine(), quick: QUICK, models };
+  clockOnly.push(await clockOnlyLateness());
+  console.log(`arrival clock alone (no inference), at the end: lateness ${JSON.stringify(clockOnly[1])}`);
+  const result = { machine: machine(), quick: QUICK, clockOnly, models };
   console.log(`saved ${saveResult('loadgen-peak', result)}`);
   return result;
 }

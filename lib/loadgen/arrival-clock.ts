@@ -34,7 +34,7 @@ while (i < n && Atomics.load(control, 0) === 0) {
 }
 `;
 
-/** Wakes `onDue(lastDueIndex)` at each arrival of an absolute schedule (ns on {@link nowNs}'s clock). */
+/** Wakes `onDue(lastDueIndex)` at each arrival of an absolute schedule (ns on the library's monotonic clock, `process.hrtime`). */
 export class ArrivalClock {
   readonly #worker: Worker;
   readonly #control: Int32Array;
@@ -61,7 +61,7 @@ export class ArrivalClock {
     return this.#online;
   }
 
-  /** Start waking at `absoluteNs` (ascending, on {@link nowNs}'s clock). */
+  /** Start waking at `absoluteNs` (ascending, ns on the `process.hrtime` clock that every thread shares). */
   start(absoluteNs: Float64Array): void {
     this.#times.set(absoluteNs.subarray(0, this.#times.length));
     Atomics.store(this.#control, 1, 1);

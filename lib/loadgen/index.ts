@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { SCENARIOS, SETTING_KEYS, defaultSettings, lookupSettings, modelNameFor, parseSettingsText, plainSettings, readSettingsFile, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource, type SettingsFile, type SettingsLine } from './settings.js';
+export { SCENARIOS, SETTING_KEYS, defaultSettings, lookupSettings, modelNameFor, parseSettingsText, plainSettings, readSettingsFile, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource, type SettingsFile, type SettingsLine, type UsedSettings } from './settings.js';
 export { EARLY_STOPPING_CONFIDENCE, binomialCdf, earlyStoppingEstimate, minPassingQueries, minQueriesForEarlyStopping, serverEarlyStopping, type EarlyStoppingResult } from './early-stopping.js';
 export { LOADGEN_PERCENTILES, LOADGEN_PERCENTILE_METHOD, loadgenLatency, loadgenPercentile, sortedCopy, type LoadgenLatency } from './latency.js';
 export { poissonSchedule, seededUniform, type ScheduleBounds } from './schedule.js';

@@ -20,7 +20,7 @@ import { earlyStoppingEstimate, minPassingQueries, serverEarlyStopping, type Ear
 import { loadgenLatency, loadgenPercentile, sortedCopy, type LoadgenLatency } from './latency.js';
 import { SampleCycle, randomInputSets } from './samples.js';
 import { poissonSchedule } from './schedule.js';
-import { plainSettings, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource } from './settings.js';
+import { plainSettings, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource, type UsedSettings } from './settings.js';
 import { judge, type ValidityChecks } from './validity.js';
 
 /** What a scenario needs from a session: its public surface only. */
@@ -34,9 +34,15 @@ export interface ScenarioTarget {
   /** the session's batch size */
   readonly batchSize: number;
   /** `session.options` (activations) */
-  readonly options: { readonly num_activations: number };
+  readonly options: {
+    /** activations: one warm-up query each */
+    readonly num_activations: number;
+  };
   /** `session.source` (the model path, for the settings file's model name) */
-  readonly source: { readonly path: string };
+  readonly source: {
+    /** the model or program path the session was created with */
+    readonly path: string;
+  };
 }
 
 /** `details.loadgen`: LoadGen's result, in LoadGen's terms. */
@@ -77,7 +83,7 @@ export interface LoadgenDetails {
   /** Server: how late each query was issued after its scheduled arrival, ns (null in the closed-loop scenarios) */
   schedule_lateness_ns: LoadgenLatency | null;
   /** the settings used */
-  settings: ScenarioSettings & { scenario: Scenario; settings_path?: string };
+  settings: UsedSettings;
   /** where each setting came from: LoadGen default, the settings file, or an argument */
   settings_sources: Record<keyof ScenarioSettings, SettingSource>;
   /** warm-up queries run before the timed run (one per activation), excluded */

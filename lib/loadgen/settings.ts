@@ -297,9 +297,17 @@ export function resolveScenarioSettings(method: string, args: ScenarioArgs, mode
   return out;
 }
 
+/** The settings a run used, as plain values (no provenance). */
+export interface UsedSettings extends ScenarioSettings {
+  /** the scenario */
+  scenario: Scenario;
+  /** the settings file read, when there was one */
+  settings_path?: string;
+}
+
 /** The settings as plain values (no provenance), as the result and exports carry them. */
-export function plainSettings(s: ResolvedScenarioSettings): ScenarioSettings & { scenario: Scenario; settings_path?: string } {
-  const out = { scenario: s.scenario, ...Object.fromEntries(SETTING_KEYS.map((k) => [k, s[k]])) } as ScenarioSettings & { scenario: Scenario; settings_path?: string };
+export function plainSettings(s: ResolvedScenarioSettings): UsedSettings {
+  const out = { scenario: s.scenario, ...Object.fromEntries(SETTING_KEYS.map((k) => [k, s[k]])) } as UsedSettings;
   if (s.settings_path !== undefined) out.settings_path = s.settings_path;
   return out;
 }
