@@ -28,3 +28,5 @@ export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, typ
 export type { CompileReport, MacCount } from './compiler/report.js';
 export * as metrics from './metrics/index.js';
 export { convertToFp16, fp16Accuracy, storeWeightsAsFloat16, type Fp16Options, type Fp16Report, type AccuracyOptions, type AccuracyReport, type OutputAccuracy, type AccuracyInput, type Fp16TensorIssue, type KeepReason, type WeightStorageReport } from './compiler/fp16/index.js';
+export * as loadgen from './loadgen/index.js';
+export type { FindPeakArgs, LoadgenDetails, PeakResult, PeakTrial, Scenario, ScenarioArgs, ScenarioResult, ScenarioSettings } from './loadgen/index.js';

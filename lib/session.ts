@@ -22,6 +22,9 @@ import { SessionMeasurements } from './metrics/session-metrics.js';
 import type { PythonMetrics, MetricsReport } from './metrics/report.js';
 import type { MetricsDocument } from './metrics/export.js';
 import type { BenchmarkArgs, BenchmarkResult } from './metrics/benchmark.js';
+import { runScenario, type ScenarioResult } from './loadgen/scenarios.js';
+import { findPeakOn, type FindPeakArgs, type PeakResult } from './loadgen/find-peak.js';
+import type { ScenarioArgs } from './loadgen/settings.js';
 import type { OperatorRow } from './profiling/ort-profile.js';
 import { checkRunOptions } from './run-arguments.js';
 
@@ -545,6 +548,20 @@ export class Session implements AsyncDisposable {
   }
 
   /**
+   * Run one of MLPerf LoadGen's scenarios through {@link run} (LoadGen's setting names and units: `target_qps`,
+   * `target_latency` in ms, `target_latency_percentile` in percent, `min_duration`/`max_duration` in ms,
+   * `min_query_count`/`max_query_count`, `samples_per_query`, `schedule_rng_seed`, `performance_sample_count`;
+   * LoadGen's struct defaults; `settings_path` reads a LoadGen `user.conf`-style file, arguments winning over it).
+   * Server is an open loop with seeded Poisson arrivals, latency from each query's scheduled arrival.
+   *
+   * @returns the 4-tuple (samples, samples × batch per second, seconds, batch size) and `details.loadgen`: the
+   *   verdict (`'VALID'`/`'INVALID'` with reasons), scheduled and completed QPS, LoadGen latency figures (ns),
+   *   early stopping, schedule lateness, the settings and the raw per-query samples
+   * @throws QaicError `QAIC_INVALID_ARGUMENT` for bad settings, `QAIC_INVALID_OPTION`/`QAIC_FILE_*` for a bad
+   *   settings file, and the first error of a `run()` (bad inputs, a crashed activation)
+   */
+  runBenchmark(args: ScenarioArgs): Promise<ScenarioResult>;
+  /**
    * Measure the activations, as the Python `run_benchmark()` (backed by the SDK's C++ benchmark API): the loop runs
    * inside every activation at once, `set_size` inferences deep, after a warm-up (default 1 inference per
    * activation) that is excluded and reported. Give `numInferences` (default 40, all activations together) or
@@ -560,15 +577,48 @@ export class Session implements AsyncDisposable {
    *   the batch, seconds of the measured window, batch size; also as named fields, with `details`
    * @throws QaicError `QAIC_INVALID_ARGUMENT` for bad arguments, `QAIC_INPUT_*` for bad inputs, activation errors
    */
-  async runBenchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
+  runBenchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult>;
+  async runBenchmark(args?: BenchmarkArgs | ScenarioArgs | number): Promise<BenchmarkResult | ScenarioResult> {
     // async: a closed session (like any bad call) rejects, as every other method does, instead of throwing
     this.#assertOpen('runBenchmark');
-    return this.#measure.runBenchmark(typeof args === 'number' ? { num_inferences: args } : args);
+    // --- LoadGen scenarios (lib/loadgen): `scenario` present -> the scenario driver; absent -> the Python path ---
+    if (typeof args === 'object' && args !== null && (args as { scenario?: unknown }).scenario !== undefined) {
+      return runScenario(this, args as ScenarioArgs).then((r) => {
+        this.#measure.lastBenchmark = r;
+        return r;
+      });
+    }
+    // --- end LoadGen scenarios ---
+    return this.#measure.runBenchmark(typeof args === 'number' ? { num_inferences: args } : args as BenchmarkArgs | undefined);
   }
 
+  /** Alias of {@link runBenchmark} (Python name), for a LoadGen scenario. */
+  run_benchmark(args: ScenarioArgs): Promise<ScenarioResult>;
   /** Alias of {@link runBenchmark} (Python name). */
-  run_benchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
-    return this.runBenchmark(args);
+  run_benchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult>;
+  run_benchmark(args?: BenchmarkArgs | ScenarioArgs | number): Promise<BenchmarkResult | ScenarioResult> {
+    return this.runBenchmark(args as BenchmarkArgs);
+  }
+
+  /**
+   * The highest Server `target_qps` that stays VALID under LoadGen's rules (latency bound at the percentile, early
+   * stopping, minimum duration and queries, schedule lateness), searched by bisection as LoadGen's
+   * FindPeakPerformance mode: a first trial at `target_qps` (or half a short closed-loop probe's rate), doubling or
+   * halving to bracket the edge, then bisection to `precision` (default 5 %) or `max_trials` (default 12). Takes
+   * the Server settings `runBenchmark({ scenario: 'Server' })` takes. Not in the Python API.
+   *
+   * @returns `{ target_qps, trials }`: the highest VALID rate tried (0 when none was), and every trial's rate,
+   *   verdict, reasons, completed rate, percentile latency and p99 schedule lateness
+   * @throws QaicError `QAIC_INVALID_ARGUMENT` for bad arguments or settings; run errors as {@link runBenchmark}
+   */
+  async findPeak(args: FindPeakArgs): Promise<PeakResult> {
+    this.#assertOpen('findPeak');
+    return findPeakOn(this, args);
+  }
+
+  /** Alias of {@link findPeak} (snake_case, as the other methods). */
+  find_peak(args: FindPeakArgs): Promise<PeakResult> {
+    return this.findPeak(args);
   }
 
   /**

@@ -22,6 +22,7 @@ import { runConfigure } from './runner-configure.js';
 import { optionFlags, usageError } from './flags.js';
 import { checkExistingFolder, checkOutputFile } from './output-paths.js';
 import { flagNote, reportFailure, runIfMain, type CliIO, type FailureContext } from './run-main.js';
+import { runLoadgenCommand } from '../loadgen/runner-command.js';
 
 /** Where the command writes (tests pass their own). */
 export type RunnerIO = CliIO;
@@ -107,6 +108,9 @@ export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'q
     return 0;
   }
   if (args.configure !== undefined) return runConfigure(args, io, context);
+  // --- LoadGen scenarios (lib/loadgen) ---
+  if (args.scenario !== undefined || args.findPeak === true) return runLoadgenCommand(args, argv, io, context);
+  // --- end LoadGen scenarios ---
   // enable_profiling records the metrics too (the two options cannot be combined).
   const options: SessionOptions = { num_activations: args.activations ?? 1, set_size: args.setSize ?? 10, dev_id: args.device ?? 0 };
   if (args.profiling === true) options.enable_profiling = true;
@@ -173,6 +177,9 @@ export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'q
     io.out(' ---- Stats ----\n');
     io.out(`${statsLine(result)}\n`);
     io.out(`${windowLine(result, args.time, wall)}\n`);
+    // --- LoadGen scenarios: say what kind of figure the closed loop is ---
+    io.out(`Closed loop: ${d.activations} activation(s) x ${d.depth} in flight; a concurrency result, not a latency-bounded throughput (see --scenario Server, --find-peak)\n`);
+    // --- end LoadGen scenarios ---
     for (const line of formatLatencyTable(d.latency)) io.out(`${line}\n`);
     if (d.perActivation.length > 1) {
       for (const a of d.perActivation) io.out(`activation ${a.activation}: ${a.completed} inferences in ${a.seconds.toFixed(3)} s, P50 ${ms(a.latency.percentiles.P50.value)} ms, P99 ${ms(a.latency.percentiles.P99.value)} ms\n`);
@@ -180,7 +187,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'q
     for (const w of d.warnings) io.out(`WARNING: ${w}${flagNote(w, context.optionFlags)}\n`);
     const stray = args.time === undefined ? 0 : result.inf_time / args.time - 1;
     if (Math.abs(stray) > WINDOW_TOLERANCE) {
-      io.out(`WARNING: the measured window (${result.inf_time.toFixed(3)} s) is ${(Math.abs(stray) * 100).toFixed(0)} % ${stray > 0 ? 'longer' : 'shorter'} than the --time ${args.time} asked: inferences in flight at the deadline (-S ${options.set_size} per activation) finish after it, and a loaded machine starts threads late; a smaller -S or a longer --time keeps the window closer. Inf/Sec is over the measured window\n`);
+      io.out(`WARNING: the measured window (${result.inf_time.toFixed(3)} s) is ${(Math.abs(stray) * 100).toFixed(0)} % ${stray > 0 ? 'longer' : 'shorter'} than the --time ${args.time} asked: each activation measures exactly --time, but they started at different moments (a loaded machine wakes threads late), and the window spans all of them; a longer --time keeps it closer. Inf/Sec is over the measured window\n`);
     }
     let operators: OperatorRow[] | undefined;
     if (args.profiling === true) {

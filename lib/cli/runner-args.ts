@@ -7,6 +7,7 @@
  * names.
  */
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
+import { parseScenarioFlags } from '../loadgen/runner-flags.js';
 
 /** The flag table, description and footer of `qaic-runner`. */
 export const RUNNER_SPEC: ToolSpec = {
@@ -37,6 +38,22 @@ export const RUNNER_SPEC: ToolSpec = {
     { key: 'configure', names: ['--configure'], kind: 'choice', choices: ['throughput', 'latency'], meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic)\nand print the best (3 interleaved rounds of --time s each, default 1)' },
     { key: 'configureOutput', names: ['--configure-output'], kind: 'string', meta: '<file.yaml>', example: 'best.yaml', help: 'with --configure: write the best settings as an options YAML' },
     { key: 'report', names: ['--report'], kind: 'string', meta: '<file.html>', example: 'run.html', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms,\nthroughput over time, environment (and time per operator with --profiling)' },
+    // --- LoadGen scenarios (lib/loadgen): raw values, parsed and checked by parseScenarioFlags() in lib/loadgen/runner-flags.ts ---
+    { key: 'scenario', names: ['--scenario'], kind: 'string', meta: 'SingleStream|MultiStream|Server|Offline', example: 'Server', help: 'run an MLPerf LoadGen scenario instead of the closed loop: prints a LoadGen-style summary with VALID/INVALID' },
+    { key: 'targetQps', names: ['--target-qps'], kind: 'string', meta: '<qps>', example: '200', help: 'LoadGen target_qps: Server arrival rate (Poisson), Offline expected rate' },
+    { key: 'targetLatency', names: ['--target-latency'], kind: 'string', meta: '<ms>', example: '15', help: 'LoadGen target_latency in ms: the Server latency bound' },
+    { key: 'targetLatencyPercentile', names: ['--target-latency-percentile'], kind: 'string', meta: '<percent>', example: '99', help: 'LoadGen target_latency_percentile in percent (Server default 99)' },
+    { key: 'minDuration', names: ['--min-duration'], kind: 'string', meta: '<ms>', example: '10000', help: 'LoadGen min_duration in ms (default 10000)' },
+    { key: 'maxDuration', names: ['--max-duration'], kind: 'string', meta: '<ms>', example: '0', help: 'LoadGen max_duration in ms (default 0: no limit)' },
+    { key: 'minQueryCount', names: ['--min-query-count'], kind: 'string', meta: '<n>', example: '100', help: 'LoadGen min_query_count (default 100)' },
+    { key: 'maxQueryCount', names: ['--max-query-count'], kind: 'string', meta: '<n>', example: '0', help: 'LoadGen max_query_count (default 0: no limit)' },
+    { key: 'samplesPerQuery', names: ['--samples-per-query'], kind: 'string', meta: '<n>', example: '4', help: 'LoadGen samples_per_query (MultiStream, default 4)' },
+    { key: 'scheduleRngSeed', names: ['--schedule-rng-seed'], kind: 'string', meta: '<n>', example: '0', help: 'LoadGen schedule_rng_seed (Server arrivals, default 0)' },
+    { key: 'performanceSampleCount', names: ['--performance-sample-count'], kind: 'string', meta: '<n>', example: '4', help: 'distinct input sets cycled through (default 4 random sets, or the -i files)' },
+    { key: 'settings', names: ['--settings'], kind: 'string', meta: '<user.conf>', example: 'user.conf', help: 'LoadGen user.conf-style settings (model.scenario.key = value); flags win over it' },
+    { key: 'settingsModel', names: ['--settings-model'], kind: 'string', meta: '<name>', example: 'det', help: 'model name matched in --settings (default: the model file name without .onnx)' },
+    { key: 'findPeak', names: ['--find-peak'], kind: 'flag', help: 'search the highest VALID Server --target-qps by bisection (LoadGen FindPeakPerformance) and print the trials' },
+    // --- end LoadGen scenarios ---
     { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
   ],
   footer: `Output paths (--json, --report, --configure-output, --write-output-dir) are checked before the run; no folder is created.
@@ -68,6 +85,22 @@ export interface RunnerArgs {
   configure?: string;
   configureOutput?: string;
   help?: boolean;
+  // --- LoadGen scenarios: raw flag values, checked by parseScenarioFlags() ---
+  scenario?: string;
+  targetQps?: string;
+  targetLatency?: string;
+  targetLatencyPercentile?: string;
+  minDuration?: string;
+  maxDuration?: string;
+  minQueryCount?: string;
+  maxQueryCount?: string;
+  samplesPerQuery?: string;
+  scheduleRngSeed?: string;
+  performanceSampleCount?: string;
+  settings?: string;
+  settingsModel?: string;
+  findPeak?: boolean;
+  // --- end LoadGen scenarios ---
   [key: string]: unknown;
 }
 
@@ -100,5 +133,8 @@ export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): 
     const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
     if (ignored.length > 0) throw usageError(tool, `--configure measures its own layouts and writes only --configure-output: ${ignored.join(', ')} cannot be combined with it`, { flag: ignored[0] });
   }
+  // --- LoadGen scenarios ---
+  parseScenarioFlags(out, (message, details) => usageError(tool, message, details));
+  // --- end LoadGen scenarios ---
   return out;
 }

@@ -16,6 +16,7 @@ import { nowNs } from '../runtime/clock.js';
 import { buildReport, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
 import { printMetricsLines } from './print-metrics.js';
 import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
+import type { ScenarioResult } from '../loadgen/scenarios.js';
 import { resolveBenchmarkArgs, runBenchmarkOn, type BenchmarkArgs, type BenchmarkResult } from './benchmark.js';
 import { randomInputs } from './random-inputs.js';
 import { Profiler } from '../profiling/profiler.js';
@@ -38,7 +39,7 @@ export interface MeasuredSession {
 export class SessionMeasurements implements RunObserver {
   readonly store = new LatencyStore();
   readonly profiler: Profiler | undefined;
-  lastBenchmark: BenchmarkResult | undefined;
+  lastBenchmark: BenchmarkResult | ScenarioResult | undefined;
   readonly #session: MeasuredSession;
   /** the session's runtime now (undefined when not activated): the session keeps it private and lends this */
   readonly #runtime: () => Runtime | undefined;
@@ -205,6 +206,6 @@ export class SessionMeasurements implements RunObserver {
 }
 
 /** A benchmark result as plain JSON (the tuple and its details). */
-function benchmarkJson(r: BenchmarkResult): Record<string, unknown> {
+function benchmarkJson(r: BenchmarkResult | ScenarioResult): Record<string, unknown> {
   return { inf_completed: r.inf_completed, inf_rate: r.inf_rate, inf_time: r.inf_time, batch_size: r.batch_size, ...r.details };
 }

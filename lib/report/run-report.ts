@@ -13,6 +13,9 @@ import { renderHtmlReport, type ReportChart, type ReportTable, type RunReport } 
 import { renderOperatorChart } from './operator-chart.js';
 import { renderPercentileChart } from './percentile-chart.js';
 import type { RunRecorder } from './run-recorder.js';
+import type { LoadgenDetails } from '../loadgen/scenarios.js';
+import type { PeakResult } from '../loadgen/find-peak.js';
+import { loadgenReportSections } from '../loadgen/report-sections.js';
 import { recordRows, shapeDictRows, type Cell, type ShapeDictLike } from './table.js';
 import { renderThroughputChart, type ThroughputPoint } from './throughput-chart.js';
 
@@ -46,6 +49,10 @@ export interface RunReportInput {
   inputs?: ShapeDictLike;
   /** `session.modelOutputShapeDict`, shown as the outputs table */
   outputs?: ShapeDictLike;
+  /** a LoadGen scenario's `details.loadgen` (`runBenchmark({ scenario })`): verdict, latency, early stopping, settings */
+  loadgen?: LoadgenDetails;
+  /** a `findPeak()` result: the trials table */
+  peak?: PeakResult;
 }
 
 const ms = (seconds: number): number => seconds * 1e3;
@@ -146,6 +153,13 @@ export function buildRunReport(input: RunReportInput): RunReport {
     const m = input.metrics.summary;
     summary.push(['inferences', m.num_of_inferences], ['latency P50 (ms)', ms(m.P50)], ['latency P99 (ms)', ms(m.P99)],
       ['latency P99.9 (ms)', ms(m.P999)], ['latency max (ms)', ms(m.max_latency)], ['mean latency (ms)', ms(m.avg_latency)]);
+  }
+  // LoadGen scenarios (lib/loadgen): their verdict and figures come first
+  if (input.loadgen !== undefined || input.peak !== undefined) {
+    const sections = loadgenReportSections(input.loadgen, input.peak);
+    summary.unshift(...sections.summary);
+    tables.unshift(...sections.tables);
+    notes.push(...sections.notes);
   }
   const latency = latencySeries(input, notes);
   if (latency !== undefined) {
