@@ -94,6 +94,14 @@ export function runIfMain(moduleUrl: string, tool: string, main: ToolMain): void
   }
   if (pathToFileURL(real).href !== moduleUrl) return;
   const name = invokedName(tool, script);
+  // `qaic-runner ... | head`: once the reader is gone, the rest of the output has nowhere to go. End quietly, as Unix
+  // tools do, instead of dying on an unhandled EPIPE error event with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw error;
+    });
+  }
   const io: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), tty: process.stderr.isTTY === true };
   main(process.argv.slice(2), io, name).then(
     (code) => {
