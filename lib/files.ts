@@ -64,16 +64,20 @@ function checkStat(path: string, stat: Stats, limits: ReadFileLimits): number {
  * @throws QaicError `QAIC_FILE_NOT_FOUND` (missing, unreadable) or `QAIC_FILE_INVALID` (not a regular file, size).
  */
 export function checkRegularFile(path: string, limits: ReadFileLimits): number {
-  let fd: number;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw openError(path, limits.what, error);
-  }
+  const fd = openChecked(path, limits);
   try {
     return checkStat(path, fstatSync(fd), limits);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Open `path` for reading without blocking (a FIFO cannot hang the open); a failure is a typed error. */
+function openChecked(path: string, limits: ReadFileLimits): number {
+  try {
+    return openSync(path, OPEN_FLAGS);
+  } catch (error) {
+    throw openError(path, limits.what, error);
   }
 }
 
@@ -83,12 +87,7 @@ export function checkRegularFile(path: string, limits: ReadFileLimits): number {
  *   or the file changed size while being read).
  */
 export function readRegularFileSync(path: string, limits: ReadFileLimits): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw openError(path, limits.what, error);
-  }
+  const fd = openChecked(path, limits);
   try {
     const size = checkStat(path, fstatSync(fd), limits);
     const out = Buffer.allocUnsafe(size);

@@ -7,7 +7,7 @@
  * names.
  */
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
-import { parseScenarioFlags } from '../loadgen/runner-flags.js';
+import { parseScenarioFlags, type ScenarioFlagValues } from '../loadgen/runner-flags.js';
 
 /** The flag table, description and footer of `qaic-runner`. */
 export const RUNNER_SPEC: ToolSpec = {
@@ -62,7 +62,7 @@ Exit codes: 0 ran; 1 the program could not be loaded or run, or an input file is
 };
 
 /** What the command line asks for. Absent keys were not given. */
-export interface RunnerArgs {
+export interface RunnerArgs extends ScenarioFlagValues {
   testData?: string;
   activations?: number;
   numIter?: number;
@@ -85,22 +85,6 @@ export interface RunnerArgs {
   configure?: string;
   configureOutput?: string;
   help?: boolean;
-  // --- LoadGen scenarios: raw flag values, checked by parseScenarioFlags() ---
-  scenario?: string;
-  targetQps?: string;
-  targetLatency?: string;
-  targetLatencyPercentile?: string;
-  minDuration?: string;
-  maxDuration?: string;
-  minQueryCount?: string;
-  maxQueryCount?: string;
-  samplesPerQuery?: string;
-  scheduleRngSeed?: string;
-  performanceSampleCount?: string;
-  settings?: string;
-  settingsModel?: string;
-  findPeak?: boolean;
-  // --- end LoadGen scenarios ---
   [key: string]: unknown;
 }
 

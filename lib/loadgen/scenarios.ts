@@ -14,6 +14,7 @@
  */
 import { QaicError } from '../errors.js';
 import type { Inputs } from '../tensor.js';
+import type { BenchmarkTuple } from '../metrics/benchmark.js';
 import type { Dim } from '../onnx/model.js';
 import { ArrivalClock, nowNs } from './arrival-clock.js';
 import { earlyStoppingEstimate, minPassingQueries, serverEarlyStopping, type EarlyStoppingResult } from './early-stopping.js';
@@ -105,23 +106,7 @@ export interface LoadgenDetails {
  * A scenario's result: the Python 4-tuple (`inf_completed` samples, `inf_rate` samples × batch per second,
  * `inf_time` seconds to the last completion, `batch_size`) with the same values named, and `details.loadgen`.
  */
-export type ScenarioResult = [inf_completed: number, inf_rate: number, inf_time: number, batch_size: number] & {
-  /** samples completed; tuple element 0 */
-  inf_completed: number;
-  /** samples × batch per second completed; tuple element 1 */
-  inf_rate: number;
-  /** seconds from the run's start to the last completion; tuple element 2 */
-  inf_time: number;
-  /** the graph's batch size; tuple element 3 */
-  batch_size: number;
-  /** camelCase alias of `inf_completed` */
-  infCompleted: number;
-  /** camelCase alias of `inf_rate` */
-  infRate: number;
-  /** camelCase alias of `inf_time` */
-  infTime: number;
-  /** camelCase alias of `batch_size` */
-  batchSize: number;
+export type ScenarioResult = BenchmarkTuple & {
   /** the LoadGen result and, as for the closed-loop benchmark, the warnings */
   details: {
     /** LoadGen's result */

@@ -105,6 +105,30 @@ export interface BenchmarkDetails {
 }
 
 /**
+ * The Python API's benchmark 4-tuple `[inf_completed, inf_rate, inf_time, batch_size]`, destructurable, with the
+ * same values under snake_case and camelCase names. What each value counts is the result type's to say
+ * ({@link BenchmarkResult} for the closed loop, the scenario result for LoadGen scenarios).
+ */
+export type BenchmarkTuple = [inf_completed: number, inf_rate: number, inf_time: number, batch_size: number] & {
+  /** completed inferences (or samples); tuple element 0 */
+  inf_completed: number;
+  /** inferences (samples) x batch per second; tuple element 1 */
+  inf_rate: number;
+  /** seconds of the measured window; tuple element 2 */
+  inf_time: number;
+  /** the graph's batch size; tuple element 3 */
+  batch_size: number;
+  /** camelCase alias of `inf_completed` */
+  infCompleted: number;
+  /** camelCase alias of `inf_rate` */
+  infRate: number;
+  /** camelCase alias of `inf_time` (seconds) */
+  infTime: number;
+  /** camelCase alias of `batch_size` */
+  batchSize: number;
+};
+
+/**
  * The result: the Python 4-tuple `[inf_completed, inf_rate, inf_time, batch_size]`, destructurable, with the same
  * values under names and the details.
  *
@@ -113,23 +137,7 @@ export interface BenchmarkDetails {
  * - `inf_time`: seconds from the moment every activation started measuring to the last completion.
  * - `batch_size`: the graph's batch size.
  */
-export type BenchmarkResult = [inf_completed: number, inf_rate: number, inf_time: number, batch_size: number] & {
-  /** measured inferences (warm-up excluded), all activations; tuple element 0 */
-  inf_completed: number;
-  /** inferences per second counting the batch, `inf_completed × batch_size / inf_time`; tuple element 1 */
-  inf_rate: number;
-  /** seconds from every activation having started measuring to the last completion; tuple element 2 */
-  inf_time: number;
-  /** the graph's batch size; tuple element 3 */
-  batch_size: number;
-  /** camelCase alias of `inf_completed` */
-  infCompleted: number;
-  /** camelCase alias of `inf_rate` (inferences × batch per second) */
-  infRate: number;
-  /** camelCase alias of `inf_time` (seconds) */
-  infTime: number;
-  /** camelCase alias of `batch_size` */
-  batchSize: number;
+export type BenchmarkResult = BenchmarkTuple & {
   /** everything beyond the Python tuple: latency summaries, warm-up, warnings (not in the Python API) */
   details: BenchmarkDetails;
 };

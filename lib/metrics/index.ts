@@ -9,7 +9,7 @@ export { PERCENTILES, PERCENTILE_METHOD, minSamplesFor, nearestRank } from './pe
 export { buildReport, formatPythonMetrics, pythonMetrics, type MetricsReport, type PythonMetrics, type StageReport } from './report.js';
 export { METRICS_SCHEMA_VERSION, histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 export { environment, type Environment } from './environment.js';
-export { MIN_TRUSTED_INFERENCES, MIN_TRUSTED_SECONDS, UNSTABLE_COV, resolveBenchmarkArgs, type BenchmarkArgs, type BenchmarkDetails, type BenchmarkProgress, type BenchmarkResult, type ResolvedBenchmarkArgs } from './benchmark.js';
+export { MIN_TRUSTED_INFERENCES, MIN_TRUSTED_SECONDS, UNSTABLE_COV, resolveBenchmarkArgs, type BenchmarkArgs, type BenchmarkDetails, type BenchmarkProgress, type BenchmarkResult, type BenchmarkTuple, type ResolvedBenchmarkArgs } from './benchmark.js';
 export { randomData, randomInputs } from './random-inputs.js';
 export { HOST_STAGES, formatStageTable, stageSpans, type HostStage, type StageSpan } from '../profiling/stages.js';
 export { formatOperatorTable, operatorTable, readOrtProfile, type OperatorRow, type OrtEvent } from '../profiling/ort-profile.js';

@@ -85,3 +85,17 @@ export function resealFile(dir: string, edit: Parameters<typeof reseal>[1]): voi
   const path = join(dir, 'programqpc.bin');
   writeFileSync(path, reseal(new Uint8Array(readFileSync(path)), edit));
 }
+
+/**
+ * The child-process script that opens the program in `dir` with a Session and runs it once on x = ones [1, 64]
+ * (reporting the output length, or the typed error), for {@link isolated}.
+ */
+export function runMatmulProgramScript(dir: string): string {
+  return `
+    const { Session } = await lib('session.js');
+    report(await attempt(async () => {
+      const session = new Session(${JSON.stringify(dir)});
+      try { return (await session.run({ x: { data: new Float32Array(64).fill(1), shape: [1, 64] } })).y.data.length; } finally { await session.close(); }
+    }));
+  `;
+}

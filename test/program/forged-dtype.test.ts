@@ -1,7 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { finished, isolated } from '../fixtures/isolated.js';
-import { resealFile, writeMatmulProgram } from './forge.js';
+import { resealFile, writeMatmulProgram, runMatmulProgramScript } from './forge.js';
 import { tempDir } from './helpers.js';
 
 const forgeries: Array<[string, Record<string, unknown>]> = [
@@ -15,13 +15,7 @@ for (const [what, patch] of forgeries) {
     const dir = join(tempDir(t), 'prog');
     await writeMatmulProgram(dir);
     resealFile(dir, { manifest: (m) => { Object.assign(m.graphs[0]!.inputs[0]!, patch); } });
-    const result = finished(t, await isolated(`
-      const { Session } = await lib('session.js');
-      report(await attempt(async () => {
-        const session = new Session(${JSON.stringify(dir)});
-        try { return (await session.run({ x: { data: new Float32Array(64).fill(1), shape: [1, 64] } })).y.data.length; } finally { await session.close(); }
-      }));
-    `));
+    const result = finished(t, await isolated(runMatmulProgramScript(dir)));
     t.equal(result.ok, false);
     t.equal(result.typed, true, result.message);
     t.equal(result.code, 'QAIC_PROGRAM_CORRUPT', result.message);

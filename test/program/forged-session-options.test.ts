@@ -2,7 +2,7 @@ import t from 'tap';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished, isolated } from '../fixtures/isolated.js';
-import { resealFile, writeMatmulProgram } from './forge.js';
+import { resealFile, writeMatmulProgram, runMatmulProgramScript } from './forge.js';
 import { tempDir } from './helpers.js';
 
 // A re-sealed program whose manifest hands onnxruntime paths to write to must be refused before onnxruntime sees
@@ -25,13 +25,7 @@ for (const [what, options] of forgeries) {
     await writeMatmulProgram(dir);
     const text = JSON.stringify(options).replaceAll('<victim>', victim).replaceAll('<outside>', outside);
     resealFile(dir, { manifest: (m) => { m.graphs[0]!.sessionOptions = JSON.parse(text) as Record<string, unknown>; } });
-    const result = finished(t, await isolated(`
-      const { Session } = await lib('session.js');
-      report(await attempt(async () => {
-        const session = new Session(${JSON.stringify(dir)});
-        try { return (await session.run({ x: { data: new Float32Array(64).fill(1), shape: [1, 64] } })).y.data.length; } finally { await session.close(); }
-      }));
-    `));
+    const result = finished(t, await isolated(runMatmulProgramScript(dir)));
     t.equal(result.ok, false, 'the program did not run');
     t.equal(result.code, 'QAIC_PROGRAM_CORRUPT', result.message);
     t.match(result.message, /may not set|allowed/, 'the message says what the program may not set');
@@ -44,12 +38,6 @@ t.test('the session options the compiler writes are accepted', async (t) => {
   const dir = join(tempDir(t), 'prog');
   await writeMatmulProgram(dir);
   resealFile(dir, { manifest: (m) => { m.graphs[0]!.sessionOptions = { graphOptimizationLevel: 'disabled', extra: { session: { disable_prepacking: '1' } } }; } });
-  const result = finished(t, await isolated(`
-    const { Session } = await lib('session.js');
-    report(await attempt(async () => {
-      const session = new Session(${JSON.stringify(dir)});
-      try { return (await session.run({ x: { data: new Float32Array(64).fill(1), shape: [1, 64] } })).y.data.length; } finally { await session.close(); }
-    }));
-  `));
+  const result = finished(t, await isolated(runMatmulProgramScript(dir)));
   t.same(result, { ok: true, value: 32 });
 });
