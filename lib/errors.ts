@@ -30,6 +30,8 @@
  * - `QAIC_COMPILE_FAILED`: the compiler could not produce a program.
  * - `QAIC_UNSUPPORTED_OPERATOR`: the model uses an operator (or version) the CPU backend cannot run.
  * - `QAIC_UNKNOWN_SYMBOL`: `onnx_define_symbol` names a symbol the model does not have.
+ * - `QAIC_PROFILE_INVALID`: a quantization profile file is malformed (not the documented format or version).
+ * - `QAIC_PROFILE_MISMATCH`: a quantization profile was recorded on another model, other dims, or lacks tensors.
  * - `QAIC_PROGRAM_CORRUPT`: a program container fails verification (truncated, checksum, bounds).
  * - `QAIC_PROGRAM_VERSION`: a program container was written by an incompatible format version.
  * - `QAIC_PROGRAM_HOST_MISMATCH`: a program holds optimizations for CPU features this host lacks.
@@ -60,6 +62,8 @@ export type QaicErrorCode =
   | 'QAIC_COMPILE_FAILED'
   | 'QAIC_UNSUPPORTED_OPERATOR'
   | 'QAIC_UNKNOWN_SYMBOL'
+  | 'QAIC_PROFILE_INVALID'
+  | 'QAIC_PROFILE_MISMATCH'
   | 'QAIC_PROGRAM_CORRUPT'
   | 'QAIC_PROGRAM_VERSION'
   | 'QAIC_PROGRAM_HOST_MISMATCH'
@@ -143,7 +147,7 @@ const KNOWN_CODES: Readonly<Record<QaicErrorCode, true>> = {
   QAIC_INPUT_UNKNOWN: true, QAIC_INPUT_MISSING: true, QAIC_INPUT_DTYPE: true, QAIC_INPUT_SHAPE: true,
   QAIC_SESSION_CLOSED: true, QAIC_OVERSUBSCRIBED: true, QAIC_ACTIVATION_FAILED: true, QAIC_ACTIVATION_CRASHED: true,
   QAIC_RUN_FAILED: true, QAIC_ABORTED: true, QAIC_TIMEOUT: true, QAIC_METRICS_DISABLED: true,
-  QAIC_COMPILE_FAILED: true, QAIC_UNSUPPORTED_OPERATOR: true, QAIC_UNKNOWN_SYMBOL: true, QAIC_PROGRAM_CORRUPT: true,
+  QAIC_COMPILE_FAILED: true, QAIC_UNSUPPORTED_OPERATOR: true, QAIC_UNKNOWN_SYMBOL: true, QAIC_PROFILE_INVALID: true, QAIC_PROFILE_MISMATCH: true, QAIC_PROGRAM_CORRUPT: true,
   QAIC_PROGRAM_VERSION: true, QAIC_PROGRAM_HOST_MISMATCH: true, QAIC_GRAPH_NOT_FOUND: true,
   QAIC_NOT_IMPLEMENTED: true, QAIC_CLI_USAGE: true, QAIC_PINNING_FAILED: true, QAIC_INTERNAL: true,
 };
