@@ -2,8 +2,9 @@
 # CI step: execute examples/qaic-tour.ipynb headless with the tslab kernel and Debian's Jupyter, and fail when any
 # cell fails (its cells also throw on wrong results). Called by .ci/extra. Needs a built dist/ (npm test builds it).
 #
-# The notebook imports the library as `qaic`; this script links examples/node_modules/qaic -> ../.. for the run (and
-# removes the link afterwards when it created it). Jupyter state goes to a temp folder, nothing into $HOME.
+# It runs as a newcomer runs it, with nothing linked for the occasion: the notebook imports the library as `qaic`, which
+# resolves through the committed examples/node_modules/qaic/package.json (for tslab's type-checking) and the package's
+# self-reference (at run time). Jupyter state goes to a temp folder, nothing into $HOME.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,15 +24,7 @@ fi
 [ -f dist/lib/index.js ] && [ -f dist/examples/support.js ] || npm run build >/dev/null
 
 work=$(mktemp -d)
-linked=""
-cleanup() {
-  rm -rf "$work"
-  if [ -n "$linked" ]; then rm -f examples/node_modules/qaic; rmdir examples/node_modules 2>/dev/null; fi
-}
-trap cleanup EXIT
-if [ ! -e examples/node_modules/qaic ]; then
-  mkdir -p examples/node_modules && ln -s ../.. examples/node_modules/qaic && linked=yes
-fi
+trap 'rm -rf "$work"' EXIT
 
 export JUPYTER_PATH="$work/prefix/share/jupyter" JUPYTER_DATA_DIR="$work/data" JUPYTER_RUNTIME_DIR="$work/runtime" \
   JUPYTER_CONFIG_DIR="$work/config" IPYTHONDIR="$work/ipython" PYDEVD_DISABLE_FILE_VALIDATION=1

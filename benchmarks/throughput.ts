@@ -5,7 +5,8 @@
  * Variants (all fed fresh input copies, transferred, closed loop):
  * - `ort-main`: one plain session on the main thread with intraOpNumThreads = cores, one request at a time;
  * - `ort-workers`: one plain session per core in worker threads (intraOp 1), one request in flight each
- *   (ort-measurements.md section 5: the best layout on 2 cores);
+ *   (the best layout measured on 2 cores with onnxruntime-node 1.30: det 1x3x256x384 at 99 inf/s, against 83 inf/s
+ *   for one session with intraOpNumThreads 2, on the main thread or in a worker);
  * - `qaic-run`: `Session.run()` with the configurator's settings, num_activations x set_size requests in flight;
  * - `qaic-benchmark`: `Session.runBenchmark({infTime})` with the same settings (the loop runs inside the
  *   activations, like the SDK's benchmark API, so per-request dispatch is not in it).

@@ -27,6 +27,7 @@ try {
   const model = new Session(ocrModel('det'), { compile: false });
   try {
     check(program.modelInputShapeDict.x![0].join('x') === '1x3x256x384', 'a session on the program folder sees the fixed shape before activation');
+    await Promise.all([program.setup(), model.setup()]);
     const [fromProgram, fromModel] = await Promise.all([
       program.run({ x: page.input.slice() }),
       model.run({ x: { data: page.input.slice(), shape: page.shape } }),

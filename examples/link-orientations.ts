@@ -29,6 +29,7 @@ try {
       const shape = session.modelInputShapeDict.x![0];
       check(shape.join('x') === `1x3x${height}x${width}`, `graph ${graph} takes 1x3x${height}x${width} (got [${shape.join(', ')}])`);
       const page = textPage(height, width);
+      await session.setup();
       const out = await session.run({ x: page.input });
       const map = out['sigmoid_0.tmp_0']!;
       const { words, background } = detectionContrast(map.data as Float32Array, page);

@@ -11,6 +11,8 @@ const page = textPage(256, 384);
 const session = new Session(ocrModel('det'));
 try {
   console.log('inputs ', session.modelInputShapeDict);
+  // Activate now (load the program into its worker thread), so that run() does not pay for it.
+  await session.setup();
   const out = await session.run({ x: { data: page.input, shape: page.shape } });
   const [name] = Object.keys(out);
   const map = out[name!]!;

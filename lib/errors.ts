@@ -10,68 +10,73 @@
  */
 
 /**
- * Stable error codes. Code strings never change meaning once released; new failures get new codes.
- *
- * - `QAIC_INVALID_OPTION`: an option has an unknown name, a wrong type or a value out of range.
- * - `QAIC_INVALID_ARGUMENT`: a method argument (other than options and inputs) is malformed.
- * - `QAIC_FILE_NOT_FOUND`: a model, program, options or input file is missing or unreadable.
- * - `QAIC_FILE_INVALID`: a file is not a regular file (a FIFO, device or folder) or its size is not what is expected.
- * - `QAIC_MODEL_INVALID`: a model file is not a valid ONNX model.
- * - `QAIC_INPUT_UNKNOWN` / `QAIC_INPUT_MISSING` / `QAIC_INPUT_DTYPE` / `QAIC_INPUT_SHAPE`: `run()` inputs
- *   disagree with the model's inputs.
- * - `QAIC_SESSION_CLOSED`: the session was closed; it cannot be used any more.
- * - `QAIC_OVERSUBSCRIBED`: `aic_num_cores × num_activations` exceeds the machine's cores.
- * - `QAIC_ACTIVATION_FAILED`: an activation could not load its graph (the onnxruntime reason is in the message).
- * - `QAIC_ACTIVATION_CRASHED`: an activation's worker thread died with requests in flight.
- * - `QAIC_RUN_FAILED`: onnxruntime rejected an inference.
- * - `QAIC_ABORTED`: the caller aborted a request (AbortSignal), or the session was reset/closed under it.
- * - `QAIC_TIMEOUT`: an activation did not become ready in time.
- * - `QAIC_METRICS_DISABLED`: metrics or profiling were asked for without `enable_metrics`/`enable_profiling`.
- * - `QAIC_COMPILE_FAILED`: the compiler could not produce a program.
- * - `QAIC_UNSUPPORTED_OPERATOR`: the model uses an operator (or version) the CPU backend cannot run.
- * - `QAIC_UNKNOWN_SYMBOL`: `onnx_define_symbol` names a symbol the model does not have.
- * - `QAIC_PROFILE_INVALID`: a quantization profile file is malformed (not the documented format or version).
- * - `QAIC_PROFILE_MISMATCH`: a quantization profile was recorded on another model, other dims, or lacks tensors.
- * - `QAIC_PROGRAM_CORRUPT`: a program container fails verification (truncated, checksum, bounds).
- * - `QAIC_PROGRAM_VERSION`: a program container was written by an incompatible format version.
- * - `QAIC_PROGRAM_HOST_MISMATCH`: a program holds optimizations for CPU features this host lacks.
- * - `QAIC_GRAPH_NOT_FOUND`: a program has no graph of the requested name.
- * - `QAIC_NOT_IMPLEMENTED`: the feature exists in the Python API but not (yet) here.
- * - `QAIC_CLI_USAGE`: a command line was malformed.
- * - `QAIC_PINNING_FAILED`: the OS refused to pin an activation's thread to the CPUs it was given.
- * - `QAIC_INTERNAL`: a bug in this library; please report it.
+ * Every error code, each documented with its meaning: the one list of codes. {@link QaicErrorCode} is its keys, and
+ * errors that cross back from a worker thread keep their code when it is one of these. Code strings never change
+ * meaning once released; new failures get new codes. `Object.hasOwn(QAIC_ERROR_CODES, code)` tells a qaic code.
  */
-export type QaicErrorCode =
-  | 'QAIC_INVALID_OPTION'
-  | 'QAIC_INVALID_ARGUMENT'
-  | 'QAIC_FILE_NOT_FOUND'
-  | 'QAIC_FILE_INVALID'
-  | 'QAIC_MODEL_INVALID'
-  | 'QAIC_INPUT_UNKNOWN'
-  | 'QAIC_INPUT_MISSING'
-  | 'QAIC_INPUT_DTYPE'
-  | 'QAIC_INPUT_SHAPE'
-  | 'QAIC_SESSION_CLOSED'
-  | 'QAIC_OVERSUBSCRIBED'
-  | 'QAIC_ACTIVATION_FAILED'
-  | 'QAIC_ACTIVATION_CRASHED'
-  | 'QAIC_RUN_FAILED'
-  | 'QAIC_ABORTED'
-  | 'QAIC_TIMEOUT'
-  | 'QAIC_METRICS_DISABLED'
-  | 'QAIC_COMPILE_FAILED'
-  | 'QAIC_UNSUPPORTED_OPERATOR'
-  | 'QAIC_UNKNOWN_SYMBOL'
-  | 'QAIC_PROFILE_INVALID'
-  | 'QAIC_PROFILE_MISMATCH'
-  | 'QAIC_PROGRAM_CORRUPT'
-  | 'QAIC_PROGRAM_VERSION'
-  | 'QAIC_PROGRAM_HOST_MISMATCH'
-  | 'QAIC_GRAPH_NOT_FOUND'
-  | 'QAIC_NOT_IMPLEMENTED'
-  | 'QAIC_CLI_USAGE'
-  | 'QAIC_PINNING_FAILED'
-  | 'QAIC_INTERNAL';
+export const QAIC_ERROR_CODES = Object.freeze({
+  /** An option has an unknown name, a wrong type or a value out of range, or options conflict. */
+  QAIC_INVALID_OPTION: true,
+  /** A method argument (other than options and inputs) is malformed. */
+  QAIC_INVALID_ARGUMENT: true,
+  /** A model, program, options or input file is missing or unreadable. */
+  QAIC_FILE_NOT_FOUND: true,
+  /** A file is not a regular file (a FIFO, device or folder) or its size is not what is expected. */
+  QAIC_FILE_INVALID: true,
+  /** A model file is not a valid ONNX model. */
+  QAIC_MODEL_INVALID: true,
+  /** `run()` was given an input the model does not have. */
+  QAIC_INPUT_UNKNOWN: true,
+  /** `run()` was not given an input the model needs (or was not given an object of inputs). */
+  QAIC_INPUT_MISSING: true,
+  /** A `run()` input's element type (or container) is not the model input's. */
+  QAIC_INPUT_DTYPE: true,
+  /** A `run()` input's shape (or element count) does not fit the model input's. */
+  QAIC_INPUT_SHAPE: true,
+  /** The session was closed; it cannot be used any more. */
+  QAIC_SESSION_CLOSED: true,
+  /** `aic_num_cores × num_activations` exceeds the machine's cores (`allow_oversubscription` not given). */
+  QAIC_OVERSUBSCRIBED: true,
+  /** An activation could not load its graph (onnxruntime's reason is in the message). */
+  QAIC_ACTIVATION_FAILED: true,
+  /** An activation's worker thread died with requests in flight. */
+  QAIC_ACTIVATION_CRASHED: true,
+  /** onnxruntime rejected an inference. */
+  QAIC_RUN_FAILED: true,
+  /** The caller aborted a request (AbortSignal), or the session was reset or closed under it. */
+  QAIC_ABORTED: true,
+  /** An activation did not become ready in time (`activation_timeout_ms`). */
+  QAIC_TIMEOUT: true,
+  /** Metrics or profiling were asked for without `enable_metrics` or `enable_profiling`. */
+  QAIC_METRICS_DISABLED: true,
+  /** The compiler could not produce a program. */
+  QAIC_COMPILE_FAILED: true,
+  /** The model uses an operator (or operator version) the CPU backend cannot run. */
+  QAIC_UNSUPPORTED_OPERATOR: true,
+  /** `onnx_define_symbol` names a symbol the model does not have. */
+  QAIC_UNKNOWN_SYMBOL: true,
+  /** A quantization profile file is malformed: not the documented format or version, or a field out of range. */
+  QAIC_PROFILE_INVALID: true,
+  /** A quantization profile was recorded on another model or other dims, or lacks tensors the model quantizes. */
+  QAIC_PROFILE_MISMATCH: true,
+  /** A program container fails verification (truncated, checksum, bounds). */
+  QAIC_PROGRAM_CORRUPT: true,
+  /** A program container was written by an incompatible format version. */
+  QAIC_PROGRAM_VERSION: true,
+  /** A program holds optimizations for CPU features this host lacks. */
+  QAIC_PROGRAM_HOST_MISMATCH: true,
+  /** A program has no graph of the requested name. */
+  QAIC_GRAPH_NOT_FOUND: true,
+  /** A command line was malformed. */
+  QAIC_CLI_USAGE: true,
+  /** The OS refused to pin an activation's thread to the CPUs it was given. */
+  QAIC_PINNING_FAILED: true,
+  /** A bug in this library; please report it. */
+  QAIC_INTERNAL: true,
+} as const satisfies Record<string, true>);
+
+/** A stable error code: a key of {@link QAIC_ERROR_CODES}, where each code's meaning is written. */
+export type QaicErrorCode = keyof typeof QAIC_ERROR_CODES;
 
 const BRAND = Symbol.for('qaic.error');
 
@@ -140,20 +145,8 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   return { name: 'Error', message: String(error) };
 }
 
-// a Record, not a list: the compiler refuses it when a code is added to QaicErrorCode and not here (a code missing
-// here would come back from a worker as the fallback code)
-const KNOWN_CODES: Readonly<Record<QaicErrorCode, true>> = {
-  QAIC_INVALID_OPTION: true, QAIC_INVALID_ARGUMENT: true, QAIC_FILE_NOT_FOUND: true, QAIC_FILE_INVALID: true, QAIC_MODEL_INVALID: true,
-  QAIC_INPUT_UNKNOWN: true, QAIC_INPUT_MISSING: true, QAIC_INPUT_DTYPE: true, QAIC_INPUT_SHAPE: true,
-  QAIC_SESSION_CLOSED: true, QAIC_OVERSUBSCRIBED: true, QAIC_ACTIVATION_FAILED: true, QAIC_ACTIVATION_CRASHED: true,
-  QAIC_RUN_FAILED: true, QAIC_ABORTED: true, QAIC_TIMEOUT: true, QAIC_METRICS_DISABLED: true,
-  QAIC_COMPILE_FAILED: true, QAIC_UNSUPPORTED_OPERATOR: true, QAIC_UNKNOWN_SYMBOL: true, QAIC_PROFILE_INVALID: true, QAIC_PROFILE_MISMATCH: true, QAIC_PROGRAM_CORRUPT: true,
-  QAIC_PROGRAM_VERSION: true, QAIC_PROGRAM_HOST_MISMATCH: true, QAIC_GRAPH_NOT_FOUND: true,
-  QAIC_NOT_IMPLEMENTED: true, QAIC_CLI_USAGE: true, QAIC_PINNING_FAILED: true, QAIC_INTERNAL: true,
-};
-
 function isKnownCode(code: string | undefined): code is QaicErrorCode {
-  return code !== undefined && Object.hasOwn(KNOWN_CODES, code);
+  return code !== undefined && Object.hasOwn(QAIC_ERROR_CODES, code);
 }
 
 /**

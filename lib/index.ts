@@ -6,10 +6,12 @@
  */
 export { Session } from './session.js';
 export type { RunOptions, SessionState, ShapeDict } from './session.js';
-export { QaicError, isQaicError } from './errors.js';
+export { QAIC_ERROR_CODES, QaicError, isQaicError } from './errors.js';
 export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
 export { DEFAULT_OPTIONS, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
-export type { BackendOptions, CamelCase, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions } from './options.js';
+export type {
+  BackendOptions, BaseSessionOptions, CamelCase, NoEffectFlags, NoEffectOption, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
+} from './options.js';
 export { DTYPES } from './dtypes.js';
 export type { DType, TensorData } from './dtypes.js';
 export type { InputTensor, InputValue, Inputs, OrtTensorLike, OutputTensor } from './tensor.js';

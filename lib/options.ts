@@ -21,10 +21,16 @@ import { QaicError, describeValue } from './errors.js';
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
 
 /**
- * Options a {@link Session} accepts, in the Python API's snake_case spelling. Every key is also accepted in
- * camelCase (see {@link SessionOptionsCamel}).
+ * Options a {@link Session} accepts, in the Python API's snake_case spelling: the options this backend implements
+ * ({@link BaseSessionOptions}) and the SDK's flags that it accepts with no effect ({@link NoEffectFlags}). Every key
+ * is also accepted in camelCase (see {@link SessionOptionsCamel}). The set of names is closed: a misspelt option or a
+ * value of the wrong type is a compile-time error (and, from YAML or untyped code, a `QAIC_INVALID_OPTION` at run
+ * time).
  */
-export interface SessionOptions {
+export type SessionOptions = BaseSessionOptions & NoEffectFlags;
+
+/** The options this backend implements, in the Python API's snake_case spelling (see {@link SessionOptions}). */
+export interface BaseSessionOptions {
   /** YAML file with the same keys as these options. Keys given in code win over the file's. */
   options_path?: string;
   /** Backend name. `'qaic'` (default) and `'aic'` are accepted; both mean onnxruntime's CPU provider here. */
@@ -79,8 +85,6 @@ export interface SessionOptions {
   copy_inputs?: boolean;
   /** Milliseconds an activation may take to load its graph before `setup()`/`run()` fail. @defaultValue 120000 */
   activation_timeout_ms?: number;
-  /** Other compiler flags of the SDK: accepted and recorded, with no effect on this backend. */
-  [noEffectFlag: string]: unknown;
 }
 
 /** The camelCase spelling of {@link SessionOptions}; both spellings may be mixed. */
@@ -88,88 +92,133 @@ export type SessionOptionsCamel = { [K in keyof SessionOptions as K extends stri
 /** Type-level snake_case → camelCase conversion of an option name: `CamelCase<'set_size'>` is `'setSize'`. */
 export type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 
-/** Options after defaults, YAML and validation. All keys snake_case. */
+/**
+ * Options after defaults, YAML and validation. All keys snake_case. Read-only all the way down: a session's options
+ * change only through `updateBackendOptions()`.
+ */
 export interface ResolvedOptions {
-  /** Backend name, `'qaic'` or `'aic'` (both onnxruntime's CPU provider). See {@link SessionOptions.backend}. */
-  backend: string;
+  /** Backend name, `'qaic'` or `'aic'` (both onnxruntime's CPU provider). See {@link BaseSessionOptions.backend}. */
+  readonly backend: string;
   /** Device id; always 0 (the host CPU). */
-  dev_id: number;
+  readonly dev_id: number;
   /** Worker-thread activations, 1 to 1024. */
-  num_activations: number;
+  readonly num_activations: number;
   /** Requests each activation accepts in flight, 1 to 100000. */
-  set_size: number;
+  readonly set_size: number;
   /** onnxruntime intra-op threads (CPU cores) per activation, 1 to 1024. */
-  aic_num_cores: number;
+  readonly aic_num_cores: number;
   /** Whether `aic_num_cores × num_activations` may exceed the machine's cores. */
-  allow_oversubscription: boolean;
+  readonly allow_oversubscription: boolean;
   /** Whether activations are pinned to their own cores (needs the native addon). */
-  pin_cores: boolean;
+  readonly pin_cores: boolean;
   /** Whether per-inference latencies are recorded for `getMetrics()`. */
-  enable_metrics: boolean;
+  readonly enable_metrics: boolean;
   /** Whether inferences are profiled (implies metrics). */
-  enable_profiling: boolean;
+  readonly enable_profiling: boolean;
   /** Absolute path where the program is written, or `undefined` for the compile cache. */
-  output_dir: string | undefined;
+  readonly output_dir: string | undefined;
   /** Absolute path of the YAML options file that was read, or `undefined` when none was given. */
-  options_path: string | undefined;
+  readonly options_path: string | undefined;
   /** Whether an `.onnx` model is compiled into a program on creation (else loaded as it is). */
-  compile: boolean;
+  readonly compile: boolean;
   /** Fixed values of symbolic dimensions, by symbol name (a list of pairs is normalised to this record). */
-  onnx_define_symbol: Record<string, number>;
+  readonly onnx_define_symbol: Readonly<Record<string, number>>;
   /** Batch size for inputs whose first dimension is symbolic, or `undefined` to leave them as declared. */
-  batchsize: number | undefined;
+  readonly batchsize: number | undefined;
   /** Whether weights and compute are converted to float16. */
-  convert_to_fp16: boolean;
+  readonly convert_to_fp16: boolean;
   /** Operator types or node names kept in float32 by `convert_to_fp16`; `[]` by default. */
-  keep_original_precision_for_nodes: string[];
+  readonly keep_original_precision_for_nodes: readonly string[];
   /** Whether `convert_to_fp16` clips out-of-range constants to ±65504. */
-  fp16_clip: boolean;
+  readonly fp16_clip: boolean;
   /** Graph of a linked program to run, or `undefined` for the program's first graph. */
-  graph: string | undefined;
+  readonly graph: string | undefined;
   /** Whether input buffers are copied (`true`) or transferred (`false`, detaching them) to activations. */
-  copy_inputs: boolean;
+  readonly copy_inputs: boolean;
   /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
-  activation_timeout_ms: number;
+  readonly activation_timeout_ms: number;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
-  ignored: Record<string, unknown>;
+  readonly ignored: Readonly<Record<string, unknown>>;
 }
 
-type Kind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]';
+/** The name of an option (not counting the no-effect SDK flags): a key of {@link SPECS}. */
+export type OptionName = Exclude<keyof ResolvedOptions, 'ignored'>;
 
-interface OptionSpec {
-  kind: Kind;
-  min?: number;
-  max?: number;
+/** How an option's value is checked: integer (with `min`/`max`), boolean, non-empty string, symbol map, string list. */
+export type OptionKind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]';
+
+/** One row of the option table: how the option is validated and whether it changes the compiled program. */
+export interface OptionSpec {
+  /** How the value is checked. */
+  readonly kind: OptionKind;
+  /** Smallest accepted value of an `int` option. */
+  readonly min?: number;
+  /** Largest accepted value of an `int` option. */
+  readonly max?: number;
+  /**
+   * Whether the option changes the compiled program, and so is part of the compile cache key (see
+   * {@link programOptions}). Required: an option added without saying would either reuse stale programs or
+   * recompile for nothing.
+   */
+  readonly program: boolean;
+  /**
+   * For a program option that only matters while this boolean option is on (`keep_original_precision_for_nodes`
+   * with `convert_to_fp16`): its value is left out of the key while that option is off.
+   */
+  readonly programOnlyWith?: OptionName;
 }
 
-const SPECS: Record<Exclude<keyof ResolvedOptions, 'ignored'>, OptionSpec> = {
-  backend: { kind: 'string' },
-  dev_id: { kind: 'int', min: 0, max: 0 },
-  num_activations: { kind: 'int', min: 1, max: 1024 },
-  set_size: { kind: 'int', min: 1, max: 100_000 },
-  aic_num_cores: { kind: 'int', min: 1, max: 1024 },
-  allow_oversubscription: { kind: 'bool' },
-  pin_cores: { kind: 'bool' },
-  enable_metrics: { kind: 'bool' },
-  enable_profiling: { kind: 'bool' },
-  output_dir: { kind: 'string' },
-  options_path: { kind: 'string' },
-  compile: { kind: 'bool' },
-  onnx_define_symbol: { kind: 'symbols' },
-  batchsize: { kind: 'int', min: 1, max: 1 << 20 },
-  convert_to_fp16: { kind: 'bool' },
-  keep_original_precision_for_nodes: { kind: 'string[]' },
-  fp16_clip: { kind: 'bool' },
-  graph: { kind: 'string' },
-  copy_inputs: { kind: 'bool' },
-  activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000 },
-};
+/**
+ * The option table: every option's validation and whether it changes the compiled program. Its keys are exactly
+ * {@link ResolvedOptions}' (the compiler refuses a table that misses one).
+ */
+export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
+  backend: { kind: 'string', program: false },
+  dev_id: { kind: 'int', min: 0, max: 0, program: false },
+  num_activations: { kind: 'int', min: 1, max: 1024, program: false },
+  set_size: { kind: 'int', min: 1, max: 100_000, program: false },
+  // the stored graph is loaded with each activation's own thread count: the program does not depend on it
+  aic_num_cores: { kind: 'int', min: 1, max: 1024, program: false },
+  allow_oversubscription: { kind: 'bool', program: false },
+  pin_cores: { kind: 'bool', program: false },
+  enable_metrics: { kind: 'bool', program: false },
+  enable_profiling: { kind: 'bool', program: false },
+  output_dir: { kind: 'string', program: false },
+  options_path: { kind: 'string', program: false },
+  compile: { kind: 'bool', program: false },
+  onnx_define_symbol: { kind: 'symbols', program: true },
+  batchsize: { kind: 'int', min: 1, max: 1 << 20, program: true },
+  convert_to_fp16: { kind: 'bool', program: true },
+  keep_original_precision_for_nodes: { kind: 'string[]', program: true, programOnlyWith: 'convert_to_fp16' },
+  fp16_clip: { kind: 'bool', program: true, programOnlyWith: 'convert_to_fp16' },
+  graph: { kind: 'string', program: false },
+  copy_inputs: { kind: 'bool', program: false },
+  activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
+});
+
+/**
+ * The options that change the compiled program, read from the option table, in a canonical form (names sorted, symbol
+ * maps as sorted pairs, name lists sorted, `undefined` as `null`) so that equal settings give equal JSON. This is what
+ * the compile cache key hashes and what a program records as its compile options.
+ */
+export function programOptions(options: ResolvedOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of (Object.keys(SPECS) as OptionName[]).sort()) {
+    const spec = SPECS[name];
+    if (!spec.program || (spec.programOnlyWith !== undefined && options[spec.programOnlyWith] !== true)) continue;
+    const value: unknown = options[name];
+    if (spec.kind === 'symbols') out[name] = Object.entries(value as Record<string, number>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    else if (spec.kind === 'string[]') out[name] = [...new Set(value as readonly string[])].sort();
+    else out[name] = value ?? null;
+  }
+  return out;
+}
 
 /**
  * SDK compiler and runtime flags that are accepted for compatibility (YAML files written for the SDK use them)
  * and have no effect on the onnxruntime CPU backend.
  */
-export const NO_EFFECT_OPTIONS: readonly string[] = [
+export const NO_EFFECT_OPTIONS = Object.freeze([
   'mos', 'ols', 'multicast_weights', 'aic_hw', 'aic_hw_version', 'stats_batchsize', 'compile_only',
   'allocator_dealloac_delay', 'size_split_granularity', 'vtcm_working_set_limit_ratio', 'execute_nodes_in_fp16',
   'node_precision_info_file', 'custom_io_list_file', 'dump_custom_io_config_template_file',
@@ -183,13 +232,25 @@ export const NO_EFFECT_OPTIONS: readonly string[] = [
   'aic_pmu_recipe', 'aic_pmu_events', 'dynamic_shape_input', 'ddr_stats', 'combine_inputs', 'combine_outputs',
   'output_node_names', 'model_inputs', 'oversubscription_name', 'mxfp6_matmul', 'retained_state',
   'aic_profiling_type', 'aic_binary_dir_relative', 'relative_path',
-];
+] as const);
 
-const NO_EFFECT = new Set(NO_EFFECT_OPTIONS);
+/** The name of an SDK flag that is accepted and has no effect here: an entry of {@link NO_EFFECT_OPTIONS}. */
+export type NoEffectOption = (typeof NO_EFFECT_OPTIONS)[number];
+
+/**
+ * The SDK's compiler and runtime flags that are accepted (any value), recorded in {@link ResolvedOptions.ignored}
+ * and reported once as having no effect on this backend. Only these names: any other unknown name is an error.
+ */
+export type NoEffectFlags = {
+  /** An SDK compiler or runtime flag: accepted with any value and recorded, with no effect on this backend. */
+  [K in NoEffectOption]?: unknown;
+};
+
+const NO_EFFECT = new Set<string>(NO_EFFECT_OPTIONS);
 const KNOWN = Object.keys(SPECS);
 
 /** Defaults of every option. */
-export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'ignored'>> = Object.freeze({
+export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   backend: 'qaic',
   dev_id: 0,
   num_activations: 1,
@@ -202,10 +263,10 @@ export const DEFAULT_OPTIONS: Readonly<Omit<ResolvedOptions, 'ignored'>> = Objec
   output_dir: undefined,
   options_path: undefined,
   compile: true,
-  onnx_define_symbol: {},
+  onnx_define_symbol: Object.freeze({}),
   batchsize: undefined,
   convert_to_fp16: false,
-  keep_original_precision_for_nodes: [],
+  keep_original_precision_for_nodes: Object.freeze([]),
   fp16_clip: false,
   graph: undefined,
   copy_inputs: false,
@@ -408,7 +469,7 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
     file = normaliseLayer(raw, ` in '${optionsPath}'`);
   }
   const merged = { ...DEFAULT_OPTIONS, ...file.known, ...code.known } as Omit<ResolvedOptions, 'ignored'>;
-  const resolved: ResolvedOptions = { ...merged, ignored: { ...file.ignored, ...code.ignored } };
+  const resolved: { -readonly [K in keyof ResolvedOptions]: ResolvedOptions[K] } = { ...merged, ignored: { ...file.ignored, ...code.ignored } };
   if (resolved.backend !== 'qaic' && resolved.backend !== 'aic') {
     throw new QaicError('QAIC_INVALID_OPTION', `option 'backend': expected 'qaic' or 'aic' (both run on onnxruntime's CPU provider here), got ${describeValue(resolved.backend)}`, {
       details: { option: 'backend', given: resolved.backend },
@@ -422,7 +483,23 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
   if (resolved.output_dir !== undefined) resolved.output_dir = resolve(resolved.output_dir);
   if (optionsPath !== undefined) resolved.options_path = resolve(optionsPath);
   checkCoreBudget(resolved.num_activations, resolved.aic_num_cores, resolved.allow_oversubscription);
-  return resolved;
+  return frozen(resolved);
+}
+
+/** Freeze resolved options and the symbol map, name list and no-effect record they hold (not the flags' values). */
+function frozen(options: ResolvedOptions): ResolvedOptions {
+  Object.freeze(options.onnx_define_symbol);
+  Object.freeze(options.keep_original_precision_for_nodes);
+  Object.freeze(options.ignored);
+  return Object.freeze(options);
+}
+
+/**
+ * Resolved options with some backend options changed: a new frozen object (resolved options are never changed in
+ * place). `changes` must come from {@link checkBackendUpdate}.
+ */
+export function withBackendOptions(options: ResolvedOptions, changes: Partial<BackendOptions>): ResolvedOptions {
+  return frozen({ ...options, ...changes });
 }
 
 /** The number of cores activations may use: `os.availableParallelism()`. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, describeValue } from './errors.js';
 import {
-  checkBackendUpdate, checkCoreBudget, resolveOptions, sharesCores,
+  checkBackendUpdate, checkCoreBudget, resolveOptions, sharesCores, withBackendOptions,
   type BackendOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel,
 } from './options.js';
 import type { DType } from './dtypes.js';
@@ -59,8 +59,7 @@ export type SessionState = 'created' | 'activating' | 'active' | 'closed';
  * (`run_benchmark`, `get_metrics`, ...); what Python does by blocking, this class does by returning promises.
  */
 export class Session implements AsyncDisposable {
-  /** The options after YAML, defaults and validation. */
-  readonly options: ResolvedOptions;
+  #options: ResolvedOptions;
   readonly #source: SourceDescription;
   #state: SessionState = 'created';
   #graph: PreparedGraph | undefined;
@@ -86,7 +85,7 @@ export class Session implements AsyncDisposable {
    *   `QAIC_OVERSUBSCRIBED` when the activations would need more cores than the machine has
    */
   constructor(modelPath: string, options?: SessionOptions | SessionOptionsCamel) {
-    this.options = resolveOptions(options);
+    this.#options = resolveOptions(options);
     this.#source = describeSource(modelPath);
     this.#measure = new SessionMeasurements(this);
     const ignored = Object.keys(this.options.ignored);
@@ -94,6 +93,14 @@ export class Session implements AsyncDisposable {
       warnOnce(`no-effect:${ignored.sort().join(',')}`, 'QAIC_OPTION_NO_EFFECT',
         `option(s) ${ignored.map((k) => `'${k}'`).join(', ')} have no effect on the onnxruntime CPU backend; they are recorded in session.options.ignored`);
     }
+  }
+
+  /**
+   * The options after YAML, defaults and validation: read-only and frozen, all the way down. `updateBackendOptions()`
+   * is the way to change `num_activations`, `set_size` or `dev_id` (this then returns a new object).
+   */
+  get options(): ResolvedOptions {
+    return this.#options;
   }
 
   /** Lifecycle state: `created` (no activations), `activating`, `active`, or `closed`. */
@@ -457,7 +464,7 @@ export class Session implements AsyncDisposable {
     const numActivations = changes.num_activations ?? this.options.num_activations;
     checkCoreBudget(numActivations, this.options.aic_num_cores, this.options.allow_oversubscription);
     const reactivate = changes.num_activations !== undefined && changes.num_activations !== this.options.num_activations;
-    Object.assign(this.options, changes);
+    this.#options = withBackendOptions(this.#options, changes);
     if (changes.set_size !== undefined) this.#pool?.setSetSize(changes.set_size);
     if (reactivate && (this.#state === 'active' || this.#state === 'activating')) {
       await this.#activating?.catch(() => undefined);
@@ -513,7 +520,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * Print {@link getMetrics} in the Python wording (`Number of inferences utilized for calculation are ...`), with
-   * the P999 line the SDK's sample lacks and without its duplicated average line.
+   * the P999 line the SDK's sample lacks and without its duplicated average line. With no `run()` recorded beyond
+   * each activation's first (kept apart), it says so instead of printing zeros, and prints `runBenchmark()`'s
+   * latencies under their own label when a benchmark recorded some ({@link getMetrics} stays the `run()` figures).
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */

@@ -1,9 +1,10 @@
 /**
- * The command line of `qaic-exec`, in the SDK's single-dash syntax (`-m=model.onnx`, `-onnx-define-symbol=batch,1`,
- * `-compile-only`), parsed into compile options. Pure: no I/O, so every rule is testable.
+ * The command line of `qaic-exec` (also called `qaic-compile`, the name of Qualcomm's newer tool), in the SDK's
+ * single-dash syntax (`-m=model.onnx`, `-onnx-define-symbol=batch,1`, `-compile-only`), parsed into compile
+ * options. The flags are one table ({@link EXEC_SPEC}) read by the shared parser and help generator. Pure: no I/O.
  */
-import { QaicError } from '../errors.js';
-import { NO_EFFECT_OPTIONS, closest, type SessionOptions } from '../options.js';
+import { NO_EFFECT_OPTIONS, type SessionOptions } from '../options.js';
+import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 
 /** What the command line asks for. */
 export type ExecCommand =
@@ -11,46 +12,46 @@ export type ExecCommand =
   | { kind: 'operators'; framework: string }
   | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false };
 
-/** Flags with meaning here; values: 'path', 'int', 'symbol' (repeatable), 'flag' (no value). */
-const FLAGS: Record<string, 'path' | 'int' | 'symbol' | 'flag' | 'framework'> = {
-  m: 'path', model: 'path', 'onnx-define-symbol': 'symbol', batchsize: 'int', 'aic-num-cores': 'int', 'aic-binary-dir': 'path',
-  'convert-to-fp16': 'flag', 'fp16-clip': 'flag', 'no-fp16-accuracy': 'flag', 'operators-supported': 'framework', h: 'flag', help: 'flag', usage: 'flag',
-};
-
 const NO_EFFECT_FLAGS = NO_EFFECT_OPTIONS.map((o) => o.replace(/_/g, '-'));
 
-/** The usage text `-h` prints. */
-export const EXEC_USAGE = `Usage: qaic-exec -m=<model.onnx> [options]
-
-Compile an ONNX model into a program (a folder with programqpc.bin and options.yaml) for qaic's onnxruntime CPU backend.
-
-  -m=<path>, -model=<path>           ONNX model to compile (required)
-  -aic-binary-dir=<dir>              output folder (default: ./<model name>_qpc)
-  -onnx-define-symbol=<name>,<size>  fix a symbolic dimension; repeat once per symbol
-  -batchsize=<n>                     fix the first dimension of every input whose first dimension is symbolic
-  -aic-num-cores=<n>                 cores per activation (recorded in options.yaml)
-  -convert-to-fp16                   store weights and compute in float16 where possible, then print how far
-                                     the outputs moved (float32 vs float16 on seeded random inputs)
-  -fp16-clip                         with -convert-to-fp16: clip constants beyond +-65504 instead of making them
-                                     infinite (the count is reported either way)
-  -no-fp16-accuracy                  with -convert-to-fp16: skip that accuracy report
-  -compile-only                      accepted: compiling never runs inferences here
-  -operators-supported=onnx          list the ONNX operators (domain, opset versions) the CPU backend runs
-  -h, -help, --usage                 this text
-
-Accepted and recorded, with no effect on the CPU backend:
+/** The flag table, description and footer of `qaic-exec`. */
+export const EXEC_SPEC: ToolSpec = {
+  tool: 'qaic-exec',
+  syntax: 'sdk',
+  synopsis: '-m=<model.onnx> [options]',
+  description: "Compile an ONNX model into a program (a folder with programqpc.bin and options.yaml) for qaic's onnxruntime CPU backend.",
+  flags: [
+    { key: 'model', names: ['-m', '-model'], kind: 'string', meta: '<path>', example: 'model.onnx', help: 'ONNX model to compile (required)' },
+    { key: 'outputDir', names: ['-aic-binary-dir'], kind: 'string', meta: '<dir>', example: 'model_qpc', option: 'output_dir', help: 'output folder (default: ./<model name>_qpc)' },
+    { key: 'symbols', names: ['-onnx-define-symbol'], kind: 'symbol', repeat: true, meta: '<name>,<size>', option: 'onnx_define_symbol', help: 'fix a symbolic dimension; repeat once per symbol' },
+    { key: 'batchsize', names: ['-batchsize'], kind: 'int', min: 1, meta: '<n>', option: 'batchsize', help: 'fix the first dimension of every input whose first dimension is symbolic' },
+    { key: 'cores', names: ['-aic-num-cores'], kind: 'int', min: 1, max: 1024, meta: '<n>', option: 'aic_num_cores', help: 'cores per activation (recorded in options.yaml)' },
+    { key: 'fp16', names: ['-convert-to-fp16'], kind: 'flag', option: 'convert_to_fp16', help: 'store weights and compute in float16 where possible, then print how far\nthe outputs moved (float32 vs float16 on seeded random inputs)' },
+    { key: 'keep', names: ['-keep-original-precision-for-nodes'], kind: 'list', meta: '<op or node,...>', example: 'Softmax,LayerNormalization', option: 'keep_original_precision_for_nodes', help: 'with -convert-to-fp16: operator types or node names kept in float32' },
+    { key: 'fp16Clip', names: ['-fp16-clip'], kind: 'flag', option: 'fp16_clip', help: 'with -convert-to-fp16: clip constants beyond +-65504 instead of making them\ninfinite (the count is reported either way)' },
+    { key: 'noFp16Accuracy', names: ['-no-fp16-accuracy'], kind: 'flag', help: 'with -convert-to-fp16: skip that accuracy report' },
+    { key: 'operators', names: ['-operators-supported'], kind: 'choice', choices: ['onnx'], meta: 'onnx', help: 'list the ONNX operators (domain, opset versions) the CPU backend runs' },
+    { key: 'help', names: ['-h', '-help', '-usage'], kind: 'flag', help: 'this text' },
+  ],
+  passthrough: NO_EFFECT_FLAGS,
+  footer: `Accepted and recorded, with no effect on the CPU backend (-compile-only among them: compiling never runs
+inferences here):
   ${NO_EFFECT_FLAGS.map((f) => `-${f}`).join(' ')}
 
-Exit codes: 0 compiled, 1 the model could not be compiled, 2 bad command line.`;
+Exit codes: 0 compiled, 1 the model could not be compiled, 2 bad command line.`,
+};
 
-function usageError(message: string, details: Record<string, unknown> = {}): QaicError {
-  return new QaicError('QAIC_CLI_USAGE', `${message} (run 'qaic-exec -h' for usage)`, { details });
+/**
+ * The usage text `-h` prints.
+ *
+ * @param tool the name the tool was called by (`qaic-exec` or `qaic-compile`)
+ */
+export function execUsage(tool = 'qaic-exec'): string {
+  return formatHelp(EXEC_SPEC, tool);
 }
 
-function intValue(flag: string, raw: string | undefined): number {
-  if (raw === undefined || !/^\d+$/.test(raw)) throw usageError(`-${flag} expects a positive integer, as in -${flag}=4; got ${raw === undefined ? 'no value' : `'${raw}'`}`, { flag });
-  return Number(raw);
-}
+/** The usage text of `qaic-exec` (see {@link execUsage} for the text under another name). */
+export const EXEC_USAGE = execUsage();
 
 function noEffectValue(raw: string | undefined): unknown {
   if (raw === undefined) return true;
@@ -60,76 +61,31 @@ function noEffectValue(raw: string | undefined): unknown {
 /**
  * Parse `qaic-exec` arguments (without `node` and the script).
  *
+ * @param cwd folder the default output folder goes in
+ * @param tool the name the tool was called by, for messages
  * @throws QaicError `QAIC_CLI_USAGE` for an unknown flag (naming the nearest known one), a missing or malformed
  *   value, a missing `-m`, or a repeated single-valued flag
  */
-export function parseExecArgs(argv: readonly string[], cwd = '.'): ExecCommand {
-  let modelPath: string | undefined;
-  let outputDir: string | undefined;
-  const symbols: Array<[string, number]> = [];
+export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-exec'): ExecCommand {
+  if (wantsHelp(EXEC_SPEC, argv)) return { kind: 'help' };
+  const { values, passthrough } = parseFlags(EXEC_SPEC, argv, tool);
+  if (values.operators !== undefined) return { kind: 'operators', framework: values.operators as string };
+  const modelPath = values.model as string | undefined;
+  if (modelPath === undefined) throw usageError(tool, 'no model given: pass -m=<model.onnx>', { flag: '-m' });
   const options: SessionOptions = {};
   const noEffect: string[] = [];
-  let operators: string | undefined;
-  let fp16Accuracy: false | undefined;
-  for (const arg of argv) {
-    const match = /^--?([A-Za-z0-9][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (match === null) throw usageError(`unexpected argument '${arg}': flags look like -name or -name=value`, { argument: arg });
-    const name = match[1]!.toLowerCase().replace(/_/g, '-');
-    const value = match[2];
-    const kind = FLAGS[name];
-    if (kind === undefined) {
-      if (NO_EFFECT_FLAGS.includes(name)) {
-        options[name.replace(/-/g, '_')] = noEffectValue(value);
-        noEffect.push(name);
-        continue;
-      }
-      const suggestion = closest(name, [...Object.keys(FLAGS), ...NO_EFFECT_FLAGS]);
-      throw usageError(`unknown flag '${arg}'${suggestion === undefined ? '' : `; did you mean '-${suggestion}'?`}`, { flag: name, ...(suggestion === undefined ? {} : { suggestion: `-${suggestion}` }) });
-    }
-    if (kind === 'flag') {
-      if (value !== undefined) throw usageError(`-${name} takes no value, got '${arg}'`, { flag: name });
-      if (name === 'h' || name === 'help' || name === 'usage') return { kind: 'help' };
-      if (name === 'no-fp16-accuracy') fp16Accuracy = false;
-      else if (name === 'fp16-clip') options.fp16_clip = true;
-      else options.convert_to_fp16 = true;
-      continue;
-    }
-    if (value === undefined || value === '') throw usageError(`-${name} needs a value, as in -${name}=${kind === 'symbol' ? 'batch,1' : kind === 'int' ? '1' : kind === 'framework' ? 'onnx' : '<path>'}`, { flag: name });
-    switch (kind) {
-      case 'framework':
-        operators = value.toLowerCase();
-        break;
-      case 'path':
-        if (name === 'm' || name === 'model') {
-          if (modelPath !== undefined) throw usageError(`the model is given twice ('${modelPath}' and '${value}'); compile one model per run`, { flag: name });
-          modelPath = value;
-        } else {
-          if (outputDir !== undefined) throw usageError(`-aic-binary-dir is given twice ('${outputDir}' and '${value}')`, { flag: name });
-          outputDir = value;
-        }
-        break;
-      case 'int':
-        if (name === 'batchsize') options.batchsize = intValue(name, value);
-        else options.aic_num_cores = intValue(name, value);
-        break;
-      case 'symbol': {
-        const comma = value.lastIndexOf(',');
-        const symbol = comma > 0 ? value.slice(0, comma) : '';
-        const size = comma > 0 ? value.slice(comma + 1) : '';
-        if (symbol === '' || !/^\d+$/.test(size)) throw usageError(`-onnx-define-symbol expects <name>,<size>, as in -onnx-define-symbol=batch,1; got '${value}'`, { flag: name });
-        symbols.push([symbol, Number(size)]);
-        break;
-      }
-    }
+  for (const [name, value] of passthrough) {
+    (options as Record<string, unknown>)[name.replace(/-/g, '_')] = noEffectValue(value);
+    noEffect.push(name);
   }
-  if (operators !== undefined) {
-    if (operators !== 'onnx') throw usageError(`-operators-supported=${operators}: only 'onnx' models are supported by this backend (the SDK also lists tensorflow, pytorch, caffe, caffe2)`, { flag: 'operators-supported' });
-    return { kind: 'operators', framework: operators };
-  }
-  if (modelPath === undefined) throw usageError('no model given: pass -m=<model.onnx>', { flag: 'm' });
-  if (symbols.length > 0) options.onnx_define_symbol = symbols;
+  if (values.batchsize !== undefined) options.batchsize = values.batchsize as number;
+  if (values.cores !== undefined) options.aic_num_cores = values.cores as number;
+  if (values.fp16 === true) options.convert_to_fp16 = true;
+  if (values.keep !== undefined) options.keep_original_precision_for_nodes = values.keep as string[];
+  if (values.fp16Clip === true) options.fp16_clip = true;
+  if (values.symbols !== undefined) options.onnx_define_symbol = values.symbols as Array<[string, number]>;
   const stem = (modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, '');
-  const dir = outputDir ?? `${cwd.replace(/\/$/, '')}/${stem}_qpc`;
+  const dir = (values.outputDir as string | undefined) ?? `${cwd.replace(/\/$/, '')}/${stem}_qpc`;
   options.output_dir = dir;
-  return { kind: 'compile', modelPath, options, outputDir: dir, noEffect, ...(fp16Accuracy === false ? { fp16Accuracy } : {}) };
+  return { kind: 'compile', modelPath, options, outputDir: dir, noEffect, ...(values.noFp16Accuracy === true ? { fp16Accuracy: false as const } : {}) };
 }

@@ -3,79 +3,91 @@
  * `qaic-conformance <folder> [--json out.json] [--atol 1e-3] [--rtol 1e-3]`: check a folder of ONNX backend test
  * cases (model.onnx + test_data_set_N/{input,output}_K.pb) through compile -> program -> Session -> run.
  * Prints one line per case and a summary; exits 0 when every case passed or failed with a typed QaicError, 1 when
- * any gave a wrong answer or an untyped error, 2 for a bad command line.
+ * any gave a wrong answer or an untyped error, or when the folder holds no case, 2 for a bad command line.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { QaicError } from '../errors.js';
 import { stopCompileWorker } from '../compiler/optimizer.js';
 import { findCases, formatCase, runCase, summarize, type CaseResult } from '../conformance/run-cases.js';
-import { runMain } from './run-main.js';
+import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
+import { checkOutputFile } from './output-paths.js';
+import { reportFailure, runIfMain, type CliIO } from './run-main.js';
 
-const USAGE = `Usage: qaic-conformance <folder> [--json <out.json>] [--atol <x>] [--rtol <x>]
+/** The flag table, description and footer of `qaic-conformance`. */
+export const CONFORMANCE_SPEC: ToolSpec = {
+  tool: 'qaic-conformance',
+  syntax: 'gnu',
+  synopsis: '<folder> [--json <out.json>] [--atol <x>] [--rtol <x>]',
+  description: `Runs every case folder under <folder> (model.onnx plus test_data_set_N/input_K.pb and output_K.pb) through
+compile, program, Session and run, and compares with the expected outputs (floats within atol + rtol*|expected|;
+other types exactly).`,
+  positional: { meta: '<folder>', max: 1, help: 'folder of case folders (searched 4 levels deep)' },
+  flags: [
+    { key: 'json', names: ['--json'], kind: 'string', meta: '<out.json>', example: 'out.json', help: 'write every case and the summary as JSON (its folder must exist)' },
+    { key: 'atol', names: ['--atol'], kind: 'number', min: 0, meta: '<x>', example: '1e-3', help: 'absolute tolerance (default 1e-3)' },
+    { key: 'rtol', names: ['--rtol'], kind: 'number', min: 0, meta: '<x>', example: '1e-3', help: 'relative tolerance (default 1e-3)' },
+    { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
+  ],
+  footer: 'Exit codes: 0 every case passed or failed with a typed error, 1 a wrong answer, an untyped error or no case\nfound, 2 bad command line.',
+};
 
-Runs every case folder under <folder> (model.onnx plus test_data_set_N/input_K.pb and output_K.pb) through
-compile, program, Session and run, and compares with the expected outputs (floats within atol + rtol*|expected|,
-default 1e-3 each; other types exactly). Exit codes: 0 every case passed or failed with a typed error,
-1 a wrong answer or an untyped error, 2 bad command line.`;
-
-function parse(argv: readonly string[]): { root: string; json?: string; atol: number; rtol: number } | string {
-  let root: string | undefined;
+/** Run `qaic-conformance` with `argv` (without `node` and the script); resolves with the exit code. */
+export async function runConformance(argv: readonly string[], io: CliIO, tool = 'qaic-conformance'): Promise<number> {
+  const context = { tool };
+  if (wantsHelp(CONFORMANCE_SPEC, argv)) {
+    io.out(`${formatHelp(CONFORMANCE_SPEC, tool)}\n`);
+    return 0;
+  }
+  let root: string;
   let json: string | undefined;
-  let atol = 1e-3;
-  let rtol = 1e-3;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') return USAGE;
-    if (arg === '--json' || arg === '--atol' || arg === '--rtol') {
-      const value = argv[++i];
-      if (value === undefined) return `${arg} needs a value`;
-      if (arg === '--json') json = value;
-      else {
-        const n = Number(value);
-        if (!Number.isFinite(n) || n < 0) return `${arg} expects a non-negative number, got '${value}'`;
-        if (arg === '--atol') atol = n;
-        else rtol = n;
-      }
-    } else if (arg.startsWith('-')) {
-      return `unknown flag '${arg}' (flags: --json, --atol, --rtol, -h)`;
-    } else if (root === undefined) {
-      root = arg;
-    } else {
-      return `one folder only, got '${root}' and '${arg}'`;
+  let atol: number;
+  let rtol: number;
+  let cases: string[];
+  try {
+    const { values, positionals } = parseFlags(CONFORMANCE_SPEC, argv, tool);
+    if (positionals.length === 0) throw usageError(tool, 'no folder given: pass the folder of test cases', { argument: '<folder>' });
+    root = resolve(positionals[0]!);
+    let isFolder = false;
+    try {
+      isFolder = statSync(root).isDirectory();
+    } catch {
+      throw usageError(tool, `'${positionals[0]}' does not exist; pass the folder of test cases`, { argument: positionals[0] });
     }
-  }
-  if (root === undefined) return 'no folder given';
-  if (!existsSync(root) || !statSync(root).isDirectory()) return `'${root}' is not a folder`;
-  return { root: resolve(root), ...(json === undefined ? {} : { json }), atol, rtol };
-}
-
-async function main(): Promise<number> {
-  const args = parse(process.argv.slice(2));
-  if (typeof args === 'string') {
-    if (args === USAGE) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
+    if (!isFolder) throw usageError(tool, `'${positionals[0]}' is not a folder; pass the folder of test cases`, { argument: positionals[0] });
+    json = values.json as string | undefined;
+    if (json !== undefined) checkOutputFile(tool, '--json', json);
+    atol = (values.atol as number | undefined) ?? 1e-3;
+    rtol = (values.rtol as number | undefined) ?? 1e-3;
+    cases = findCases(root);
+    if (cases.length === 0) {
+      throw new QaicError('QAIC_FILE_NOT_FOUND', `no test case under '${root}': a case is a folder holding model.onnx and test_data_set_N/ folders (searched 4 levels deep)`, { details: { file: root } });
     }
-    process.stderr.write(`qaic-conformance: ${args}\n${USAGE}\n`);
-    return 2;
+  } catch (error) {
+    return reportFailure(context, error, io.err);
   }
-  const cases = findCases(args.root);
   const results: CaseResult[] = [];
   const t0 = performance.now();
   for (const dir of cases) {
-    const r = await runCase(dir, args.root, { atol: args.atol, rtol: args.rtol });
+    const r = await runCase(dir, root, { atol, rtol });
     results.push(r);
-    process.stdout.write(`${formatCase(r)}\n`);
+    io.out(`${formatCase(r)}\n`);
   }
   await stopCompileWorker();
   const s = summarize(results);
   const seconds = (performance.now() - t0) / 1000;
   const codes = Object.entries(s.codes).map(([c, n]) => `${c} ${n}`).join(', ');
-  process.stdout.write(`\n${results.length} cases in ${seconds.toFixed(1)} s: ${s.passed} passed, ${s.typed} failed with typed errors${codes === '' ? '' : ` (${codes})`}, ${s.wrong} wrong answers, ${s.crashed} untyped errors\n`);
-  if (args.json !== undefined) {
-    writeFileSync(args.json, `${JSON.stringify({ root: args.root, tolerance: { atol: args.atol, rtol: args.rtol }, seconds, summary: s, results }, null, 1)}\n`);
+  io.out(`\n${results.length} cases in ${seconds.toFixed(1)} s: ${s.passed} passed, ${s.typed} failed with typed errors${codes === '' ? '' : ` (${codes})`}, ${s.wrong} wrong answers, ${s.crashed} untyped errors\n`);
+  if (json !== undefined) {
+    try {
+      writeFileSync(json, `${JSON.stringify({ root, tolerance: { atol, rtol }, seconds, summary: s, results }, null, 1)}\n`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return reportFailure(context, new QaicError('QAIC_FILE_INVALID', `--json '${json}' could not be written (${code})`, { cause: error, details: { file: json } }), io.err);
+    }
+    io.out(`Wrote ${json}\n`);
   }
-  return s.ok && results.length > 0 ? 0 : 1;
+  return s.ok ? 0 : 1;
 }
 
-runMain('qaic-conformance', main);
+runIfMain(import.meta.url, 'qaic-conformance', runConformance);

@@ -1,31 +1,44 @@
 #!/usr/bin/env node
 /**
- * `qaic-exec`: compile an ONNX model into a program from the command line, with the SDK's flags (see
- * `exec-args.ts` for the syntax and `EXEC_USAGE` for the list). Prints the compile report; exits 0 when compiled,
- * 1 when the model could not be compiled, 2 for a bad command line.
+ * `qaic-exec` (also installed as `qaic-compile`, the name of Qualcomm's newer tool): compile an ONNX model into a
+ * program from the command line, with the SDK's flags (see `exec-args.ts` for the table). Prints the compile report;
+ * exits 0 when compiled, 1 when the model could not be compiled, 2 for a bad command line.
  */
 import { compile } from '../compiler/compile.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
-import { EXEC_USAGE, parseExecArgs } from './exec-args.js';
-import { reportFailure, runMain } from './run-main.js';
+import { EXEC_SPEC, execUsage, parseExecArgs } from './exec-args.js';
+import { optionFlags } from './flags.js';
+import { checkOutputFolder } from './output-paths.js';
+import { reportFailure, runIfMain, type CliIO } from './run-main.js';
 
-async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Run `qaic-exec` with `argv` (without `node` and the script); resolves with the exit code.
+ *
+ * @param tool the name it was called by (`qaic-exec` or `qaic-compile`), used in help and messages
+ */
+export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-exec'): Promise<number> {
+  const context = { tool, usageCodes: ['QAIC_INVALID_OPTION'] as const, optionFlags: optionFlags(EXEC_SPEC) };
   let command;
   try {
-    command = parseExecArgs(argv, process.cwd());
+    command = parseExecArgs(argv, process.cwd(), tool);
   } catch (error) {
-    process.stderr.write(`qaic-exec: ${(error as Error).message}\n`);
-    return 2;
+    return reportFailure(context, error, io.err);
   }
   if (command.kind === 'help') {
-    process.stdout.write(`${EXEC_USAGE}\n`);
+    io.out(`${execUsage(tool)}\n`);
     return 0;
   }
   if (command.kind === 'operators') {
-    process.stdout.write(`${formatSupportedOperators()}\n`);
+    io.out(`${formatSupportedOperators()}\n`);
     return 0;
+  }
+  try {
+    // The output folder is created, but never its parents: a typo in the path must not leave folders behind.
+    checkOutputFolder(tool, '-aic-binary-dir', command.outputDir);
+  } catch (error) {
+    return reportFailure(context, error, io.err);
   }
   process.stdout.write(`Reading ONNX Model from ${command.modelPath}\nCompile started ...\n`);
   try {
@@ -37,8 +50,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`Generated binary is present at ${result.programDir}\nOptions yaml file available at: ${result.optionsPath}\n`);
     return 0;
   } catch (error) {
-    return reportFailure('qaic-exec', error, ['QAIC_INVALID_OPTION'], (text) => process.stderr.write(text));
+    return reportFailure(context, error, io.err);
   }
 }
 
-runMain('qaic-exec', () => main(process.argv.slice(2)));
+runIfMain(import.meta.url, 'qaic-exec', runExec);

@@ -5,28 +5,35 @@
  * a bad command line.
  */
 import { link } from '../program/link.js';
-import { LINK_USAGE, parseLinkArgs } from './link-args.js';
-import { reportFailure, runMain } from './run-main.js';
+import { LINK_SPEC, parseLinkArgs } from './link-args.js';
+import { formatHelp, optionFlags } from './flags.js';
+import { checkOutputFolder } from './output-paths.js';
+import { reportFailure, runIfMain, type CliIO } from './run-main.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+/** Run `qaic-link` with `argv` (without `node` and the script); resolves with the exit code. */
+export async function runLink(argv: readonly string[], io: CliIO, tool = 'qaic-link'): Promise<number> {
+  const context = { tool, usageCodes: ['QAIC_INVALID_ARGUMENT'] as const, optionFlags: optionFlags(LINK_SPEC) };
   let command;
   try {
     command = parseLinkArgs(argv, process.cwd());
   } catch (error) {
-    process.stderr.write(`qaic-link: ${(error as Error).message}\n${argv.length === 0 ? `\n${LINK_USAGE}\n` : ''}`);
-    return 2;
+    const code = reportFailure(context, error, io.err);
+    if (argv.length === 0) io.err(`\n${formatHelp(LINK_SPEC, tool)}\n`);
+    return code;
   }
   if (command.kind === 'help') {
-    process.stdout.write(`${LINK_USAGE}\n`);
+    io.out(`${formatHelp(LINK_SPEC, tool)}\n`);
     return 0;
   }
   try {
+    // The output folder is created, but never its parents: a typo in the path must not leave folders behind.
+    checkOutputFolder(tool, '-o', command.outputDir);
     const result = await link(command.programs, command.names === undefined ? { output_dir: command.outputDir } : { output_dir: command.outputDir, names: command.names });
-    process.stdout.write([
+    io.out([
       `Linked ${command.programs.length} program(s) into ${result.path}`,
       `  graphs:        ${result.graphs.join(', ')}`,
       `  weights:       ${result.weightCount} stored (${mib(result.weightBytes)}), ${result.sharedWeights} shared by several graphs`,
@@ -36,8 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
     ].join('\n'));
     return 0;
   } catch (error) {
-    return reportFailure('qaic-link', error, ['QAIC_INVALID_ARGUMENT'], (text) => process.stderr.write(text));
+    return reportFailure(context, error, io.err);
   }
 }
 
-runMain('qaic-link', () => main(process.argv.slice(2)));
+runIfMain(import.meta.url, 'qaic-link', runLink);

@@ -6,27 +6,28 @@
  * an input file is unreadable or of the wrong size), 2 for a bad command line (including flag values the session
  * refuses: a device that does not exist, more cores than the machine has).
  */
-import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../session.js';
 import type { SessionOptions } from '../options.js';
 import type { BenchmarkProgress, BenchmarkResult } from '../metrics/benchmark.js';
 import type { LatencySummary } from '../metrics/latency-store.js';
 import type { TensorData } from '../dtypes.js';
-import { parseRunnerArgs, runnerUsage, type RunnerArgs } from './runner-args.js';
+import type { InputTensor } from '../tensor.js';
+import { formatOperatorTable, type OperatorRow } from '../profiling/ort-profile.js';
+import { parseRunnerArgs, runnerUsage, RUNNER_SPEC, type RunnerArgs } from './runner-args.js';
 import { readInputFiles } from './input-files.js';
 import { renderRunReport } from '../report/run-report.js';
 import { runConfigure } from './runner-configure.js';
-import { reportFailure } from './run-main.js';
+import { optionFlags, usageError } from './flags.js';
+import { checkExistingFolder, checkOutputFile } from './output-paths.js';
+import { flagNote, reportFailure, runIfMain, type CliIO, type FailureContext } from './run-main.js';
 
 /** Where the command writes (tests pass their own). */
-export interface RunnerIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** draw a progress bar (only on a terminal) */
-  tty: boolean;
-}
+export type RunnerIO = CliIO;
+
+/** How far the measured window of a `--time` run may stray from the time asked before a warning says so. */
+const WINDOW_TOLERANCE = 0.1;
 
 function ms(seconds: number): string {
   return (seconds * 1e3).toFixed(3);
@@ -65,46 +66,82 @@ function toBytes(data: TensorData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Run the command; resolves with the exit code. */
-export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<number> {
+/**
+ * The runner's failure context: option values come from flags only, so an invalid option or a core budget overrun is
+ * a command-line mistake (exit 2), and a library message naming an option also names its flag.
+ */
+export function runnerFailureContext(tool = 'qaic-runner'): FailureContext {
+  return {
+    tool,
+    usageCodes: ['QAIC_INVALID_OPTION', 'QAIC_OVERSUBSCRIBED'],
+    optionFlags: optionFlags(RUNNER_SPEC),
+    // A session cannot open a program built for another CPU anyway: the way out is to rebuild it here.
+    codeNotes: { QAIC_PROGRAM_HOST_MISMATCH: `recompile it on this host with qaic-exec -m=<model.onnx>, or give the .onnx model to ${tool} -t` },
+  };
+}
+
+/** Check every path the run will write before any work starts. */
+function checkOutputs(args: RunnerArgs, tool: string): void {
+  if (args.writeOutputDir !== undefined) checkExistingFolder(tool, '--write-output-dir', args.writeOutputDir);
+  if (args.json !== undefined) checkOutputFile(tool, '--json', args.json);
+  if (args.report !== undefined) checkOutputFile(tool, '--report', args.report);
+  if (args.configureOutput !== undefined) checkOutputFile(tool, '--configure-output', args.configureOutput);
+}
+
+/**
+ * Run the command; resolves with the exit code.
+ *
+ * @param tool the name it was called by, used in help and messages
+ */
+export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'qaic-runner'): Promise<number> {
+  const context = runnerFailureContext(tool);
   let args: RunnerArgs;
   try {
-    args = parseRunnerArgs(argv);
+    args = parseRunnerArgs(argv, tool);
+    if (args.help !== true) checkOutputs(args, tool);
   } catch (error) {
-    io.err(`qaic-runner: ${(error as Error).message}\n`);
-    return 2;
+    return reportFailure(context, error, io.err);
   }
   if (args.help === true) {
-    io.out(`${runnerUsage()}\n`);
+    io.out(`${runnerUsage(tool)}\n`);
     return 0;
   }
-  if (args.configure !== undefined) return runConfigure(args, io);
-  if (args.writeOutputDir !== undefined && !(existsSync(args.writeOutputDir) && statSync(args.writeOutputDir).isDirectory())) {
-    io.err(`qaic-runner: --write-output-dir '${args.writeOutputDir}' is not an existing folder (as with the SDK, create it first)\n`);
-    return 2;
-  }
-  const options: SessionOptions = { enable_metrics: true, num_activations: args.activations ?? 1, set_size: args.setSize ?? 10, dev_id: args.device ?? 0 };
+  if (args.configure !== undefined) return runConfigure(args, io, context);
+  // enable_profiling records the metrics too (the two options cannot be combined).
+  const options: SessionOptions = { num_activations: args.activations ?? 1, set_size: args.setSize ?? 10, dev_id: args.device ?? 0 };
+  if (args.profiling === true) options.enable_profiling = true;
+  else options.enable_metrics = true;
   if (args.cores !== undefined) options.aic_num_cores = args.cores;
+  if (args.oversubscribe === true) options.allow_oversubscription = true;
   if (args.symbols !== undefined) options.onnx_define_symbol = args.symbols;
+  if (args.graph !== undefined) options.graph = args.graph;
+  if (args.activationTimeout !== undefined) options.activation_timeout_ms = args.activationTimeout;
   let session: Session | undefined;
   try {
     session = new Session(args.testData!, options);
+    // Inputs are checked (and read: their exact size is known) before the activations load, so that a wrong file
+    // fails in milliseconds, not after loading.
+    const declared = session.modelInputShapeDict;
+    let inputs: Record<string, InputTensor> | undefined;
+    if (args.inputFiles !== undefined) {
+      inputs = readInputFiles(args.inputFiles, declared, tool);
+    } else {
+      const open = Object.entries(declared).flatMap(([name, [shape]]) => shape.filter((d) => typeof d !== 'number').map((d) => `${String(d)} (input '${name}')`));
+      if (open.length > 0) {
+        throw usageError(tool, `random inputs need fixed shapes, and these dimensions are symbolic: ${[...new Set(open)].join(', ')}; fix each with --onnx-define-symbol <name>,<size> (or compile the model with qaic-exec -onnx-define-symbol)`, { flag: '--onnx-define-symbol' });
+      }
+    }
     const t0 = performance.now();
     await session.setup();
     const graph = session.graph!;
     if (session.source.kind === 'onnx') io.out(`Compiled ${args.testData} into ${graph.programDir ?? '(not compiled)'}${graph.cached ? ' (cached program)' : ''}\n`);
     io.out(`Loaded ${graph.name} on ${options.num_activations} activation(s) in ${((performance.now() - t0) / 1000).toFixed(3)} s\n`);
     const shapes = session.modelInputShapeDict;
-    let inputs;
     if (args.inputFiles !== undefined) {
-      inputs = readInputFiles(args.inputFiles, shapes);
+      // The prepared program's specs are the ones runs are checked against: read again only if they differ.
+      if (JSON.stringify(shapes) !== JSON.stringify(declared)) inputs = readInputFiles(args.inputFiles, shapes, tool);
       for (const f of args.inputFiles) io.out(`Input file: ${f}\n`);
     } else {
-      const open = Object.entries(shapes).flatMap(([name, [shape]]) => shape.filter((d) => typeof d !== 'number').map((d) => `${String(d)} (input '${name}')`));
-      if (open.length > 0) {
-        io.err(`qaic-runner: random inputs need fixed shapes, and these dimensions are symbolic: ${[...new Set(open)].join(', ')}; fix each with --onnx-define-symbol <name>,<size> (or compile the model with qaic-exec -onnx-define-symbol)\n`);
-        return 2;
-      }
       io.out('Using bounded random inputs\n');
     }
     let lastLive = { completed: 0, elapsed: 0 };
@@ -121,6 +158,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
         lastLive = p;
       }
     };
+    const called = performance.now();
     const result = await session.runBenchmark({
       ...(args.time !== undefined ? { inf_time: args.time } : { num_inferences: args.numIter ?? 40 }),
       ...(inputs !== undefined ? { input_dict: inputs } : {}),
@@ -128,16 +166,29 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
       emitWarnings: false,
       ...(wantProgress ? { onProgress, progressMs: args.live === true ? (args.livePeriod ?? 1000) : args.report !== undefined ? 100 : 250 } : {}),
     });
+    const wall = (performance.now() - called) / 1000;
     if (io.tty) io.err(`${progressBar(1, result.inf_completed)}\n`);
     const d = result.details;
     io.out(`Warm-up: ${d.warmup.perActivation} inference(s) per activation in ${ms(d.warmup.seconds)} ms (excluded)\n`);
     io.out(' ---- Stats ----\n');
     io.out(`${statsLine(result)}\n`);
+    io.out(`${windowLine(result, args.time, wall)}\n`);
     for (const line of formatLatencyTable(d.latency)) io.out(`${line}\n`);
     if (d.perActivation.length > 1) {
-      for (const a of d.perActivation) io.out(`activation ${a.activation}: ${a.completed} inferences, P50 ${ms(a.latency.percentiles.P50.value)} ms, P99 ${ms(a.latency.percentiles.P99.value)} ms\n`);
+      for (const a of d.perActivation) io.out(`activation ${a.activation}: ${a.completed} inferences in ${a.seconds.toFixed(3)} s, P50 ${ms(a.latency.percentiles.P50.value)} ms, P99 ${ms(a.latency.percentiles.P99.value)} ms\n`);
     }
-    for (const w of d.warnings) io.out(`WARNING: ${w}\n`);
+    for (const w of d.warnings) io.out(`WARNING: ${w}${flagNote(w, context.optionFlags)}\n`);
+    const stray = args.time === undefined ? 0 : result.inf_time / args.time - 1;
+    if (Math.abs(stray) > WINDOW_TOLERANCE) {
+      io.out(`WARNING: the measured window (${result.inf_time.toFixed(3)} s) is ${(Math.abs(stray) * 100).toFixed(0)} % ${stray > 0 ? 'longer' : 'shorter'} than the --time ${args.time} asked: inferences in flight at the deadline (-S ${options.set_size} per activation) finish after it, and a loaded machine starts threads late; a smaller -S or a longer --time keeps the window closer. Inf/Sec is over the measured window\n`);
+    }
+    let operators: OperatorRow[] | undefined;
+    if (args.profiling === true) {
+      operators = await session.getOperatorProfile();
+      io.out(` ---- onnxruntime operators, all activations (profiled: ${session.profileDir}) ----\n`);
+      if (operators.length === 0) io.out('(no operator events were recorded)\n');
+      for (const line of formatOperatorTable(operators, 15)) io.out(`${line}\n`);
+    }
     if (args.writeOutputDir !== undefined) {
       let activation = 0;
       const off = session.observe({ onRun: (t) => { activation = t.activation; } });
@@ -155,32 +206,33 @@ export async function runRunner(argv: readonly string[], io: RunnerIO): Promise<
     }
     if (args.report !== undefined) {
       writeFileSync(args.report, renderRunReport({
-        title: `qaic-runner: ${args.testData!}`,
-        command: `qaic-runner ${argv.join(' ')}`,
+        title: `${tool}: ${args.testData!}`,
+        command: `${tool} ${argv.join(' ')}`,
         metrics: session.exportMetrics(),
         benchmark: result,
         progress,
+        ...(operators === undefined ? {} : { operators }),
         inputs: shapes,
         outputs: session.modelOutputShapeDict,
       }));
-      io.out(`Wrote ${args.report}\n`);
+      io.out(`Wrote ${args.report}${operators === undefined ? ' (run with --profiling for the per-operator section)' : ''}\n`);
     }
     return 0;
   } catch (error) {
     if (io.tty) io.err('\n');
-    // Options are built from flags only, so an invalid option or a core budget overrun is a command-line mistake.
-    return reportFailure('qaic-runner', error, ['QAIC_CLI_USAGE', 'QAIC_INVALID_OPTION', 'QAIC_OVERSUBSCRIBED'], io.err);
+    return reportFailure(context, error, io.err);
   } finally {
     await session?.close();
   }
 }
 
-// Run only when executed, not when imported (tests import runRunner).
-// npm's bin entry is a symlink: compare real paths.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  process.exitCode = await runRunner(process.argv.slice(2), {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
-    tty: process.stderr.isTTY === true,
-  });
+/**
+ * The window line after the stats line: the window actually measured (first measured start to last completion,
+ * all activations), what `--time` asked, and the whole call's wall time (warm-up and result transfer included).
+ */
+export function windowLine(r: BenchmarkResult, askedSeconds: number | undefined, wallSeconds: number): string {
+  const asked = askedSeconds === undefined ? '' : ` (--time asked ${askedSeconds} s)`;
+  return `Measured window: ${r.inf_time.toFixed(3)} s${asked}; ${wallSeconds.toFixed(3)} s from start to results, warm-up included`;
 }
+
+runIfMain(import.meta.url, 'qaic-runner', runRunner);

@@ -1,53 +1,48 @@
 /**
  * The command line of `qaic-runner`, with the SDK's flags (`-t <program>`, `-a`, `-n`, `--time`, `-S`, `-d`,
- * `-i`, ...). Pure: no I/O, so every rule is testable. Flags live in one table ({@link RUNNER_FLAGS}); a new flag is
- * one row there plus its use in `qaic-runner.ts`.
+ * `-i`, ...). Flags live in one table ({@link RUNNER_SPEC}) read by the shared parser and help generator; a new
+ * flag is one row there plus its use in `qaic-runner.ts`. Pure: no I/O.
  *
  * Syntax: `-t path`, `-t=path`, `--test-data path` and `--test-data=path` are all accepted, as are the SDK's long
  * names.
  */
-import { QaicError } from '../errors.js';
-import { closest } from '../options.js';
+import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 
-/** Value kinds a flag can take. */
-export type FlagKind = 'path' | 'int' | 'seconds' | 'flag' | 'paths' | 'symbol';
-
-/** One row of the flag table. */
-export interface FlagSpec {
-  /** key in {@link RunnerArgs} */
-  key: string;
-  /** spellings, e.g. `['-t', '--test-data']` */
-  names: readonly string[];
-  kind: FlagKind;
-  /** inclusive bounds for `int` */
-  min?: number;
-  max?: number;
-  /** metavariable and help text for the usage */
-  meta?: string;
-  help: string;
-}
-
-/** The flags, in usage order. */
-export const RUNNER_FLAGS: FlagSpec[] = [
-  { key: 'testData', names: ['-t', '--test-data'], kind: 'path', meta: '<path>', help: 'program folder (or programqpc.bin), or an .onnx model (compiled first, into the compile cache)' },
-  { key: 'activations', names: ['-a', '--aic-num-of-activations'], kind: 'int', min: 1, max: 1024, meta: '<n>', help: 'activations (default 1)' },
-  { key: 'numIter', names: ['-n', '--num-iter'], kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, meta: '<n>', help: 'inferences to run, all activations together (default 40)' },
-  { key: 'time', names: ['--time'], kind: 'seconds', meta: '<s>', help: 'run for this many seconds instead of -n' },
-  { key: 'setSize', names: ['-S', '--set-size'], kind: 'int', min: 1, max: 100_000, meta: '<n>', help: 'inferences in flight per activation (default 10)' },
-  { key: 'device', names: ['-d', '--aic-device-id'], kind: 'int', min: 0, max: 1024, meta: '<id>', help: 'device id (default 0; recorded as dev_id, the CPU backend has one device)' },
-  { key: 'inputFiles', names: ['-i', '--input-file'], kind: 'paths', meta: '<path>', help: 'raw binary input, one per model input in input order (repeat); random inputs when absent' },
-  { key: 'symbols', names: ['--onnx-define-symbol'], kind: 'symbol', meta: '<name>,<size>', help: 'fix a symbolic dimension of an .onnx model (repeat)' },
-  { key: 'cores', names: ['--aic-num-cores'], kind: 'int', min: 1, max: 1024, meta: '<n>', help: 'cores (onnxruntime threads) per activation' },
-  { key: 'warmup', names: ['--warmup'], kind: 'int', min: 0, max: 1_000_000, meta: '<n>', help: 'warm-up inferences per activation, excluded (default 1)' },
-  { key: 'writeOutputDir', names: ['--write-output-dir'], kind: 'path', meta: '<dir>', help: 'after the run, write one inference\'s outputs there as <output>-activation-<a>-inf-0.bin (the folder must exist)' },
-  { key: 'live', names: ['-l', '--live-reporting'], kind: 'flag', help: 'print inferences and rate periodically during the run' },
-  { key: 'livePeriod', names: ['-r', '--live-reporting-period'], kind: 'int', min: 10, max: 3_600_000, meta: '<ms>', help: 'live reporting period (default 1000 ms)' },
-  { key: 'json', names: ['--json'], kind: 'path', meta: '<file>', help: 'write the JSON metrics document (summary, breakdown, benchmark, environment, options)' },
-  { key: 'configure', names: ['--configure'], kind: 'path', meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic) and print the best (3 interleaved rounds of --time s each, default 1)' },
-  { key: 'configureOutput', names: ['--configure-output'], kind: 'path', meta: '<file.yaml>', help: 'with --configure: write the best settings as an options YAML' },
-  { key: 'report', names: ['--report'], kind: 'path', meta: '<file.html>', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms, throughput over time, environment' },
-  { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
-];
+/** The flag table, description and footer of `qaic-runner`. */
+export const RUNNER_SPEC: ToolSpec = {
+  tool: 'qaic-runner',
+  syntax: 'gnu',
+  synopsis: '-t <program dir | model.onnx> [options]',
+  description: `Benchmark a program on qaic activations (onnxruntime CPU): prints the SDK stats line
+(InferenceCnt N TotalDuration Xus BatchSize B Inf/Sec R), the measured window, then the latency percentiles.`,
+  flags: [
+    { key: 'testData', names: ['-t', '--test-data'], kind: 'string', meta: '<path>', example: 'model_qpc', help: 'program folder (or programqpc.bin), or an .onnx model (compiled first, into the compile cache)' },
+    { key: 'activations', names: ['-a', '--aic-num-of-activations'], kind: 'int', min: 1, max: 1024, meta: '<n>', option: 'num_activations', help: 'activations (default 1)' },
+    { key: 'numIter', names: ['-n', '--num-iter'], kind: 'int', min: 1, meta: '<n>', option: 'num_inferences', help: 'inferences to run, all activations together (default 40)' },
+    { key: 'time', names: ['--time'], kind: 'seconds', meta: '<s>', option: 'inf_time', help: 'run for this many seconds instead of -n (the window measured is printed)' },
+    { key: 'setSize', names: ['-S', '--set-size'], kind: 'int', min: 1, max: 100_000, meta: '<n>', option: 'set_size', help: 'inferences in flight per activation (default 10)' },
+    { key: 'device', names: ['-d', '--aic-device-id'], kind: 'int', min: 0, max: 1024, meta: '<id>', option: 'dev_id', help: 'device id (default 0; recorded as dev_id, the CPU backend has one device)' },
+    { key: 'graph', names: ['--graph'], kind: 'string', meta: '<name>', example: 'main', option: 'graph', help: "graph of a linked program to run (default: the program's first graph)" },
+    { key: 'inputFiles', names: ['-i', '--input-file'], kind: 'string', repeat: true, meta: '<path>', example: 'x.bin', help: 'raw binary input, one per model input in input order (repeat); random inputs when absent' },
+    { key: 'symbols', names: ['--onnx-define-symbol'], kind: 'symbol', repeat: true, meta: '<name>,<size>', option: 'onnx_define_symbol', help: 'fix a symbolic dimension of an .onnx model (repeat)' },
+    { key: 'cores', names: ['--aic-num-cores'], kind: 'int', min: 1, max: 1024, meta: '<n>', option: 'aic_num_cores', help: 'cores (onnxruntime threads) per activation (default 1)' },
+    { key: 'oversubscribe', names: ['--allow-oversubscription'], kind: 'flag', option: 'allow_oversubscription', help: 'allow -a x --aic-num-cores above the machine\'s cores (spin-waiting is then off)' },
+    { key: 'activationTimeout', names: ['--activation-timeout-ms'], kind: 'int', min: 1, max: 86_400_000, meta: '<ms>', option: 'activation_timeout_ms', help: 'how long an activation may take to load its graph (default 120000)' },
+    { key: 'warmup', names: ['--warmup'], kind: 'int', min: 0, max: 1_000_000, meta: '<n>', option: 'warmup', help: 'warm-up inferences per activation, excluded (default 1)' },
+    { key: 'profiling', names: ['--profiling'], kind: 'flag', option: 'enable_profiling', help: 'profile the run with onnxruntime and print the slowest operators (slows the run;\n--report then adds the per-operator section)' },
+    { key: 'writeOutputDir', names: ['--write-output-dir'], kind: 'string', meta: '<dir>', help: 'after the run, write one inference\'s outputs there as <output>-activation-<a>-inf-0.bin (the folder must exist)' },
+    { key: 'live', names: ['-l', '--live-reporting'], kind: 'flag', help: 'print inferences and rate periodically during the run' },
+    { key: 'livePeriod', names: ['-r', '--live-reporting-period'], kind: 'int', min: 10, max: 3_600_000, meta: '<ms>', help: 'live reporting period (default 1000 ms)' },
+    { key: 'json', names: ['--json'], kind: 'string', meta: '<file>', example: 'run.json', help: 'write the JSON metrics document (summary, breakdown, benchmark, environment, options)' },
+    { key: 'configure', names: ['--configure'], kind: 'choice', choices: ['throughput', 'latency'], meta: 'throughput|latency', help: 'instead of one run, measure every layout of activations x cores x set size (x batch when symbolic)\nand print the best (3 interleaved rounds of --time s each, default 1)' },
+    { key: 'configureOutput', names: ['--configure-output'], kind: 'string', meta: '<file.yaml>', example: 'best.yaml', help: 'with --configure: write the best settings as an options YAML' },
+    { key: 'report', names: ['--report'], kind: 'string', meta: '<file.html>', example: 'run.html', help: 'write a self-contained HTML report of the run: summary, latency percentile curve and histograms,\nthroughput over time, environment (and time per operator with --profiling)' },
+    { key: 'help', names: ['-h', '--help'], kind: 'flag', help: 'this text' },
+  ],
+  footer: `Output paths (--json, --report, --configure-output, --write-output-dir) are checked before the run; no folder is created.
+Exit codes: 0 ran; 1 the program could not be loaded or run, or an input file is unreadable or of the wrong size;
+2 bad command line (unknown flag, value out of range, -n with --time, wrong number of -i files, unwritable output path).`,
+};
 
 /** What the command line asks for. Absent keys were not given. */
 export interface RunnerArgs {
@@ -60,7 +55,11 @@ export interface RunnerArgs {
   inputFiles?: string[];
   symbols?: Array<[string, number]>;
   cores?: number;
+  graph?: string;
+  activationTimeout?: number;
+  oversubscribe?: boolean;
   warmup?: number;
+  profiling?: boolean;
   writeOutputDir?: string;
   live?: boolean;
   livePeriod?: number;
@@ -72,94 +71,34 @@ export interface RunnerArgs {
   [key: string]: unknown;
 }
 
-/** The usage text `-h` prints. */
-export function runnerUsage(): string {
-  const rows = RUNNER_FLAGS.map((f) => [`${f.names.join(', ')}${f.meta === undefined ? '' : ` ${f.meta}`}`, f.help]);
-  const width = Math.max(...rows.map((r) => r[0]!.length));
-  return [
-    'Usage: qaic-runner -t <program dir | model.onnx> [options]',
-    '',
-    'Benchmark a program on qaic activations (onnxruntime CPU): prints the SDK stats line',
-    '(InferenceCnt N TotalDuration Xus BatchSize B Inf/Sec R), then the latency percentiles.',
-    '',
-    ...rows.map(([a, b]) => `  ${a!.padEnd(width)}  ${b}`),
-    '',
-    'Exit codes: 0 ran; 1 the program could not be loaded or run, or an input file is unreadable or of the wrong size;',
-    '2 bad command line (unknown flag, value out of range, -n with --time, wrong number of -i files).',
-  ].join('\n');
-}
-
-function usageError(message: string, details: Record<string, unknown> = {}): QaicError {
-  return new QaicError('QAIC_CLI_USAGE', `${message} (run 'qaic-runner -h' for usage)`, { details });
-}
-
-const BY_NAME = new Map<string, FlagSpec>(RUNNER_FLAGS.flatMap((f) => f.names.map((n) => [n, f] as [string, FlagSpec])));
-
-function parseValue(spec: FlagSpec, flag: string, raw: string): unknown {
-  switch (spec.kind) {
-    case 'int': {
-      if (!/^\d+$/.test(raw)) throw usageError(`${flag} expects an integer from ${spec.min} to ${spec.max}, got '${raw}'`, { flag });
-      const v = Number(raw);
-      if (v < spec.min! || v > spec.max!) throw usageError(`${flag} must be from ${spec.min} to ${spec.max}, got ${raw}`, { flag });
-      return v;
-    }
-    case 'seconds': {
-      const v = Number(raw);
-      if (!/^\d+(\.\d+)?$/.test(raw) || !(v > 0)) throw usageError(`${flag} expects a positive number of seconds, got '${raw}'`, { flag });
-      return v;
-    }
-    case 'symbol': {
-      const comma = raw.lastIndexOf(',');
-      const name = comma > 0 ? raw.slice(0, comma) : '';
-      const size = comma > 0 ? raw.slice(comma + 1) : '';
-      if (name === '' || !/^\d+$/.test(size) || Number(size) < 1) throw usageError(`${flag} expects <name>,<size> with size >= 1, as in ${flag} batch,1; got '${raw}'`, { flag });
-      return [name, Number(size)];
-    }
-    default:
-      if (raw === '') throw usageError(`${flag} needs a non-empty value`, { flag });
-      return raw;
-  }
+/**
+ * The usage text `-h` prints.
+ *
+ * @param tool the name the tool was called by
+ */
+export function runnerUsage(tool = 'qaic-runner'): string {
+  return formatHelp(RUNNER_SPEC, tool);
 }
 
 /**
  * Parse `qaic-runner` arguments (without `node` and the script).
  *
+ * @param tool the name the tool was called by, for messages
  * @throws QaicError `QAIC_CLI_USAGE` for an unknown flag (naming the nearest one), a missing or out-of-range value,
- *   a repeated single-valued flag, `-n` with `--time`, or no `-t`
+ *   a repeated single-valued flag, a combination that cannot work (`-n` with `--time`, `--configure-output` without
+ *   `--configure`, `--profiling` or `-i` with `--configure`), or no `-t`
  */
-export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
-  const out: RunnerArgs = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const spec = BY_NAME.get(flag);
-    if (spec === undefined) {
-      if (!arg.startsWith('-')) throw usageError(`unexpected argument '${arg}': every value follows its flag, as in -t <program>`, { argument: arg });
-      const suggestion = closest(flag, [...BY_NAME.keys()]);
-      throw usageError(`unknown flag '${flag}'${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`, { flag });
-    }
-    let value: unknown = true;
-    if (spec.kind === 'flag') {
-      if (eq > 0) throw usageError(`${flag} takes no value, got '${arg}'`, { flag });
-    } else {
-      let raw: string | undefined;
-      if (eq > 0) raw = arg.slice(eq + 1);
-      else if (i + 1 < argv.length && !(BY_NAME.has(argv[i + 1]!) || /^--?[A-Za-z]/.test(argv[i + 1]!))) raw = argv[++i];
-      if (raw === undefined) throw usageError(`${flag} needs a value${spec.meta === undefined ? '' : ` ${spec.meta}`}`, { flag });
-      value = parseValue(spec, flag, raw);
-    }
-    if (spec.kind === 'paths' || spec.kind === 'symbol') {
-      ((out[spec.key] ??= []) as unknown[]).push(value);
-    } else {
-      if (out[spec.key] !== undefined) throw usageError(`${flag} is given twice`, { flag });
-      out[spec.key] = value;
-    }
+export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): RunnerArgs {
+  if (wantsHelp(RUNNER_SPEC, argv)) return { help: true };
+  const { values, spelled } = parseFlags(RUNNER_SPEC, argv, tool);
+  const out = values as RunnerArgs;
+  if (out.testData === undefined) throw usageError(tool, 'no program given: pass -t <program dir or model.onnx>', { flag: '-t' });
+  if (out.configureOutput !== undefined && out.configure === undefined) throw usageError(tool, '--configure-output needs --configure throughput|latency', { flag: '--configure-output' });
+  if (out.numIter !== undefined && out.time !== undefined) throw usageError(tool, `give ${spelled.numIter} (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
+  if (out.configure !== undefined) {
+    // The configurator chooses these itself, or cannot honour them: refuse rather than silently ignore.
+    const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
+    if (ignored.length > 0) throw usageError(tool, `--configure measures its own layouts and writes only --configure-output: ${ignored.join(', ')} cannot be combined with it`, { flag: ignored[0] });
   }
-  if (out.help === true) return out;
-  if (out.testData === undefined) throw usageError('no program given: pass -t <program dir or model.onnx>', { flag: '-t' });
-  if (out.configure !== undefined && out.configure !== 'throughput' && out.configure !== 'latency') throw usageError(`--configure expects 'throughput' or 'latency', got '${out.configure}'`, { flag: '--configure' });
-  if (out.configureOutput !== undefined && out.configure === undefined) throw usageError('--configure-output needs --configure throughput|latency', { flag: '--configure-output' });
-  if (out.numIter !== undefined && out.time !== undefined) throw usageError(`give -n (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
   return out;
 }

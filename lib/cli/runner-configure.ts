@@ -5,8 +5,10 @@
  */
 import type { SessionOptions } from '../options.js';
 import { configure, formatConfigureTable, writeOptionsYaml, type ConfigureGoal } from '../tuning/configure.js';
+import { isQaicError } from '../errors.js';
 import type { RunnerArgs } from './runner-args.js';
-import { reportFailure } from './run-main.js';
+import { usageError } from './flags.js';
+import { reportFailure, type FailureContext } from './run-main.js';
 
 /** Where output goes (the runner's IO). */
 export interface ConfigureIO {
@@ -14,8 +16,12 @@ export interface ConfigureIO {
   err: (text: string) => void;
 }
 
-/** Run the configurator for parsed runner arguments; resolves with the exit code. */
-export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<number> {
+/**
+ * Run the configurator for parsed runner arguments (output paths already checked); resolves with the exit code.
+ *
+ * @param context how failures are reported (the runner's)
+ */
+export async function runConfigure(args: RunnerArgs, io: ConfigureIO, context: FailureContext): Promise<number> {
   const goal = args.configure as ConfigureGoal;
   const sessionOptions: SessionOptions = {};
   if (args.symbols !== undefined) sessionOptions.onnx_define_symbol = args.symbols;
@@ -37,6 +43,11 @@ export async function runConfigure(args: RunnerArgs, io: ConfigureIO): Promise<n
     }
     return 0;
   } catch (error) {
-    return reportFailure('qaic-runner', error, ['QAIC_INVALID_ARGUMENT'], io.err);
+    if (isQaicError(error) && (error.details as { option?: unknown } | undefined)?.option === 'inputShapes') {
+      // configure() asks its callers for 'inputShapes', which the command line gives as --onnx-define-symbol.
+      const usage = usageError(context.tool, `${error.message.replace(/^configure\(\): /, '').replace(/; give its shape in 'inputShapes'.*$/, '')}: fix every symbolic dimension but the batch with --onnx-define-symbol <name>,<size> (--configure tries batch sizes itself)`, { flag: '--onnx-define-symbol' });
+      return reportFailure(context, usage, io.err);
+    }
+    return reportFailure({ ...context, usageCodes: [...(context.usageCodes ?? []), 'QAIC_INVALID_ARGUMENT'] }, error, io.err);
   }
 }

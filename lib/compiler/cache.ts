@@ -2,15 +2,17 @@
  * Where compiled programs go when the caller names no `output_dir`, and when an existing program may be reused.
  *
  * A program is reused when its folder holds `compile.json` with the same compile key. The key covers everything
- * that changes the program's bytes: the model's content (SHA-256; external data files by size and mtime), the compile options that affect the graph
- * (symbols, batch size, fp16 and its exclusions), the onnxruntime version that optimized it, the host features the
- * optimization depends on, and this compiler's own version. Options that do not change the program (runtime
- * options, `aic_num_cores`, no-effect SDK flags) are not in the key, so changing them never recompiles.
+ * that changes the program's bytes: the model's content (SHA-256; external data files by size and mtime), the options
+ * the option table marks as changing the program (`program: true` in `options.ts`: symbols, batch size, fp16 and its
+ * exclusions and clipping), the onnxruntime version that optimized it, the host features the optimization depends
+ * on, and this compiler's own version. Options that do not change the program (runtime options, `aic_num_cores`,
+ * no-effect SDK flags) are not in the key, so changing them never recompiles.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { programOptions, type ResolvedOptions } from '../options.js';
 
 /** Bump when the compiler's output changes for the same inputs, so that older cached programs are not reused. */
 export const COMPILER_VERSION = 2;
@@ -20,14 +22,14 @@ export const COMPILE_RECORD_FILE = 'compile.json';
 
 /** The inputs of the compile key. */
 export interface CompileKeyParts {
+  /** SHA-256 (hex) of the `.onnx` file's bytes */
   modelSha256: string;
-  symbols: Record<string, number>;
-  batchsize: number | undefined;
-  convertToFp16: boolean;
-  keepOriginalPrecision: string[];
-  fp16Clip: boolean;
+  /** the resolved options: only those the option table marks `program: true` enter the key */
+  options: ResolvedOptions;
+  /** the onnxruntime version that optimizes the graph */
   onnxruntimeVersion: string;
-  hostFeatures: string[];
+  /** the host CPU features the optimized graph depends on */
+  hostFeatures: readonly string[];
 }
 
 /** The compile key: SHA-256 (hex) of the canonical JSON of the parts. */
@@ -35,11 +37,7 @@ export function compileKey(parts: CompileKeyParts): string {
   const canonical = {
     compiler: COMPILER_VERSION,
     model: parts.modelSha256,
-    symbols: Object.entries(parts.symbols).sort((a, b) => a[0].localeCompare(b[0])),
-    batchsize: parts.batchsize ?? null,
-    fp16: parts.convertToFp16,
-    keep: parts.convertToFp16 ? [...parts.keepOriginalPrecision].sort() : [],
-    clip: parts.convertToFp16 && parts.fp16Clip,
+    options: programOptions(parts.options),
     onnxruntime: parts.onnxruntimeVersion,
     host: [...parts.hostFeatures].sort(),
   };

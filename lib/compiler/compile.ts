@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { QaicError } from '../errors.js';
 import { decodeModel } from '../onnx/model.js';
-import { resolveOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel } from '../options.js';
+import { programOptions, resolveOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel } from '../options.js';
 import { onnxruntimeVersion } from '../program/write.js';
 import { PROGRAM_FILE } from '../program/format.js';
 import { cacheDirFor, compileKey, externalFilesUnchanged, readCompileRecord } from './cache.js';
@@ -79,8 +79,7 @@ export async function compile(modelPath: string, options: SessionOptions | Sessi
   delete raw.allowOversubscription;
   raw.allow_oversubscription = true;
   const resolved = resolveOptions(raw as SessionOptions);
-  resolved.allow_oversubscription = given === true;
-  return compileResolved(modelPath, resolved);
+  return compileResolved(modelPath, { ...resolved, allow_oversubscription: given === true });
 }
 
 /** {@link compile} with options already resolved (the Session's path). */
@@ -101,10 +100,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ortVersion = onnxruntimeVersion();
   const host = hostKernelFeatures();
-  const key = compileKey({
-    modelSha256: sha256, symbols: options.onnx_define_symbol, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
-    keepOriginalPrecision: options.keep_original_precision_for_nodes, fp16Clip: options.fp16_clip, onnxruntimeVersion: ortVersion, hostFeatures: host,
-  });
+  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   const record = readCompileRecord(dir);
@@ -149,16 +145,13 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   }
 }
 
-/** The compile options as recorded in the program's provenance. */
+/**
+ * The compile options as recorded in the program's provenance: the options that change the program (from the option
+ * table, as the compile key sees them; symbols as a `{name: size}` map), plus the no-effect flags that were given.
+ */
 function compileOptionsRecord(options: ResolvedOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    onnx_define_symbol: { ...options.onnx_define_symbol },
-    convert_to_fp16: options.convert_to_fp16,
-    aic_num_cores: options.aic_num_cores,
-    ignored: { ...options.ignored },
-  };
-  if (options.batchsize !== undefined) out.batchsize = options.batchsize;
-  if (options.keep_original_precision_for_nodes.length > 0) out.keep_original_precision_for_nodes = [...options.keep_original_precision_for_nodes];
-  if (options.fp16_clip) out.fp16_clip = true;
+  const out = programOptions(options);
+  out.onnx_define_symbol = { ...options.onnx_define_symbol };
+  out.ignored = { ...options.ignored };
   return out;
 }

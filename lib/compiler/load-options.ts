@@ -1,8 +1,11 @@
 /**
- * How activations load a compiled graph (ort-measurements §1 and §6): the graph was optimized at level 'all' at
- * compile time, so loading skips optimization ('disabled' keeps the stored NCHWc layout: loading an 'all' graph at
- * 'disabled' is bit-identical to optimizing at load) and prepacking (prepacked weights are private copies per
- * session; without them every activation maps the same weight bytes). Creation is about 2× faster, run time equal.
+ * How activations load a compiled graph: the graph was optimized at level 'all' at compile time, so loading skips
+ * optimization ('disabled' keeps the stored NCHWc layout: loading an 'all' graph at 'disabled' is bit-identical to
+ * optimizing at load) and prepacking (prepacked weights are private copies per session; without them every activation
+ * maps the same weight bytes). Measured with onnxruntime-node 1.30 on a 2-core VM: PP-OCRv4 det is created in 31 ms
+ * from its saved 'all' graph at 'disabled' against 44 ms when optimized at load; PP-OCRv4 rec in 26 ms against 60 ms
+ * (about 2× faster), with the same run time (17.3 ms) and 13 MiB of memory per extra session instead of 39 MiB (the
+ * weights then live once in the page cache, shared).
  */
 export const ACTIVATION_LOAD_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({
   graphOptimizationLevel: 'disabled',

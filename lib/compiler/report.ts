@@ -15,17 +15,29 @@ import type { Fp16Report } from './fp16/convert.js';
  */
 export const MAC_COUNTED_OPS: readonly string[] = ['Conv', 'ConvInteger', 'QLinearConv', 'ConvTranspose', 'MatMul', 'MatMulInteger', 'QLinearMatMul', 'Gemm'];
 
-/** Multiply-accumulates per inference, by operator type, for the fixed shapes. */
+/**
+ * Multiply-accumulates per inference, by operator type, for the fixed shapes. MACs depend on the input dims, so they
+ * are counted only when every input dim is fixed: with a dim left symbolic, `method` is `'needs fixed dims'` and
+ * nothing is counted (a figure for made-up dims would mislead).
+ */
 export interface MacCount {
-  /** sum over all counted operators */
+  /** sum over all counted operators; 0 when `method` is not `'profiled dry run'` */
   total: number;
-  /** MACs per inference by operator type (only counted types appear) */
+  /** MACs per inference by operator type (only counted types appear); empty when `method` is not `'profiled dry run'` */
   byOperator: Record<string, number>;
-  /** which operator types are counted (`MAC_COUNTED_OPS`: Conv, MatMul, Gemm and their integer/quantized/transposed forms); empty when `method` is `'unavailable'` */
+  /** which operator types are counted (`MAC_COUNTED_OPS`: Conv, MatMul, Gemm and their integer/quantized/transposed forms); empty when `method` is not `'profiled dry run'` */
   counted: readonly string[];
-  /** how the node shapes were obtained */
-  method: 'profiled dry run' | 'unavailable';
-  /** symbols left symbolic that the dry run set to 1 (the counts are then per unit of those dims) */
+  /**
+   * How the figures were obtained: `'profiled dry run'` (counted on the shapes of a run at the fixed dims),
+   * `'needs fixed dims'` (not counted: input dims are left symbolic, see `assumedOne`) or `'unavailable'` (the dry
+   * run could not run).
+   */
+  method: 'profiled dry run' | 'needs fixed dims' | 'unavailable';
+  /**
+   * Input dims left symbolic (their symbol, or `input[axis]` for an anonymous dim). The zero-input dry run takes
+   * them as 1 to run at all, which is why MACs are not counted then: fix them with `onnx_define_symbol`
+   * (`-onnx-define-symbol=<symbol>,<value>`) or `batchsize`.
+   */
   assumedOne: string[];
 }
 
@@ -179,8 +191,12 @@ export function nodeMacs(node: ProfiledNode): number | undefined {
   }
 }
 
-/** Sum MACs by operator type over profiled nodes. */
+/**
+ * Sum MACs by operator type over profiled nodes. With input dims left symbolic (`assumedOne` not empty) the nodes'
+ * shapes are those of made-up dims: nothing is counted and `method` says MACs need fixed dims.
+ */
 export function countMacs(nodes: readonly ProfiledNode[], assumedOne: string[]): MacCount {
+  if (assumedOne.length > 0) return { total: 0, byOperator: {}, counted: [], method: 'needs fixed dims', assumedOne };
   const byOperator: Record<string, number> = {};
   let total = 0;
   for (const n of nodes) {
@@ -205,6 +221,14 @@ function si(n: number): string {
   return `${n} `;
 }
 
+/** The warning for input dims the program keeps symbolic, with the flag that fixes each named one. */
+function symbolicWarning(inputs: CompileReport['leftSymbolic']): string {
+  const symbols = [...new Set(inputs.map((l) => l.symbol).filter((s): s is string => s !== null))];
+  const dims = inputs.map((l) => `${l.value} axis ${l.axis}${l.symbol === null ? ' (anonymous)' : ` (${l.symbol})`}`).join(', ');
+  const fix = symbols.length > 0 ? `: fix them with ${symbols.map((s) => `-onnx-define-symbol=${s},<value>`).join(' ')} (onnx_define_symbol in code)` : ': fix an anonymous first dim with -batchsize=<value>';
+  return `WARNING: the program keeps symbolic input dims ${dims}. It accepts inputs of any size there, but output shapes, MACs, and the random inputs of runBenchmark() and qaic-runner need fixed dims${fix}`;
+}
+
 /** The human-readable report `qaic-exec` prints. */
 export function formatReport(r: CompileReport): string {
   const lines: string[] = [];
@@ -216,12 +240,16 @@ export function formatReport(r: CompileReport): string {
   if (r.fixed.length > 0) lines.push(`Fixed: ${r.fixed.map((f) => `${f.symbol}=${f.value} (${f.from}, ${f.dims} dims)`).join(', ')}`);
   if (r.batchFixedInputs.length > 0) lines.push(`Batch size fixed the first dim of: ${r.batchFixedInputs.join(', ')}`);
   if (r.leftSymbolic.length > 0) lines.push(`Left symbolic: ${r.leftSymbolic.map((l) => `${l.kind} ${l.value} axis ${l.axis} (${l.symbol ?? 'anonymous'})`).join(', ')}`);
+  const symbolicInputs = r.leftSymbolic.filter((l) => l.kind === 'input');
+  if (symbolicInputs.length > 0) lines.push(symbolicWarning(symbolicInputs));
   const ignored = Object.keys(r.ignored);
   if (ignored.length > 0) lines.push(`Ignored (no effect on the CPU backend): ${ignored.join(', ')}`);
   lines.push(`Parameters: ${r.parameters.count.toLocaleString('en-US')} in ${r.parameters.tensors} tensors, ${r.parameters.bytes.toLocaleString('en-US')} bytes`);
   lines.push(`Operators (${r.nodes} nodes): ${Object.entries(r.operators).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`After optimization (${r.optimizedNodes} nodes): ${Object.entries(r.optimizedOperators).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (r.macs.method === 'unavailable') {
+  if (r.macs.method === 'needs fixed dims') {
+    lines.push(`MACs per inference: not counted: they depend on the input dims, and ${r.macs.assumedOne.join(', ')} ${r.macs.assumedOne.length === 1 ? 'is' : 'are'} left symbolic (fix ${r.macs.assumedOne.length === 1 ? 'it' : 'them'} to count MACs)`);
+  } else if (r.macs.method === 'unavailable') {
     lines.push(`MACs per inference: unavailable${r.dryRunError === undefined ? '' : ` (dry run failed: ${r.dryRunError})`}`);
   } else {
     const by = Object.entries(r.macs.byOperator).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${si(v)}MAC`).join(', ');

@@ -123,6 +123,8 @@ export async function runCase(caseDir: string, root: string, tol: Tolerance): Pr
     const sets = readDataSets(caseDir);
     const compiled = await compile(modelPath, { output_dir: join(work, 'program') });
     session = new Session(compiled.programPath, { num_activations: 1 });
+    // activate before the first run(): otherwise every case prints the first-inference warning asking for setup()
+    await session.setup();
     // the compile report holds the model's inputs and outputs in order: no need to read and decode the model again
     const io = compiled.report;
     for (const set of sets) {

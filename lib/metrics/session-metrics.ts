@@ -13,7 +13,8 @@ import type { RunObserver, RunTrace } from '../runtime/trace.js';
 import type { ResolvedOptions } from '../options.js';
 import { LatencyStore } from './latency-store.js';
 import { nowNs } from '../runtime/clock.js';
-import { buildReport, formatPythonMetrics, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { buildReport, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { printMetricsLines } from './print-metrics.js';
 import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 import { resolveBenchmarkArgs, runBenchmarkOn, type BenchmarkArgs, type BenchmarkResult } from './benchmark.js';
 import { randomInputs } from './random-inputs.js';
@@ -92,7 +93,7 @@ export class SessionMeasurements implements RunObserver {
 
   printMetrics(write: (line: string) => void): void {
     this.#requireMetrics('printMetrics');
-    for (const line of formatPythonMetrics(pythonMetrics(this.store.summary('e2e')))) write(line);
+    for (const line of printMetricsLines(this.store)) write(line);
   }
 
   metricsDocument(): MetricsDocument {

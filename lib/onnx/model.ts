@@ -1,10 +1,10 @@
 /**
  * Reading and writing ONNX models, their input/output specs and their tensors.
  */
-import { readFileSync } from 'node:fs';
 import { QaicError } from '../errors.js';
 import { bytesPerElement, dtypeFromOnnx, onnxFromDType, onnxTypeName, viewOf, type DType, type TensorData } from '../dtypes.js';
-import { decodeMessage, encodeMessage } from './protobuf.js';
+import { readRegularFileSync } from '../files.js';
+import { MAX_MESSAGE_BYTES, decodeMessage, encodeMessage } from './protobuf.js';
 import {
   ModelSchema, TensorSchema,
   type GraphProto, type Int64, type ModelProto, type TensorProto, type ValueInfoProto,
@@ -47,8 +47,9 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {
 }
 
 /**
- * Read and decode an ONNX file (external data files are not read). Throws `QAIC_FILE_NOT_FOUND` (with the path)
- * or `QAIC_MODEL_INVALID`.
+ * Read and decode an ONNX file (external data files are not read), through the library's reader for untrusted files:
+ * a regular file of at most 2 GiB (protobuf's limit). Throws `QAIC_FILE_NOT_FOUND` (with the path),
+ * `QAIC_FILE_INVALID` (not a regular file, too large) or `QAIC_MODEL_INVALID`.
  *
  * @returns the decoded `model`, and the file's `bytes` as read (for hashing or re-use without re-reading)
  */
@@ -58,21 +59,13 @@ export function readModelFile(path: string): {
   /** The file's contents, unchanged. */
   bytes: Uint8Array;
 } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new QaicError('QAIC_FILE_NOT_FOUND', `cannot read model file '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      cause: error,
-      details: { file: path },
-    });
-  }
+  const bytes = readRegularFileSync(path, { what: 'model file', maxBytes: MAX_MESSAGE_BYTES });
   return { model: decodeModel(bytes, `'${path}'`), bytes };
 }
 
 /** Encode a model to bytes. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return encodeMessage(ModelSchema, model as Record<string, unknown>).finish();
+  return encodeMessage(ModelSchema, model as Record<string, unknown>);
 }
 
 /**
@@ -85,7 +78,7 @@ export function decodeTensor(bytes: Uint8Array): TensorProto {
 
 /** Encode a single TensorProto to bytes, as {@link decodeTensor} reads them (the `.pb` files of ONNX test data sets). */
 export function encodeTensor(tensor: TensorProto): Uint8Array {
-  return encodeMessage(TensorSchema, tensor as Record<string, unknown>).finish();
+  return encodeMessage(TensorSchema, tensor as Record<string, unknown>);
 }
 
 function toDim(d: { dim_value?: Int64; dim_param?: string }): Dim {

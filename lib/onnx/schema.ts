@@ -10,10 +10,21 @@ import type { MessageSchema, UnknownField } from './protobuf.js';
 /** 64-bit integers decode to `number` when they fit in a double exactly, else to `bigint`. */
 export type Int64 = number | bigint;
 
-/** Base of every decoded message: the fields this schema does not name, kept so that encoding writes them back. */
+/**
+ * Base of every decoded message: what encoding needs to give back the bytes it was decoded from, beyond the named
+ * fields.
+ */
 export interface Unknowns {
-  /** Fields not in this schema (e.g. from a newer ONNX), in the order read; absent when there were none. */
+  /** Fields not in this schema (e.g. from a newer ONNX), in the order read, each with its place; absent when none. */
   $unknown?: UnknownField[];
+  /**
+   * Repeated number fields that were read in the other wire form than this schema writes by default: field name to
+   * `true` (read packed) or `false` (one element per tag); absent when every field came in its default form. Encoding
+   * writes those fields in the form recorded here. Packed by default: `TensorProto`'s `float_data`, `int32_data`,
+   * `int64_data`, `double_data` and `uint64_data` (onnx.proto marks them `[packed = true]`); every other repeated
+   * number (`dims`, `floats`, `ints`) is written one element per tag unless this says otherwise.
+   */
+  $packed?: Record<string, boolean>;
 }
 
 /** A string key/value pair (`metadata_props`, `external_data`). */
@@ -258,6 +269,8 @@ export interface ModelProto extends Unknowns {
 }
 
 // Schemas reference each other recursively (graphs inside attributes), so they are declared first and filled after.
+// Each table lists its fields in onnx.proto's declaration order; the encoder writes them in field-number order, as
+// protobuf's own encoders do, whatever the order here.
 const S = (name: string): MessageSchema => ({ name, fields: [] });
 
 export const StringStringEntrySchema = S('StringStringEntryProto');

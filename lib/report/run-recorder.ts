@@ -71,7 +71,10 @@ export class RunRecorder implements RunObserver {
     this.#detach = undefined;
   }
 
-  /** @internal the session calls this for every inference */
+  /**
+   * The session calls this for every inference ({@link RunObserver}). Public on purpose: the class implements that
+   * public interface, so declarations that hid this method would not type-check.
+   */
   onRun(trace: RunTrace): void {
     if (this.#runs.length >= this.#limit) {
       this.dropped++;

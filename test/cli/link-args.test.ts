@@ -8,6 +8,6 @@ t.test('qaic-link arguments: SDK-style and GNU-style flags, programs in order', 
 });
 
 t.test('a flag given twice is refused, naming it, instead of the last one silently winning', async (t) => {
-  t.throws(() => parseLinkArgs(['-o=out', '-names=a,b', '-names=c,d', 'p1', 'p2'], '/w'), { code: 'QAIC_CLI_USAGE', message: /'-names' was given twice/ });
-  t.throws(() => parseLinkArgs(['-o=out', '-o=other', 'p1'], '/w'), { code: 'QAIC_CLI_USAGE', message: /'-o' was given twice/ });
+  t.throws(() => parseLinkArgs(['-o=out', '-names=a,b', '-names=c,d', 'p1', 'p2'], '/w'), { code: 'QAIC_CLI_USAGE', message: /-names was given twice \('a,b' and 'c,d'\); give it once/ });
+  t.throws(() => parseLinkArgs(['-o=out', '-o=other', 'p1'], '/w'), { code: 'QAIC_CLI_USAGE', message: /-o was given twice/ });
 });

@@ -10,13 +10,13 @@ import { tempDir } from '../program/helpers.js';
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-conformance.js');
 
-async function exec(args: string[]): Promise<{ code: number; stdout: string }> {
+async function exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout } = await run(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout };
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
   } catch (error) {
-    const e = error as { code: number; stdout: string };
-    return { code: e.code, stdout: e.stdout };
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }
 
@@ -57,4 +57,5 @@ t.test('a wrong answer beyond abs+rel 1e-3 exits 1 and says where', async (t) =>
 t.test('BAD CALL - no folder is a usage error (exit 2)', async (t) => {
   const r = await exec(['--json']);
   t.equal(r.code, 2);
+  t.match(r.stderr, /^qaic-conformance: error \[QAIC_CLI_USAGE\]: --json needs a value, as in --json out\.json/);
 });

@@ -45,15 +45,15 @@ t.test('-h, -help and --usage ask for usage; -operators-supported=onnx for the o
 });
 
 t.test('BAD CALL - an unknown flag is an error naming the nearest known flag', async (t) => {
-  t.throws(() => parseExecArgs(['-m=a.onnx', '-onnx-define-symbl=batch,1']), { code: 'QAIC_CLI_USAGE', message: /unknown flag '-onnx-define-symbl=batch,1'; did you mean '-onnx-define-symbol'\?/ });
+  t.throws(() => parseExecArgs(['-m=a.onnx', '-onnx-define-symbl=batch,1']), { code: 'QAIC_CLI_USAGE', message: /unknown flag '-onnx-define-symbl'; did you mean '-onnx-define-symbol'\?/ });
   t.throws(() => parseExecArgs(['-m=a.onnx', '-multicast-weight']), { code: 'QAIC_CLI_USAGE', message: /did you mean '-multicast-weights'/ });
 });
 
 t.test('BAD CALL - malformed values and a missing model are usage errors', async (t) => {
   t.throws(() => parseExecArgs(['-m=a.onnx', '-onnx-define-symbol=batch']), { code: 'QAIC_CLI_USAGE', message: /expects <name>,<size>/ });
-  t.throws(() => parseExecArgs(['-m=a.onnx', '-batchsize=two']), { code: 'QAIC_CLI_USAGE', message: /-batchsize expects a positive integer/ });
+  t.throws(() => parseExecArgs(['-m=a.onnx', '-batchsize=two']), { code: 'QAIC_CLI_USAGE', message: /-batchsize expects an integer of at least 1, got 'two'/ });
   t.throws(() => parseExecArgs(['-batchsize=1']), { code: 'QAIC_CLI_USAGE', message: /no model given/ });
-  t.throws(() => parseExecArgs(['-m=a.onnx', '-operators-supported=tensorflow']), { code: 'QAIC_CLI_USAGE', message: /only 'onnx'/ });
+  t.throws(() => parseExecArgs(['-m=a.onnx', '-operators-supported=tensorflow']), { code: 'QAIC_CLI_USAGE', message: /-operators-supported expects 'onnx', got 'tensorflow'/ });
 });
 
 t.test('the command: -h exits 0 with usage, an unknown flag exits 2, a compile prints the report and exits 0', async (t) => {
@@ -62,7 +62,7 @@ t.test('the command: -h exits 0 with usage, an unknown flag exits 2, a compile p
   t.match(help.stdout, /Usage: qaic-exec -m=<model.onnx>/);
   const bad = await exec(['-m=x.onnx', '-aic-binary-dri=out']);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /did you mean '-aic-binary-dir'/);
+  t.match(bad.stderr, /^qaic-exec: error \[QAIC_CLI_USAGE\]: unknown flag '-aic-binary-dri'; did you mean '-aic-binary-dir'\?/);
 
   const dir = tempDir(t);
   writeFileSync(join(dir, 'relu.onnx'), encodeModel(model(graph({

@@ -61,13 +61,19 @@ t.test('MACs by operator type, parameters, operator counts and static output sha
   t.match(formatReport(report), /MACs per inference: 9\.070 kMAC \(9,070\): Conv 8\.064 kMAC, ConvTranspose 864 MAC, Gemm 72 MAC, MatMul 70 MAC/);
 });
 
-t.test('a dim left symbolic is reported and the dry run takes it as 1', async (t) => {
+t.test('a dim left symbolic is reported, MACs are not counted on made-up dims, and the printout warns', async (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'tiny.onnx');
   writeFileSync(path, encodeModel(tinyModel('N')));
   const { report } = await compile(path, { output_dir: join(dir, 'out') });
   t.same(report.macs.assumedOne, ['N']);
-  t.equal(report.macs.byOperator.Conv, 6912 + 1152, 'per unit of N');
+  t.equal(report.macs.method, 'needs fixed dims');
+  t.equal(report.macs.total, 0, 'no total computed for N taken as 1');
+  t.same(report.macs.byOperator, {});
+  const text = formatReport(report);
+  t.match(text, /^MACs per inference: not counted: they depend on the input dims, and N is left symbolic \(fix it to count MACs\)$/m);
+  t.notMatch(text, /MACs per inference: \d/, 'no figure printed');
+  t.match(text, /^WARNING: the program keeps symbolic input dims x1 axis 0 \(N\)\. .*need fixed dims: fix them with -onnx-define-symbol=N,<value>/m);
   t.same(report.leftSymbolic.filter((l) => l.kind === 'input'), [{ value: 'x1', kind: 'input', axis: 0, symbol: 'N' }]);
   t.same(report.outputs.find((o) => o.name === 'r1')!.shape, ['N', 4, 'h', 'w'], 'declared shape kept when the dry run is not representative');
 });

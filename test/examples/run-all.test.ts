@@ -21,5 +21,6 @@ for (const file of examples) {
     t.equal(result.code, 0, `${file} exits 0${result.code === 0 ? '' : `\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`}`);
     t.notMatch(result.stdout, /CHECK FAILED/, 'no failed check');
     t.match(result.stdout, /^ok - /m, 'the example checked at least one result');
+    t.notMatch(result.stderr, /QAIC_FIRST_INFERENCE|call setup\(\)/, 'no warning asks to call setup(): the example activates before its first run()');
   });
 }
