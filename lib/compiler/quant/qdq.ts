@@ -371,9 +371,13 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     });
     for (const y of n.output ?? []) if (y && !graphOutputs.has(y) && isFloat(y)) tensors.add(y);
   }
+  // A node the user keeps in float must not sit between a DequantizeLinear and a QuantizeLinear: onnxruntime would
+  // fuse it into an int8 kernel anyway (it quantizes float weights there). So what it produces is never quantized.
+  const keptOutputs = new Set<string>();
+  for (const n of graph.node ?? []) if (userKept(n)) for (const y of n.output ?? []) keptOutputs.add(y);
   const byReader = readers();
   for (const t of tensors) {
-    if (!ranges.has(t)) continue;
+    if (!ranges.has(t) || keptOutputs.has(t)) continue;
     const p = activation(t);
     const sName = fresh(`${t}_scale`);
     const zName = fresh(`${t}_zero_point`);
