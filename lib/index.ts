@@ -18,7 +18,7 @@ export type { InputTensor, InputValue, Inputs, OrtTensorLike, OutputTensor } fro
 export type { Dim, ValueSpec } from './onnx/model.js';
 export type { RunObserver, RunTrace } from './runtime/trace.js';
 export type { WorkerTimes } from './runtime/protocol.js';
-export type { PreparedGraph, SourceDescription, SourceKind } from './runtime/graph-source.js';
+export type { PreparedGraph, SourceDescription, SourceKind } from './graph-source.js';
 export * as onnx from './onnx/index.js';
 export * as report from './report/index.js';
 export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';

@@ -5,15 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, describeValue } from './errors.js';
 import {
-  checkBackendUpdate, checkCoreBudget, resolveOptions, sharesCores, withBackendOptions,
+  checkBackendUpdate, checkCoreBudget, resolveOptions, withBackendOptions,
   type BackendOptions, type ResolvedOptions, type SessionOptions, type SessionOptionsCamel,
 } from './options.js';
 import type { DType } from './dtypes.js';
 import type { Dim, ValueSpec } from './onnx/model.js';
 import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor } from './tensor.js';
-import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './runtime/graph-source.js';
-import { ActivationPool, type PoolRequest } from './runtime/pool.js';
-import { addSessionConfigEntries, type ActivationConfig } from './runtime/protocol.js';
+import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './graph-source.js';
+import { ActivationPool } from './runtime/pool.js';
+import { createRuntime } from './runtime/create-runtime.js';
+import type { RunRequest, Runtime } from './runtime/runtime.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
 import { warnOnce } from './warnings.js';
@@ -22,7 +23,6 @@ import type { PythonMetrics, MetricsReport } from './metrics/report.js';
 import type { MetricsDocument } from './metrics/export.js';
 import type { BenchmarkArgs, BenchmarkResult } from './metrics/benchmark.js';
 import type { OperatorRow } from './profiling/ort-profile.js';
-import { pinningFor } from './runtime/affinity.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
 export type ShapeDict = Record<string, [Dim[], DType | string]>;
@@ -64,9 +64,9 @@ export class Session implements AsyncDisposable {
   #state: SessionState = 'created';
   #graph: PreparedGraph | undefined;
   #preparing: Promise<PreparedGraph> | undefined;
-  #pool: ActivationPool | undefined;
+  #runtime: Runtime | undefined;
   #activating: Promise<void> | undefined;
-  /** Bumped by reset() and close(): an activation that started in an older epoch must not install its pool. */
+  /** Bumped by reset() and close(): an activation that started in an older epoch must not install its runtime. */
   #epoch = 0;
   #peeked: { inputs: ValueSpec[]; outputs: ValueSpec[] } | undefined;
   #observers = new Set<RunObserver>();
@@ -87,7 +87,7 @@ export class Session implements AsyncDisposable {
   constructor(modelPath: string, options?: SessionOptions | SessionOptionsCamel) {
     this.#options = resolveOptions(options);
     this.#source = describeSource(modelPath);
-    this.#measure = new SessionMeasurements(this);
+    this.#measure = new SessionMeasurements(this, () => this.#runtime);
     const ignored = Object.keys(this.options.ignored);
     if (ignored.length > 0) {
       warnOnce(`no-effect:${ignored.sort().join(',')}`, 'QAIC_OPTION_NO_EFFECT',
@@ -195,25 +195,6 @@ export class Session implements AsyncDisposable {
     return this.#preparing;
   }
 
-  #activationConfig(graph: PreparedGraph, index: number): ActivationConfig {
-    const o = this.options;
-    const shared = sharesCores(o.num_activations, o.aic_num_cores);
-    const sessionOptions: Record<string, unknown> = {
-      ...graph.sessionOptions,
-      intraOpNumThreads: o.aic_num_cores,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-    };
-    if (shared) {
-      // Spinning pools steal the cores other activations need (measured: 42 % of throughput lost).
-      addSessionConfigEntries(sessionOptions, { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' });
-    }
-    const config: ActivationConfig = { index, modelPath: graph.modelPath, sessionOptions, inputNames: graph.inputs.map((s) => s.name) };
-    if (o.pin_cores) Object.assign(config, pinningFor(index, o.aic_num_cores, sessionOptions));
-    if (o.enable_profiling) config.profileDir = this.profileDir;
-    return config;
-  }
-
   /** Where profiles are written: `<output_dir>/profiling`, or a folder under the OS temp dir. */
   get profileDir(): string {
     return this.#profileDir ??= profileDirFor(this.options.output_dir);
@@ -229,7 +210,7 @@ export class Session implements AsyncDisposable {
    */
   async setup(): Promise<void> {
     this.#assertOpen('setup');
-    if (this.#pool !== undefined && this.#state === 'active') return;
+    if (this.#runtime !== undefined && this.#state === 'active') return;
     if (this.#activating === undefined) {
       const activating: Promise<void> = this.#activate().finally(() => {
         if (this.#activating === activating) this.#activating = undefined;
@@ -243,24 +224,29 @@ export class Session implements AsyncDisposable {
     const epoch = this.#epoch;
     this.#state = 'activating';
     const t0 = performance.now();
-    let pool: ActivationPool | undefined;
+    let runtime: Runtime | undefined;
     try {
       const graph = await this.#prepare();
       if (this.#epoch !== epoch) throw this.#interrupted();
       const o = this.options;
       checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
-      pool = new ActivationPool({
+      runtime = createRuntime({
+        modelPath: graph.modelPath,
+        inputNames: graph.inputs.map((s) => s.name),
+        sessionOptions: graph.sessionOptions,
         numActivations: o.num_activations,
+        coresPerActivation: o.aic_num_cores,
         setSize: o.set_size,
         timeoutMs: o.activation_timeout_ms,
-        configFor: (i) => this.#activationConfig(graph, i),
+        pinCores: o.pin_cores,
+        profileDir: o.enable_profiling ? this.profileDir : undefined,
         onActivationDeath: (index, error) => {
           warnOnce(`death:${index}:${error.message}`, 'QAIC_ACTIVATION_REPLACED', `activation ${index} died (${error.message}); it is being replaced`);
         },
       });
       // Installed before it starts so that reset()/close() can stop activations that are still loading.
-      this.#pool = pool;
-      await pool.start();
+      this.#runtime = runtime;
+      await runtime.start();
       if (this.#epoch !== epoch) throw this.#interrupted();
       this.#activationCount++;
       this.#lastActivationMs = performance.now() - t0;
@@ -268,11 +254,11 @@ export class Session implements AsyncDisposable {
     } catch (error) {
       if (this.#epoch !== epoch) {
         // reset()/close() owns the state now (and may already have started a new activation): touch nothing of it.
-        await pool?.stop(this.#interrupted());
+        await runtime?.stop(this.#interrupted());
         throw this.#interrupted();
       }
       this.#state = 'created';
-      if (this.#pool === pool) this.#pool = undefined;
+      if (this.#runtime === runtime) this.#runtime = undefined;
       throw error;
     }
   }
@@ -326,20 +312,20 @@ export class Session implements AsyncDisposable {
     return this.#dispatch(inputs, options, callNs);
   }
 
-  /** Check the inputs and hand them to the pool; the promise settles when the activation answers. */
+  /** Check the inputs and hand them to the runtime; the promise settles when the activation answers. */
   #dispatch(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
     return new Promise((resolve, reject) => {
       // a throw in here (an input error) rejects the promise
       const feeds = normaliseInputs(inputs, this.#inputSpecs(this.#graph!));
       const transfer = prepareTransfer(feeds, this.options.copy_inputs);
       const validatedNs = nowNs();
-      const pool = this.#pool;
-      if (pool === undefined) {
+      const runtime = this.#runtime;
+      if (runtime === undefined) {
         this.#assertOpen('run');
         throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
       }
-      const request: PoolRequest = { feeds, transfer, signal: options.signal };
-      pool.dispatch(request, (result) => {
+      const request: RunRequest = { feeds, transfer, signal: options.signal };
+      runtime.dispatch(request, (result) => {
         let outputs: Record<string, OutputTensor>;
         try {
           const wire = result.outputs;
@@ -413,14 +399,14 @@ export class Session implements AsyncDisposable {
   async reset(): Promise<void> {
     this.#assertOpen('reset');
     this.#epoch++;
-    await this.#stopPool(new QaicError('QAIC_ABORTED', 'the session was reset while this request was in flight'));
+    await this.#stopRuntime(new QaicError('QAIC_ABORTED', 'the session was reset while this request was in flight'));
     if (this.#state !== 'closed') this.#state = 'created';
   }
 
-  async #stopPool(error: QaicError): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    if (pool !== undefined) await pool.stop(error);
+  async #stopRuntime(error: QaicError): Promise<void> {
+    const runtime = this.#runtime;
+    this.#runtime = undefined;
+    if (runtime !== undefined) await runtime.stop(error);
     if (this.#activating !== undefined) await this.#activating.catch(() => undefined);
   }
 
@@ -434,7 +420,7 @@ export class Session implements AsyncDisposable {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#epoch++;
-    await this.#stopPool(new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while this request was in flight'));
+    await this.#stopRuntime(new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while this request was in flight'));
   }
 
   /** `await using session = new Session(...)` closes it at the end of the block. */
@@ -465,14 +451,14 @@ export class Session implements AsyncDisposable {
     checkCoreBudget(numActivations, this.options.aic_num_cores, this.options.allow_oversubscription);
     const reactivate = changes.num_activations !== undefined && changes.num_activations !== this.options.num_activations;
     this.#options = withBackendOptions(this.#options, changes);
-    if (changes.set_size !== undefined) this.#pool?.setSetSize(changes.set_size);
+    if (changes.set_size !== undefined) this.#runtime?.setSetSize(changes.set_size);
     if (reactivate && (this.#state === 'active' || this.#state === 'activating')) {
       await this.#activating?.catch(() => undefined);
       this.#assertOpen('updateBackendOptions');
-      // read after the wait: an activation that was in progress has only now installed its pool
-      const old = this.#pool;
+      // read after the wait: an activation that was in progress has only now installed its runtime
+      const old = this.#runtime;
       if (old === undefined) return; // that activation failed or was reset: the next run activates with the new count
-      this.#pool = undefined;
+      this.#runtime = undefined;
       this.#state = 'created';
       await this.setup();
       await drainAndStop(old);
@@ -571,7 +557,8 @@ export class Session implements AsyncDisposable {
    *   the batch, seconds of the measured window, batch size; also as named fields, with `details`
    * @throws QaicError `QAIC_INVALID_ARGUMENT` for bad arguments, `QAIC_INPUT_*` for bad inputs, activation errors
    */
-  runBenchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
+  async runBenchmark(args?: BenchmarkArgs | number): Promise<BenchmarkResult> {
+    // async: a closed session (like any bad call) rejects, as every other method does, instead of throwing
     this.#assertOpen('runBenchmark');
     return this.#measure.runBenchmark(typeof args === 'number' ? { num_inferences: args } : args);
   }
@@ -594,7 +581,7 @@ export class Session implements AsyncDisposable {
    * @param n inferences to show (default 5, as the SDK's example)
    * @throws QaicError `QAIC_METRICS_DISABLED` unless the session has `enable_profiling`; `QAIC_INVALID_ARGUMENT`
    */
-  printProfileData(n = 5, options: { maxOperators?: number } = {}): Promise<void> {
+  async printProfileData(n = 5, options: { maxOperators?: number } = {}): Promise<void> {
     return this.#measure.printProfileData(n, (line) => console.log(line), options.maxOperators ?? 25);
   }
 
@@ -628,9 +615,14 @@ export class Session implements AsyncDisposable {
     return this.#measure.writeTrace(path);
   }
 
-  /** The running activations' pool (internal: metrics, benchmarks and tests use it). @internal */
+  /**
+   * The worker-thread runtime of the running activations, for tests and diagnostics only (the library itself goes
+   * through the {@link Runtime} interface); undefined when not activated or when another engine runs them.
+   *
+   * @internal
+   */
   get _pool(): ActivationPool | undefined {
-    return this.#pool;
+    return this.#runtime instanceof ActivationPool ? this.#runtime : undefined;
   }
 
   toString(): string {
@@ -638,12 +630,12 @@ export class Session implements AsyncDisposable {
   }
 }
 
-/** Let the requests on `pool` finish (for at most 60 s), then stop it. */
-async function drainAndStop(pool: ActivationPool): Promise<void> {
+/** Let the requests on `runtime` finish (for at most 60 s), then stop it. */
+async function drainAndStop(runtime: Runtime): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([pool.whenIdle(), new Promise((resolve) => { timer = setTimeout(resolve, 60_000); })]);
+  await Promise.race([runtime.whenIdle(), new Promise((resolve) => { timer = setTimeout(resolve, 60_000); })]);
   clearTimeout(timer);
-  await pool.stop(new QaicError('QAIC_ABORTED', 'activations were replaced by updateBackendOptions()'));
+  await runtime.stop(new QaicError('QAIC_ABORTED', 'activations were replaced by updateBackendOptions()'));
 }
 
 function resolvedInputs(inputs: readonly ValueSpec[], options: ResolvedOptions): ValueSpec[] {

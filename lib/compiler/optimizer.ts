@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { CompileJob, FromCompileWorker } from './compile-protocol.js';
 import type { CompileReport } from './report.js';
-import { startWorker } from '../runtime/worker-exec-argv.js';
+import { startWorker } from '../workers/worker-exec-argv.js';
 
 interface Pending {
   resolve: (report: CompileReport) => void;

@@ -1,17 +1,16 @@
 /**
  * `runBenchmark()`: measure the activations, not the caller, as the SDK's C++ benchmark API behind Python's
- * `run_benchmark()` does. The loop runs inside every activation at once (see `runBenchmarkLoop` in
- * `runtime/worker.ts`), `set_size` inferences deep, after a warm-up that is excluded and reported.
+ * `run_benchmark()` does. The runtime runs the loop inside every activation at once (`Runtime.runBenchmark()`),
+ * `set_size` inferences deep, after a warm-up that is excluded and reported; this file checks the arguments, asks
+ * for the loop and turns the samples it gets back into the result.
  *
  * `run()` calls made during a benchmark go to the same activations: they are served, and the benchmark measures
  * their load too. One benchmark at a time per session.
  */
 import { QaicError, describeValue } from '../errors.js';
-import { deserializeError } from '../errors.js';
 import { normaliseInputs, type Inputs } from '../tensor.js';
 import type { ValueSpec } from '../onnx/model.js';
-import type { Activation } from '../runtime/activation.js';
-import { BENCH_SLOT, BENCH_SLOTS, type BenchResult, type FromWorker } from '../runtime/protocol.js';
+import type { ActivationSamples, Runtime } from '../runtime/runtime.js';
 import { nowNs } from '../runtime/clock.js';
 import { LatencyStore, type LatencySummary } from './latency-store.js';
 
@@ -214,11 +213,10 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
   };
 }
 
-let nextBenchId = 1;
-
 /** What the benchmark needs from the session. */
 export interface BenchmarkTarget {
-  activations: readonly Activation[];
+  /** the session's runtime: it runs the loop in its activations */
+  runtime: Runtime;
   /** input specs with fixed shapes, in the model's input order */
   inputSpecs: readonly ValueSpec[];
   /** used when no inputs are given */
@@ -229,65 +227,32 @@ export interface BenchmarkTarget {
   store: LatencyStore | undefined;
 }
 
-/** Run the benchmark on a session's activations. */
+/** Run the benchmark on a session's runtime and summarise what its activations measured. */
 export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs = nowNs()): Promise<BenchmarkResult> {
-  const activations = target.activations.filter((a) => a.state === 'ready');
-  if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
   const feeds = normaliseInputs(args.inputs ?? target.randomInputs(), target.inputSpecs as ValueSpec[]);
-  const id = nextBenchId++;
-  const control = new Int32Array(new SharedArrayBuffer(4 * BENCH_SLOTS));
-  control[BENCH_SLOT.remaining] = args.mode === 'count' ? args.count : 0x7fffffff;
   const t0 = performance.now();
-  // Progress comes from the shared counter the activations bump, read on the caller's own timer: no messages, and
-  // one consistent total per report.
   const onProgress = args.onProgress;
-  const progress = onProgress === undefined ? undefined : setInterval(() => {
-    onProgress({ completed: Atomics.load(control, BENCH_SLOT.completed), elapsed: (performance.now() - t0) / 1000 });
-  }, args.progressMs);
-  const results = await Promise.all(activations.map((activation) => new Promise<BenchResult>((resolve, reject) => {
-    const off = activation.onMessage((message: FromWorker) => {
-      if (message.type === 'bench-result' && message.id === id) {
-        off();
-        clearInterval(watch);
-        if (message.error !== undefined) reject(deserializeError(message.error, 'QAIC_RUN_FAILED'));
-        else resolve(message);
-      }
-    });
-    // A worker that dies mid-benchmark never answers: notice it instead of waiting forever.
-    const watch = setInterval(() => {
-      if (activation.state === 'ready') return;
-      off();
-      clearInterval(watch);
-      Atomics.store(control, BENCH_SLOT.abort, 1);
-      Atomics.notify(control, BENCH_SLOT.go);
-      reject(activation.state === 'stopped'
-        ? new QaicError('QAIC_ABORTED', `runBenchmark(): the session was reset or closed during the benchmark (activation ${activation.index} stopped)`)
-        : new QaicError('QAIC_ACTIVATION_CRASHED', `runBenchmark(): activation ${activation.index} died during the benchmark (${activation.state})`));
-    }, 200);
-    // Without a transfer list the feeds are cloned for each activation: the caller's buffers stay usable.
-    activation.post({
-      type: 'bench', id, feeds, warmup: args.warmup, depth: target.setSize, seconds: args.seconds,
-      parties: activations.length, control: control.buffer as SharedArrayBuffer,
-    });
-  }))).catch((error: unknown) => {
-    Atomics.store(control, BENCH_SLOT.abort, 1);
-    Atomics.notify(control, BENCH_SLOT.go);
-    throw error;
-  }).finally(() => clearInterval(progress));
-  return summariseBenchmark(results, activations.map((a) => a.index), target, args, calledNs, nowNs());
+  const samples = await target.runtime.runBenchmark({
+    feeds, warmup: args.warmup, depth: target.setSize, mode: args.mode, count: args.count, seconds: args.seconds,
+    progress: onProgress === undefined ? undefined : {
+      everyMs: args.progressMs,
+      report: (completed) => onProgress({ completed, elapsed: (performance.now() - t0) / 1000 }),
+    },
+  });
+  return summariseBenchmark(samples, target, args, calledNs, nowNs());
 }
 
-function summariseBenchmark(results: BenchResult[], indices: number[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs: number, answeredNs: number): BenchmarkResult {
+function summariseBenchmark(results: ActivationSamples[], target: BenchmarkTarget, args: ResolvedBenchmarkArgs, calledNs: number, answeredNs: number): BenchmarkResult {
   // The run's own store (histogram and exact sums per activation), summarised as the session's metrics are.
   const own = new LatencyStore();
   let completed = 0;
   let start = Infinity;
   let end = 0;
   let warmupNs = 0;
-  results.forEach((r, i) => {
+  for (const r of results) {
     for (const v of r.samplesNs) {
-      own.record('benchmark', indices[i]!, v);
-      target.store?.record('benchmark', indices[i]!, v);
+      own.record('benchmark', r.activation, v);
+      target.store?.record('benchmark', r.activation, v);
     }
     completed += r.count;
     if (r.count > 0) {
@@ -295,9 +260,9 @@ function summariseBenchmark(results: BenchResult[], indices: number[], target: B
       end = Math.max(end, r.endNs);
     }
     warmupNs = Math.max(warmupNs, r.warmupNs);
-  });
-  const perActivation: BenchmarkDetails['perActivation'] = results.map((r, i) => ({
-    activation: indices[i]!, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: own.activationSummary('benchmark', indices[i]!),
+  }
+  const perActivation: BenchmarkDetails['perActivation'] = results.map((r) => ({
+    activation: r.activation, completed: r.count, seconds: r.count > 0 ? (r.endNs - r.startNs) / 1e9 : 0, latency: own.activationSummary('benchmark', r.activation),
   }));
   const seconds = completed > 0 ? (end - start) / 1e9 : 0;
   const rate = seconds > 0 ? (completed * target.batchSize) / seconds : 0;

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { QaicError } from '../errors.js';
 import type { Dim, ValueSpec } from '../onnx/model.js';
 import type { DType } from '../dtypes.js';
-import type { ActivationPool } from '../runtime/pool.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { RunObserver, RunTrace } from '../runtime/trace.js';
 import type { ResolvedOptions } from '../options.js';
 import { LatencyStore } from './latency-store.js';
@@ -30,7 +30,6 @@ export interface MeasuredSession {
   readonly batchSize: number;
   readonly profileDir: string;
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
-  readonly _pool: ActivationPool | undefined;
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -41,9 +40,16 @@ export class SessionMeasurements implements RunObserver {
   readonly profiler: Profiler | undefined;
   lastBenchmark: BenchmarkResult | undefined;
   readonly #session: MeasuredSession;
+  /** the session's runtime now (undefined when not activated): the session keeps it private and lends this */
+  readonly #runtime: () => Runtime | undefined;
 
-  constructor(session: MeasuredSession) {
+  /**
+   * @param session the measured session
+   * @param runtime returns the session's current runtime (undefined while it has none)
+   */
+  constructor(session: MeasuredSession, runtime: () => Runtime | undefined) {
     this.#session = session;
+    this.#runtime = runtime;
     const o = session.options;
     if (o.enable_profiling) this.profiler = new Profiler();
     if (o.enable_metrics || o.enable_profiling) {
@@ -135,22 +141,19 @@ export class SessionMeasurements implements RunObserver {
 
   async #runBenchmark(resolved: ReturnType<typeof resolveBenchmarkArgs>, calledNs: number): Promise<BenchmarkResult> {
     await this.#session.setup();
-    const pool = this.#session._pool;
-    if (pool === undefined) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed while activating');
-    // An activation that died is being replaced: give the replacement its load time, so that a benchmark right after
-    // a crash measures every activation instead of failing or quietly measuring fewer.
-    const want = this.#session.options.num_activations;
-    const deadline = Date.now() + this.#session.options.activation_timeout_ms;
-    while (pool.activations.filter((a) => a.state === 'ready').length < want && Date.now() < deadline && this.#session._pool === pool) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const runtime = this.#runtime();
+    if (runtime === undefined) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed while activating');
+    // An activation that died is being replaced: wait for the replacement to load (or fail, within
+    // activation_timeout_ms), so that a benchmark right after a crash measures every activation instead of failing
+    // or quietly measuring fewer.
+    await runtime.whenReady();
     const shapes = this.#session.modelInputShapeDict;
     const specs: ValueSpec[] = Object.entries(shapes).map(([name, [shape, dtype]]) => ({ name, dtype: dtype as DType, onnxType: 0, shape }));
     const result = await runBenchmarkOn({
-      activations: pool.activations,
+      runtime,
       inputSpecs: specs,
       randomInputs: () => randomInputs(shapes),
-      setSize: pool.setSize,
+      setSize: runtime.setSize,
       batchSize: this.#session.batchSize,
       store: this.enabled ? this.store : undefined,
     }, resolved, calledNs);
@@ -163,7 +166,7 @@ export class SessionMeasurements implements RunObserver {
 
   async operatorRows(): Promise<OperatorRow[]> {
     const profiler = this.#requireProfiling('operatorTable');
-    const profiles = await profiler.collect(this.#session._pool?.activations ?? []);
+    const profiles = await profiler.collect(this.#runtime());
     return operatorTable(profiles.map((p) => p.events));
   }
 
@@ -188,7 +191,7 @@ export class SessionMeasurements implements RunObserver {
 
   async trace(): Promise<TraceDocument> {
     const profiler = this.#requireProfiling('writeTrace');
-    const profiles = await profiler.collect(this.#session._pool?.activations ?? []);
+    const profiles = await profiler.collect(this.#runtime());
     return buildTrace(profiler.traces, profiles);
   }
 

@@ -8,7 +8,7 @@
  * host stages but no operator events. To profile again, `reset()` the session (new activations profile afresh).
  */
 import type { RunObserver, RunTrace } from '../runtime/trace.js';
-import type { Activation } from '../runtime/activation.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { readOrtProfile } from './ort-profile.js';
 import type { ActivationProfile } from './trace-file.js';
 
@@ -18,7 +18,8 @@ const MAX_PROFILED_TRACES = 100_000;
 /** Keeps traces and onnxruntime profiles. */
 export class Profiler implements RunObserver {
   readonly #traces: RunTrace[] = [];
-  readonly #profiles = new Map<Activation, ActivationProfile>();
+  /** every profile collected, including those of activations since replaced or released */
+  readonly #profiles: ActivationProfile[] = [];
   dropped = 0;
 
   onRun(trace: RunTrace): void {
@@ -35,12 +36,11 @@ export class Profiler implements RunObserver {
    * End onnxruntime profiling in every activation not yet ended and read its file; returns every profile
    * collected so far (including those of activations since replaced).
    */
-  async collect(activations: readonly Activation[]): Promise<ActivationProfile[]> {
-    await Promise.all(activations.filter((a) => !this.#profiles.has(a) && a.state === 'ready').map(async (a) => {
-      const file = await a.endProfiling();
-      const events = file === undefined ? [] : readOrtProfile(file);
-      this.#profiles.set(a, { activation: a.index, createStartNs: a.startTimes?.createStartNs ?? 0, events, file });
-    }));
-    return [...this.#profiles.values()].sort((x, y) => x.activation - y.activation);
+  async collect(runtime: Runtime | undefined): Promise<ActivationProfile[]> {
+    const ended = runtime === undefined ? [] : await runtime.endProfiling();
+    for (const p of ended) {
+      this.#profiles.push({ activation: p.activation, createStartNs: p.createStartNs, events: p.file === undefined ? [] : readOrtProfile(p.file), file: p.file });
+    }
+    return [...this.#profiles].sort((x, y) => x.activation - y.activation);
   }
 }

@@ -8,21 +8,18 @@
 import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, CRASH_EXIT_CODE, FromWorker, ToWorker, WorkerTimes } from './protocol.js';
+import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, ToWorker } from './protocol.js';
+import type { RunResult } from './runtime.js';
 import { nowNs } from './clock.js';
-import { startWorker } from './worker-exec-argv.js';
+import { startWorker } from '../workers/worker-exec-argv.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-/** What a finished inference hands back to the pool. */
-export interface ActivationResult {
-  outputs: Record<string, WireTensor>;
-  times: WorkerTimes;
-  /** main-thread time the result message arrived */
-  receivedNs: number;
-  /** whether this was the first inference of this activation */
-  first: boolean;
-}
+/** What a finished inference hands back to the pool (the runtime's {@link RunResult}). */
+export type ActivationResult = RunResult;
+
+/** A benchmark loop's parameters as one activation receives them (the id is the activation's). */
+export type BenchmarkLoop = Omit<BenchRequest, 'type' | 'id'>;
 
 interface Pending {
   resolve: (result: ActivationResult) => void;
@@ -53,11 +50,12 @@ export class Activation {
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
-  #messageHandlers = new Set<(message: FromWorker) => void>();
+  /** whether {@link endProfiling} was asked for (onnxruntime cannot restart profiling) */
+  #profilingEnded = false;
   /** resolves with the worker's exit code once its thread has ended */
   #exited: Promise<number> | undefined;
-  /** benchmark loops running in the worker (they keep the process alive like requests in flight do) */
-  #benchmarks = 0;
+  /** benchmark loops running in the worker, by id (they keep the process alive like requests in flight do) */
+  #benchmarks = new Map<number, { resolve: (result: BenchResult) => void; reject: (error: QaicError) => void }>();
   /** one Int32 slot shared with the worker for {@link killForTesting} */
   readonly #faults = new SharedArrayBuffer(4);
   startTimes: ActivationStartTimes | undefined;
@@ -183,7 +181,7 @@ export class Activation {
   #updateRef(): void {
     const worker = this.#worker;
     if (worker === undefined || this.#state !== 'ready') return;
-    if (this.#pending.size > 0 || this.#profileWaiters.length > 0 || this.#benchmarks > 0) worker.ref();
+    if (this.#pending.size > 0 || this.#profileWaiters.length > 0 || this.#benchmarks.size > 0) worker.ref();
     else worker.unref();
   }
 
@@ -206,7 +204,6 @@ export class Activation {
   }
 
   #onMessage(message: FromWorker): void {
-    if (this.#messageHandlers.size > 0) for (const handler of this.#messageHandlers) handler(message);
     if (message.type === 'result' || message.type === 'run-failed') {
       const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
@@ -222,8 +219,12 @@ export class Activation {
           : reason);
       }
     } else if (message.type === 'bench-result') {
-      this.#benchmarks = Math.max(0, this.#benchmarks - 1);
+      const waiter = this.#benchmarks.get(message.id);
+      if (waiter === undefined) return;
+      this.#benchmarks.delete(message.id);
       this.#updateRef();
+      if (message.error !== undefined) waiter.reject(deserializeError(message.error, 'QAIC_RUN_FAILED'));
+      else waiter.resolve(message);
     } else if (message.type === 'profile') {
       const waiter = this.#profileWaiters.shift();
       this.#updateRef();
@@ -233,20 +234,28 @@ export class Activation {
     }
   }
 
-  /** Listen to raw worker messages (used by the benchmark loop). Returns the unsubscribe function. */
-  onMessage(handler: (message: FromWorker) => void): () => void {
-    this.#messageHandlers.add(handler);
-    return () => this.#messageHandlers.delete(handler);
-  }
-
-  /** Post a raw message (used by the benchmark loop). */
-  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    if (this.#state !== 'ready' || this.#worker === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${this.index} is not ready`);
-    this.#worker.postMessage(message, transfer);
-    if (message.type === 'bench') {
-      this.#benchmarks++;
-      this.#updateRef();
+  /**
+   * Run the benchmark loop in the worker (see `runBenchmarkLoop` in worker.ts); resolves with what it measured.
+   * Rejects with the worker's error, or with the stop/crash error when the activation stops or dies meanwhile
+   * (its {@link state} then says which). The feeds are cloned, never transferred: the caller's buffers stay usable.
+   */
+  benchmark(loop: BenchmarkLoop): Promise<BenchResult> {
+    const worker = this.#worker;
+    if (this.#state !== 'ready' || worker === undefined) {
+      return Promise.reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
     }
+    const id = this.#nextId++;
+    return new Promise<BenchResult>((resolve, reject) => {
+      this.#benchmarks.set(id, { resolve, reject });
+      try {
+        worker.postMessage({ type: 'bench', id, ...loop } satisfies ToWorker);
+      } catch (error) {
+        this.#benchmarks.delete(id);
+        reject(new QaicError('QAIC_INTERNAL', `activation ${this.index}: the benchmark could not be sent to the worker: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      this.#updateRef();
+    });
   }
 
   #die(error: QaicError): void {
@@ -261,6 +270,9 @@ export class Activation {
     this.#pending.clear();
     for (const p of pending) p.reject(error);
     for (const w of this.#profileWaiters.splice(0)) w.reject(error);
+    const benchmarks = [...this.#benchmarks.values()];
+    this.#benchmarks.clear();
+    for (const b of benchmarks) b.reject(error);
   }
 
   /** Send one inference. The feeds' buffers listed in `transfer` are detached from the caller. */
@@ -294,9 +306,15 @@ export class Activation {
     if (pending.size === 1) this.#updateRef();
   }
 
+  /** Whether {@link endProfiling} has been called on this activation (onnxruntime cannot restart profiling). */
+  get profilingEnded(): boolean {
+    return this.#profilingEnded;
+  }
+
   /** Ask the worker to end onnxruntime profiling; resolves with the profile file it wrote. */
   endProfiling(): Promise<string | undefined> {
     if (this.#state !== 'ready' || this.#worker === undefined) return Promise.resolve(undefined);
+    this.#profilingEnded = true;
     return new Promise((resolve, reject) => {
       this.#profileWaiters.push({ resolve, reject });
       this.#worker!.postMessage({ type: 'end-profiling' } satisfies ToWorker);
@@ -320,10 +338,14 @@ export class Activation {
   /**
    * Make the worker die as a crash would (fault-injection tests): it exits with code {@link CRASH_EXIT_CODE}
    * before posting the result of the inference it is running, or at once when idle. Resolves once it has exited.
+   *
+   * @internal
    */
   async killForTesting(): Promise<void> {
     if (this.#worker === undefined || this.#worker.threadId === -1) return;
     Atomics.store(new Int32Array(this.#faults), 0, 1);
+    // an idle worker is unref'd: without this, a test awaiting the exit of an idle activation would let the process end
+    this.#worker.ref();
     this.#worker.postMessage({ type: 'crash-for-testing' } satisfies ToWorker);
     await this.#exited;
   }

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { QaicError, describeValue } from '../errors.js';
 import { warnOnce } from '../warnings.js';
-import { addSessionConfigEntries } from './protocol.js';
+import { addSessionConfigEntries } from './ort-session-options.js';
 
 /** What the native addon exports. */
 interface AffinityAddon {

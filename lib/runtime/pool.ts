@@ -1,5 +1,6 @@
 /**
- * The activations of a session and the dispatcher in front of them.
+ * The worker-thread engine of the {@link Runtime} interface: the activations of a session and the dispatcher in
+ * front of them.
  *
  * Each request goes to the ready activation with the fewest requests in flight (ties go to the lowest index).
  * An activation takes at most `set_size` requests in flight; beyond that, requests wait in one FIFO queue and are
@@ -7,21 +8,14 @@
  * waiting requests are rejected with the reason instead of waiting forever.
  */
 import { QaicError } from '../errors.js';
-import type { WireTensor } from '../tensor.js';
 import { Activation, type ActivationResult } from './activation.js';
-import type { ActivationConfig } from './protocol.js';
+import { activationConfig } from './activation-config.js';
+import { BENCH_SLOT, BENCH_SLOTS, type BenchResult } from './protocol.js';
+import type { ActivationSamples, BenchmarkSpec, EndedProfile, RunRequest, Runtime, RuntimeSpec } from './runtime.js';
 import { nowNs } from './clock.js';
 
-/** A request as the pool sees it. */
-export interface PoolRequest {
-  feeds: WireTensor[];
-  transfer: ArrayBuffer[];
-  signal?: AbortSignal | undefined;
-  /** filled when an activation takes the request */
-  takenNs?: number;
-  activation?: number;
-  sentNs?: number;
-}
+/** A request as the pool sees it (the runtime's {@link RunRequest}). */
+export type PoolRequest = RunRequest;
 
 interface Waiting {
   request: PoolRequest;
@@ -32,24 +26,13 @@ interface Waiting {
   settled: boolean;
 }
 
-/** How the pool builds activations. */
-export interface PoolConfig {
-  numActivations: number;
-  setSize: number;
-  timeoutMs: number;
-  /** activation config for index i */
-  configFor: (index: number) => ActivationConfig;
-  /** called when an activation dies (for warnings/metrics) */
-  onActivationDeath?: (index: number, error: QaicError) => void;
-}
-
 function abortError(signal: AbortSignal): QaicError {
   return new QaicError('QAIC_ABORTED', 'run() was aborted by its AbortSignal', { cause: signal.reason });
 }
 
-/** A set of activations plus the dispatcher. */
-export class ActivationPool {
-  #config: PoolConfig;
+/** A set of worker-thread activations plus the dispatcher. */
+export class ActivationPool implements Runtime {
+  #config: RuntimeSpec;
   #activations: (Activation | undefined)[] = [];
   #queue: Waiting[] = [];
   #replacing = new Map<number, Promise<void>>();
@@ -60,9 +43,11 @@ export class ActivationPool {
   #lostReason: QaicError | undefined;
   /** callers of {@link whenIdle} still waiting */
   #idleWaiters: Array<() => void> = [];
+  /** callers of {@link whenReady} still waiting */
+  #readyWaiters: Array<() => void> = [];
 
-  constructor(config: PoolConfig) {
-    this.#config = config;
+  constructor(spec: RuntimeSpec) {
+    this.#config = spec;
   }
 
   /** The live activations (for diagnostics and tests). */
@@ -99,7 +84,7 @@ export class ActivationPool {
   }
 
   async #startOne(index: number): Promise<Activation> {
-    const activation = new Activation(this.#config.configFor(index), (a, e) => this.#onDeath(a, e));
+    const activation = new Activation(activationConfig(this.#config, index), (a, e) => this.#onDeath(a, e));
     this.#starting.add(activation);
     try {
       await activation.start(this.#config.timeoutMs);
@@ -108,6 +93,8 @@ export class ActivationPool {
       throw error;
     } finally {
       this.#starting.delete(activation);
+      // a start() in progress counts as loading until its promise settles: see #notifyReady
+      queueMicrotask(() => this.#notifyReady());
     }
     if (this.#stopped) {
       await activation.stop(new QaicError('QAIC_ABORTED', 'session reset while activating'));
@@ -125,6 +112,7 @@ export class ActivationPool {
       () => {
         this.#replacing.delete(activation.index);
         this.#pump();
+        this.#notifyReady();
       },
       (failure: unknown) => {
         this.#replacing.delete(activation.index);
@@ -134,6 +122,7 @@ export class ActivationPool {
           for (const w of this.#queue.splice(0)) this.#settle(w, this.#lostReason);
           this.#notifyIdle();
         }
+        this.#notifyReady();
       },
     );
     this.#replacing.set(activation.index, replacement);
@@ -250,6 +239,26 @@ export class ActivationPool {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
+  /** True when no activation is loading or being replaced, or the pool is stopped. */
+  #settledLoading(): boolean {
+    return this.#stopped || (this.#starting.size === 0 && this.#replacing.size === 0);
+  }
+
+  /**
+   * Resolves once no activation is loading or being replaced (at once when none is), or when the pool is stopped.
+   * After a crash this waits for the replacement to load (or to fail, bounded by `timeoutMs`), so a benchmark
+   * right after it measures every activation.
+   */
+  whenReady(): Promise<void> {
+    if (this.#settledLoading()) return Promise.resolve();
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  #notifyReady(): void {
+    if (this.#readyWaiters.length === 0 || !this.#settledLoading()) return;
+    for (const resolve of this.#readyWaiters.splice(0)) resolve();
+  }
+
   /**
    * Stop all activations. Requests in flight or waiting are rejected with `error`.
    */
@@ -257,6 +266,7 @@ export class ActivationPool {
     this.#stopped = true;
     for (const w of this.#queue.splice(0)) this.#settle(w, error);
     this.#notifyIdle();
+    this.#notifyReady();
     const all = [...this.#activations.filter((a): a is Activation => a !== undefined), ...this.#starting];
     this.#activations = [];
     await Promise.all(all.map((a) => a.stop(error)));
@@ -268,4 +278,67 @@ export class ActivationPool {
     this.#config = { ...this.#config, setSize };
     this.#pump();
   }
+
+  /**
+   * Run the benchmark loop inside every ready activation at once (see `runBenchmarkLoop` in worker.ts): they
+   * share one control array (a barrier after warm-up, the count left to claim, an abort flag and the progress
+   * counter), so they measure together and stop together. Any failure raises the abort flag so the others stop.
+   */
+  async runBenchmark(spec: BenchmarkSpec): Promise<ActivationSamples[]> {
+    if (this.#stopped) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed');
+    const activations = this.activations.filter((a) => a.state === 'ready');
+    if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
+    const control = new Int32Array(new SharedArrayBuffer(4 * BENCH_SLOTS));
+    control[BENCH_SLOT.remaining] = spec.mode === 'count' ? spec.count : 0x7fffffff;
+    const abort = (): void => {
+      Atomics.store(control, BENCH_SLOT.abort, 1);
+      Atomics.notify(control, BENCH_SLOT.go);
+    };
+    // Progress comes from the shared counter the activations bump, read on the caller's own timer: no messages, and
+    // one consistent total per report.
+    const progress = spec.progress;
+    const timer = progress === undefined ? undefined : setInterval(() => progress.report(Atomics.load(control, BENCH_SLOT.completed)), progress.everyMs);
+    const loop = {
+      feeds: spec.feeds, warmup: spec.warmup, depth: spec.depth, seconds: spec.mode === 'time' ? spec.seconds : 0,
+      parties: activations.length, control: control.buffer as SharedArrayBuffer,
+    };
+    try {
+      const results = await Promise.all(activations.map((activation) => activation.benchmark(loop).catch((error: unknown) => {
+        abort();
+        throw benchmarkFailure(activation, error);
+      })));
+      return results.map((r, i) => samplesOf(activations[i]!.index, r));
+    } catch (error) {
+      abort();
+      throw error;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /**
+   * End onnxruntime profiling in every ready activation that has not ended it yet and return the files written;
+   * activations that ended theirs before (or whose replacements started since) are not asked again.
+   */
+  endProfiling(): Promise<EndedProfile[]> {
+    const now = this.activations.filter((a) => a.state === 'ready' && !a.profilingEnded);
+    return Promise.all(now.map(async (a) => ({ activation: a.index, file: await a.endProfiling(), createStartNs: a.startTimes?.createStartNs ?? 0 })));
+  }
+}
+
+/** The error a benchmark reports for `activation`: why it stopped or died, else the activation's own error. */
+function benchmarkFailure(activation: Activation, error: unknown): unknown {
+  if (activation.state === 'stopped') {
+    return new QaicError('QAIC_ABORTED', `runBenchmark(): the session was reset or closed during the benchmark (activation ${activation.index} stopped)`, { cause: error });
+  }
+  if (activation.state === 'dead') {
+    return new QaicError('QAIC_ACTIVATION_CRASHED', `runBenchmark(): activation ${activation.index} died during the benchmark (${activation.state})`, {
+      cause: error, details: { activation: activation.index },
+    });
+  }
+  return error;
+}
+
+function samplesOf(activation: number, r: BenchResult): ActivationSamples {
+  return { activation, count: r.count, startNs: r.startNs, endNs: r.endNs, samplesNs: r.samplesNs, warmupNs: r.warmupNs };
 }

@@ -25,19 +25,12 @@ export interface ActivationConfig {
   /**
    * Fault injection for tests (one Int32 slot): non-zero makes the worker exit before posting its next result,
    * as if it crashed mid-inference. See `Activation.killForTesting()`.
+   *
+   * @internal
    */
   faults?: SharedArrayBuffer;
   /** native pinning: CPU indices for this activation's thread, when the addon is available */
   cpus?: number[];
-}
-
-/**
- * Add onnxruntime session config entries (`sessionOptions.extra.session`, e.g. `'intra_op.allow_spinning'`) to an
- * activation's session options, keeping the entries already there; `sessionOptions` is modified.
- */
-export function addSessionConfigEntries(sessionOptions: Record<string, unknown>, entries: Record<string, string>): void {
-  const extra = (sessionOptions.extra ?? {}) as Record<string, unknown>;
-  sessionOptions.extra = { ...extra, session: { ...((extra.session ?? {}) as Record<string, unknown>), ...entries } };
 }
 
 /** Main → worker. */
@@ -51,8 +44,9 @@ export type ToWorker =
   | BenchRequest;
 
 /**
- * Start the in-activation benchmark loop (see `runBenchmarkLoop` in worker.ts). `control` is shared by every
- * activation of one benchmark: Int32 slots {@link BENCH_SLOT}.
+ * Start the in-activation benchmark loop (see `runBenchmarkLoop` in worker.ts), sent by `Activation.benchmark()` for
+ * `ActivationPool.runBenchmark()`. `control` is shared by every activation of one benchmark: Int32 slots
+ * {@link BENCH_SLOT}.
  */
 export interface BenchRequest {
   type: 'bench';
@@ -125,5 +119,5 @@ export interface BenchResult {
   error?: SerializedError;
 }
 
-/** Exit code of a worker killed by `Activation.killForTesting()`. */
+/** Exit code of a worker killed by `Activation.killForTesting()` (tests only). @internal */
 export const CRASH_EXIT_CODE = 70;

@@ -5,7 +5,7 @@ import { ACTIVATION_LOAD_OPTIONS } from '../../lib/compiler/load-options.js';
 import { hostKernelFeatures } from '../../lib/compiler/host-features.js';
 import { openProgram } from '../../lib/program/index.js';
 import { resolveOptions } from '../../lib/options.js';
-import { describeSource, prepareGraph } from '../../lib/runtime/graph-source.js';
+import { describeSource, prepareGraph } from '../../lib/graph-source.js';
 import { DET_MODEL } from '../fixtures/models.js';
 import { tempDir } from '../program/helpers.js';
 

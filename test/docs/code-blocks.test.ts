@@ -20,13 +20,16 @@ const NOT_CODE = new Set(['text']);
 const BLOCK_TIMEOUT_MS = 120_000;
 
 /**
- * Why a block cannot run here, or undefined when it can. Only npm's install and test commands: they fetch from the
- * registry (a test must not) and `npm test` runs the whole suite, this test included. What they lead to is tested
+ * Why a block cannot run here, or undefined when it can. Only npm's install, pack and test commands (optionally
+ * behind environment assignments such as `ONNXRUNTIME_NODE_INSTALL=skip`): they fetch from the registry (a test must
+ * not), `npm pack` builds the package and `npm test` runs the whole suite, this test included. What they lead to is tested
  * elsewhere: the quick start by test/examples/run-all.test.ts, the package's use from another project by test/package.
  */
+const NPM_LINE = /^\s*([A-Z_][A-Z0-9_]*=\S*\s+)*npm /;
+
 function cannotRun(block: Block): string | undefined {
   if (block.lang !== 'sh') return undefined;
-  const npm = block.code.split('\n').find((line) => /^\s*npm (install|i|ci|test)\b/.test(line));
+  const npm = block.code.split('\n').find((line) => NPM_LINE.test(line) && /\bnpm (install|i|ci|test|pack)\b/.test(line));
   return npm === undefined ? undefined : `'${npm.trim()}' installs from the npm registry or runs the whole suite`;
 }
 
@@ -151,6 +154,6 @@ for (const file of files) {
 
 t.test('only npm install/test blocks are left unrun', async (t) => {
   const skipped = files.flatMap(blocksOf).filter((b) => cannotRun(b) !== undefined);
-  t.ok(skipped.every((b) => b.code.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).every((l) => /^\s*npm /.test(l))),
+  t.ok(skipped.every((b) => b.code.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).every((l) => NPM_LINE.test(l))),
     'a block left unrun holds npm commands only (anything else in it would go untested)');
 });

@@ -19,9 +19,9 @@ t.test("tslab's type-checking resolves 'qaic' to this package's declarations", a
   const options: TypeScript.CompilerOptions = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true };
   const resolved = ts.resolveModuleName('qaic', join(examples, '__tslab__.ts'), options, ts.sys).resolvedModule;
   if (!t.ok(resolved !== undefined, "'qaic' resolves (tslab says \"Cannot find module 'qaic'\" otherwise)")) return;
-  const declarations = join(root, 'dist', 'lib', 'index.d.ts');
+  const declarations = join(root, 'types', 'index.d.ts');
   t.ok(existsSync(declarations), 'the build has the declarations');
-  t.equal(realpathSync(resolved!.resolvedFileName), realpathSync(declarations), "to this repository's dist/lib/index.d.ts");
+  t.equal(realpathSync(resolved!.resolvedFileName), realpathSync(declarations), "to this repository's types/index.d.ts");
 });
 
 t.test("tslab's run time resolves 'qaic' to this package's entry point", async (t) => {

@@ -7,11 +7,11 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { QaicError } from '../errors.js';
-import { readModelFile, modelIO, type ValueSpec } from '../onnx/model.js';
-import type { ResolvedOptions } from '../options.js';
-import { findGraph, openProgram, readManifestSync } from '../program/open.js';
-import { compileResolved } from '../compiler/compile.js';
+import { QaicError } from './errors.js';
+import { readModelFile, modelIO, type ValueSpec } from './onnx/model.js';
+import type { ResolvedOptions } from './options.js';
+import { findGraph, openProgram, readManifestSync } from './program/open.js';
+import { compileResolved } from './compiler/compile.js';
 
 /** What kind of thing the user's path is. */
 export type SourceKind = 'onnx' | 'program';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { refusedFlags, withoutRefused, workerExecArgv } from '../../lib/runtime/worker-exec-argv.js';
+import { refusedFlags, withoutRefused, workerExecArgv } from '../../lib/workers/worker-exec-argv.js';
 
 t.test('entry-point options are dropped from what workers inherit; loader and diagnostic options are kept', async (t) => {
   t.same(workerExecArgv(['--input-type=module', '-e', 'code', '--enable-source-maps']), ['--enable-source-maps']);

@@ -1,0 +1,148 @@
+/**
+ * The one interface between a session (with its metrics) and the engine that runs its activations.
+ *
+ * A session knows nothing of worker threads or of the messages they exchange: it starts a runtime, dispatches
+ * requests to it, waits for it to be ready or idle, asks it to run the benchmark loop inside its activations and to
+ * end onnxruntime profiling, and stops it. The worker-thread engine (`ActivationPool` in `pool.ts`) implements
+ * it; a native engine can implement the same interface and the session, metrics and profiling code stay as they are.
+ */
+import type { QaicError } from '../errors.js';
+import type { WireTensor } from '../tensor.js';
+import type { WorkerTimes } from './protocol.js';
+
+/** One inference request as a runtime sees it. The runtime fills the timestamps for the run's trace. */
+export interface RunRequest {
+  /** the inputs, in the order of {@link RuntimeSpec.inputNames} */
+  feeds: WireTensor[];
+  /** buffers of `feeds` that are transferred (detached from the caller) rather than copied */
+  transfer: ArrayBuffer[];
+  /** aborts the request: a queued one is dropped, an in-flight one is rejected and its result discarded */
+  signal?: AbortSignal | undefined;
+  /** set when an activation takes the request (process-wide monotonic ns) */
+  takenNs?: number;
+  /** index of the activation that took it */
+  activation?: number;
+  /** set once the request has been handed to the activation (process-wide monotonic ns) */
+  sentNs?: number;
+}
+
+/** What a finished inference hands back. */
+export interface RunResult {
+  /** the outputs by name */
+  outputs: Record<string, WireTensor>;
+  /** timestamps taken inside the activation */
+  times: WorkerTimes;
+  /** main-thread time the answer arrived (process-wide monotonic ns) */
+  receivedNs: number;
+  /** whether this was the first inference of its activation */
+  first: boolean;
+}
+
+/** The benchmark loop to run inside every ready activation at once (see {@link Runtime.runBenchmark}). */
+export interface BenchmarkSpec {
+  /** the inputs, in the order of {@link RuntimeSpec.inputNames}; copied into each activation (never transferred) */
+  feeds: WireTensor[];
+  /** inferences each activation runs before measuring, excluded from the samples */
+  warmup: number;
+  /** inferences each activation keeps in flight while measuring (the set size) */
+  depth: number;
+  /** `count`: stop after {@link count} inferences over all activations; `time`: measure for {@link seconds} */
+  mode: 'count' | 'time';
+  /** inferences over all activations, in `count` mode */
+  count: number;
+  /** seconds to measure, in `time` mode */
+  seconds: number;
+  /** called every `everyMs` milliseconds with the measured inferences completed so far, all activations */
+  progress?: { everyMs: number; report: (completed: number) => void } | undefined;
+}
+
+/** What one activation measured in a benchmark. Timestamps are process-wide monotonic ns (see `clock.ts`). */
+export interface ActivationSamples {
+  /** the activation's index */
+  activation: number;
+  /** measured inferences (warm-up excluded) */
+  count: number;
+  /** measuring started, after every activation finished its warm-up */
+  startNs: number;
+  /** the last measured inference completed */
+  endNs: number;
+  /** each measured inference's latency, issue to completion inside the activation, ns, in completion order */
+  samplesNs: Float64Array;
+  /** how long this activation's warm-up took, ns */
+  warmupNs: number;
+}
+
+/** An onnxruntime profile an activation has just ended (see {@link Runtime.endProfiling}). */
+export interface EndedProfile {
+  /** the activation's index */
+  activation: number;
+  /** the profile file onnxruntime wrote, if any */
+  file: string | undefined;
+  /** process-wide monotonic ns just before onnxruntime created the session (its profile's time origin) */
+  createStartNs: number;
+}
+
+/** What a runtime is built from: the graph, the layout of its activations, and how they run. */
+export interface RuntimeSpec {
+  /** the file onnxruntime loads */
+  modelPath: string;
+  /** input names in the order requests carry their feeds */
+  inputNames: string[];
+  /** onnxruntime session options of the prepared graph (plain data); threading is added by the runtime */
+  sessionOptions: Record<string, unknown>;
+  /** activations running side by side (`num_activations`) */
+  numActivations: number;
+  /** cores (onnxruntime intra-op threads) per activation (`aic_num_cores`) */
+  coresPerActivation: number;
+  /** requests in flight per activation (`set_size`) */
+  setSize: number;
+  /** how long one activation may take to load, milliseconds (`activation_timeout_ms`) */
+  timeoutMs: number;
+  /** pin each activation's threads to its own cores (`pin_cores`) */
+  pinCores: boolean;
+  /** where onnxruntime writes its profiles; absent: no profiling */
+  profileDir?: string | undefined;
+  /** called when an activation dies, before it is replaced (for warnings) */
+  onActivationDeath?: ((index: number, error: QaicError) => void) | undefined;
+}
+
+/** The activations of one session and the dispatcher in front of them, whatever engine runs them. */
+export interface Runtime {
+  /** requests in flight per activation */
+  readonly setSize: number;
+  /**
+   * Start every activation. If any fails to load, all are stopped and the first failure is thrown.
+   *
+   * @throws QaicError `QAIC_ACTIVATION_FAILED`, `QAIC_TIMEOUT`, or `QAIC_ABORTED` when stopped meanwhile
+   */
+  start(): Promise<void>;
+  /**
+   * Dispatch one inference, without a promise of its own (the caller settles its own, so one `run()` costs one
+   * promise): exactly one of `resolve` and `reject` is called, once, possibly before this returns.
+   */
+  dispatch(request: RunRequest, resolve: (result: RunResult) => void, reject: (error: QaicError) => void): void;
+  /**
+   * Resolves once no activation is loading or being replaced (at once when none is), or when the runtime is
+   * stopped: then every activation that can be ready is. A promise, never a poll.
+   */
+  whenReady(): Promise<void>;
+  /** Resolves once no request is waiting or in flight (at once when none is), or when the runtime is stopped. */
+  whenIdle(): Promise<void>;
+  /** Change the in-flight cap per activation; waiting requests are dispatched at once if it grew. */
+  setSetSize(setSize: number): void;
+  /**
+   * Run the benchmark loop inside every ready activation at once and return what each measured, in activation
+   * order. The caller's thread and the message round trip are not measured.
+   *
+   * @throws QaicError `QAIC_ACTIVATION_FAILED` when no activation is ready, `QAIC_ABORTED` when the runtime is (or
+   *   gets) stopped, `QAIC_ACTIVATION_CRASHED` when an activation dies meanwhile, or the error an activation hit
+   */
+  runBenchmark(spec: BenchmarkSpec): Promise<ActivationSamples[]>;
+  /**
+   * End onnxruntime profiling in every ready activation that has not ended it yet (onnxruntime cannot restart
+   * it) and return the files written now, one per such activation.
+   */
+  endProfiling(): Promise<EndedProfile[]>;
+  /** Stop every activation; requests waiting or in flight are rejected with `error`. */
+  stop(error: QaicError): Promise<void>;
+}
