@@ -24,6 +24,7 @@ import { fixDims } from './fix-dims.js';
 import { hostKernelFeatures } from './host-features.js';
 import { checkOperators } from './operators.js';
 import { writeOptionsYaml } from './options-yaml.js';
+import { int8Job, int8Source, type Int8Job } from './quant/compile-int8.js';
 import type { CompileReport } from './report.js';
 
 /** What {@link compile} produced. */
@@ -100,7 +101,9 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ortVersion = onnxruntimeVersion();
   const host = hostKernelFeatures();
-  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host });
+  // The profile (read, or recorded from calibration_inputs) before the key: its content is part of it.
+  const int8 = await int8Source(modelPath, options);
+  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }) });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   const record = readCompileRecord(dir);
@@ -124,6 +127,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const t1 = performance.now();
   checkOperators(model, source);
   fixDims(model, options.onnx_define_symbol, options.batchsize, source);
+  // A profile of another model, or one missing a quantized tensor, fails here, before any worker starts.
+  const int8Settings: Int8Job | undefined = int8 === undefined ? undefined : int8Job(model, sha256, int8, options, source);
   const checkMs = performance.now() - t1;
 
   // Another compile with other options is writing this folder: let it finish first, so that programqpc.bin and
@@ -134,7 +139,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
     symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
-    compileOptions: compileOptionsRecord(options), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
+    ...(int8Settings === undefined ? {} : { int8: int8Settings }),
+    compileOptions: compileOptionsRecord(options, int8Settings), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
   });
   building.set(dir, { key, promise });
   try {
@@ -149,8 +155,10 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
  * The compile options as recorded in the program's provenance: the options that change the program (from the option
  * table, as the compile key sees them; symbols as a `{name: size}` map), plus the no-effect flags that were given.
  */
-function compileOptionsRecord(options: ResolvedOptions): Record<string, unknown> {
+function compileOptionsRecord(options: ResolvedOptions, int8: Int8Job | undefined): Record<string, unknown> {
   const out = programOptions(options);
+  if (options.load_profile !== undefined) out.load_profile = options.load_profile;
+  if (int8 !== undefined) out.profile_sha256 = int8.profileSha256;
   out.onnx_define_symbol = { ...options.onnx_define_symbol };
   out.ignored = { ...options.ignored };
   return out;

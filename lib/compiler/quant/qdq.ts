@@ -55,8 +55,10 @@ export interface QdqOptions {
   activationSchema?: QuantizationSchema;
   /** `quantization_schema_constants` (the SDK's default: 'symmetric_with_uint8') */
   constantSchema?: QuantizationSchema;
-  /** `enable_channelwise`: one scale per output channel of each weight (default false) */
+  /** `enable_channelwise`: one scale per output channel of each Conv/ConvTranspose weight (default false) */
   channelwise?: boolean;
+  /** `enable_rowwise`: one scale per output column of each MatMul/Gemm weight (default: as `channelwise`) */
+  rowwise?: boolean;
   /** `quantization_precision_bias` (default 'Int32') */
   biasPrecision?: 'Int32' | 'Int8';
   /** node names or operator types kept in float32 (`keep_original_precision_for_nodes`) */
@@ -148,6 +150,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   const activationSchema = options.activationSchema ?? 'symmetric_with_uint8';
   const constantSchema = options.constantSchema ?? 'symmetric_with_uint8';
   const channelwise = options.channelwise ?? false;
+  const rowwise = options.rowwise ?? channelwise;
   const biasPrecision = options.biasPrecision ?? 'Int32';
   const quantizable = new Set(options.operators ?? QUANTIZED_OPERATORS);
   const keep = new Set(options.keep ?? []);
@@ -293,7 +296,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     const wf = w === undefined ? undefined : floatData(w.tensor);
     const xName = n.input?.[0];
     if (wName === undefined || wf === undefined || xName === undefined || !ranges.has(xName)) continue;
-    const axis = channelwise && wf.dims.length > 1 ? axisOf(n) : undefined;
+    const perChannel = op === 'MatMul' || op === 'Gemm' ? rowwise : channelwise;
+    const axis = perChannel && wf.dims.length > 1 ? axisOf(n) : undefined;
     const per = channelRanges(wf.data, wf.dims, axis);
     const ps = per.map((r) => weightParams(r.min, r.max, constantSchema, `weight '${wName}'`));
     // An int32 bias has scale input scale x weight scale; where a channel's weights are tiny next to its bias, that
