@@ -26,6 +26,7 @@ import { makeTensorProto, opsetVersion, tensorData } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 import { foldBatchNormIntoConv } from '../fp16/fold-batchnorm.js';
 import { foldAffineIntoConv } from './fold-affine.js';
+import { raiseToOpset10 } from './opset10.js';
 import { inferElementTypes } from '../fp16/types.js';
 import { activationParams, biasScale, quantizeBias, quantizeValue, weightParams, type QuantParams, type QuantizationSchema } from './params.js';
 import type { CalibratedRange } from './ranges.js';
@@ -92,6 +93,8 @@ export interface QdqReport {
   activationTensors: number;
   /** the domain of the Q/DQ nodes: '' (opset 13+) or 'com.microsoft' */
   qdqDomain: string;
+  /** whether an opset-9 model was raised to opset 10 (where onnxruntime's int8 kernels exist) */
+  opsetRaised: boolean;
 }
 
 function attribute(node: NodeProto, name: string) {
@@ -156,12 +159,6 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   const keep = new Set(options.keep ?? []);
   const out: ModelProto = structuredClone(model);
   const graph = out.graph!;
-  const opset = opsetVersion(out, '') ?? 1;
-  const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
-  if (qdqDomain !== '' && !(out.opset_import ?? []).some((o) => o.domain === 'com.microsoft')) {
-    out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
-  }
-
   const used = new Set<string>();
   for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.value_info ?? [])]) if (v.name) used.add(v.name);
   for (const t of graph.initializer ?? []) if (t.name) used.add(t.name);
@@ -172,11 +169,18 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     used.add(name);
     return name;
   };
+  // the fused int8 kernels are opset-10 operators: an opset-9 model is raised first (see opset10.ts)
+  const opsetRaised = raiseToOpset10(out, fresh);
+  const opset = opsetVersion(out, '') ?? 1;
+  const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
+  if (qdqDomain !== '' && !(out.opset_import ?? []).some((o) => o.domain === 'com.microsoft')) {
+    out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
+  }
   const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '');
 
   const report: QdqReport = {
     quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
-    weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain,
+    weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain, opsetRaised,
   };
   if (Number(out.ir_version ?? 0) >= 4) {
     report.batchNormsFolded = foldBatchNormIntoConv(graph, fresh, userKept);
