@@ -642,6 +642,9 @@ function checkQuantizationOptions(o: ResolvedOptions): void {
     refuse('quantization_precision', `option 'quantization_precision': only 'Int8' is supported (as the Python API documents), got '${o.quantization_precision}'`);
   }
   const quantizing = o.load_profile !== undefined || o.convert_to_quantize;
+  if (!o.compile && (quantizing || o.dump_profile !== undefined)) {
+    refuse('compile', `option '${o.load_profile !== undefined ? 'load_profile' : o.convert_to_quantize ? 'convert_to_quantize' : 'dump_profile'}' works while compiling; it has no meaning with compile: false`);
+  }
   if (quantizing && o.convert_to_fp16) {
     refuse('convert_to_fp16', "options 'convert_to_fp16' and int8 quantization ('load_profile' or 'convert_to_quantize') cannot be combined yet: float16 for the float parts of an int8 program is not verified on this backend; choose one");
   }

@@ -41,6 +41,8 @@ t.test('unknown schema names, Int16, fp16 with int8 and contradictory options ar
   await t.rejects(opts({ calibration_inputs: cnnInputs(1, 1) }), { code: 'QAIC_INVALID_OPTION', message: /has no effect without/ });
   await t.rejects(opts({ calibration_inputs: 42, convert_to_quantize: true }), { code: 'QAIC_INVALID_OPTION', message: /iterable/ });
   await t.rejects(opts({ convert_to_quantize: true, load_profile: 'p.json', calibration_inputs: [] }), { code: 'QAIC_INVALID_OPTION', message: /cannot be combined with 'load_profile'/ });
+  const { Session } = await import('../../../lib/session.js');
+  t.throws(() => new Session(file, { compile: false, load_profile: 'p.json' }), { code: 'QAIC_INVALID_OPTION', message: /no meaning with compile: false/ });
 });
 
 t.test('empty calibration data and a calibration input of the wrong shape are refused', async (t) => {
