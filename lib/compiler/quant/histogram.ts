@@ -14,8 +14,9 @@ export interface TensorHistogram {
   min: number;
   /** largest value seen */
   max: number;
-  /** the histogram's range; lo <= min and hi >= max */
+  /** the histogram's lower end; lo <= min */
   lo: number;
+  /** the histogram's upper end; hi >= max */
   hi: number;
   /** counts per bin (float: re-binning spreads counts) */
   counts: Float64Array;

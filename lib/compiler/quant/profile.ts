@@ -30,13 +30,21 @@ export const MAX_PROFILE_BYTES = 512 * 2 ** 20;
 
 /** One calibrated tensor. */
 export interface ProfileTensor extends TensorHistogram {
+  /** the tensor's name in the model (dims fixed) */
   name: string;
 }
 
 /** A quantization profile (see the module note for the file format). */
 export interface QuantizationProfile {
   /** the model the profile was recorded on */
-  model: { sha256: string; symbols: Record<string, number>; batchsize: number | null };
+  model: {
+    /** SHA-256 (hex) of the model file's bytes */
+    sha256: string;
+    /** the symbol sizes it was run with (`onnx_define_symbol`) */
+    symbols: Record<string, number>;
+    /** the batch size it was run with, or null */
+    batchsize: number | null;
+  };
   /** bins of every histogram (`num_histogram_bins`) */
   bins: number;
   /** how many input sets were run */

@@ -73,12 +73,19 @@ export interface QdqOptions {
 /** Why a node of a quantizable type stayed in float32. */
 export type FloatReason = 'user' | 'not-float' | 'no-range';
 
-/** What {@link quantizeGraph} did. */
+/** What the int8 pass (`quantizeGraph`) did. */
 export interface QdqReport {
   /** quantized nodes by operator type */
   quantizedNodes: Record<string, number>;
   /** nodes of a quantizable type kept in float32, with the reason */
-  keptFloat: Array<{ node: string; op: string; reason: FloatReason }>;
+  keptFloat: Array<{
+    /** the node's name */
+    node: string;
+    /** its operator type */
+    op: string;
+    /** why it stayed float32 */
+    reason: FloatReason;
+  }>;
   /** BatchNormalization nodes folded into their Conv */
   batchNormsFolded: number;
   /** Relu/Clip nodes folded into the quantization range */
@@ -86,7 +93,14 @@ export interface QdqReport {
   /** per-channel Mul/Add nodes after a Conv folded into its weight and bias */
   affinesFolded: number;
   /** weights quantized, and their bytes before (float32) and after (int8 + scales) */
-  weights: { count: number; bytesBefore: number; bytesAfter: number };
+  weights: {
+    /** weights quantized */
+    count: number;
+    /** their float32 bytes */
+    bytesBefore: number;
+    /** their int8 bytes plus scales and zero points */
+    bytesAfter: number;
+  };
   /** bias elements that saturated int32 (their value is clipped; 0 in a healthy model) */
   biasSaturated: number;
   /** activation tensors given QuantizeLinear/DequantizeLinear */
