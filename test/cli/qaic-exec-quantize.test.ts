@@ -80,4 +80,7 @@ t.test('a raw file of the wrong size, or a line with the wrong number of files, 
   t.equal(wrongCount.code, 2);
   t.match(wrongCount.stderr, /line 1: the model has 1 input\(s\) \(x\).*got 2/);
   t.notOk(existsSync(join(dir, 'p.json')));
+  const int16 = await exec(['-m=cnn.onnx', '-load-profile=p.json', '-quantization-precision=Int16'], dir);
+  t.equal(int16.code, 2, 'Int16 is a usage error');
+  t.match(int16.stderr, /QAIC_INVALID_OPTION.*only 'Int8' is supported.*-quantization-precision/);
 });
