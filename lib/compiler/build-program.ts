@@ -90,7 +90,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       batchFixedInputs: fixed.batchFixedInputs,
       leftSymbolic,
       ignored: { ...job.ignored },
-      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined), hostFeatures },
+      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined), hostFeatures },
       timings: { readMs: job.readMs, passesMs: job.checkMs + passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
@@ -119,7 +119,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       inputs: io.inputs,
       outputs,
       batchSize: batchSizeOf(io.inputs),
-      sessionOptions: activationLoadOptions(fp16 !== undefined),
+      sessionOptions: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined),
       hostFeatures,
       report,
     };

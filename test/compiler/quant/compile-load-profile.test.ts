@@ -23,6 +23,9 @@ t.test('load_profile compiles an int8 program close to float32, and the report c
   t.equal(q?.quantizedNodes['Conv'], 2);
   t.ok((q?.int8Kernels['MatMulIntegerToFloat'] ?? 0) + (q?.int8Kernels['QLinearMatMul'] ?? 0) >= 1, 'the MatMul head runs in int8');
   t.equal(q?.calibration, 'None', "the SDK's default calibration");
+  const session = (o: Record<string, unknown>) => (o['extra'] as { session: Record<string, string> }).session;
+  t.notOk('disable_prepacking' in session(int8.report.optimization.loadWith), 'int8 activations prepack their weights (QLinearConv would repack them per run)');
+  t.equal(session(float.report.optimization.loadWith)['disable_prepacking'], '1', 'float32 activations share unpacked weights');
   t.equal(float.report.quantization, undefined, 'no profile, no int8 pass');
   t.equal(float.report.optimizedOperators['QLinearConv'], undefined);
 
