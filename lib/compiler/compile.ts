@@ -63,14 +63,18 @@ export function compileCount(): number {
  *
  * Options are the Session's (snake_case or camelCase, `options_path` YAML included): `onnx_define_symbol`,
  * `batchsize`, `convert_to_fp16`, `output_dir` (default: a cache folder keyed by model content and compile
- * options, see `cache.ts`), plus the SDK's no-effect flags, which are recorded in the report. An unchanged model
- * compiled with unchanged options into the same folder is not compiled again.
+ * options, see `cache.ts`), the int8 options (`load_profile`, or `calibration_inputs` with `convert_to_quantize` or
+ * `dump_profile`, and the schema/calibration settings; the report's `quantization` part says what was quantized and
+ * which int8 kernels onnxruntime fused), plus the SDK's no-effect flags, which are recorded in the report. An
+ * unchanged model compiled with unchanged options (and an unchanged profile) into the same folder is not compiled
+ * again.
  *
  * Python parity: `qaic.Session(model.onnx, output_dir=...)` compiles the same way and writes `options.yaml`.
  *
  * @throws QaicError `QAIC_FILE_NOT_FOUND`, `QAIC_MODEL_INVALID`, `QAIC_INVALID_OPTION`,
  *   `QAIC_UNSUPPORTED_OPERATOR` (named operator, version and node), `QAIC_UNKNOWN_SYMBOL` (naming the model's
- *   symbols), `QAIC_COMPILE_FAILED`
+ *   symbols), `QAIC_COMPILE_FAILED`; `QAIC_PROFILE_INVALID` / `QAIC_PROFILE_MISMATCH` for a `load_profile` that is
+ *   malformed or not of this model at these dims; the input errors of `run()` for bad `calibration_inputs`
  */
 export async function compile(modelPath: string, options: SessionOptions | SessionOptionsCamel = {}): Promise<CompileResult> {
   // Compiling uses none of the activations' cores: `aic_num_cores × num_activations` is checked when a Session
