@@ -5,6 +5,7 @@
  * data, so that they cross the thread boundary in the compile job).
  */
 import { createHash } from 'node:crypto';
+import { QaicError } from '../../errors.js';
 import type { ModelProto } from '../../onnx/schema.js';
 import type { ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
@@ -78,7 +79,7 @@ export async function int8Source(modelPath: string, options: ResolvedOptions): P
 
 /**
  * Check `source`'s profile against the model (dims fixed) and compute the calibrated ranges.
- * @throws QaicError `QAIC_PROFILE_MISMATCH` for a profile of another model, of other dims, or missing a tensor that
+ * @throws QaicError `QAIC_PROFILE_MISMATCH` for a profile of another model, of other dims or batch size, or missing a tensor that
  *   a quantized node reads or writes
  */
 export function int8Job(model: ModelProto, modelSha256: string, source: Int8Source, options: ResolvedOptions, modelSource: string): Int8Job {
@@ -94,6 +95,12 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
   }
   const where = source.from === 'calibration_inputs' ? 'from calibration_inputs' : `'${source.from}'`;
   checkProfileMatches(source.profile, `${where} (for ${modelSource})`, modelSha256, options.onnx_define_symbol, needed);
+  const batchsize = options.batchsize ?? null;
+  if (source.profile.model.batchsize !== batchsize) {
+    throw new QaicError('QAIC_PROFILE_MISMATCH', `quantization profile ${where} was recorded with batchsize ${source.profile.model.batchsize ?? 'unset'}, and ${modelSource} is compiled with batchsize ${batchsize ?? 'unset'}: profile at the dims you compile at`, {
+      details: { file: source.from, option: 'batchsize', profile: source.profile.model.batchsize, given: batchsize },
+    });
+  }
   const ranges: Array<[string, number, number]> = [];
   for (const name of activations) {
     const h = source.profile.tensors.get(name);

@@ -4,7 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../../lib/compiler/compile.js';
 import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
+import type { ModelProto } from '../../../lib/onnx/schema.js';
 import { cnnInputs, smallCnn, writeTemp } from './helpers.js';
+
+/** The test CNN with a symbolic batch dimension 'N'. */
+function smallCnnWithBatch(): ModelProto {
+  const m = smallCnn();
+  const dims = m.graph!.input![0]!.type!.tensor_type!.shape!.dim!;
+  dims[0] = { dim_param: 'N' };
+  const out = m.graph!.output![0]!.type!.tensor_type!.shape!.dim!;
+  out[0] = { dim_param: 'N' };
+  return m;
+}
 
 // Nothing is quantized with a profile that does not belong to the model, and every bad quantization setting gets a
 // typed error naming it.
@@ -25,6 +36,13 @@ t.test('a profile of another model, or one missing a quantized tensor, is refuse
   writeFileSync(missing, JSON.stringify(p));
   await t.rejects(compile(file, { load_profile: missing, output_dir: join(dir, 'b') }), { code: 'QAIC_PROFILE_MISMATCH', message: /no range for 1 tensor\(s\).*'c2'/ });
   await t.rejects(compile(file, { load_profile: join(dir, 'absent.json'), output_dir: join(dir, 'c') }), { code: 'QAIC_FILE_NOT_FOUND' });
+  const dynamic = writeTemp(smallCnnWithBatch(), 'cnn-n');
+  const batch1 = join(dir, 'batch1.json');
+  await calibrate(dynamic, cnnInputs(2, 1), { dump_profile: batch1, num_histogram_bins: 16, onnx_define_symbol: { N: 1 } });
+  await t.rejects(compile(dynamic, { load_profile: batch1, onnx_define_symbol: { N: 2 }, output_dir: join(dir, 'd') }), { code: 'QAIC_PROFILE_MISMATCH', message: /other dims: 'N' 1 there, 2 here/ });
+  const byBatch = join(dir, 'byBatch.json');
+  await calibrate(dynamic, cnnInputs(2, 1), { dump_profile: byBatch, num_histogram_bins: 16, batchsize: 1 });
+  await t.rejects(compile(dynamic, { load_profile: byBatch, output_dir: join(dir, 'e'), batchsize: 2 }), { code: 'QAIC_PROFILE_MISMATCH', message: /batchsize 1.*batchsize 2/ });
 });
 
 t.test('unknown schema names, Int16, fp16 with int8 and contradictory options are QAIC_INVALID_OPTION', async (t) => {
