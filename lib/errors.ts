@@ -55,6 +55,10 @@ export const QAIC_ERROR_CODES = Object.freeze({
   QAIC_UNSUPPORTED_OPERATOR: true,
   /** `onnx_define_symbol` names a symbol the model does not have. */
   QAIC_UNKNOWN_SYMBOL: true,
+  /** A quantization profile file is malformed: not the documented format or version, or a field out of range. */
+  QAIC_PROFILE_INVALID: true,
+  /** A quantization profile was recorded on another model or other dims, or lacks tensors the model quantizes. */
+  QAIC_PROFILE_MISMATCH: true,
   /** A program container fails verification (truncated, checksum, bounds). */
   QAIC_PROGRAM_CORRUPT: true,
   /** A program container was written by an incompatible format version. */

@@ -10,7 +10,7 @@ export { QAIC_ERROR_CODES, QaicError, isQaicError } from './errors.js';
 export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
 export { DEFAULT_OPTIONS, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
 export type {
-  BackendOptions, BaseSessionOptions, CamelCase, NoEffectFlags, NoEffectOption, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
+  BackendOptions, BaseSessionOptions, CamelCase, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
 } from './options.js';
 export { DTYPES } from './dtypes.js';
 export type { DType, TensorData } from './dtypes.js';
@@ -25,7 +25,11 @@ export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOption
 export { loadAffinity, type Pinning, type PinningOn, type PinningOff } from './runtime/affinity.js';
 export { compile, type CompileResult } from './compiler/compile.js';
 export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, type OpenProgramOptions, type WrittenProgram, type GraphToStore, type LoadableGraph, type ManifestGraph, type OpenedProgram, type OpenedProgramWithManifest, type Manifest, type ManifestSection, type ManifestWeight, type ProgramProvenance } from './program/index.js';
-export type { CompileReport, MacCount } from './compiler/report.js';
+export type { CompileReport, MacCount, QuantizationReport } from './compiler/report.js';
+export { calibrate, type CalibrateOptions } from './compiler/quant/calibrate.js';
+export { readProfile, MAX_PROFILE_BYTES, PROFILE_FORMAT, PROFILE_VERSION, type QuantizationProfile, type ProfileTensor } from './compiler/quant/profile.js';
+export type { TensorHistogram } from './compiler/quant/histogram.js';
+export type { QdqReport, FloatReason } from './compiler/quant/qdq.js';
 export * as metrics from './metrics/index.js';
 export { convertToFp16, fp16Accuracy, storeWeightsAsFloat16, type Fp16Options, type Fp16Report, type AccuracyOptions, type AccuracyReport, type OutputAccuracy, type AccuracyInput, type Fp16TensorIssue, type KeepReason, type WeightStorageReport } from './compiler/fp16/index.js';
 export * as loadgen from './loadgen/index.js';

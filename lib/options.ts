@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from './errors.js';
 import { readRegularTextFileSync } from './files.js';
+import type { Inputs } from './tensor.js';
 
 /** A fixed value for a symbolic dimension: `{batch: 1}` or `[['batch', 1]]` (the Python doc's list of pairs). */
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
@@ -85,7 +86,55 @@ export interface BaseSessionOptions {
   copy_inputs?: boolean;
   /** Milliseconds an activation may take to load its graph before `setup()`/`run()` fail. @defaultValue 120000 */
   activation_timeout_ms?: number;
+  /**
+   * Quantize with this profile (written by `dump_profile` or `calibrate()`): the model is compiled into an int8 QDQ
+   * program that onnxruntime fuses into int8 kernels. The profile must be of this very model (its SHA-256) at the
+   * same fixed dims. Its content, not its path, enters the compile cache key. Cannot be combined with
+   * `convert_to_fp16`, `convert_to_quantize` or `calibration_inputs`.
+   */
+  load_profile?: string;
+  /**
+   * Write the calibration profile of `calibration_inputs` to this file, then compile in float32 (as the Python API
+   * does: profiling is followed by compiling; `qaic-exec -dump-profile` only profiles). Compile with `load_profile`
+   * set to this file to quantize.
+   */
+  dump_profile?: string;
+  /**
+   * Inputs to calibrate on (not a Python option: the SDK's `-input-list-file`): an iterable or async iterable of
+   * input dicts, as `run()` takes them, read once. Needs `dump_profile` or `convert_to_quantize`.
+   */
+  calibration_inputs?: Iterable<Inputs> | AsyncIterable<Inputs>;
+  /**
+   * Profile `calibration_inputs` and compile quantized in one step (the SDK's `-convert-to-quantize`). Cannot be
+   * combined with `dump_profile` or `load_profile`, as in the SDK. @defaultValue false
+   */
+  convert_to_quantize?: boolean;
+  /** Quantized precision. Only `'Int8'` is supported (as the Python API documents); `'Int16'` is refused. @defaultValue 'Int8' */
+  quantization_precision?: 'Int8' | 'Int16';
+  /** How activations map to 8 bits (the SDK's four schemas). @defaultValue 'symmetric_with_uint8' (the SDK's) */
+  quantization_schema_activations?: QuantizationSchemaName;
+  /** How weights map to 8 bits (the SDK's four schemas). @defaultValue 'symmetric_with_uint8' (the SDK's) */
+  quantization_schema_constants?: QuantizationSchemaName;
+  /** How a range is chosen from each profiled histogram. @defaultValue 'None' (min and max, the SDK's default) */
+  quantization_calibration?: 'None' | 'Percentile' | 'KLMinimization' | 'KLMinimizationV2' | 'MSE' | 'SQNR';
+  /** Percentile kept by `quantization_calibration: 'Percentile'`, in [90, 100]. @defaultValue 100 */
+  percentile_calibration_value?: number;
+  /** Precision of Conv/Gemm biases: `'Int32'` (fused by onnxruntime) or `'Int8'` (left unfused). @defaultValue 'Int32' */
+  quantization_precision_bias?: 'Int8' | 'Int32';
+  /**
+   * One weight scale per output channel of Conv/ConvTranspose. The SDK says "set by compiler"; this compiler sets it
+   * on, because per-tensor scales ruin depthwise convolutions (PP-OCRv4 det loses most of its accuracy) and
+   * onnxruntime's QLinearConv runs per-channel weights at the same speed. @defaultValue true
+   */
+  enable_channelwise?: boolean;
+  /** One weight scale per output column of MatMul/Gemm (the SDK's row-wise FullyConnected). @defaultValue false */
+  enable_rowwise?: boolean;
+  /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
+  num_histogram_bins?: number;
 }
+
+/** The SDK's quantization schemas (`quantization_schema_activations`, `quantization_schema_constants`). */
+export type QuantizationSchemaName = 'asymmetric' | 'symmetric' | 'symmetric_with_uint8' | 'symmetric_with_power2_scale';
 
 /** The camelCase spelling of {@link SessionOptions}; both spellings may be mixed. */
 export type SessionOptionsCamel = { [K in keyof SessionOptions as K extends string ? CamelCase<K> : K]?: SessionOptions[K] };
@@ -137,6 +186,32 @@ export interface ResolvedOptions {
   readonly copy_inputs: boolean;
   /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
   readonly activation_timeout_ms: number;
+  /** Absolute path of the quantization profile to compile int8 with, or `undefined`. */
+  readonly load_profile: string | undefined;
+  /** Absolute path the calibration profile is written to, or `undefined`. */
+  readonly dump_profile: string | undefined;
+  /** Inputs to calibrate on, or `undefined`. */
+  readonly calibration_inputs: Iterable<Inputs> | AsyncIterable<Inputs> | undefined;
+  /** Whether `calibration_inputs` are profiled and the model compiled int8 in one step. */
+  readonly convert_to_quantize: boolean;
+  /** Quantized precision: always `'Int8'` (`'Int16'` is refused). */
+  readonly quantization_precision: 'Int8' | 'Int16';
+  /** Activation schema. */
+  readonly quantization_schema_activations: QuantizationSchemaName;
+  /** Weight schema. */
+  readonly quantization_schema_constants: QuantizationSchemaName;
+  /** Calibration method. */
+  readonly quantization_calibration: 'None' | 'Percentile' | 'KLMinimization' | 'KLMinimizationV2' | 'MSE' | 'SQNR';
+  /** Percentile of the 'Percentile' method, 90 to 100. */
+  readonly percentile_calibration_value: number;
+  /** Bias precision. */
+  readonly quantization_precision_bias: 'Int8' | 'Int32';
+  /** Whether Conv weights have one scale per output channel. */
+  readonly enable_channelwise: boolean;
+  /** Whether MatMul/Gemm weights have one scale per output column. */
+  readonly enable_rowwise: boolean;
+  /** Histogram bins per profiled tensor. */
+  readonly num_histogram_bins: number;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   readonly ignored: Readonly<Record<string, unknown>>;
 }
@@ -144,17 +219,22 @@ export interface ResolvedOptions {
 /** The name of an option (not counting the no-effect SDK flags): a key of {@link SPECS}. */
 export type OptionName = Exclude<keyof ResolvedOptions, 'ignored'>;
 
-/** How an option's value is checked: integer (with `min`/`max`), boolean, non-empty string, symbol map, string list. */
-export type OptionKind = 'int' | 'bool' | 'string' | 'symbols' | 'string[]';
+/**
+ * How an option's value is checked: integer (with `min`/`max`), finite number (with `min`/`max`), boolean, non-empty
+ * string, one of `values`, symbol map, string list, or an iterable of input dicts.
+ */
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs';
 
 /** One row of the option table: how the option is validated and whether it changes the compiled program. */
 export interface OptionSpec {
   /** How the value is checked. */
   readonly kind: OptionKind;
-  /** Smallest accepted value of an `int` option. */
+  /** Smallest accepted value of an `int` or `number` option. */
   readonly min?: number;
-  /** Largest accepted value of an `int` option. */
+  /** Largest accepted value of an `int` or `number` option. */
   readonly max?: number;
+  /** The accepted values of an `enum` option. */
+  readonly values?: readonly string[];
   /**
    * Whether the option changes the compiled program, and so is part of the compile cache key (see
    * {@link programOptions}). Required: an option added without saying would either reuse stale programs or
@@ -162,11 +242,28 @@ export interface OptionSpec {
    */
   readonly program: boolean;
   /**
-   * For a program option that only matters while this boolean option is on (`keep_original_precision_for_nodes`
-   * with `convert_to_fp16`): its value is left out of the key while that option is off.
+   * For a program option that only matters while one of these options is on (`true`, or a path given):
+   * `keep_original_precision_for_nodes` with `convert_to_fp16`, `load_profile` or `convert_to_quantize`. Its value
+   * is left out of the key while they are all off.
    */
-  readonly programOnlyWith?: OptionName;
+  readonly programOnlyWith?: readonly OptionName[];
+  /**
+   * The option names a file whose content, not its path, changes the program (`load_profile`): the key records only
+   * that the option is given, and the compiler adds the file's SHA-256 to the key (see `compileKey`).
+   */
+  readonly contentKey?: boolean;
 }
+
+/** Whether an option is "on" for {@link OptionSpec.programOnlyWith}: `true`, or any value other than false/undefined. */
+function isOn(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false;
+}
+
+/** Options that only matter when quantizing (`load_profile` or `convert_to_quantize`). */
+const WITH_INT8: readonly OptionName[] = ['load_profile', 'convert_to_quantize'];
+
+
+const SCHEMAS: readonly QuantizationSchemaName[] = ['asymmetric', 'symmetric', 'symmetric_with_uint8', 'symmetric_with_power2_scale'];
 
 /**
  * The option table: every option's validation and whether it changes the compiled program. Its keys are exactly
@@ -189,11 +286,27 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   onnx_define_symbol: { kind: 'symbols', program: true },
   batchsize: { kind: 'int', min: 1, max: 1 << 20, program: true },
   convert_to_fp16: { kind: 'bool', program: true },
-  keep_original_precision_for_nodes: { kind: 'string[]', program: true, programOnlyWith: 'convert_to_fp16' },
-  fp16_clip: { kind: 'bool', program: true, programOnlyWith: 'convert_to_fp16' },
+  keep_original_precision_for_nodes: { kind: 'string[]', program: true, programOnlyWith: ['convert_to_fp16', ...WITH_INT8] },
+  fp16_clip: { kind: 'bool', program: true, programOnlyWith: ['convert_to_fp16'] },
   graph: { kind: 'string', program: false },
   copy_inputs: { kind: 'bool', program: false },
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
+  load_profile: { kind: 'string', program: true, contentKey: true },
+  // the profile written is not the program; what it quantizes enters the key through load_profile's content
+  dump_profile: { kind: 'string', program: false },
+  // with convert_to_quantize, the profile these inputs give enters the key by content (compile.ts)
+  calibration_inputs: { kind: 'inputs', program: false },
+  convert_to_quantize: { kind: 'bool', program: true },
+  quantization_precision: { kind: 'enum', values: ['Int8', 'Int16'], program: true, programOnlyWith: WITH_INT8 },
+  quantization_schema_activations: { kind: 'enum', values: SCHEMAS, program: true, programOnlyWith: WITH_INT8 },
+  quantization_schema_constants: { kind: 'enum', values: SCHEMAS, program: true, programOnlyWith: WITH_INT8 },
+  quantization_calibration: { kind: 'enum', values: ['None', 'Percentile', 'KLMinimization', 'KLMinimizationV2', 'MSE', 'SQNR'], program: true, programOnlyWith: WITH_INT8 },
+  percentile_calibration_value: { kind: 'number', min: 90, max: 100, program: true, programOnlyWith: WITH_INT8 },
+  quantization_precision_bias: { kind: 'enum', values: ['Int32', 'Int8'], program: true, programOnlyWith: WITH_INT8 },
+  enable_channelwise: { kind: 'bool', program: true, programOnlyWith: WITH_INT8 },
+  enable_rowwise: { kind: 'bool', program: true, programOnlyWith: WITH_INT8 },
+  // the profile records its own bins: they change the profile, and through its content the key
+  num_histogram_bins: { kind: 'int', min: 2, max: 1 << 20, program: false },
 });
 
 /**
@@ -205,9 +318,10 @@ export function programOptions(options: ResolvedOptions): Record<string, unknown
   const out: Record<string, unknown> = {};
   for (const name of (Object.keys(SPECS) as OptionName[]).sort()) {
     const spec = SPECS[name];
-    if (!spec.program || (spec.programOnlyWith !== undefined && options[spec.programOnlyWith] !== true)) continue;
+    if (!spec.program || (spec.programOnlyWith !== undefined && !spec.programOnlyWith.some((o) => isOn(options[o])))) continue;
     const value: unknown = options[name];
-    if (spec.kind === 'symbols') out[name] = Object.entries(value as Record<string, number>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (spec.contentKey === true) out[name] = value === undefined ? null : 'by-content';
+    else if (spec.kind === 'symbols') out[name] = Object.entries(value as Record<string, number>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     else if (spec.kind === 'string[]') out[name] = [...new Set(value as readonly string[])].sort();
     else out[name] = value ?? null;
   }
@@ -222,10 +336,7 @@ export const NO_EFFECT_OPTIONS = Object.freeze([
   'mos', 'ols', 'multicast_weights', 'aic_hw', 'aic_hw_version', 'stats_batchsize', 'compile_only',
   'allocator_dealloac_delay', 'size_split_granularity', 'vtcm_working_set_limit_ratio', 'execute_nodes_in_fp16',
   'node_precision_info_file', 'custom_io_list_file', 'dump_custom_io_config_template_file',
-  'external_quantization_file', 'quantization_schema_activations', 'quantization_schema_constants',
-  'quantization_calibration', 'percentile_calibration_value', 'num_histogram_bins', 'quantization_precision',
-  'quantization_precision_bias', 'enable_rowwise', 'enable_channelwise', 'dump_profile', 'load_profile',
-  'convert_to_quantize', 'load_embedding_tables', 'dump_embedding_tables', 'mdp_load_partition_config',
+  'external_quantization_file', 'load_embedding_tables', 'dump_embedding_tables', 'mdp_load_partition_config',
   'mdp_dump_partition_config', 'host_preproc', 'aic_preproc', 'aic_enable_depth_first', 'aic_depth_first_mem',
   'always_expand_onnx_functions', 'enable_debug', 'time_passes', 'io_crc', 'io_crc_stride', 'sdp_cluster_sizes',
   'profiling_threads', 'compile_threads', 'use_producer_dma', 'aic_perf_warnings', 'aic_perf_metrics',
@@ -271,6 +382,19 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   graph: undefined,
   copy_inputs: false,
   activation_timeout_ms: 120_000,
+  load_profile: undefined,
+  dump_profile: undefined,
+  calibration_inputs: undefined,
+  convert_to_quantize: false,
+  quantization_precision: 'Int8',
+  quantization_schema_activations: 'symmetric_with_uint8',
+  quantization_schema_constants: 'symmetric_with_uint8',
+  quantization_calibration: 'None',
+  percentile_calibration_value: 100,
+  quantization_precision_bias: 'Int32',
+  enable_channelwise: true,
+  enable_rowwise: false,
+  num_histogram_bins: 512,
 });
 
 /** The snake_case name of an option given as snake, camel or kebab case. */
@@ -353,6 +477,23 @@ function checkValue(name: string, spec: OptionSpec, value: unknown, source: stri
       }
       return value;
     }
+    case 'number': {
+      const min = spec.min ?? -Infinity;
+      const max = spec.max ?? Infinity;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw invalid(name, `a number from ${min} to ${max}`, value, source);
+      return value;
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values!.includes(value)) {
+        const suggestion = typeof value === 'string' ? closest(value, spec.values!) : undefined;
+        throw invalid(name, `one of ${spec.values!.map((v) => `'${v}'`).join(', ')}${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`, value, source);
+      }
+      return value;
+    case 'inputs':
+      if (typeof value !== 'object' || value === null || (typeof (value as Iterable<unknown>)[Symbol.iterator] !== 'function' && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')) {
+        throw invalid(name, 'an iterable or async iterable of input dicts (as run() takes them)', value, source);
+      }
+      return value;
     case 'string[]':
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(name, 'an array of strings', value, source);
       return [...value];
@@ -564,10 +705,45 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
       details: { option: 'enable_metrics' },
     });
   }
+  checkQuantizationOptions(resolved);
   if (resolved.output_dir !== undefined) resolved.output_dir = resolve(resolved.output_dir);
+  if (resolved.load_profile !== undefined) resolved.load_profile = resolve(resolved.load_profile);
+  if (resolved.dump_profile !== undefined) resolved.dump_profile = resolve(resolved.dump_profile);
   if (optionsPath !== undefined) resolved.options_path = resolve(optionsPath);
   checkCoreBudget(resolved.num_activations, resolved.aic_num_cores, resolved.allow_oversubscription);
   return frozen(resolved);
+}
+
+/**
+ * The combinations of quantization options this backend refuses, each with the SDK's reason or this backend's.
+ * @throws QaicError `QAIC_INVALID_OPTION`
+ */
+function checkQuantizationOptions(o: ResolvedOptions): void {
+  const refuse = (option: string, message: string): never => {
+    throw new QaicError('QAIC_INVALID_OPTION', message, { details: { option } });
+  };
+  if (o.quantization_precision !== 'Int8') {
+    refuse('quantization_precision', `option 'quantization_precision': only 'Int8' is supported (as the Python API documents), got '${o.quantization_precision}'`);
+  }
+  const quantizing = o.load_profile !== undefined || o.convert_to_quantize;
+  if (!o.compile && (quantizing || o.dump_profile !== undefined)) {
+    refuse('compile', `option '${o.load_profile !== undefined ? 'load_profile' : o.convert_to_quantize ? 'convert_to_quantize' : 'dump_profile'}' works while compiling; it has no meaning with compile: false`);
+  }
+  if (quantizing && o.convert_to_fp16) {
+    refuse('convert_to_fp16', "options 'convert_to_fp16' and int8 quantization ('load_profile' or 'convert_to_quantize') cannot be combined yet: float16 for the float parts of an int8 program is not verified on this backend; choose one");
+  }
+  if (o.convert_to_quantize && (o.load_profile !== undefined || o.dump_profile !== undefined)) {
+    refuse('convert_to_quantize', `option 'convert_to_quantize' profiles and quantizes in one step and cannot be combined with '${o.load_profile !== undefined ? 'load_profile' : 'dump_profile'}' (as in the SDK)`);
+  }
+  if (o.load_profile !== undefined && o.calibration_inputs !== undefined) {
+    refuse('calibration_inputs', "options 'load_profile' and 'calibration_inputs' cannot be combined: the profile already holds the calibration; drop one");
+  }
+  if (o.calibration_inputs === undefined && (o.dump_profile !== undefined || o.convert_to_quantize)) {
+    refuse('calibration_inputs', `option '${o.convert_to_quantize ? 'convert_to_quantize' : 'dump_profile'}' needs 'calibration_inputs' (an iterable of input dicts to profile the model on)`);
+  }
+  if (o.calibration_inputs !== undefined && o.dump_profile === undefined && !o.convert_to_quantize) {
+    refuse('calibration_inputs', "option 'calibration_inputs' has no effect without 'dump_profile' (write the profile) or 'convert_to_quantize' (quantize with it)");
+  }
 }
 
 /** Freeze resolved options and the symbol map, name list and no-effect record they hold (not the flags' values). */

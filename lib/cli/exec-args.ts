@@ -3,14 +3,18 @@
  * single-dash syntax (`-m=model.onnx`, `-onnx-define-symbol=batch,1`, `-compile-only`), parsed into compile
  * options. The flags are one table ({@link EXEC_SPEC}) read by the shared parser and help generator. Pure: no I/O.
  */
-import { NO_EFFECT_OPTIONS, type SessionOptions } from '../options.js';
+import { NO_EFFECT_OPTIONS, SPECS, type SessionOptions } from '../options.js';
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 
 /** What the command line asks for. */
 export type ExecCommand =
   | { kind: 'help' }
   | { kind: 'operators'; framework: string }
-  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false };
+  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false; inputListFile?: string }
+  /** `-dump-profile` with `-input-list-file`: profile only, as the SDK's qaic-exec does */
+  | { kind: 'profile'; modelPath: string; options: SessionOptions; dumpProfile: string; inputListFile: string };
+
+const choices = (option: 'quantization_precision' | 'quantization_schema_activations' | 'quantization_schema_constants' | 'quantization_calibration' | 'quantization_precision_bias'): readonly string[] => SPECS[option].values!;
 
 const NO_EFFECT_FLAGS = NO_EFFECT_OPTIONS.map((o) => o.replace(/_/g, '-'));
 
@@ -30,6 +34,19 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'keep', names: ['-keep-original-precision-for-nodes'], kind: 'list', meta: '<op or node,...>', example: 'Softmax,LayerNormalization', option: 'keep_original_precision_for_nodes', help: 'with -convert-to-fp16: operator types or node names kept in float32' },
     { key: 'fp16Clip', names: ['-fp16-clip'], kind: 'flag', option: 'fp16_clip', help: 'with -convert-to-fp16: clip constants beyond +-65504 instead of making them\ninfinite (the count is reported either way)' },
     { key: 'noFp16Accuracy', names: ['-no-fp16-accuracy'], kind: 'flag', help: 'with -convert-to-fp16: skip that accuracy report' },
+    { key: 'loadProfile', names: ['-load-profile'], kind: 'string', meta: '<file>', example: 'profile.json', option: 'load_profile', help: 'compile int8 with this quantization profile (of this model, at these dims)' },
+    { key: 'dumpProfile', names: ['-dump-profile'], kind: 'string', meta: '<file>', example: 'profile.json', option: 'dump_profile', help: 'with -input-list-file: profile the model on those inputs, write the profile\nand stop (no program), as the SDK does' },
+    { key: 'inputList', names: ['-input-list-file'], kind: 'string', meta: '<file>', example: 'list.txt', help: 'calibration inputs: one line per inference, its raw input files\ncomma-separated in model-input order, each of the input\'s exact size' },
+    { key: 'convertToQuantize', names: ['-convert-to-quantize'], kind: 'flag', option: 'convert_to_quantize', help: 'with -input-list-file: profile and compile int8 in one step' },
+    { key: 'precision', names: ['-quantization-precision'], kind: 'choice', choices: choices('quantization_precision'), meta: 'Int8', option: 'quantization_precision', help: 'quantized precision; only Int8 is supported (default Int8)' },
+    { key: 'schemaActivations', names: ['-quantization-schema-activations'], kind: 'choice', choices: choices('quantization_schema_activations'), meta: '<schema>', option: 'quantization_schema_activations', help: 'asymmetric, symmetric, symmetric_with_uint8 (default) or\nsymmetric_with_power2_scale' },
+    { key: 'schemaConstants', names: ['-quantization-schema-constants'], kind: 'choice', choices: choices('quantization_schema_constants'), meta: '<schema>', option: 'quantization_schema_constants', help: 'the same schemas, for weights (default symmetric_with_uint8)' },
+    { key: 'calibration', names: ['-quantization-calibration'], kind: 'choice', choices: choices('quantization_calibration'), meta: '<method>', option: 'quantization_calibration', help: 'None (min/max, default), Percentile, KLMinimization, KLMinimizationV2,\nMSE or SQNR' },
+    { key: 'percentile', names: ['-percentile-calibration-value'], kind: 'number', min: 90, max: 100, meta: '<90..100>', example: '99.99', option: 'percentile_calibration_value', help: 'percentile kept by -quantization-calibration=Percentile (default 100)' },
+    { key: 'bins', names: ['-num-histogram-bins'], kind: 'int', min: 2, max: 1 << 20, meta: '<n>', option: 'num_histogram_bins', help: 'histogram bins per profiled tensor (default 512)' },
+    { key: 'biasPrecision', names: ['-quantization-precision-bias'], kind: 'choice', choices: choices('quantization_precision_bias'), meta: 'Int32|Int8', option: 'quantization_precision_bias', help: 'bias precision (default Int32, which onnxruntime fuses)' },
+    { key: 'channelwise', names: ['-enable-channelwise'], kind: 'flag', option: 'enable_channelwise', help: 'per-output-channel Conv weight scales (on by default here)' },
+    { key: 'rowwise', names: ['-enable-rowwise'], kind: 'flag', option: 'enable_rowwise', help: 'per-output-column MatMul/Gemm weight scales' },
     { key: 'operators', names: ['-operators-supported'], kind: 'choice', choices: ['onnx'], meta: 'onnx', help: 'list the ONNX operators (domain, opset versions) the CPU backend runs' },
     { key: 'help', names: ['-h', '-help', '-usage'], kind: 'flag', help: 'this text' },
   ],
@@ -84,8 +101,34 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (values.keep !== undefined) options.keep_original_precision_for_nodes = values.keep as string[];
   if (values.fp16Clip === true) options.fp16_clip = true;
   if (values.symbols !== undefined) options.onnx_define_symbol = values.symbols as Array<[string, number]>;
+  const quantization: Array<[string, keyof SessionOptions]> = [
+    ['loadProfile', 'load_profile'], ['precision', 'quantization_precision'], ['schemaActivations', 'quantization_schema_activations'],
+    ['schemaConstants', 'quantization_schema_constants'], ['calibration', 'quantization_calibration'], ['percentile', 'percentile_calibration_value'],
+    ['bins', 'num_histogram_bins'], ['biasPrecision', 'quantization_precision_bias'], ['channelwise', 'enable_channelwise'],
+    ['rowwise', 'enable_rowwise'], ['convertToQuantize', 'convert_to_quantize'],
+  ];
+  for (const [key, option] of quantization) if (values[key] !== undefined) (options as Record<string, unknown>)[option] = values[key];
+  const inputList = values.inputList as string | undefined;
+  const dumpProfile = values.dumpProfile as string | undefined;
+  if (dumpProfile !== undefined) {
+    if (inputList === undefined) throw usageError(tool, '-dump-profile needs -input-list-file=<file>: the inputs to profile the model on', { flag: '-dump-profile' });
+    if (values.convertToQuantize === true || values.loadProfile !== undefined) {
+      throw usageError(tool, `-dump-profile cannot be combined with ${values.convertToQuantize === true ? '-convert-to-quantize' : '-load-profile'} (as in the SDK): profile first, then compile with -load-profile`, { flag: '-dump-profile' });
+    }
+    return { kind: 'profile', modelPath, options, dumpProfile, inputListFile: inputList };
+  }
+  if (inputList !== undefined && values.convertToQuantize !== true) {
+    throw usageError(tool, '-input-list-file needs -dump-profile=<file> (profile only) or -convert-to-quantize (profile and compile int8)', { flag: '-input-list-file' });
+  }
+  if (values.convertToQuantize === true && inputList === undefined) {
+    throw usageError(tool, '-convert-to-quantize needs -input-list-file=<file>: the inputs to calibrate on (random inputs are not used here)', { flag: '-convert-to-quantize' });
+  }
   const stem = (modelPath.split(/[\\/]/).pop() ?? 'model').replace(/\.onnx$/i, '');
   const dir = (values.outputDir as string | undefined) ?? `${cwd.replace(/\/$/, '')}/${stem}_qpc`;
   options.output_dir = dir;
-  return { kind: 'compile', modelPath, options, outputDir: dir, noEffect, ...(values.noFp16Accuracy === true ? { fp16Accuracy: false as const } : {}) };
+  return {
+    kind: 'compile', modelPath, options, outputDir: dir, noEffect,
+    ...(values.noFp16Accuracy === true ? { fp16Accuracy: false as const } : {}),
+    ...(inputList === undefined ? {} : { inputListFile: inputList }),
+  };
 }

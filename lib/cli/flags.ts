@@ -150,7 +150,8 @@ function parseValue(spec: ToolSpec, flag: FlagSpec, given: string, raw: string):
     case 'number': {
       const v = Number(raw);
       const min = flag.min ?? 0;
-      if (raw.trim() === '' || !Number.isFinite(v) || v < min) throw fail(`${given} expects a number of at least ${min}, got '${raw}'`);
+      const range = flag.max === undefined ? `of at least ${min}` : `from ${min} to ${flag.max}`;
+      if (raw.trim() === '' || !Number.isFinite(v) || v < min || (flag.max !== undefined && v > flag.max)) throw fail(`${given} expects a number ${range}, got '${raw}'`);
       return v;
     }
     case 'symbol': {
@@ -168,8 +169,9 @@ function parseValue(spec: ToolSpec, flag: FlagSpec, given: string, raw: string):
       return items;
     }
     case 'choice': {
-      const v = raw.toLowerCase();
-      if (!flag.choices!.includes(v)) throw fail(`${given} expects ${flag.choices!.map((c) => `'${c}'`).join(' or ')}, got '${raw}'`);
+      // any case is accepted; the value is the table's spelling (Int8, symmetric_with_uint8)
+      const v = flag.choices!.find((c) => c.toLowerCase() === raw.toLowerCase());
+      if (v === undefined) throw fail(`${given} expects ${flag.choices!.map((c) => `'${c}'`).join(' or ')}, got '${raw}'`);
       return v;
     }
     default:

@@ -5,6 +5,9 @@
  * exits 0 when compiled, 1 when the model could not be compiled, 2 for a bad command line.
  */
 import { compile } from '../compiler/compile.js';
+import { calibrate } from '../compiler/quant/calibrate.js';
+import { resolveOptions } from '../options.js';
+import { readInputList } from './input-list-file.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
@@ -34,6 +37,21 @@ export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-e
     io.out(`${formatSupportedOperators()}\n`);
     return 0;
   }
+  if (command.kind === 'profile') {
+    try {
+      const options = resolveOptions({ ...command.options, allow_oversubscription: true });
+      const list = readInputList(command.inputListFile, command.modelPath, options.onnx_define_symbol, options.batchsize, tool);
+      io.out(`Reading ONNX Model from ${command.modelPath}\nProfiling on ${list.count} input set(s) from ${command.inputListFile} ...\n`);
+      const profile = await calibrate(command.modelPath, list.inputs, {
+        onnx_define_symbol: options.onnx_define_symbol, ...(options.batchsize === undefined ? {} : { batchsize: options.batchsize }),
+        num_histogram_bins: options.num_histogram_bins, dump_profile: command.dumpProfile,
+      });
+      io.out(`Profile of ${profile.tensors.size} tensors (${profile.bins} bins) written to ${command.dumpProfile}\nCompile with -load-profile=${command.dumpProfile} (and the same flags) to quantize\n`);
+      return 0;
+    } catch (error) {
+      return reportFailure(context, error, io.err);
+    }
+  }
   try {
     // The output folder is created, but never its parents: a typo in the path must not leave folders behind.
     checkOutputFolder(tool, '-aic-binary-dir', command.outputDir);
@@ -42,7 +60,12 @@ export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-e
   }
   process.stdout.write(`Reading ONNX Model from ${command.modelPath}\nCompile started ...\n`);
   try {
-    const result = await compile(command.modelPath, command.options);
+    let options = command.options;
+    if (command.inputListFile !== undefined) {
+      const resolved = resolveOptions({ ...command.options, calibration_inputs: [], allow_oversubscription: true });
+      options = { ...options, calibration_inputs: readInputList(command.inputListFile, command.modelPath, resolved.onnx_define_symbol, resolved.batchsize, tool).inputs };
+    }
+    const result = await compile(command.modelPath, options);
     process.stdout.write(`${formatReport(result.report)}\n`);
     // The SDK leaves float16 accuracy to the user; here it is measured by default, since that is what decides deployment.
     if (result.report.fp16 !== undefined && command.fp16Accuracy !== false) process.stdout.write(`${await compileAccuracyText(command.modelPath, command.options)}\n`);

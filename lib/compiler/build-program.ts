@@ -21,6 +21,8 @@ import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/in
 import { hasHostSpecificNodes } from './host-features.js';
 import { activationLoadOptions, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
 import { optimize, type DryRunInput } from './optimize.js';
+import { int8Kernels } from './quant/compile-int8.js';
+import { quantizeGraph, type QdqReport } from './quant/qdq.js';
 import { countMacs, operatorCounts, parameterStats, type CompileReport } from './report.js';
 
 /** Largest external data file read whole: the largest Buffer this Node can hold. */
@@ -41,6 +43,19 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
     const converted = convertToFp16(model, { keepOriginalPrecisionFor: job.keepOriginalPrecision, clip: job.fp16Clip });
     compiled = converted.model;
     fp16 = converted.report;
+  }
+  // The int8 pass at the same point: after dims are fixed (the calibration saw those dims), before optimization
+  // (onnxruntime fuses the QDQ pairs into int8 kernels).
+  let qdq: QdqReport | undefined;
+  if (job.int8 !== undefined) {
+    const q = job.int8;
+    const quantized = quantizeGraph(compiled, {
+      ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
+      activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
+      biasPrecision: q.biasPrecision, keep: q.keep, operators: q.operators,
+    });
+    compiled = quantized.model;
+    qdq = quantized.report;
   }
   const io = modelIO(compiled);
   const { dryRun, assumedOne } = dryRunInputs(io.inputs);
@@ -81,18 +96,36 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       batchFixedInputs: fixed.batchFixedInputs,
       leftSymbolic,
       ignored: { ...job.ignored },
-      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined), hostFeatures },
+      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined), hostFeatures },
       timings: { readMs: job.readMs, passesMs: job.checkMs + passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
     if (fp16 !== undefined) report.fp16 = fp16;
+    if (qdq !== undefined && job.int8 !== undefined) {
+      const unfused: Record<string, number> = {};
+      for (const [name, count] of Object.entries(optimizedOps.counts)) {
+        const op = name.slice(name.lastIndexOf(':') + 1);
+        if (op === 'QuantizeLinear' || op === 'DequantizeLinear') unfused[op] = (unfused[op] ?? 0) + count;
+      }
+      report.quantization = {
+        ...qdq,
+        int8Kernels: int8Kernels(optimizedOps.counts),
+        unfusedQdq: unfused,
+        calibration: job.int8.calibration,
+        ...(job.int8.calibration === 'Percentile' ? { percentile: job.int8.percentile } : {}),
+        activationSchema: job.int8.activationSchema,
+        constantSchema: job.int8.constantSchema,
+        profileSha256: job.int8.profileSha256,
+        profile: job.int8.profileFrom,
+      };
+    }
     const graph: GraphToStore = {
       name: 'main',
       model: optimized,
       inputs: io.inputs,
       outputs,
       batchSize: batchSizeOf(io.inputs),
-      sessionOptions: activationLoadOptions(fp16 !== undefined),
+      sessionOptions: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined),
       hostFeatures,
       report,
     };

@@ -33,6 +33,8 @@ export interface CompileKeyParts {
   onnxruntimeVersion: string;
   /** the host CPU features the optimized graph depends on */
   hostFeatures: readonly string[];
+  /** SHA-256 of the quantization profile's content when compiling int8 (`load_profile` names a file: its path is not the key) */
+  profileSha256?: string;
 }
 
 /** The compile key: SHA-256 (hex) of the canonical JSON of the parts. */
@@ -43,6 +45,7 @@ export function compileKey(parts: CompileKeyParts): string {
     options: programOptions(parts.options),
     onnxruntime: parts.onnxruntimeVersion,
     host: [...parts.hostFeatures].sort(),
+    ...(parts.profileSha256 === undefined ? {} : { profile: parts.profileSha256 }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -4,6 +4,7 @@
  * writing the program. The caller's event loop only pays for reading the model and checking its operators.
  */
 import type { SerializedError } from '../errors.js';
+import type { Int8Job } from './quant/compile-int8.js';
 import type { CompileReport } from './report.js';
 
 /** Everything the worker needs to build one program. Plain data (structured clone). */
@@ -26,6 +27,8 @@ export interface CompileJob {
   keepOriginalPrecision: string[];
   /** clip float16 constants to +-65504 instead of infinity */
   fp16Clip: boolean;
+  /** the int8 pass's ranges and settings, when quantizing (`load_profile`, `convert_to_quantize`) */
+  int8?: Int8Job;
   /** no-effect options, recorded in the report */
   ignored: Record<string, unknown>;
   /** compile options as recorded in the program's provenance */

@@ -23,6 +23,7 @@ import { fixDims } from './fix-dims.js';
 import { hostKernelFeatures } from './host-features.js';
 import { checkOperators } from './operators.js';
 import { writeOptionsYaml } from './options-yaml.js';
+import { int8Job, int8Source, type Int8Job } from './quant/compile-int8.js';
 import type { CompileReport } from './report.js';
 
 /** What {@link compile} produced. */
@@ -64,14 +65,18 @@ export function compileCount(): number {
  *
  * Options are the Session's (snake_case or camelCase, `options_path` YAML included): `onnx_define_symbol`,
  * `batchsize`, `convert_to_fp16`, `output_dir` (default: a cache folder keyed by model content and compile
- * options, see `cache.ts`), plus the SDK's no-effect flags, which are recorded in the report. An unchanged model
- * compiled with unchanged options into the same folder is not compiled again.
+ * options, see `cache.ts`), the int8 options (`load_profile`, or `calibration_inputs` with `convert_to_quantize` or
+ * `dump_profile`, and the schema/calibration settings; the report's `quantization` part says what was quantized and
+ * which int8 kernels onnxruntime fused), plus the SDK's no-effect flags, which are recorded in the report. An
+ * unchanged model compiled with unchanged options (and an unchanged profile) into the same folder is not compiled
+ * again.
  *
  * Python parity: `qaic.Session(model.onnx, output_dir=...)` compiles the same way and writes `options.yaml`.
  *
  * @throws QaicError `QAIC_FILE_NOT_FOUND`, `QAIC_MODEL_INVALID`, `QAIC_INVALID_OPTION`,
  *   `QAIC_UNSUPPORTED_OPERATOR` (named operator, version and node), `QAIC_UNKNOWN_SYMBOL` (naming the model's
- *   symbols), `QAIC_COMPILE_FAILED`
+ *   symbols), `QAIC_COMPILE_FAILED`; `QAIC_PROFILE_INVALID` / `QAIC_PROFILE_MISMATCH` for a `load_profile` that is
+ *   malformed or not of this model at these dims; the input errors of `run()` for bad `calibration_inputs`
  */
 export async function compile(modelPath: string, options: SessionOptions | SessionOptionsCamel = {}): Promise<CompileResult> {
   // Compiling uses none of the activations' cores: `aic_num_cores × num_activations` is checked when a Session
@@ -96,7 +101,9 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const ortVersion = onnxruntimeVersion();
   const host = hostKernelFeatures();
-  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host });
+  // The profile (read, or recorded from calibration_inputs) before the key: its content is part of it.
+  const int8 = await int8Source(modelPath, options);
+  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }) });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   if (controls.force !== true && !building.has(dir)) {
@@ -125,6 +132,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const t1 = performance.now();
   checkOperators(model, source);
   fixDims(model, options.onnx_define_symbol, options.batchsize, source);
+  // A profile of another model, or one missing a quantized tensor, fails here, before any worker starts.
+  const int8Settings: Int8Job | undefined = int8 === undefined ? undefined : int8Job(model, sha256, int8, options, source);
   const checkMs = performance.now() - t1;
 
   // Another compile with other options is writing this folder: let it finish first, so that programqpc.bin and
@@ -135,7 +144,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
     symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
-    compileOptions: compileOptionsRecord(options), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
+    ...(int8Settings === undefined ? {} : { int8: int8Settings }),
+    compileOptions: compileOptionsRecord(options, int8Settings), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
   });
   building.set(dir, { key, promise });
   try {
@@ -150,8 +160,10 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
  * The compile options as recorded in the program's provenance: the options that change the program (from the option
  * table, as the compile key sees them; symbols as a `{name: size}` map), plus the no-effect flags that were given.
  */
-function compileOptionsRecord(options: ResolvedOptions): Record<string, unknown> {
+function compileOptionsRecord(options: ResolvedOptions, int8: Int8Job | undefined): Record<string, unknown> {
   const out = programOptions(options);
+  if (options.load_profile !== undefined) out.load_profile = options.load_profile;
+  if (int8 !== undefined) out.profile_sha256 = int8.profileSha256;
   out.onnx_define_symbol = { ...options.onnx_define_symbol };
   out.ignored = { ...options.ignored };
   return out;

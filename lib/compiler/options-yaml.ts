@@ -13,11 +13,21 @@ import type { ResolvedOptions } from '../options.js';
 /** The file name, as in the Python API. */
 export const OPTIONS_YAML_FILE = 'options.yaml';
 
-/** Plain options for the YAML file: undefined values and `options_path` dropped, no-effect flags as their own keys. */
+/**
+ * Options that say how a profile was recorded, not how the program runs: the calibration inputs themselves (data,
+ * not settings), and the options that need them (`dump_profile`, `convert_to_quantize`), which would make the file
+ * unloadable without them.
+ */
+const CALIBRATION_RUN_OPTIONS = new Set(['calibration_inputs', 'dump_profile', 'convert_to_quantize']);
+
+/**
+ * Plain options for the YAML file: undefined values, `options_path` and the calibration run's options dropped,
+ * no-effect flags as their own keys.
+ */
 export function optionsForYaml(options: ResolvedOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (key === 'ignored' || key === 'options_path' || value === undefined) continue;
+    if (key === 'ignored' || key === 'options_path' || CALIBRATION_RUN_OPTIONS.has(key) || value === undefined) continue;
     out[key] = value;
   }
   for (const [key, value] of Object.entries(options.ignored)) if (value !== undefined) out[key] = value;

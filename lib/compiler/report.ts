@@ -2,6 +2,7 @@
  * The compile report: what the model is after compilation and what compiling did. Returned by `compile()`, printed
  * by `qaic-exec`, stored in the program's manifest. Plain JSON.
  */
+import type { QdqReport } from './quant/qdq.js';
 import { onnxTypeName } from '../dtypes.js';
 import { tensorDataBytes, type ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
@@ -93,6 +94,8 @@ export interface CompileReport {
   dryRunError?: string;
   /** the float16 pass's report, when `convert_to_fp16` was set */
   fp16?: Fp16Report;
+  /** the int8 pass's report, when compiled with `load_profile` or `convert_to_quantize` */
+  quantization?: QuantizationReport;
   /** where the compile time went, in ms */
   timings: {
     /** reading and decoding the model file */
@@ -261,7 +264,50 @@ export function formatReport(r: CompileReport): string {
     for (const w of r.fp16.warnings) lines.push(w);
     lines.push(`Compiling model with FP16 precision: ${Object.values(r.fp16.float16Ops).reduce((a, b) => a + b, 0)} nodes in float16, ${r.fp16.keptNodes.length} kept in float32, ${r.fp16.castsInserted} casts; weights ${r.fp16.weightBytesBefore.toLocaleString('en-US')} -> ${r.fp16.weightBytesAfter.toLocaleString('en-US')} bytes`);
   }
+  if (r.quantization !== undefined) lines.push(...formatQuantization(r.quantization));
   const t = r.timings;
   lines.push(`Time: ${t.totalMs.toFixed(0)} ms (read ${t.readMs.toFixed(0)}, passes ${t.passesMs.toFixed(0)}, optimize ${t.optimizeMs.toFixed(0)}, dry run ${t.dryRunMs.toFixed(0)}, write ${t.writeMs.toFixed(0)})`);
   return lines.join('\n');
+}
+
+/**
+ * What the int8 pass did ({@link QdqReport}), how its ranges were chosen, and what onnxruntime made of it: the int8
+ * kernels counted in the optimized graph (so that fusion is verified, not assumed) and the Q/DQ nodes it left.
+ */
+export interface QuantizationReport extends QdqReport {
+  /** fused int8 kernels in the optimized graph by operator type (QLinearConv, QLinearMatMul, MatMulIntegerToFloat, ...) */
+  int8Kernels: Record<string, number>;
+  /**
+   * QuantizeLinear/DequantizeLinear nodes left in the optimized graph: conversions where an int8 region meets a float
+   * one (the model's input, an operator kept in float32), or pairs onnxruntime did not fuse
+   */
+  unfusedQdq: Record<string, number>;
+  /** `quantization_calibration` */
+  calibration: string;
+  /** `percentile_calibration_value`, with the Percentile method */
+  percentile?: number;
+  /** `quantization_schema_activations` */
+  activationSchema: string;
+  /** `quantization_schema_constants` */
+  constantSchema: string;
+  /** SHA-256 of the profile's content (what the compile key holds) */
+  profileSha256: string;
+  /** where the profile came from: the `load_profile` path, or 'calibration_inputs' */
+  profile: string;
+}
+
+/** The report's int8 lines. */
+export function formatQuantization(q: QuantizationReport): string[] {
+  const list = (o: Record<string, number>): string => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const quantized = Object.values(q.quantizedNodes).reduce((a, b) => a + b, 0);
+  const kernels = Object.values(q.int8Kernels).reduce((a, b) => a + b, 0);
+  const lines = [
+    `Compiling model with Int8 precision: profile ${q.profile} (sha256 ${q.profileSha256.slice(0, 12)}…), calibration ${q.calibration}${q.percentile === undefined ? '' : ` ${q.percentile}`}, activations ${q.activationSchema}, constants ${q.constantSchema}`,
+    `  quantized nodes: ${quantized} (${list(q.quantizedNodes)}); ${q.activationTensors} activation tensors; weights ${q.weights.count}, ${q.weights.bytesBefore.toLocaleString('en-US')} -> ${q.weights.bytesAfter.toLocaleString('en-US')} bytes`,
+    `  int8 kernels after optimization: ${kernels} (${list(q.int8Kernels)}); unfused Q/DQ: ${list(q.unfusedQdq)}`,
+  ];
+  if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);
+  if (kernels === 0) lines.push('  warning: onnxruntime fused no int8 kernel: the program runs in float32 with quantize/dequantize conversions');
+  if (q.biasSaturated > 0) lines.push(`  warning: ${q.biasSaturated} bias values saturated int32`);
+  return lines;
 }

@@ -106,6 +106,8 @@ export class SessionMeasurements implements RunObserver {
   metricsDocument(): MetricsDocument {
     this.#requireMetrics('exportMetrics');
     const options = { ...this.#session.options } as Record<string, unknown>;
+    // the calibration inputs are data (possibly megabytes of tensors, or a spent iterator), not a setting
+    if (options.calibration_inputs !== undefined) options.calibration_inputs = '(given)';
     return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark) });
   }
 

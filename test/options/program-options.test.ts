@@ -33,7 +33,25 @@ function otherValue(name: OptionName, spec: OptionSpec): unknown {
       return { batch: 3 };
     case 'string[]':
       return ['Softmax'];
+    case 'enum':
+      return spec.values!.find((v) => v !== current);
+    case 'number':
+      return current === spec.min ? spec.max : spec.min;
+    case 'inputs':
+      return undefined;
   }
+}
+
+/** The value that turns a prerequisite option on: `true`, or a file path. */
+function onValue(name: OptionName): unknown {
+  return SPECS[name].kind === 'bool' ? true : '/profiles/p.json';
+}
+
+/** Every prerequisite of an option, on (the first) or off (all). */
+function prerequisites(spec: OptionSpec, on: boolean): Record<string, unknown> {
+  const names = spec.programOnlyWith ?? [];
+  if (on) return names.length === 0 ? {} : { [names[0]!]: onValue(names[0]!) };
+  return Object.fromEntries(names.map((n) => [n, SPECS[n].kind === 'bool' ? false : undefined]));
 }
 
 t.test('every option in the table says whether it changes the program', async (t) => {
@@ -43,7 +61,7 @@ t.test('every option in the table says whether it changes the program', async (t
     t.type(spec.program, 'boolean', `${name} says whether it changes the program`);
     if (spec.programOnlyWith !== undefined) {
       t.equal(spec.program, true, `${name}: programOnlyWith only makes sense for a program option`);
-      t.equal(SPECS[spec.programOnlyWith]?.kind, 'bool', `${name}: programOnlyWith names a boolean option`);
+      for (const on of spec.programOnlyWith) t.ok(['bool', 'string'].includes(SPECS[on]?.kind), `${name}: programOnlyWith names a boolean or path option (${on})`);
     }
   }
   t.same(NAMES.slice().sort(), Object.keys(DEFAULT_OPTIONS).sort(), 'every option in the table has a default, and only those');
@@ -58,7 +76,7 @@ t.test('each program option changes the compile key; every other option leaves i
       t.equal(spec.program, false, `${name} has a single valid value, so it cannot change the program`);
       continue;
     }
-    const prerequisite = spec.programOnlyWith === undefined ? {} : { [spec.programOnlyWith]: true };
+    const prerequisite = prerequisites(spec, true);
     const before = key(base(prerequisite));
     const after = key(base({ ...prerequisite, [name]: other }));
     if (spec.program) t.not(after, before, `${name}: program option, a new value gives a new key`);
@@ -71,7 +89,8 @@ t.test('an option that only matters with another leaves the key alone while that
   t.ok(dependent.length > 0, 'the table has such options (keep_original_precision_for_nodes, fp16_clip)');
   for (const name of dependent) {
     const other = otherValue(name, SPECS[name]);
-    t.equal(key(base({ [SPECS[name].programOnlyWith!]: false, [name]: other })), key(base({ [SPECS[name].programOnlyWith!]: false })), name);
+    const off = prerequisites(SPECS[name], false);
+    t.equal(key(base({ ...off, [name]: other })), key(base(off)), name);
   }
 });
 
@@ -88,5 +107,6 @@ t.test('equal settings give equal keys: symbol and name order do not matter', as
   const b = base({ onnx_define_symbol: { batch: 1, h: 2 }, convert_to_fp16: true, keep_original_precision_for_nodes: ['Add', 'Softmax', 'Add'] });
   t.equal(key(a), key(b));
   t.same(programOptions(a), programOptions(b));
-  t.same(Object.keys(programOptions(a)), NAMES.filter((n) => SPECS[n].program).sort(), 'the program options, by name');
+  const on = (n: OptionName): boolean => SPECS[n].programOnlyWith?.some((o) => a[o] !== undefined && a[o] !== false) ?? true;
+  t.same(Object.keys(programOptions(a)), NAMES.filter((n) => SPECS[n].program && on(n)).sort(), 'the program options whose prerequisites are on, by name');
 });

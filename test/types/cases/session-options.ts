@@ -17,6 +17,8 @@ const camel: SessionOptionsCamel = { setSize: 4, fp16Clip: true };
 new Session('m.onnx', snake);
 new Session('m.onnx', camel);
 void compile('m.onnx', { onnx_define_symbol: { batch: 1 }, output_dir: 'out', compile_only: true });
+void compile('m.onnx', { load_profile: 'p.json', quantization_schema_activations: 'asymmetric', quantization_calibration: 'Percentile', percentile_calibration_value: 99.99 });
+new Session('m.onnx', { convertToQuantize: true, calibrationInputs: [{ x: new Float32Array(4) }], enableChannelwise: false, quantizationPrecisionBias: 'Int32' });
 
 // --- wrong value types
 // @ts-expect-error set_size is a number
@@ -37,6 +39,10 @@ new Session('m.onnx', { onnx_define_symbol: { batch: '1' } });
 new Session('m.onnx', { keep_original_precision_for_nodes: 'Softmax' });
 // @ts-expect-error batchsize is a number, in compile() too
 void compile('m.onnx', { batchsize: '1' });
+// @ts-expect-error quantization schemas are the SDK's four names
+void compile('m.onnx', { load_profile: 'p.json', quantization_schema_constants: 'int8' });
+// @ts-expect-error calibration methods are the SDK's names
+new Session('m.onnx', { quantizationCalibration: 'minmax' });
 // @ts-expect-error a typed options object holds typed values
 const wrong: SessionOptions = { copy_inputs: 1 };
 

@@ -1,0 +1,139 @@
+/**
+ * The caller-thread half of compiling int8: where the profile comes from (`load_profile`, or calibrating
+ * `calibration_inputs` for `convert_to_quantize` / `dump_profile`), its content hash for the compile key, the check
+ * that it belongs to the model being compiled, and the calibrated ranges the compile worker's int8 pass uses (plain
+ * data, so that they cross the thread boundary in the compile job).
+ */
+import { createHash } from 'node:crypto';
+import { QaicError } from '../../errors.js';
+import type { ModelProto } from '../../onnx/schema.js';
+import type { ResolvedOptions } from '../../options.js';
+import { calibrate, calibrationTensors } from './calibrate.js';
+import { checkProfileMatches, readProfile, serializeProfile, type QuantizationProfile } from './profile.js';
+import { calibratedRange } from './ranges.js';
+import type { QuantizationSchema } from './params.js';
+
+/**
+ * Operators the int8 pass quantizes by default: those with weights. Quantizing Add/Mul/Concat activations too cost
+ * PP-OCRv4 det most of its accuracy (thresholded-map IoU 0.61 against 0.96 with weighted operators only), while the
+ * speed comes from the int8 convolutions and matrix products.
+ */
+export const DEFAULT_INT8_OPERATORS: readonly string[] = ['Conv', 'ConvTranspose', 'MatMul', 'Gemm'];
+
+/** The profile a compile quantizes with, and its content hash (the compile key's part). */
+export interface Int8Source {
+  profile: QuantizationProfile;
+  /** SHA-256 of the profile's canonical JSON: what the compile key holds (not the file's path) */
+  sha256: string;
+  /** where it came from: the `load_profile` path, or 'calibration_inputs' */
+  from: string;
+}
+
+/** The int8 settings the compile worker needs (plain data). */
+export interface Int8Job {
+  /** calibrated range of each activation: [name, min, max] */
+  ranges: Array<[string, number, number]>;
+  activationSchema: QuantizationSchema;
+  constantSchema: QuantizationSchema;
+  channelwise: boolean;
+  rowwise: boolean;
+  biasPrecision: 'Int8' | 'Int32';
+  keep: string[];
+  operators: string[];
+  /** recorded in the report */
+  calibration: string;
+  percentile: number;
+  profileSha256: string;
+  profileFrom: string;
+}
+
+/** SHA-256 of a profile's canonical JSON. */
+export function profileSha256(profile: QuantizationProfile): string {
+  return createHash('sha256').update(serializeProfile(profile)).digest('hex');
+}
+
+/**
+ * Read or record the profile a compile needs, before its key is computed: `load_profile` is read (and its content
+ * hashed); `calibration_inputs` are calibrated (and written to `dump_profile` when given). Returns the profile to
+ * quantize with, or `undefined` when the compile stays float32 (no profile, or `dump_profile` alone).
+ *
+ * @throws QaicError `QAIC_FILE_NOT_FOUND`, `QAIC_FILE_INVALID`, `QAIC_PROFILE_INVALID` (load_profile);
+ *   `QAIC_INVALID_ARGUMENT` (no calibration inputs), the input errors of `run()` (calibration inputs of the wrong
+ *   shape or type)
+ */
+export async function int8Source(modelPath: string, options: ResolvedOptions): Promise<Int8Source | undefined> {
+  if (options.load_profile !== undefined) {
+    const profile = readProfile(options.load_profile);
+    return { profile, sha256: profileSha256(profile), from: options.load_profile };
+  }
+  if (options.calibration_inputs === undefined) return undefined;
+  const profile = await calibrate(modelPath, options.calibration_inputs, {
+    onnx_define_symbol: options.onnx_define_symbol,
+    ...(options.batchsize === undefined ? {} : { batchsize: options.batchsize }),
+    num_histogram_bins: options.num_histogram_bins,
+    num_activations: options.num_activations,
+    ...(options.dump_profile === undefined ? {} : { dump_profile: options.dump_profile }),
+  });
+  return options.convert_to_quantize ? { profile, sha256: profileSha256(profile), from: 'calibration_inputs' } : undefined;
+}
+
+/**
+ * Check `source`'s profile against the model (dims fixed) and compute the calibrated ranges.
+ * @throws QaicError `QAIC_PROFILE_MISMATCH` for a profile of another model, of other dims or batch size, or missing a tensor that
+ *   a quantized node reads or writes
+ */
+export function int8Job(model: ModelProto, modelSha256: string, source: Int8Source, options: ResolvedOptions, modelSource: string): Int8Job {
+  const graph = model.graph ?? {};
+  const operators = new Set(DEFAULT_INT8_OPERATORS);
+  const keep = new Set(options.keep_original_precision_for_nodes);
+  const activations = calibrationTensors(model);
+  const isActivation = new Set(activations);
+  const needed = new Set<string>();
+  for (const n of graph.node ?? []) {
+    if (!operators.has(n.op_type ?? '') || keep.has(n.op_type ?? '') || (n.name !== undefined && keep.has(n.name))) continue;
+    for (const x of [...(n.input ?? []), ...(n.output ?? [])]) if (isActivation.has(x)) needed.add(x);
+  }
+  const where = source.from === 'calibration_inputs' ? 'from calibration_inputs' : `'${source.from}'`;
+  checkProfileMatches(source.profile, `${where} (for ${modelSource})`, modelSha256, options.onnx_define_symbol, needed);
+  const batchsize = options.batchsize ?? null;
+  if (source.profile.model.batchsize !== batchsize) {
+    throw new QaicError('QAIC_PROFILE_MISMATCH', `quantization profile ${where} was recorded with batchsize ${source.profile.model.batchsize ?? 'unset'}, and ${modelSource} is compiled with batchsize ${batchsize ?? 'unset'}: profile at the dims you compile at`, {
+      details: { file: source.from, option: 'batchsize', profile: source.profile.model.batchsize, given: batchsize },
+    });
+  }
+  const ranges: Array<[string, number, number]> = [];
+  for (const name of activations) {
+    const h = source.profile.tensors.get(name);
+    // a tensor that saw no finite value has no range: the int8 pass keeps its nodes in float32 (reported)
+    if (h === undefined || !(h.min <= h.max)) continue;
+    const r = calibratedRange(h, options.quantization_calibration, { percentile: options.percentile_calibration_value });
+    ranges.push([name, r.min, r.max]);
+  }
+  return {
+    ranges,
+    activationSchema: options.quantization_schema_activations,
+    constantSchema: options.quantization_schema_constants,
+    channelwise: options.enable_channelwise,
+    rowwise: options.enable_rowwise,
+    biasPrecision: options.quantization_precision_bias,
+    keep: [...options.keep_original_precision_for_nodes],
+    operators: [...operators],
+    calibration: options.quantization_calibration,
+    percentile: options.percentile_calibration_value,
+    profileSha256: source.sha256,
+    profileFrom: source.from,
+  };
+}
+
+/**
+ * Operators of onnxruntime's optimized graph that run on 8-bit data (its fused QDQ kernels), by type without the
+ * domain (the report's operator counts spell them `com.microsoft::QLinearConv`).
+ */
+export function int8Kernels(optimizedOperators: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, count] of Object.entries(optimizedOperators)) {
+    const op = name.slice(name.lastIndexOf(':') + 1);
+    if (/^(QLinear|MatMulInteger|ConvInteger|DynamicQuantize|QGemm|QAttention)/.test(op)) out[op] = (out[op] ?? 0) + count;
+  }
+  return out;
+}

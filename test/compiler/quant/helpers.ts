@@ -1,0 +1,84 @@
+/**
+ * A small CNN for the int8 tests (Conv 8->16 3x3, Relu, Conv 16->16 3x3, a residual Add, global pooling, a MatMul
+ * classifier head), its calibration inputs, and onnxruntime's view of a quantized graph after optimization.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
+import { decodeModel, encodeModel } from '../../../lib/onnx/model.js';
+import type { ModelProto } from '../../../lib/onnx/schema.js';
+
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
+
+/** Deterministic values in [-scale/2, scale/2). */
+export function lcg(n: number, scale: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 4294967296 - 0.5) * scale;
+  });
+}
+
+/** The test CNN at the given opset; input x [1, 8, 16, 16], output y [1, 10]. */
+export function smallCnn(opset = 13): ModelProto {
+  const pads = { ints: [1, 1, 1, 1] };
+  const k = { ints: [3, 3] };
+  return model(graph({
+    nodes: [
+      node('Conv', ['x', 'w1', 'b1'], ['c1'], { pads, kernel_shape: k }, { name: 'conv1' }),
+      node('Relu', ['c1'], ['r1'], {}, { name: 'relu1' }),
+      node('Conv', ['r1', 'w2', 'b2'], ['c2'], { pads, kernel_shape: k }, { name: 'conv2' }),
+      node('Add', ['c2', 'r1'], ['a'], {}, { name: 'add' }),
+      node('GlobalAveragePool', ['a'], ['g'], {}, { name: 'pool' }),
+      node('Flatten', ['g'], ['f'], {}, { name: 'flatten' }),
+      node('MatMul', ['f', 'w3'], ['y'], {}, { name: 'head' }),
+    ],
+    inputs: [tensorInfo('x', 'float32', [1, 8, 16, 16])],
+    outputs: [tensorInfo('y', 'float32', [1, 10])],
+    initializers: [
+      initializer('w1', 'float32', [16, 8, 3, 3], lcg(16 * 8 * 9, 0.5, 1)), initializer('b1', 'float32', [16], lcg(16, 0.1, 2)),
+      initializer('w2', 'float32', [16, 16, 3, 3], lcg(16 * 16 * 9, 0.3, 3)), initializer('b2', 'float32', [16], lcg(16, 0.1, 4)),
+      initializer('w3', 'float32', [16, 10], lcg(160, 1, 5)),
+    ],
+  }), { opset });
+}
+
+/** `n` input sets for the test CNN, from `seed` on. */
+export function cnnInputs(n: number, seed: number): Array<{ x: { data: Float32Array; shape: number[] } }> {
+  return Array.from({ length: n }, (_, i) => ({ x: { data: lcg(8 * 16 * 16, 2, seed + i), shape: [1, 8, 16, 16] } }));
+}
+
+/** Write a model into a fresh temp folder; returns its path. */
+export function writeTemp(m: ModelProto, name: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'qaic-quant-')), `${name}.onnx`);
+  writeFileSync(file, encodeModel(m));
+  return file;
+}
+
+/** Run `file` on onnxruntime at level 'all', one thread; returns output y and the optimized graph's op counts. */
+export async function runOptimized(file: string, x: Float32Array): Promise<{ y: Float32Array; ops: Record<string, number> }> {
+  const optimized = `${file}.optimized.onnx`;
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+  try {
+    const out = await session.run({ x: new ort.Tensor('float32', x, [1, 8, 16, 16]) });
+    const ops: Record<string, number> = {};
+    for (const n of decodeModel(readFileSync(optimized)).graph?.node ?? []) ops[n.op_type ?? ''] = (ops[n.op_type ?? ''] ?? 0) + 1;
+    return { y: out['y']!.data as Float32Array, ops };
+  } finally {
+    await session.release();
+  }
+}
+
+/** Relative L2 error of `b` against `a`. */
+export function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += a[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
