@@ -29,3 +29,14 @@ t.test("tslab's run time resolves 'qaic' to this package's entry point", async (
   const require = createRequire(join(examples, 'src.js'));
   t.equal(realpathSync(require.resolve('qaic')), realpathSync(join(root, 'dist', 'lib', 'index.js')));
 });
+
+t.test("tslab's type-checking resolves the notebook's helper import to declarations, not to JavaScript", async (t) => {
+  // The notebook imports '../dist/examples/support.js'. Without declarations beside it, tslab's TypeScript takes the
+  // .js file itself as a source outside its rootDir and fails the cell ("is not under 'rootDir'"), as CI once saw.
+  const fromTslab = createRequire(createRequire(join(root, 'package.json')).resolve('tslab/package.json'));
+  const ts = fromTslab('@tslab/typescript-for-tslab') as typeof TypeScript;
+  const options: TypeScript.CompilerOptions = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, allowJs: false };
+  const resolved = ts.resolveModuleName('../dist/examples/support.js', join(examples, '__tslab__.ts'), options, ts.sys).resolvedModule;
+  t.ok(resolved !== undefined, 'the helper module resolves');
+  t.match(resolved?.resolvedFileName ?? '', /support\.d\.ts$/, 'to its declaration file (the build emits declarations for examples/)');
+});
