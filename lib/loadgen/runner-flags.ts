@@ -19,6 +19,7 @@ export interface ScenarioFlagValues {
   samplesPerQuery?: string;
   scheduleRngSeed?: string;
   performanceSampleCount?: string;
+  maxScheduleLateness?: string;
   settings?: string;
   settingsModel?: string;
   findPeak?: boolean;
@@ -39,6 +40,7 @@ const NUMERIC_FLAGS: ReadonlyArray<[keyof ScenarioFlagValues, string, keyof Scen
   ['samplesPerQuery', '--samples-per-query', 'samples_per_query', 'integer'],
   ['scheduleRngSeed', '--schedule-rng-seed', 'schedule_rng_seed', 'integer'],
   ['performanceSampleCount', '--performance-sample-count', 'performance_sample_count', 'integer'],
+  ['maxScheduleLateness', '--max-schedule-lateness', 'max_schedule_lateness', 'decimal'],
 ];
 
 /**

@@ -243,6 +243,8 @@ async function runScenarioOnce(target: ScenarioTarget, args: ScenarioArgs, s: Re
   const warnings: string[] = [];
   if (s.scenario !== 'Server' && s.sources.target_latency !== 'default') warnings.push(`target_latency (${s.target_latency} ms) has no effect in ${s.scenario}: LoadGen bounds latency only in Server (this scenario reports its p${s.target_latency_percentile})`);
   if (s.scenario === 'SingleStream' && s.sources.target_qps !== 'default') warnings.push(`target_qps has no effect in SingleStream: the next query goes when the last completes`);
+  if (s.scenario === 'Server' && s.max_schedule_lateness > 1) warnings.push(`max_schedule_lateness is ${s.max_schedule_lateness} ms: a run whose queries were issued up to that late (p99) counts as VALID, above the 1 ms default; its load is not LoadGen-precise`);
+  if (s.scenario !== 'Server' && s.sources.max_schedule_lateness !== 'default') warnings.push('max_schedule_lateness has no effect outside Server: only Server issues on a schedule');
 
   let queries: QueryTimes[];
   let startNs: number;

@@ -34,6 +34,7 @@ t.test('defaults are the LoadGen struct defaults', async (t) => {
   t.same(defaultSettings('Server'), {
     target_qps: 1, target_latency: 100, target_latency_percentile: 99, min_duration: 10000, max_duration: 0,
     min_query_count: 100, max_query_count: 0, samples_per_query: 1, schedule_rng_seed: 0, performance_sample_count: 4,
+    max_schedule_lateness: 1, // not LoadGen's: the qaic lateness rule's bound
   });
   t.equal(defaultSettings('SingleStream').target_latency_percentile, 90);
   t.equal(defaultSettings('MultiStream').samples_per_query, 4);

@@ -31,3 +31,14 @@ t.test('the latency bound and lateness apply to Server only', async (t) => {
   const v = judge({ settings: ss, durationMs: 1, queries: 10, percentileLatencyNs: 1e12, earlyStopping: { ...okES, percentile: 90, met: false, queries: 10, queries_needed: 64 } });
   t.same(v.reasons, ['early stopping not met: 10 queries are too few for a p90 estimate at 99 % confidence (needs at least 64)']);
 });
+
+t.test('max_schedule_lateness moves the lateness bound, and the reason names it', async (t) => {
+  const relaxed = resolveScenarioSettings('t', { scenario: 'Server', target_qps: 100, target_latency: 15, min_duration: 1000, max_schedule_lateness: 5 }, 'm.onnx');
+  const facts = { durationMs: 1200, queries: 1000, percentileLatencyNs: 14e6, earlyStopping: okES };
+  t.equal(judge({ ...facts, settings: relaxed, p99LatenessNs: 4.9e6 }).result, 'VALID', '4.9 ms is within a 5 ms bound');
+  const late = judge({ ...facts, settings: relaxed, p99LatenessNs: 5.1e6 });
+  t.equal(late.result, 'INVALID');
+  t.match(late.reasons[0], /p99 schedule lateness 5\.100 ms is above 5\.000 ms \(max_schedule_lateness\)/);
+  t.equal(judge({ ...facts, settings: server, p99LatenessNs: 1.1e6 }).result, 'INVALID', 'the default stays 1 ms');
+  t.throws(() => resolveScenarioSettings('t', { scenario: 'Server', max_schedule_lateness: 0 }, 'm.onnx'), { code: 'QAIC_INVALID_ARGUMENT', message: /max_schedule_lateness.*positive number of milliseconds/ });
+});
