@@ -242,6 +242,8 @@ export class Session implements AsyncDisposable {
         coresPerActivation: o.aic_num_cores,
         setSize: o.set_size,
         timeoutMs: o.activation_timeout_ms,
+        isolation: o.isolation,
+        runTimeoutMs: o.run_timeout,
         pinCores: o.pin_cores,
         profileDir: o.enable_profiling ? this.profileDir : undefined,
         onActivationDeath: (index, error) => {
