@@ -27,10 +27,10 @@ t.test('run, runBenchmark, metrics and close in child processes', async (t) => {
   t.not(pids[0], process.pid, 'not this process');
 
   let progressed = 0;
-  const counted = await session.runBenchmark({ num_inferences: 40, emitWarnings: false, progressMs: 10, onProgress: (p) => { progressed = Math.max(progressed, p.completed); } });
+  const counted = await session.runBenchmark({ inputs: { x: { data: input(), shape: [1, 3, 48, 192] } }, num_inferences: 40, emitWarnings: false, progressMs: 10, onProgress: (p) => { progressed = Math.max(progressed, p.completed); } });
   t.equal(counted.inf_completed, 40, 'count mode: the exact count over both activations');
   t.ok(progressed > 0 && progressed <= 40, 'progress crosses the process boundary');
-  const timed = await session.runBenchmark({ inf_time: 0.3, emitWarnings: false });
+  const timed = await session.runBenchmark({ inputs: { x: { data: input(), shape: [1, 3, 48, 192] } }, inf_time: 0.3, emitWarnings: false });
   t.ok(timed.inf_completed > 0, 'time mode: inferences measured');
 
   const metrics = session.getMetrics();
