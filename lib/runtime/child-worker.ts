@@ -15,6 +15,8 @@ import { constants } from 'node:os';
 import { BENCH_SLOT, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker } from './protocol.js';
 import { UNLIMITED, type FromHost, type ToHost } from './process-protocol.js';
 import { workerExecArgv } from '../workers/worker-exec-argv.js';
+import { makeSpillDir, removeSpillDir, spillTensors, unspillTensors } from './spill.js';
+import { serializeError } from '../errors.js';
 
 const HOST_PATH = fileURLToPath(new URL('./process-host.js', import.meta.url));
 
@@ -75,6 +77,8 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
   /** set by {@link kill}: why this process ended the child (named in the crash error instead of the signal alone) */
   #killedBecause: string | undefined;
   #benches = new Map<number, BenchBridge>();
+  /** the private folder large tensors cross through (see spill.ts); removed when the child exits */
+  readonly #spillDir: string;
 
   /**
    * Fork the child and send it `config`. The options Node was started with are passed on (a heap limit applies to
@@ -86,6 +90,7 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
     super();
     // the tests' fault-injection slot is shared memory, which a process boundary cannot carry
     const { faults: _faults, ...plain } = config;
+    this.#spillDir = makeSpillDir();
     this.#child = fork(HOST_PATH, [], {
       serialization: 'advanced',
       execArgv: workerExecArgv() ?? process.execArgv,
@@ -98,7 +103,7 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
       if (!this.#exited) this.emit('error', error);
     });
     this.#child.on('exit', (code, signal) => this.#onExit(code, signal));
-    this.#send({ type: 'host:init', config: plain });
+    this.#send({ type: 'host:init', config: plain, spillDir: this.#spillDir });
   }
 
   get threadId(): number {
@@ -112,8 +117,16 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
 
   /** Send a worker-protocol message; a benchmark is bridged (its control array cannot cross). */
   postMessage(message: ToWorker): void {
-    if (message.type === 'bench') this.#startBench(message);
-    else this.#send(message);
+    if (message.type === 'bench') {
+      this.#startBench(message);
+    } else if (message.type === 'run') {
+      // a copy of the list: the caller's request keeps its own feeds
+      const feeds = [...message.feeds];
+      const spilled = spillTensors(this.#spillDir, 'in', message.id, feeds as never);
+      this.#send(spilled.length > 0 ? { ...message, feeds, spilled } : { ...message, feeds });
+    } else {
+      this.#send(message);
+    }
   }
 
   /**
@@ -166,6 +179,18 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
       case 'bench-result':
         this.#endBench(message.id);
         break;
+      case 'result': {
+        const { spilled, ...result } = message;
+        if (spilled === undefined || spilled.length === 0) break;
+        try {
+          unspillTensors(this.#spillDir, result.outputs, spilled);
+        } catch (error) {
+          this.emit('message', { type: 'run-failed', id: result.id, error: serializeError(error), times: result.times });
+          return;
+        }
+        this.emit('message', result);
+        return;
+      }
       default:
         break;
     }
@@ -212,6 +237,7 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exited = true;
     for (const id of [...this.#benches.keys()]) this.#endBench(id);
+    removeSpillDir(this.#spillDir);
     if (signal !== null || this.#killedBecause !== undefined) {
       this.emit('error', new Error(describeChildEnd(this.#pid, signal, this.#killedBecause)));
     }

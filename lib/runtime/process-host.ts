@@ -11,7 +11,10 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers/worker-exec-argv.js';
 import { BENCH_SLOT, BENCH_SLOTS, type FromWorker, type ToWorker } from './protocol.js';
-import type { FromHost, HostBenchRequest, ToHost } from './process-protocol.js';
+import type { FromHost, HostBenchRequest, HostRunRequest, ToHost } from './process-protocol.js';
+import { serializeError } from '../errors.js';
+import { nowNs } from './clock.js';
+import { spillTensors, unspillTensors } from './spill.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -26,6 +29,8 @@ interface LocalBench {
 }
 
 let worker: Worker | undefined;
+/** the private folder large tensors cross through (see spill.ts), given by the main process */
+let spillDir = '';
 const benches = new Map<number, LocalBench>();
 
 function send(message: FromHost): void {
@@ -85,7 +90,31 @@ function feedBuffers(message: ToWorker): ArrayBuffer[] {
   return [...out];
 }
 
+/** Hand a run to the worker with its large feeds read back from their files; a failure answers the run. */
+function forwardRun(message: HostRunRequest): void {
+  const { spilled, ...run } = message;
+  if (spilled !== undefined && spilled.length > 0) {
+    try {
+      unspillTensors(spillDir, run.feeds as never, spilled);
+    } catch (error) {
+      const t = nowNs();
+      send({ type: 'run-failed', id: run.id, error: serializeError(error), times: { received: t, runStart: t, runEnd: t, posted: t } });
+      return;
+    }
+  }
+  worker?.postMessage(run satisfies ToWorker, feedBuffers(run));
+}
+
 function onWorkerMessage(message: FromWorker): void {
+  if (message.type === 'result') {
+    try {
+      const spilled = spillTensors(spillDir, 'out', message.id, message.outputs);
+      send(spilled.length > 0 ? { ...message, spilled } : message);
+    } catch (error) {
+      send({ type: 'run-failed', id: message.id, error: serializeError(error), times: message.times });
+    }
+    return;
+  }
   if (message.type === 'bench-result') {
     const bench = benches.get(message.id);
     if (bench !== undefined) {
@@ -119,7 +148,11 @@ function exitWith(code: number): void {
 process.on('message', (message: ToHost) => {
   switch (message.type) {
     case 'host:init':
+      spillDir = message.spillDir;
       start(message.config);
+      return;
+    case 'run':
+      forwardRun(message);
       return;
     case 'bench':
       startBench(message);
@@ -131,6 +164,6 @@ process.on('message', (message: ToHost) => {
       signalBench(message.id, BENCH_SLOT.abort);
       return;
     default:
-      worker?.postMessage(message, feedBuffers(message));
+      worker?.postMessage(message);
   }
 });

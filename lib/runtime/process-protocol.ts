@@ -6,6 +6,13 @@
  * `SharedArrayBuffer` is not shareable between processes) and errors of the worker thread itself.
  */
 import type { ActivationConfig, BenchRequest, ToWorker, FromWorker } from './protocol.js';
+import type { Spilled } from './spill.js';
+
+/** A run request whose large feeds were written to files (see `spill.ts`). */
+export type HostRunRequest = Extract<ToWorker, { type: 'run' }> & { spilled?: Spilled[] };
+
+/** A result whose large outputs were written to files (see `spill.ts`). */
+export type HostResult = Extract<FromWorker, { type: 'result' }> & { spilled?: Spilled[] };
 
 /**
  * A benchmark request as the child receives it: the control array is the child's own, and the parent hands it
@@ -19,8 +26,9 @@ export interface HostBenchRequest extends Omit<BenchRequest, 'control' | 'partie
 /** Main process → child. */
 export type ToHost =
   /** the first message: the worker's config (what a thread activation gets as `workerData`) */
-  | { type: 'host:init'; config: ActivationConfig }
-  | Exclude<ToWorker, BenchRequest>
+  | { type: 'host:init'; config: ActivationConfig; spillDir: string }
+  | HostRunRequest
+  | Exclude<ToWorker, BenchRequest | { type: 'run' }>
   | HostBenchRequest
   /** every activation finished its warm-up: start measuring */
   | { type: 'host:bench-go'; id: number }
@@ -29,7 +37,8 @@ export type ToHost =
 
 /** Child → main process. */
 export type FromHost =
-  | FromWorker
+  | HostResult
+  | Exclude<FromWorker, { type: 'result' }>
   /** the worker thread inside the child hit an uncaught error (it exits next) */
   | { type: 'host:error'; message: string }
   /** the worker thread has exited with this code: the child follows (sent last, so what came before is flushed) */
