@@ -24,7 +24,11 @@ export interface IsolationResult {
   model: string;
   shape: number[];
   rounds: number;
-  us: Record<'thread' | 'process', { roundTrip: Spread; run: Spread; overhead: Spread }>;
+  /**
+   * per mode: the round trip, the onnxruntime run, their difference, and the two crossings it is made of: `in`
+   * (posted by the caller to received by the worker thread) and `out` (outputs posted to the caller has them)
+   */
+  us: Record<'thread' | 'process', { roundTrip: Spread; run: Spread; overhead: Spread; in: Spread; out: Spread }>;
   /** median process overhead minus median thread overhead, microseconds */
   extraUs: number;
   /** {@link extraUs} over the median onnxruntime run (thread): the issue's "more than a tenth" test */
@@ -40,7 +44,7 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Isola
     sessions[k].observe({ onRun: (t) => { last[k] = t; } });
     await sessions[k].setup();
   }
-  const samples = Object.fromEntries(kinds.map((k) => [k, { roundTrip: [] as number[], run: [] as number[], overhead: [] as number[] }])) as Record<(typeof kinds)[number], { roundTrip: number[]; run: number[]; overhead: number[] }>;
+  const samples = Object.fromEntries(kinds.map((k) => [k, { roundTrip: [] as number[], run: [] as number[], overhead: [] as number[], in: [] as number[], out: [] as number[] }])) as Record<(typeof kinds)[number], Record<'roundTrip' | 'run' | 'overhead' | 'in' | 'out', number[]>>;
   for (let i = 0; i < warmup + rounds; i++) {
     for (const k of rotate(kinds, i)) {
       const data = template.slice();
@@ -53,10 +57,12 @@ async function one(m: BenchModel, rounds: number, warmup: number): Promise<Isola
       samples[k].roundTrip.push((t1 - t0) / 1e3);
       samples[k].run.push(run / 1e3);
       samples[k].overhead.push((t1 - t0 - run) / 1e3);
+      samples[k].in.push((trace.worker.received - trace.sentNs) / 1e3);
+      samples[k].out.push((trace.receivedNs - trace.worker.posted) / 1e3);
     }
   }
   for (const k of kinds) await sessions[k].close();
-  const us = Object.fromEntries(kinds.map((k) => [k, { roundTrip: spread(samples[k].roundTrip), run: spread(samples[k].run), overhead: spread(samples[k].overhead) }])) as IsolationResult['us'];
+  const us = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(Object.entries(samples[k]).map(([n, v]) => [n, spread(v)]))])) as IsolationResult['us'];
   const extraUs = us.process.overhead.median - us.thread.overhead.median;
   return { model: m.key, shape: m.shape, rounds, us, extraUs: Math.round(extraUs), extraOverRun: ratio(extraUs, us.thread.run.median) };
 }
@@ -77,6 +83,7 @@ export function printIsolation(results: readonly IsolationResult[]): void {
   const f = (s: Spread): string => `${Math.round(s.median)} us (p10 ${Math.round(s.p10)}, p90 ${Math.round(s.p90)})`;
   for (const r of results) {
     console.log(`${r.model} ${r.shape.join('x')}: run ${f(r.us.thread.run)} | overhead thread ${f(r.us.thread.overhead)}, process ${f(r.us.process.overhead)} | extra ${r.extraUs} us = ${(r.extraOverRun * 100).toFixed(1)} % of the run`);
+    for (const k of ['thread', 'process'] as const) console.log(`  ${k}: in ${f(r.us[k].in)}, out ${f(r.us[k].out)}`);
   }
 }
 
