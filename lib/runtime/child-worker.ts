@@ -91,11 +91,16 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
     // the tests' fault-injection slot is shared memory, which a process boundary cannot carry
     const { faults: _faults, ...plain } = config;
     this.#spillDir = makeSpillDir();
-    this.#child = fork(HOST_PATH, [], {
-      serialization: 'advanced',
-      execArgv: workerExecArgv() ?? process.execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    try {
+      this.#child = fork(HOST_PATH, [], {
+        serialization: 'advanced',
+        execArgv: workerExecArgv() ?? process.execArgv,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (error) {
+      removeSpillDir(this.#spillDir);
+      throw error;
+    }
     this.#pid = this.#child.pid ?? -1;
     this.#child.on('message', (message: FromHost) => this.#onMessage(message));
     this.#child.on('error', (error) => {
