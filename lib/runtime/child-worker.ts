@@ -104,8 +104,14 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
     this.#pid = this.#child.pid ?? -1;
     this.#child.on('message', (message: FromHost) => this.#onMessage(message));
     this.#child.on('error', (error) => {
-      // a spawn failure, or a message that could not be sent: only meaningful while the child lives
-      if (!this.#exited) this.emit('error', error);
+      // A spawn failure is the child's end (no exit follows). A message that could not be sent (the channel closed
+      // under it) is not: the exit that follows names the real cause, such as the signal that killed the child.
+      if (!this.#exited && this.#child.pid === undefined) {
+        this.#exited = true;
+        removeSpillDir(this.#spillDir);
+        this.emit('error', error);
+        this.emit('exit', 1);
+      }
     });
     this.#child.on('exit', (code, signal) => this.#onExit(code, signal));
     this.#send({ type: 'host:init', config: plain, spillDir: this.#spillDir });
@@ -240,6 +246,7 @@ export class ChildWorker extends EventEmitter implements ActivationWorker {
   }
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#exited) return; // already reported (a spawn failure)
     this.#exited = true;
     for (const id of [...this.#benches.keys()]) this.#endBench(id);
     removeSpillDir(this.#spillDir);
