@@ -32,19 +32,33 @@ export interface Spilled {
 
 const NAME = /^(in|out)-\d+-\d+$/;
 
+/** Folders made and not removed yet: removed at exit if their child's end was never seen (memory is not a disk). */
+const live = new Set<string>();
+
+function removeAll(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
 /** A new private folder for one activation's spilled tensors. */
 export function makeSpillDir(): string {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  let dir: string;
   try {
-    return mkdtempSync(join(base, 'qaic-activation-'));
+    dir = mkdtempSync(join(base, 'qaic-activation-'));
   } catch {
-    return mkdtempSync(join(tmpdir(), 'qaic-activation-'));
+    dir = mkdtempSync(join(tmpdir(), 'qaic-activation-'));
   }
+  if (live.size === 0) process.once('exit', removeAll);
+  live.add(dir);
+  return dir;
 }
 
 /** Remove a folder made by {@link makeSpillDir} (and what is left in it). */
 export function removeSpillDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+  live.delete(dir);
+  if (live.size === 0) process.removeListener('exit', removeAll);
 }
 
 /**
