@@ -424,7 +424,7 @@ export class Session implements AsyncDisposable {
    * inference is killed, and the promise resolves once every child has exited. With threads it resolves when every
    * worker thread has exited, which waits for an inference already inside onnxruntime to return (it cannot be
    * interrupted; a worker terminated inside onnxruntime aborts the whole process), but for at most `CLOSE_WAIT_MS`
-   * (2 s): a thread still busy then is left behind, and the process ends with SIGKILL at exit rather than hang in
+   * (10 s): a thread still busy then is left behind, and the process ends with SIGKILL at exit rather than hang in
    * Node's join of that thread (see the README's "Isolation"). Calling `close()` again does nothing.
    */
   async close(): Promise<void> {

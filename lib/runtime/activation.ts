@@ -43,9 +43,11 @@ export interface ActivationStartTimes {
 
 /**
  * How long `stop()` waits for a worker to exit before it stops waiting (ms): a worker busy in an inference that never
- * returns cannot exit, and a thread cannot be killed (see worker.ts). A child process is killed instead.
+ * returns cannot exit, and a thread cannot be killed (see worker.ts). A child process is killed instead. Generous,
+ * because a thread left behind still running at exit ends the process with SIGKILL (see stuck-threads.ts): a slow
+ * but finite inference should finish within it.
  */
-export const CLOSE_WAIT_MS = 2_000;
+export const CLOSE_WAIT_MS = 10_000;
 
 /** Where an activation runs: a worker thread of this process, or a child process (`isolation`). */
 export type Isolation = 'thread' | 'process';
