@@ -53,7 +53,10 @@ export const QAIC_ERROR_CODES = Object.freeze({
   QAIC_TIMEOUT: true,
   /** Metrics or profiling were asked for without `enable_metrics` or `enable_profiling`. */
   QAIC_METRICS_DISABLED: true,
-  /** The compiler could not produce a program. */
+  /**
+   * The compiler could not produce a program; with `isolation: 'process'` also when its child process was killed by
+   * a signal (named in the message: SIGFPE when onnxruntime's constant folding faults).
+   */
   QAIC_COMPILE_FAILED: true,
   /** The model uses an operator (or operator version) the CPU backend cannot run. */
   QAIC_UNSUPPORTED_OPERATOR: true,
