@@ -16,7 +16,7 @@ import { benchPeak, printPeak } from './peak.js';
 import { QUICK, machine, saveResult } from './lib/config.js';
 import { loadAffinity } from '../lib/runtime/affinity.js';
 
-const OTHERS = ['event-loop', 'activation-time', 'program-memory', 'pinning', 'rate-vs-wall-clock', 'onnx-codec'] as const;
+const OTHERS = ['event-loop', 'activation-time', 'program-memory', 'pinning', 'rate-vs-wall-clock', 'onnx-codec', 'isolation'] as const;
 
 function runOther(name: string): { ran: boolean; status?: number | null; stdout?: string; json?: unknown } {
   const script = join(process.cwd(), 'dist', 'benchmarks', `${name}.js`);

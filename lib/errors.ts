@@ -39,17 +39,24 @@ export const QAIC_ERROR_CODES = Object.freeze({
   QAIC_OVERSUBSCRIBED: true,
   /** An activation could not load its graph (onnxruntime's reason is in the message). */
   QAIC_ACTIVATION_FAILED: true,
-  /** An activation's worker thread died with requests in flight. */
+  /**
+   * An activation died with requests in flight: its worker thread exited, or its child process (`isolation:
+   * 'process'`) was killed by a signal (named in the message: SIGFPE for an arithmetic fault inside onnxruntime) or
+   * ended to stop a run that overran `run_timeout` or was aborted. The activation is replaced.
+   */
   QAIC_ACTIVATION_CRASHED: true,
   /** onnxruntime rejected an inference. */
   QAIC_RUN_FAILED: true,
   /** The caller aborted a request (AbortSignal), or the session was reset or closed under it. */
   QAIC_ABORTED: true,
-  /** An activation did not become ready in time (`activation_timeout_ms`). */
+  /** An activation did not become ready in time (`activation_timeout_ms`), or a run overran `run_timeout`. */
   QAIC_TIMEOUT: true,
   /** Metrics or profiling were asked for without `enable_metrics` or `enable_profiling`. */
   QAIC_METRICS_DISABLED: true,
-  /** The compiler could not produce a program. */
+  /**
+   * The compiler could not produce a program; with `isolation: 'process'` also when its child process was killed by
+   * a signal (named in the message: SIGFPE when onnxruntime's constant folding faults).
+   */
   QAIC_COMPILE_FAILED: true,
   /** The model uses an operator (or operator version) the CPU backend cannot run. */
   QAIC_UNSUPPORTED_OPERATOR: true,

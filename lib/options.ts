@@ -87,6 +87,23 @@ export interface BaseSessionOptions {
   /** Milliseconds an activation may take to load its graph before `setup()`/`run()` fail. @defaultValue 120000 */
   activation_timeout_ms?: number;
   /**
+   * Where activations (and compiling) run. `'thread'`: worker threads of this process, the fastest; a fault inside
+   * onnxruntime (an integer division of the smallest value by -1 raises SIGFPE) ends the whole process, and an
+   * inference that never returns cannot be stopped. `'process'`: a child process per activation, and one per compile;
+   * such a fault rejects that activation's runs with `QAIC_ACTIVATION_CRASHED` naming the signal and the activation
+   * is replaced, and a run that overruns `run_timeout`, is aborted, or is still running at `reset()`/`close()` ends
+   * with its child killed. Costs a copy of inputs and outputs through a pipe per run (see the README's "Isolation").
+   * Not a Python option (the device isolates activations in hardware). @defaultValue 'thread'
+   */
+  isolation?: 'thread' | 'process';
+  /**
+   * Milliseconds a `run()` may take, from the call to its answer (time queued included), before it is rejected with
+   * `QAIC_TIMEOUT`; 0 means no limit. With `isolation: 'process'` the activation running it is killed and replaced
+   * (its other runs in flight are rejected with `QAIC_ACTIVATION_CRASHED`); with threads the inference goes on inside
+   * onnxruntime, holding its slot until it returns. Not a Python option. @defaultValue 0
+   */
+  run_timeout?: number;
+  /**
    * Quantize with this profile (written by `dump_profile` or `calibrate()`): the model is compiled into an int8 QDQ
    * program that onnxruntime fuses into int8 kernels. The profile must be of this very model (its SHA-256) at the
    * same fixed dims. Its content, not its path, enters the compile cache key. Cannot be combined with
@@ -186,6 +203,10 @@ export interface ResolvedOptions {
   readonly copy_inputs: boolean;
   /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
   readonly activation_timeout_ms: number;
+  /** Where activations and compiling run: `'thread'` or `'process'` (see {@link BaseSessionOptions.isolation}). */
+  readonly isolation: 'thread' | 'process';
+  /** Milliseconds a `run()` may take before `QAIC_TIMEOUT`, 0 (no limit) to 86400000 (one day). */
+  readonly run_timeout: number;
   /** Absolute path of the quantization profile to compile int8 with, or `undefined`. */
   readonly load_profile: string | undefined;
   /** Absolute path the calibration profile is written to, or `undefined`. */
@@ -291,6 +312,9 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   graph: { kind: 'string', program: false },
   copy_inputs: { kind: 'bool', program: false },
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
+  // where the compiler and activations run changes nothing they produce
+  isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
+  run_timeout: { kind: 'int', min: 0, max: 86_400_000, program: false },
   load_profile: { kind: 'string', program: true, contentKey: true },
   // the profile written is not the program; what it quantizes enters the key through load_profile's content
   dump_profile: { kind: 'string', program: false },
@@ -382,6 +406,8 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   graph: undefined,
   copy_inputs: false,
   activation_timeout_ms: 120_000,
+  isolation: 'thread',
+  run_timeout: 0,
   load_profile: undefined,
   dump_profile: undefined,
   calibration_inputs: undefined,

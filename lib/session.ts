@@ -242,6 +242,8 @@ export class Session implements AsyncDisposable {
         coresPerActivation: o.aic_num_cores,
         setSize: o.set_size,
         timeoutMs: o.activation_timeout_ms,
+        isolation: o.isolation,
+        runTimeoutMs: o.run_timeout,
         pinCores: o.pin_cores,
         profileDir: o.enable_profiling ? this.profileDir : undefined,
         onActivationDeath: (index, error) => {
@@ -418,9 +420,12 @@ export class Session implements AsyncDisposable {
 
   /**
    * End the session: stop every activation and refuse further calls with `QAIC_SESSION_CLOSED`. Requests in
-   * flight are rejected with `QAIC_SESSION_CLOSED` at once; the returned promise resolves when every worker thread
-   * has exited, which waits for an inference already inside onnxruntime to return (it cannot be interrupted; a
-   * worker terminated inside onnxruntime aborts the whole process). Calling `close()` again does nothing.
+   * flight are rejected with `QAIC_SESSION_CLOSED` at once. With `isolation: 'process'` a child still running an
+   * inference is killed, and the promise resolves once every child has exited. With threads it resolves when every
+   * worker thread has exited, which waits for an inference already inside onnxruntime to return (it cannot be
+   * interrupted; a worker terminated inside onnxruntime aborts the whole process), but for at most `CLOSE_WAIT_MS`
+   * (10 s): a thread still busy then is left behind, and the process ends with SIGKILL at exit rather than hang in
+   * Node's join of that thread (see the README's "Isolation"). Calling `close()` again does nothing.
    */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;

@@ -48,6 +48,7 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'channelwise', names: ['-enable-channelwise'], kind: 'flag', option: 'enable_channelwise', help: 'per-output-channel Conv weight scales (on by default here)' },
     { key: 'rowwise', names: ['-enable-rowwise'], kind: 'flag', option: 'enable_rowwise', help: 'per-output-column MatMul/Gemm weight scales' },
     { key: 'operators', names: ['-operators-supported'], kind: 'choice', choices: ['onnx'], meta: 'onnx', help: 'list the ONNX operators (domain, opset versions) the CPU backend runs' },
+    { key: 'isolation', names: ['-isolation'], kind: 'choice', choices: SPECS.isolation.values!, meta: 'thread|process', example: 'process', option: 'isolation', help: "where onnxruntime optimizes the graph (default thread); process: a child process,\nso a fault while folding constants (SIGFPE) is an error, not a crash" },
     { key: 'help', names: ['-h', '-help', '-usage'], kind: 'flag', help: 'this text' },
   ],
   passthrough: NO_EFFECT_FLAGS,
@@ -100,6 +101,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (values.fp16 === true) options.convert_to_fp16 = true;
   if (values.keep !== undefined) options.keep_original_precision_for_nodes = values.keep as string[];
   if (values.fp16Clip === true) options.fp16_clip = true;
+  if (values.isolation !== undefined) options.isolation = values.isolation as 'thread' | 'process';
   if (values.symbols !== undefined) options.onnx_define_symbol = values.symbols as Array<[string, number]>;
   const quantization: Array<[string, keyof SessionOptions]> = [
     ['loadProfile', 'load_profile'], ['precision', 'quantization_precision'], ['schemaActivations', 'quantization_schema_activations'],

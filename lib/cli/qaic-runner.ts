@@ -15,7 +15,7 @@ import type { LatencySummary } from '../metrics/latency-store.js';
 import type { TensorData } from '../dtypes.js';
 import type { InputTensor } from '../tensor.js';
 import { formatOperatorTable, type OperatorRow } from '../profiling/ort-profile.js';
-import { parseRunnerArgs, runnerUsage, RUNNER_SPEC, type RunnerArgs } from './runner-args.js';
+import { isolationOptions, parseRunnerArgs, runnerUsage, RUNNER_SPEC, type RunnerArgs } from './runner-args.js';
 import { readInputFiles } from './input-files.js';
 import { renderRunReport } from '../report/run-report.js';
 import { runConfigure } from './runner-configure.js';
@@ -120,6 +120,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'q
   if (args.symbols !== undefined) options.onnx_define_symbol = args.symbols;
   if (args.graph !== undefined) options.graph = args.graph;
   if (args.activationTimeout !== undefined) options.activation_timeout_ms = args.activationTimeout;
+  Object.assign(options, isolationOptions(args));
   let session: Session | undefined;
   try {
     session = new Session(args.testData!, options);

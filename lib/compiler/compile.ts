@@ -146,7 +146,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
     ...(int8Settings === undefined ? {} : { int8: int8Settings }),
     compileOptions: compileOptionsRecord(options, int8Settings), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
-  });
+  }, options.isolation);
   building.set(dir, { key, promise });
   try {
     const report = await promise;

@@ -5,10 +5,13 @@
  * process alive.
  */
 import type { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { QaicError, deserializeError } from '../errors.js';
 import type { CompileJob, FromCompileWorker } from './compile-protocol.js';
 import type { CompileReport } from './report.js';
-import { startWorker } from '../workers/worker-exec-argv.js';
+import { startWorker, workerExecArgv } from '../workers/worker-exec-argv.js';
+import { describeChildEnd } from '../runtime/child-worker.js';
 
 interface Pending {
   resolve: (report: CompileReport) => void;
@@ -50,8 +53,12 @@ function ensureWorker(): Worker {
   return w;
 }
 
-/** Build one program on the shared compile worker. The model bytes are transferred (the caller loses them). */
-export function runCompileJob(job: Omit<CompileJob, 'type' | 'id'>): Promise<CompileReport> {
+/**
+ * Build one program on the shared compile worker, or with `isolation: 'process'` in a child process of its own. The
+ * model bytes are transferred to the worker (the caller loses them).
+ */
+export function runCompileJob(job: Omit<CompileJob, 'type' | 'id'>, isolation: 'thread' | 'process' = 'thread'): Promise<CompileReport> {
+  if (isolation === 'process') return runInChildProcess({ type: 'compile', id: nextId++, ...job });
   let w: Worker;
   try {
     w = ensureWorker();
@@ -79,4 +86,47 @@ export async function stopCompileWorker(): Promise<void> {
   const w = worker;
   worker = undefined;
   if (w !== undefined) await w.terminate();
+}
+
+const COMPILE_PROCESS = fileURLToPath(new URL('./compile-process.js', import.meta.url));
+
+/**
+ * Build one program in a child process that exits after it (`compile-process.ts`): a fault inside onnxruntime while
+ * it optimizes the graph ends the child, and is reported as `QAIC_COMPILE_FAILED` naming the signal. Each compile
+ * pays for starting Node and importing onnxruntime (a few hundred milliseconds); cache hits pay nothing.
+ */
+function runInChildProcess(job: CompileJob): Promise<CompileReport> {
+  return new Promise<CompileReport>((resolve, reject) => {
+    let answered = false;
+    let child;
+    try {
+      child = fork(COMPILE_PROCESS, [], { serialization: 'advanced', execArgv: workerExecArgv() ?? process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      started++;
+    } catch (error) {
+      reject(new QaicError('QAIC_COMPILE_FAILED', `the compile process could not start: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      return;
+    }
+    const pid = child.pid ?? -1;
+    child.on('message', (message: FromCompileWorker) => {
+      if (answered || message.id !== job.id) return;
+      answered = true;
+      if (message.type === 'done') resolve(message.report);
+      else reject(deserializeError(message.error, 'QAIC_COMPILE_FAILED'));
+    });
+    child.on('error', (error) => {
+      if (answered) return;
+      answered = true;
+      child.kill('SIGKILL');
+      reject(new QaicError('QAIC_COMPILE_FAILED', `the compile process failed: ${error.message}`, { cause: error }));
+    });
+    child.on('exit', (code, signal) => {
+      if (answered) return;
+      answered = true;
+      const why = signal !== null ? describeChildEnd(pid, signal, undefined) : `its child process (pid ${pid}) exited with code ${code}`;
+      reject(new QaicError('QAIC_COMPILE_FAILED', `compiling ${job.source} failed: ${why} while building the program (isolation: 'process' kept this process alive)`, {
+        details: { file: job.modelPath, ...(signal === null ? { exitCode: code } : { signal }) },
+      }));
+    });
+    child.send(job);
+  });
 }

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from '../session.js';
 import type { SessionOptions } from '../options.js';
-import type { RunnerArgs } from '../cli/runner-args.js';
+import { isolationOptions, type RunnerArgs } from '../cli/runner-args.js';
 import { readInputFiles } from '../cli/input-files.js';
 import { reportFailure, type FailureContext } from '../cli/run-main.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -33,6 +33,7 @@ export async function runLoadgenCommand(args: RunnerArgs, argv: readonly string[
   if (args.oversubscribe === true) options.allow_oversubscription = true;
   if (args.graph !== undefined) options.graph = args.graph;
   if (args.activationTimeout !== undefined) options.activation_timeout_ms = args.activationTimeout;
+  Object.assign(options, isolationOptions(args));
   let session: Session | undefined;
   try {
     session = new Session(args.testData!, options);

@@ -12,6 +12,8 @@ import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, From
 import type { RunResult } from './runtime.js';
 import { nowNs } from './clock.js';
 import { startWorker } from '../workers/worker-exec-argv.js';
+import { ChildWorker, type ActivationWorker } from './child-worker.js';
+import { abandonThread } from './stuck-threads.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -39,10 +41,23 @@ export interface ActivationStartTimes {
   createStartNs?: number | undefined;
 }
 
-/** One worker-thread activation. */
+/**
+ * How long `stop()` waits for a worker to exit before it stops waiting (ms): a worker busy in an inference that never
+ * returns cannot exit, and a thread cannot be killed (see worker.ts). A child process is killed instead. Generous,
+ * because a thread left behind still running at exit ends the process with SIGKILL (see stuck-threads.ts): a slow
+ * but finite inference should finish within it.
+ */
+export const CLOSE_WAIT_MS = 10_000;
+
+/** Where an activation runs: a worker thread of this process, or a child process (`isolation`). */
+export type Isolation = 'thread' | 'process';
+
+/** One activation: a worker thread, in this process or inside a child process of its own. */
 export class Activation {
   readonly index: number;
-  #worker: Worker | undefined;
+  /** where it runs (see {@link Isolation}) */
+  readonly isolation: Isolation;
+  #worker: ActivationWorker | undefined;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
@@ -64,8 +79,9 @@ export class Activation {
   /** why the worker is not pinned although CPUs were asked for (the addon is missing or unsupported) */
   pinningOff: string | undefined;
 
-  constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void) {
+  constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void, isolation: Isolation = 'thread') {
     this.index = config.index;
+    this.isolation = isolation;
     this.#config = config;
     this.#onDeath = onDeath;
   }
@@ -115,13 +131,16 @@ export class Activation {
         void this.#close(false);
         reject(error);
       };
-      let worker: Worker;
+      let worker: ActivationWorker;
       try {
-        worker = startWorker(WORKER_URL, { workerData: { ...this.#config, faults: this.#faults }, stdout: false, stderr: false });
+        const config = { ...this.#config, faults: this.#faults };
+        worker = this.isolation === 'process'
+          ? new ChildWorker(config)
+          : startWorker(WORKER_URL, { workerData: config, stdout: false, stderr: false }) as Worker as unknown as ActivationWorker;
       } catch (error) {
         // no thread was started: nothing to stop
         this.#state = 'dead';
-        reject(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not start its worker thread: ${(error as Error)?.message ?? String(error)}`, {
+        reject(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not start its ${this.isolation === 'process' ? 'child process' : 'worker thread'}: ${(error as Error)?.message ?? String(error)}`, {
           cause: error,
           details: { activation: this.index },
         }));
@@ -193,6 +212,12 @@ export class Activation {
   async #close(keepAlive: boolean): Promise<void> {
     const worker = this.#worker;
     if (worker === undefined || worker.threadId === -1) return;
+    if (worker instanceof ChildWorker && !keepAlive) {
+      // a load that timed out (or an activation whose work is dropped): nothing is lost by ending it at once
+      worker.kill('because its activation was stopped');
+      await this.#exited;
+      return;
+    }
     try {
       worker.postMessage({ type: 'close' } satisfies ToWorker);
     } catch {
@@ -200,7 +225,38 @@ export class Activation {
     }
     if (keepAlive) worker.ref();
     else worker.unref();
-    await this.#exited;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS, 'late');
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.#exited, late]);
+    clearTimeout(timer);
+    if (outcome !== 'late') return;
+    if (worker instanceof ChildWorker) {
+      worker.kill(`because it did not exit within ${CLOSE_WAIT_MS} ms of being stopped`);
+      await this.#exited;
+    } else {
+      // Busy inside onnxruntime (an inference that may never return): a thread cannot be stopped there. Stop waiting,
+      // and let the process exit without it (see stuck-threads.ts); the thread exits by itself if the inference returns.
+      abandonThread(worker);
+    }
+  }
+
+  /**
+   * End a process activation now, even inside an inference that never returns; its requests in flight are
+   * rejected with `QAIC_ACTIVATION_CRASHED` naming `because`, and it reports itself dead (the pool replaces it).
+   * Returns false for a thread activation, which cannot be ended inside onnxruntime (see worker.ts).
+   */
+  kill(because: string): boolean {
+    const worker = this.#worker;
+    if (!(worker instanceof ChildWorker)) return false;
+    worker.kill(because);
+    // dead from now on, not when the exit arrives: no request may be dispatched to a child that is being killed
+    this.#die(new QaicError('QAIC_ACTIVATION_CRASHED', `activation ${this.index}'s child process was killed ${because}`, {
+      details: { activation: this.index },
+    }));
+    return true;
   }
 
   #onMessage(message: FromWorker): void {
@@ -330,9 +386,11 @@ export class Activation {
   async stop(error: QaicError): Promise<void> {
     if (this.#state === 'stopped') return;
     const wasDead = this.#state === 'dead';
+    // a child busy with work whose answers nobody will read is killed rather than waited for (it may never finish)
+    const busy = this.#pending.size > 0 || this.#benchmarks.size > 0;
     this.#state = 'stopped';
     this.#rejectAll(error);
-    if (!wasDead) await this.#close(true);
+    if (!wasDead) await this.#close(!(busy && this.isolation === 'process'));
   }
 
   /**

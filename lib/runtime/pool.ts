@@ -24,6 +24,10 @@ interface Waiting {
   onAbort: (() => void) | undefined;
   /** set once resolve or reject has been called */
   settled: boolean;
+  /** the activation running it, once sent */
+  activation: Activation | undefined;
+  /** the `run_timeout` timer, when one is set */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 function abortError(signal: AbortSignal): QaicError {
@@ -84,7 +88,7 @@ export class ActivationPool implements Runtime {
   }
 
   async #startOne(index: number): Promise<Activation> {
-    const activation = new Activation(activationConfig(this.#config, index), (a, e) => this.#onDeath(a, e));
+    const activation = new Activation(activationConfig(this.#config, index), (a, e) => this.#onDeath(a, e), this.#config.isolation ?? 'thread');
     this.#starting.add(activation);
     try {
       await activation.start(this.#config.timeoutMs);
@@ -155,16 +159,19 @@ export class ActivationPool implements Runtime {
       reject(abortError(signal));
       return;
     }
-    const waiting: Waiting = { request, resolve, reject, onAbort: undefined, settled: false };
+    const waiting: Waiting = { request, resolve, reject, onAbort: undefined, settled: false, activation: undefined, timer: undefined };
     if (signal !== undefined) {
-      waiting.onAbort = () => {
-        const at = this.#queue.indexOf(waiting);
-        if (at >= 0) this.#queue.splice(at, 1);
-        // In flight, the inference cannot be interrupted inside onnxruntime; its result is dropped on arrival.
-        this.#settle(waiting, abortError(signal));
-        this.#notifyIdle();
-      };
+      waiting.onAbort = () => this.#end(waiting, abortError(signal), 'to end a run aborted by its AbortSignal');
       signal.addEventListener('abort', waiting.onAbort, { once: true });
+    }
+    const timeoutMs = this.#config.runTimeoutMs ?? 0;
+    if (timeoutMs > 0) {
+      waiting.timer = setTimeout(() => {
+        const where = waiting.activation === undefined ? 'waiting for a free activation' : `on activation ${waiting.activation.index}`;
+        this.#end(waiting, new QaicError('QAIC_TIMEOUT', `run() did not finish within run_timeout (${timeoutMs} ms); it was ${where}`, {
+          details: { option: 'run_timeout', timeoutMs },
+        }), `to end a run that overran run_timeout (${timeoutMs} ms)`);
+      }, timeoutMs);
     }
     if (this.#queue.length === 0) {
       // nothing waits ahead of it: hand it straight to a free activation, if any, without a trip through the queue
@@ -178,10 +185,27 @@ export class ActivationPool implements Runtime {
     this.#pump();
   }
 
+  /**
+   * End a request before its answer (abort, `run_timeout`): a queued one leaves the queue; an in-flight one is
+   * rejected now and its result dropped on arrival. A thread activation cannot interrupt the inference inside
+   * onnxruntime, so it keeps its slot until the inference returns; a process activation is killed (`because` says
+   * why), which ends the inference however long it would run, and is replaced. Its other requests in flight are
+   * rejected with `QAIC_ACTIVATION_CRASHED` naming the reason.
+   */
+  #end(waiting: Waiting, error: QaicError, because: string): void {
+    if (waiting.settled) return;
+    const at = this.#queue.indexOf(waiting);
+    if (at >= 0) this.#queue.splice(at, 1);
+    this.#settle(waiting, error);
+    waiting.activation?.kill(because);
+    this.#notifyIdle();
+  }
+
   #settle(waiting: Waiting, outcome: ActivationResult | QaicError): void {
     // settle once: later outcomes (an aborted request's result) are dropped
     if (waiting.settled) return;
     waiting.settled = true;
+    if (waiting.timer !== undefined) clearTimeout(waiting.timer);
     if (waiting.onAbort !== undefined) {
       waiting.request.signal?.removeEventListener('abort', waiting.onAbort);
       waiting.onAbort = undefined;
@@ -213,6 +237,7 @@ export class ActivationPool implements Runtime {
     const request = waiting.request;
     request.takenNs = nowNs();
     request.activation = activation.index;
+    waiting.activation = activation;
     activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error));
     request.sentNs = nowNs();
   }

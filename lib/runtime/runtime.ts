@@ -102,6 +102,16 @@ export interface RuntimeSpec {
   pinCores: boolean;
   /** where onnxruntime writes its profiles; absent: no profiling */
   profileDir?: string | undefined;
+  /**
+   * Where activations run (`isolation`): `'thread'` (default), a worker thread of this process, or `'process'`, a
+   * child process each, which a fault inside onnxruntime ends instead of this process and which can be killed.
+   */
+  isolation?: 'thread' | 'process' | undefined;
+  /**
+   * Milliseconds a request may take from dispatch to answer before it is rejected with `QAIC_TIMEOUT` (`run_timeout`);
+   * 0 or absent: no limit. A process activation running it is killed and replaced.
+   */
+  runTimeoutMs?: number | undefined;
   /** called when an activation dies, before it is replaced (for warnings) */
   onActivationDeath?: ((index: number, error: QaicError) => void) | undefined;
 }
