@@ -227,7 +227,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
       if ((act.op_type !== 'Relu' && act.op_type !== 'Clip') || userKept(act) || (act.domain ?? '') !== '') continue;
       const y = act.output?.[0];
       const range = y === undefined ? undefined : ranges.get(y);
-      if (y === undefined || range === undefined) continue;
+      // a graph output gets no QuantizeLinear, so nothing would clamp in the Relu/Clip's place
+      if (y === undefined || range === undefined || graphOutputs.has(y)) continue;
       const p = activationParams(range.min, range.max, activationSchema, `'${y}'`);
       const qlo = (0 - p.zeroPoint) * p.scale;
       const qhi = (255 - p.zeroPoint) * p.scale;
