@@ -16,7 +16,8 @@ const symbols = { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': height,
 const page = (seed: number) => ({ x: { data: textPage(height, width, seed).input, shape: [1, 3, height, width] } });
 const calibrationPages = [1, 2, 3, 4, 5, 6].map(page);
 const evaluationPages = [101, 102, 103].map(page);
-const IOU_BOUND = 0.9;
+// measured 0.969 here (x86 with VNNI); the bound leaves room for CPUs whose int8 kernels round differently
+const IOU_BOUND = 0.93;
 
 const dir = mkdtempSync(join(tmpdir(), 'qaic-quantize-det-'));
 try {
