@@ -27,6 +27,7 @@ import { prng, randomData, resolveDims } from '../fp16/accuracy.js';
 import { inputSetDigest } from './calibrate.js';
 import { int8Job, int8Source } from './compile-int8.js';
 import { writeProfile } from './profile.js';
+import { raiseToOpset10 } from './opset10.js';
 import { quantizeGraph } from './qdq.js';
 
 /** Settings of {@link int8Accuracy}. */
@@ -307,8 +308,23 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     activationSchema: job.activationSchema, constantSchema: job.constantSchema, channelwise: job.channelwise, rowwise: job.rowwise,
     biasPrecision: job.biasPrecision, keep: job.keep, operators: job.operators,
   });
-  // an opset-9 model is raised to 10 for int8: the probes would mix the two opsets, so none are measured
-  const probe = qdq.report.opsetRaised ? { model, probes: [] } : probeModel(model, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name)));
+  // an opset-9 model is raised to 10 for int8 (cls and rec are): the float32 side of the probes is raised the same
+  // way, so that both halves share one opset (the raise changes no operator's meaning, see opset10.ts)
+  let floatModel = model;
+  if (qdq.report.opsetRaised) {
+    floatModel = structuredClone(model);
+    const used = new Set<string>();
+    const g = floatModel.graph ?? {};
+    for (const t of g.initializer ?? []) if (t.name) used.add(t.name);
+    for (const n of g.node ?? []) for (const x of [...(n.input ?? []), ...(n.output ?? [])]) if (x) used.add(x);
+    raiseToOpset10(floatModel, (base) => {
+      let name = base;
+      for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
+      used.add(name);
+      return name;
+    }, `'${modelPath}'`);
+  }
+  const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name)));
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);

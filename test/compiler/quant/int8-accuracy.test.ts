@@ -59,3 +59,13 @@ t.test('PP-OCRv4 det: a map output gets the IoU of its thresholded map', async (
   t.ok(report.nodesMeasured > 50, `most of det's convolutions are measured (${report.nodesMeasured})`);
   t.ok(report.worstNodes.every((n) => n.op === 'Conv' && /^p2o\.Conv\.\d+$/.test(n.node)), report.worstNodes.map((n) => n.node).join(', '));
 });
+
+t.test('an opset-9 model (raised to opset 10 for int8, as PP-OCRv4 cls and rec are) has its nodes measured too', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-acc9-'));
+  const file = writeTemp(smallCnn(9), 'cnn9');
+  const profile = join(dir, 'profile.json');
+  await calibrate(file, cnnInputs(4, 1), { dump_profile: profile });
+  const report = await int8Accuracy(file, { load_profile: profile }, { inputs: cnnInputs(2, 100) });
+  t.equal(report.nodesMeasured, 3);
+  t.ok(report.outputs[0]!.relativeL2Error < 0.1);
+});
