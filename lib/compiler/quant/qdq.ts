@@ -447,7 +447,10 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   for (const n of graph.node) for (const x of n.input ?? []) if (x) stillRead.add(x);
   for (const o of graph.output ?? []) if (o.name) stillRead.add(o.name);
   graph.node = graph.node.filter((n) => !(n.op_type === 'Constant' && replacedWeights.has(n.output?.[0] ?? '') && !stillRead.has(n.output![0]!)));
-  graph.initializer = [...(graph.initializer ?? []).filter((t) => !(replacedWeights.has(t.name ?? '') && !stillRead.has(t.name ?? ''))), ...newInitializers];
+  const dropped = new Set((graph.initializer ?? []).filter((t) => replacedWeights.has(t.name ?? '') && !stillRead.has(t.name ?? '')).map((t) => t.name ?? ''));
+  graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
+  // before IR version 4 an initializer is also listed as a graph input; left there, it would become a required input
+  graph.input = (graph.input ?? []).filter((i) => !dropped.has(i.name ?? ''));
   graph.node = topologicalOrder(graph);
   return { model: out, report };
 }

@@ -52,14 +52,25 @@ t.test('a model that cannot be raised to opset 10 (an operator that changed mean
   t.same(kept.model, m, 'the model is not changed (its Upsample keeps its opset-9 meaning)');
   t.equal(kept.report.opsetRaised, false);
 
-  const old = model(graph({
-    nodes: [node('Conv', ['x', 'w'], ['y'], {}, { name: 'conv' })],
+  const ranges = new Map([['x', { min: -1, max: 1 }], ['c', { min: -2, max: 2 }], ['y', { min: -2, max: 2 }]]);
+  const opset6 = (second: string) => model(graph({
+    nodes: [node('Conv', ['x', 'w'], ['c'], {}, { name: 'conv' }), node(second, ['c', 'c'], ['y'], {}, { name: 'second' })],
     inputs: [tensorInfo('x', 'float32', [1, 1, 3, 3])],
-    outputs: [tensorInfo('y', 'float32', [1, 1, 3, 3])],
+    outputs: [tensorInfo('y', 'float32', [1, 2, 3, 3])],
     initializers: [initializer('w', 'float32', [1, 1, 1, 1], Float32Array.of(2))],
   }), { opset: 6 });
-  const r = quantizeGraph(old, { ranges: new Map([['x', { min: -1, max: 1 }], ['y', { min: -2, max: 2 }]]) });
-  t.same(r.report.keptFloat, [{ node: 'conv', op: 'Conv', reason: 'opset' }], 'its Conv is kept in float32, reason opset');
-  t.match(r.report.notQuantized, /opset 6; int8 quantization needs opset 9 or later/);
-  t.same(r.model, old);
+  const withAdd = opset6('Add');
+  const r = quantizeGraph(withAdd, { ranges });
+  t.same(r.report.keptFloat, [{ node: 'conv', op: 'Conv', reason: 'opset' }, { node: 'second', op: 'Add', reason: 'opset' }], 'an opset-6 Add (its broadcasting changed at 7) keeps the model float32');
+  t.match(r.report.notQuantized, /opset 6, and node 'second' \(Add\) may mean something else at opset 10/);
+  t.same(r.model, withAdd);
+  const withConcat = quantizeGraph(opset6('Concat'), { ranges });
+  t.equal(withConcat.report.opsetRaised, true, 'an opset-6 model of operators that mean the same at 10 is raised');
+  t.equal(withConcat.report.quantizedNodes['Conv'], 1, 'and its Conv quantized');
+
+  // IR version 3 lists each initializer among the graph inputs too: the replaced weight must leave both lists
+  const ir3 = opset6('Concat');
+  ir3.ir_version = 3;
+  ir3.graph!.input = [...ir3.graph!.input!, tensorInfo('w', 'float32', [1, 1, 1, 1])];
+  t.same(quantizeGraph(ir3, { ranges }).model.graph!.input!.map((i) => i.name), ['x'], 'the float weight is no longer a graph input');
 });
