@@ -267,7 +267,8 @@ function floats(t: OutputTensor | undefined, name: string): Float32Array {
  * [N, C] outputs, per-position arg-max agreement for [N, T, C] outputs and the thresholded-map IoU for map outputs,
  * plus the quantized nodes whose own error is largest (the candidates for `keep_original_precision_for_nodes`).
  * A compile-time tool: it compiles into a temporary folder (removed after) and runs both models one input set at a
- * time on one activation each.
+ * time on one activation each. With `convert_to_quantize` it calibrates on `calibration_inputs` again, so those must be
+ * re-iterable (an array, not a one-shot generator); or calibrate once and pass `load_profile`.
  *
  * @throws QaicError `QAIC_INVALID_ARGUMENT` when `compileOptions` do not quantize (no `load_profile`, no
  *   `convert_to_quantize`), when an evaluation input set is one of the calibration input sets (their SHA-256 is in
