@@ -307,7 +307,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   const qdq = quantizeGraph(model, {
     ranges: new Map(job.ranges.map(([name, min, max]) => [name, { min, max }])),
     activationSchema: job.activationSchema, constantSchema: job.constantSchema, channelwise: job.channelwise, rowwise: job.rowwise,
-    biasPrecision: job.biasPrecision, keep: job.keep, operators: job.operators,
+    biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, operators: job.operators,
   });
   // an opset-9 model is raised to 10 for int8 (cls and rec are): the float32 side of the probes is raised the same
   // way, so that both halves share one opset (the raise changes no operator's meaning, see opset10.ts)
@@ -325,7 +325,8 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       return name;
     }, `'${modelPath}'`);
   }
-  const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name)));
+  const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
+    && !job.keepOutputs.includes(n.output?.[0] ?? ''));
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);

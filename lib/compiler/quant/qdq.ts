@@ -64,6 +64,8 @@ export interface QdqOptions {
   biasPrecision?: 'Int32' | 'Int8';
   /** node names or operator types kept in float32 (`keep_original_precision_for_nodes`) */
   keep?: readonly string[];
+  /** first output names of nodes kept in float32 (`node_precision_info_file`) */
+  keepOutputs?: readonly string[];
   /** operator types to quantize (default {@link QUANTIZED_OPERATORS}) */
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
@@ -178,6 +180,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   const biasPrecision = options.biasPrecision ?? 'Int32';
   const quantizable = new Set(options.operators ?? QUANTIZED_OPERATORS);
   const keep = new Set(options.keep ?? []);
+  const keepOutputs = new Set(options.keepOutputs ?? []);
   let out: ModelProto = structuredClone(model);
   let graph = out.graph!;
   const used = new Set<string>();
@@ -215,7 +218,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   if (qdqDomain !== '' && !(out.opset_import ?? []).some((o) => o.domain === 'com.microsoft')) {
     out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
   }
-  const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '');
+  const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '') || keepOutputs.has(n.output?.[0] ?? '');
 
   const report: QdqReport = {
     quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
