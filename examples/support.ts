@@ -32,16 +32,17 @@ const STD = [0.229, 0.224, 0.225];
 
 /**
  * A white page with dark, text-like lines: each line is a row of "words", each word a run of glyph-like strokes of
- * varying height, so the detector sees text texture rather than solid bars. Deterministic for a given size.
+ * varying height, so the detector sees text texture rather than solid bars. Deterministic for a given size and
+ * `seed` (another seed lays out other lines and words: another page).
  */
-export function textPage(height: number, width: number): Page {
+export function textPage(height: number, width: number, seed = 12345): Page {
   const gray = new Float32Array(height * width).fill(250);
   const text = new Uint8Array(height * width);
   const words: Page['words'] = [];
-  let seed = 12345;
+  let state = seed;
   const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
   };
   const lineHeight = 16;
   for (let top = 24; top + lineHeight < height - 24; top += 40) {

@@ -27,6 +27,7 @@ export { compile, type CompileResult } from './compiler/compile.js';
 export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, type OpenProgramOptions, type WrittenProgram, type GraphToStore, type LoadableGraph, type ManifestGraph, type OpenedProgram, type OpenedProgramWithManifest, type Manifest, type ManifestSection, type ManifestWeight, type ProgramProvenance } from './program/index.js';
 export type { CompileReport, MacCount, QuantizationReport } from './compiler/report.js';
 export { calibrate, type CalibrateOptions } from './compiler/quant/calibrate.js';
+export { int8Accuracy, type Int8AccuracyOptions, type Int8AccuracyReport, type Int8OutputAccuracy, type Int8NodeError } from './compiler/quant/accuracy.js';
 export { readProfile, MAX_PROFILE_BYTES, PROFILE_FORMAT, PROFILE_VERSION, type QuantizationProfile, type ProfileTensor } from './compiler/quant/profile.js';
 export type { TensorHistogram } from './compiler/quant/histogram.js';
 export type { QdqReport, FloatReason } from './compiler/quant/qdq.js';

@@ -148,6 +148,13 @@ export interface BaseSessionOptions {
   enable_rowwise?: boolean;
   /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
   num_histogram_bins?: number;
+  /**
+   * The SDK's node-precision-info YAML file: `FP16NodeInstanceNames` lists the first output name of each node to run
+   * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32 (float16 cannot be combined with
+   * int8 yet). Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
+   * key; an output name no node writes is refused (`QAIC_INVALID_OPTION`).
+   */
+  node_precision_info_file?: string;
 }
 
 /** The SDK's quantization schemas (`quantization_schema_activations`, `quantization_schema_constants`). */
@@ -211,6 +218,8 @@ export interface ResolvedOptions {
   readonly load_profile: string | undefined;
   /** Absolute path the calibration profile is written to, or `undefined`. */
   readonly dump_profile: string | undefined;
+  /** Absolute path of the node-precision-info file (nodes kept out of int8), or `undefined`. */
+  readonly node_precision_info_file: string | undefined;
   /** Inputs to calibrate on, or `undefined`. */
   readonly calibration_inputs: Iterable<Inputs> | AsyncIterable<Inputs> | undefined;
   /** Whether `calibration_inputs` are profiled and the model compiled int8 in one step. */
@@ -316,6 +325,7 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
   run_timeout: { kind: 'int', min: 0, max: 86_400_000, program: false },
   load_profile: { kind: 'string', program: true, contentKey: true },
+  node_precision_info_file: { kind: 'string', program: true, contentKey: true, programOnlyWith: WITH_INT8 },
   // the profile written is not the program; what it quantizes enters the key through load_profile's content
   dump_profile: { kind: 'string', program: false },
   // with convert_to_quantize, the profile these inputs give enters the key by content (compile.ts)
@@ -359,7 +369,7 @@ export function programOptions(options: ResolvedOptions): Record<string, unknown
 export const NO_EFFECT_OPTIONS = Object.freeze([
   'mos', 'ols', 'multicast_weights', 'aic_hw', 'aic_hw_version', 'stats_batchsize', 'compile_only',
   'allocator_dealloac_delay', 'size_split_granularity', 'vtcm_working_set_limit_ratio', 'execute_nodes_in_fp16',
-  'node_precision_info_file', 'custom_io_list_file', 'dump_custom_io_config_template_file',
+  'custom_io_list_file', 'dump_custom_io_config_template_file',
   'external_quantization_file', 'load_embedding_tables', 'dump_embedding_tables', 'mdp_load_partition_config',
   'mdp_dump_partition_config', 'host_preproc', 'aic_preproc', 'aic_enable_depth_first', 'aic_depth_first_mem',
   'always_expand_onnx_functions', 'enable_debug', 'time_passes', 'io_crc', 'io_crc_stride', 'sdp_cluster_sizes',
@@ -410,6 +420,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   run_timeout: 0,
   load_profile: undefined,
   dump_profile: undefined,
+  node_precision_info_file: undefined,
   calibration_inputs: undefined,
   convert_to_quantize: false,
   quantization_precision: 'Int8',
@@ -735,6 +746,7 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
   if (resolved.output_dir !== undefined) resolved.output_dir = resolve(resolved.output_dir);
   if (resolved.load_profile !== undefined) resolved.load_profile = resolve(resolved.load_profile);
   if (resolved.dump_profile !== undefined) resolved.dump_profile = resolve(resolved.dump_profile);
+  if (resolved.node_precision_info_file !== undefined) resolved.node_precision_info_file = resolve(resolved.node_precision_info_file);
   if (optionsPath !== undefined) resolved.options_path = resolve(optionsPath);
   checkCoreBudget(resolved.num_activations, resolved.aic_num_cores, resolved.allow_oversubscription);
   return frozen(resolved);
@@ -754,6 +766,9 @@ function checkQuantizationOptions(o: ResolvedOptions): void {
   const quantizing = o.load_profile !== undefined || o.convert_to_quantize;
   if (!o.compile && (quantizing || o.dump_profile !== undefined)) {
     refuse('compile', `option '${o.load_profile !== undefined ? 'load_profile' : o.convert_to_quantize ? 'convert_to_quantize' : 'dump_profile'}' works while compiling; it has no meaning with compile: false`);
+  }
+  if (o.node_precision_info_file !== undefined && !quantizing) {
+    refuse('node_precision_info_file', "option 'node_precision_info_file' chooses nodes to keep out of int8: it needs 'load_profile' or 'convert_to_quantize' (as the SDK pairs it with profile-guided quantization)");
   }
   if (quantizing && o.convert_to_fp16) {
     refuse('convert_to_fp16', "options 'convert_to_fp16' and int8 quantization ('load_profile' or 'convert_to_quantize') cannot be combined yet: float16 for the float parts of an int8 program is not verified on this backend; choose one");

@@ -10,7 +10,7 @@ import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './
 export type ExecCommand =
   | { kind: 'help' }
   | { kind: 'operators'; framework: string }
-  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false; inputListFile?: string }
+  | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false; inputListFile?: string; int8Accuracy?: false; accuracyInputListFile?: string; accuracyMapThreshold?: number }
   /** `-dump-profile` with `-input-list-file`: profile only, as the SDK's qaic-exec does */
   | { kind: 'profile'; modelPath: string; options: SessionOptions; dumpProfile: string; inputListFile: string };
 
@@ -38,6 +38,10 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'dumpProfile', names: ['-dump-profile'], kind: 'string', meta: '<file>', example: 'profile.json', option: 'dump_profile', help: 'with -input-list-file: profile the model on those inputs, write the profile\nand stop (no program), as the SDK does' },
     { key: 'inputList', names: ['-input-list-file'], kind: 'string', meta: '<file>', example: 'list.txt', help: 'calibration inputs: one line per inference, its raw input files\ncomma-separated in model-input order, each of the input\'s exact size' },
     { key: 'convertToQuantize', names: ['-convert-to-quantize'], kind: 'flag', option: 'convert_to_quantize', help: 'with -input-list-file: profile and compile int8 in one step' },
+    { key: 'nodePrecision', names: ['-node-precision-info', '-node-precision-info-file'], kind: 'string', meta: '<yaml>', example: 'fp16_nodes.yaml', option: 'node_precision_info_file', help: 'when quantizing: YAML whose FP16NodeInstanceNames lists the first output of\neach node to keep out of int8 (run in float32 here)' },
+    { key: 'noInt8Accuracy', names: ['-no-int8-accuracy'], kind: 'flag', help: 'when quantizing: skip the int8 accuracy report (float32 vs int8 per output,\nand the quantized nodes that lose the most)' },
+    { key: 'accuracyList', names: ['-accuracy-input-list-file'], kind: 'string', meta: '<file>', example: 'eval.txt', help: 'when quantizing: evaluation inputs of the int8 accuracy report (the\n-input-list-file format; not the calibration inputs). Default: 2 seeded\nrandom input sets' },
+    { key: 'accuracyThreshold', names: ['-accuracy-map-threshold'], kind: 'number', meta: '<x>', example: '0.3', help: 'when quantizing: the threshold of the report\'s map IoU (default 0.3)' },
     { key: 'precision', names: ['-quantization-precision'], kind: 'choice', choices: choices('quantization_precision'), meta: 'Int8', option: 'quantization_precision', help: 'quantized precision; only Int8 is supported (default Int8)' },
     { key: 'schemaActivations', names: ['-quantization-schema-activations'], kind: 'choice', choices: choices('quantization_schema_activations'), meta: '<schema>', option: 'quantization_schema_activations', help: 'asymmetric, symmetric, symmetric_with_uint8 (default) or\nsymmetric_with_power2_scale' },
     { key: 'schemaConstants', names: ['-quantization-schema-constants'], kind: 'choice', choices: choices('quantization_schema_constants'), meta: '<schema>', option: 'quantization_schema_constants', help: 'the same schemas, for weights (default symmetric_with_uint8)' },
@@ -107,7 +111,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
     ['loadProfile', 'load_profile'], ['precision', 'quantization_precision'], ['schemaActivations', 'quantization_schema_activations'],
     ['schemaConstants', 'quantization_schema_constants'], ['calibration', 'quantization_calibration'], ['percentile', 'percentile_calibration_value'],
     ['bins', 'num_histogram_bins'], ['biasPrecision', 'quantization_precision_bias'], ['channelwise', 'enable_channelwise'],
-    ['rowwise', 'enable_rowwise'], ['convertToQuantize', 'convert_to_quantize'],
+    ['rowwise', 'enable_rowwise'], ['convertToQuantize', 'convert_to_quantize'], ['nodePrecision', 'node_precision_info_file'],
   ];
   for (const [key, option] of quantization) if (values[key] !== undefined) (options as Record<string, unknown>)[option] = values[key];
   const inputList = values.inputList as string | undefined;
@@ -132,5 +136,8 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
     kind: 'compile', modelPath, options, outputDir: dir, noEffect,
     ...(values.noFp16Accuracy === true ? { fp16Accuracy: false as const } : {}),
     ...(inputList === undefined ? {} : { inputListFile: inputList }),
+    ...(values.noInt8Accuracy === true ? { int8Accuracy: false as const } : {}),
+    ...(values.accuracyList === undefined ? {} : { accuracyInputListFile: values.accuracyList as string }),
+    ...(values.accuracyThreshold === undefined ? {} : { accuracyMapThreshold: values.accuracyThreshold as number }),
   };
 }

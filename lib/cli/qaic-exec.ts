@@ -6,11 +6,14 @@
  */
 import { compile } from '../compiler/compile.js';
 import { calibrate } from '../compiler/quant/calibrate.js';
-import { resolveOptions } from '../options.js';
+import { resolveOptions, type SessionOptions } from '../options.js';
+import type { Inputs } from '../tensor.js';
 import { readInputList } from './input-list-file.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
+import { formatInt8Accuracy, int8Accuracy } from '../compiler/quant/accuracy.js';
+import { QaicError } from '../errors.js';
 import { EXEC_SPEC, execUsage, parseExecArgs } from './exec-args.js';
 import { optionFlags } from './flags.js';
 import { checkOutputFolder } from './output-paths.js';
@@ -69,11 +72,35 @@ export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-e
     process.stdout.write(`${formatReport(result.report)}\n`);
     // The SDK leaves float16 accuracy to the user; here it is measured by default, since that is what decides deployment.
     if (result.report.fp16 !== undefined && command.fp16Accuracy !== false) process.stdout.write(`${await compileAccuracyText(command.modelPath, command.options)}\n`);
+    // The SDK leaves int8 accuracy to its separate tools; here it is measured by default, on evaluation inputs
+    // when given (the calibration inputs are refused), else on seeded random ones (and the report says so).
+    if (result.report.quantization !== undefined && command.int8Accuracy !== false) {
+      process.stdout.write(`${await int8AccuracyText(command, options, tool)}\n`);
+    }
     if (result.cached) process.stdout.write('Program is up to date (same model and compile options): nothing recompiled\n');
     process.stdout.write(`Generated binary is present at ${result.programDir}\nOptions yaml file available at: ${result.optionsPath}\n`);
     return 0;
   } catch (error) {
     return reportFailure(context, error, io.err);
+  }
+}
+
+/** The int8 accuracy report as text, or one line saying why it could not be measured (it never fails the compile). */
+async function int8AccuracyText(command: { modelPath: string; accuracyInputListFile?: string; accuracyMapThreshold?: number }, options: SessionOptions, tool: string): Promise<string> {
+  try {
+    let inputs: Iterable<Inputs> | undefined;
+    if (command.accuracyInputListFile !== undefined) {
+      const resolved = resolveOptions({ ...options, calibration_inputs: [], allow_oversubscription: true });
+      inputs = readInputList(command.accuracyInputListFile, command.modelPath, resolved.onnx_define_symbol, resolved.batchsize, tool).inputs;
+    }
+    const report = await int8Accuracy(command.modelPath, options, {
+      ...(inputs === undefined ? {} : { inputs }),
+      ...(command.accuracyMapThreshold === undefined ? {} : { mapThreshold: command.accuracyMapThreshold }),
+    });
+    return formatInt8Accuracy(report);
+  } catch (error) {
+    const code = error instanceof QaicError ? ` [${error.code}]` : '';
+    return `Int8 accuracy: not measured${code}: ${(error as Error).message.split('\n')[0]}`;
   }
 }
 

@@ -52,7 +52,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
     const quantized = quantizeGraph(compiled, {
       ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
       activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
-      biasPrecision: q.biasPrecision, keep: q.keep, operators: q.operators,
+      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, operators: q.operators,
     });
     compiled = quantized.model;
     qdq = quantized.report;

@@ -35,6 +35,8 @@ export interface CompileKeyParts {
   hostFeatures: readonly string[];
   /** SHA-256 of the quantization profile's content when compiling int8 (`load_profile` names a file: its path is not the key) */
   profileSha256?: string;
+  /** SHA-256 of the `node_precision_info_file`'s content when compiling int8 with one */
+  nodePrecisionSha256?: string;
 }
 
 /** The compile key: SHA-256 (hex) of the canonical JSON of the parts. */
@@ -46,6 +48,7 @@ export function compileKey(parts: CompileKeyParts): string {
     onnxruntime: parts.onnxruntimeVersion,
     host: [...parts.hostFeatures].sort(),
     ...(parts.profileSha256 === undefined ? {} : { profile: parts.profileSha256 }),
+    ...(parts.nodePrecisionSha256 === undefined ? {} : { nodePrecision: parts.nodePrecisionSha256 }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

@@ -103,7 +103,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const host = hostKernelFeatures();
   // The profile (read, or recorded from calibration_inputs) before the key: its content is part of it.
   const int8 = await int8Source(modelPath, options);
-  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }) });
+  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }), ...(int8?.nodePrecision === undefined ? {} : { nodePrecisionSha256: int8.nodePrecision.sha256 }) });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   if (controls.force !== true && !building.has(dir)) {

@@ -306,6 +306,7 @@ export function formatQuantization(q: QuantizationReport): string[] {
     `  quantized nodes: ${quantized} (${list(q.quantizedNodes)}); ${q.activationTensors} activation tensors; weights ${q.weights.count}, ${q.weights.bytesBefore.toLocaleString('en-US')} -> ${q.weights.bytesAfter.toLocaleString('en-US')} bytes`,
     `  int8 kernels after optimization: ${kernels} (${list(q.int8Kernels)}); unfused Q/DQ: ${list(q.unfusedQdq)}`,
   ];
+  if (q.notQuantized !== undefined) lines.push(`  nothing quantized, the model stays float32: ${q.notQuantized}`);
   if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);
   if (kernels === 0) lines.push('  warning: onnxruntime fused no int8 kernel: the program runs in float32 with quantize/dequantize conversions');
   if (q.biasSaturated > 0) lines.push(`  warning: ${q.biasSaturated} bias values saturated int32`);

@@ -49,6 +49,7 @@ const NOT_VARIED: Partial<Record<OptionName, string>> = {
   // the int8 options need a profile or calibration inputs of the compiled model (this one has a free dim N):
   // test/compiler/quant/options-change-program.test.ts varies each of them on the int8 test CNN
   load_profile: 'needs a profile of the model: varied in test/compiler/quant/options-change-program.test.ts',
+  node_precision_info_file: 'needs a profile of the model: varied in test/compiler/quant/node-precision-info.test.ts',
   dump_profile: 'needs calibration inputs: varied in test/compiler/quant/options-change-program.test.ts',
   calibration_inputs: 'needs dump_profile or convert_to_quantize: varied in test/compiler/quant/options-change-program.test.ts',
   convert_to_quantize: 'needs calibration inputs: varied in test/compiler/quant/options-change-program.test.ts',

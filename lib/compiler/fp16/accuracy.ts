@@ -70,7 +70,7 @@ function loadOrt(): Promise<Ort> {
 }
 
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same inputs on every machine. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -87,7 +87,8 @@ function load(source: Uint8Array | string, what: string): { bytes: Uint8Array | 
   throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy expected the ${what} as ONNX bytes (Uint8Array) or a file path, got ${describeValue(source)}`);
 }
 
-function resolveDims(spec: ValueSpec, symbols: Readonly<Record<string, number>>): number[] {
+/** The dims of `spec` with its symbols given values; throws `QAIC_INVALID_ARGUMENT` naming an open dim. */
+export function resolveDims(spec: ValueSpec, symbols: Readonly<Record<string, number>>): number[] {
   if (spec.shape === null) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy cannot draw a random value for input '${spec.name}': the model declares no shape; pass options.inputs['${spec.name}']`);
   }
@@ -101,7 +102,8 @@ function resolveDims(spec: ValueSpec, symbols: Readonly<Record<string, number>>)
   });
 }
 
-function randomData(dtype: DType, count: number, next: () => number): AccuracyInput['data'] {
+/** `count` seeded random values of `dtype` (uniform in [-1, 1) for floats, [0, 4) for integers). */
+export function randomData(dtype: DType, count: number, next: () => number): AccuracyInput['data'] {
   switch (dtype) {
     case 'float32': case 'float16': return Float32Array.from({ length: count }, () => next() * 2 - 1);
     case 'float64': return Float64Array.from({ length: count }, () => next() * 2 - 1);

@@ -39,6 +39,23 @@ export interface CalibrateOptions {
   max_inputs?: number;
 }
 
+/**
+ * SHA-256 (hex) of one input set: each input's name and value bytes, in name order. Two sets with the same values
+ * have the same digest whatever form they were given in (typed array, `{data, shape}` or onnxruntime Tensor).
+ */
+export function inputSetDigest(inputs: Inputs): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(inputs).sort()) {
+    const value = inputs[name] as unknown;
+    const data = ArrayBuffer.isView(value) || Array.isArray(value) ? value : (value as { data?: unknown } | null)?.data;
+    hash.update(`${name}\0`);
+    if (ArrayBuffer.isView(data)) hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    else hash.update(JSON.stringify(Array.isArray(data) ? data : null));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
 /** The largest model file calibration reads: 2 GiB, onnxruntime's protobuf limit. */
 const MAX_MODEL_BYTES = 2 * 2 ** 30;
 
@@ -97,6 +114,7 @@ export async function calibrate(modelPath: string, inputs: Iterable<Inputs> | As
   const dir = mkdtempSync(join(tmpdir(), 'qaic-calibrate-'));
   const histograms = new Map<string, ProfileTensor>(names.map((name) => [name, { name, ...emptyHistogram(bins) }]));
   let count = 0;
+  const digests: string[] = [];
   try {
     const file = join(dir, 'calibration.onnx');
     writeFileSync(file, encodeModel(model));
@@ -116,6 +134,8 @@ export async function calibrate(modelPath: string, inputs: Iterable<Inputs> | As
         const next = await iterator.next();
         if (next.done === true) break;
         const index = count++;
+        // a set that is not an object fails in run() with a typed error; it has no digest
+        if (typeof next.value === 'object' && next.value !== null) digests.push(inputSetDigest(next.value));
         const p: Promise<void> = session.run(next.value).then(record, (error: unknown) => {
           failure ??= Object.assign(error as object, { message: `calibration input set ${index}: ${(error as Error).message}` });
         }).finally(() => inFlight.delete(p));
@@ -131,7 +151,7 @@ export async function calibrate(modelPath: string, inputs: Iterable<Inputs> | As
     rmSync(dir, { recursive: true, force: true });
   }
   if (count === 0) throw new QaicError('QAIC_INVALID_ARGUMENT', 'calibrate() was given no calibration inputs: the iterable yielded nothing');
-  const profile: QuantizationProfile = { model: { sha256, symbols, batchsize: options.batchsize ?? null }, bins, calibrationInputs: count, tensors: histograms };
+  const profile: QuantizationProfile = { model: { sha256, symbols, batchsize: options.batchsize ?? null }, bins, calibrationInputs: count, inputDigests: digests, tensors: histograms };
   if (options.dump_profile !== undefined) writeProfile(options.dump_profile, profile);
   return profile;
 }

@@ -5,7 +5,9 @@
  * data, so that they cross the thread boundary in the compile job).
  */
 import { createHash } from 'node:crypto';
-import { QaicError } from '../../errors.js';
+import { load as loadYaml } from 'js-yaml';
+import { QaicError, describeValue } from '../../errors.js';
+import { readRegularTextFileSync } from '../../files.js';
 import type { ModelProto } from '../../onnx/schema.js';
 import type { ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
@@ -14,11 +16,13 @@ import { calibratedRange } from './ranges.js';
 import type { QuantizationSchema } from './params.js';
 
 /**
- * Operators the int8 pass quantizes by default: those with weights. Quantizing Add/Mul/Concat activations too cost
- * PP-OCRv4 det most of its accuracy (thresholded-map IoU 0.61 against 0.96 with weighted operators only), while the
- * speed comes from the int8 convolutions and matrix products.
+ * Operators the int8 pass quantizes by default: those with weights that onnxruntime's CPU provider fuses into int8
+ * kernels. Quantizing Add/Mul/Concat activations too cost PP-OCRv4 det most of its accuracy (thresholded-map IoU
+ * 0.61 against 0.96 with weighted operators only), while the speed comes from the int8 convolutions and matrix
+ * products. ConvTranspose is left out: onnxruntime 1.30 has no int8 ConvTranspose fusion on the CPU, so det's two
+ * ConvTranspose nodes ran in float anyway, behind a DequantizeLinear of their weights on every run.
  */
-export const DEFAULT_INT8_OPERATORS: readonly string[] = ['Conv', 'ConvTranspose', 'MatMul', 'Gemm'];
+export const DEFAULT_INT8_OPERATORS: readonly string[] = ['Conv', 'MatMul', 'Gemm'];
 
 /** The profile a compile quantizes with, and its content hash (the compile key's part). */
 export interface Int8Source {
@@ -27,6 +31,42 @@ export interface Int8Source {
   sha256: string;
   /** where it came from: the `load_profile` path, or 'calibration_inputs' */
   from: string;
+  /** `node_precision_info_file`, read: the output names of the nodes kept out of int8, and the file's SHA-256 (key) */
+  nodePrecision?: NodePrecisionInfo;
+}
+
+/** A node-precision-info file, read. */
+export interface NodePrecisionInfo {
+  /** its path */
+  file: string;
+  /** `FP16NodeInstanceNames`: the first output name of each node to keep out of int8 */
+  outputs: string[];
+  /** SHA-256 of the file's bytes (the compile key's part) */
+  sha256: string;
+}
+
+/** The largest node-precision-info file read: 16 MiB. */
+const MAX_NODE_PRECISION_BYTES = 16 * 2 ** 20;
+
+/**
+ * Read the SDK's node-precision-info YAML (`FP16NodeInstanceNames: [<first output name>, ...]`), as untrusted input.
+ * @throws QaicError `QAIC_FILE_NOT_FOUND` / `QAIC_FILE_INVALID` (not a regular file, too large, not YAML, or without
+ *   a `FP16NodeInstanceNames` list of names)
+ */
+export function readNodePrecisionInfo(file: string): NodePrecisionInfo {
+  const text = readRegularTextFileSync(file, { what: 'node precision info file (node_precision_info_file)', maxBytes: MAX_NODE_PRECISION_BYTES });
+  const invalid = (what: string) => new QaicError('QAIC_FILE_INVALID', `node_precision_info_file '${file}': ${what}`, { details: { option: 'node_precision_info_file', file } });
+  let doc: unknown;
+  try {
+    doc = loadYaml(text);
+  } catch (error) {
+    throw invalid(`not YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  const list = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>)['FP16NodeInstanceNames'] : undefined;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x !== '')) {
+    throw invalid(`expected a YAML mapping whose key FP16NodeInstanceNames lists node output names, got ${describeValue(list ?? doc)}`);
+  }
+  return { file, outputs: [...new Set(list as string[])], sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 /** The int8 settings the compile worker needs (plain data). */
@@ -39,6 +79,8 @@ export interface Int8Job {
   rowwise: boolean;
   biasPrecision: 'Int8' | 'Int32';
   keep: string[];
+  /** first output names of nodes kept out of int8 (`node_precision_info_file`) */
+  keepOutputs: string[];
   operators: string[];
   /** recorded in the report */
   calibration: string;
@@ -62,9 +104,10 @@ export function profileSha256(profile: QuantizationProfile): string {
  *   shape or type)
  */
 export async function int8Source(modelPath: string, options: ResolvedOptions): Promise<Int8Source | undefined> {
+  const nodePrecision = options.node_precision_info_file === undefined ? {} : { nodePrecision: readNodePrecisionInfo(options.node_precision_info_file) };
   if (options.load_profile !== undefined) {
     const profile = readProfile(options.load_profile);
-    return { profile, sha256: profileSha256(profile), from: options.load_profile };
+    return { profile, sha256: profileSha256(profile), from: options.load_profile, ...nodePrecision };
   }
   if (options.calibration_inputs === undefined) return undefined;
   const profile = await calibrate(modelPath, options.calibration_inputs, {
@@ -74,7 +117,7 @@ export async function int8Source(modelPath: string, options: ResolvedOptions): P
     num_activations: options.num_activations,
     ...(options.dump_profile === undefined ? {} : { dump_profile: options.dump_profile }),
   });
-  return options.convert_to_quantize ? { profile, sha256: profileSha256(profile), from: 'calibration_inputs' } : undefined;
+  return options.convert_to_quantize ? { profile, sha256: profileSha256(profile), from: 'calibration_inputs', ...nodePrecision } : undefined;
 }
 
 /**
@@ -86,11 +129,21 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
   const graph = model.graph ?? {};
   const operators = new Set(DEFAULT_INT8_OPERATORS);
   const keep = new Set(options.keep_original_precision_for_nodes);
+  const keepOutputs = new Set(source.nodePrecision?.outputs ?? []);
+  if (source.nodePrecision !== undefined) {
+    const written = new Set((graph.node ?? []).map((n) => n.output?.[0]));
+    const missing = [...keepOutputs].filter((o) => !written.has(o));
+    if (missing.length > 0) {
+      throw new QaicError('QAIC_INVALID_OPTION', `node_precision_info_file '${source.nodePrecision.file}' names ${missing.length} output(s) that no node of ${modelSource} writes first: ${missing.slice(0, 8).map((m) => `'${m}'`).join(', ')}${missing.length > 8 ? ', ...' : ''}`, {
+        details: { option: 'node_precision_info_file', file: source.nodePrecision.file, missing },
+      });
+    }
+  }
   const activations = calibrationTensors(model);
   const isActivation = new Set(activations);
   const needed = new Set<string>();
   for (const n of graph.node ?? []) {
-    if (!operators.has(n.op_type ?? '') || keep.has(n.op_type ?? '') || (n.name !== undefined && keep.has(n.name))) continue;
+    if (!operators.has(n.op_type ?? '') || keep.has(n.op_type ?? '') || (n.name !== undefined && keep.has(n.name)) || keepOutputs.has(n.output?.[0] ?? '')) continue;
     for (const x of [...(n.input ?? []), ...(n.output ?? [])]) if (isActivation.has(x)) needed.add(x);
   }
   const where = source.from === 'calibration_inputs' ? 'from calibration_inputs' : `'${source.from}'`;
@@ -117,6 +170,7 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     rowwise: options.enable_rowwise,
     biasPrecision: options.quantization_precision_bias,
     keep: [...options.keep_original_precision_for_nodes],
+    keepOutputs: [...keepOutputs],
     operators: [...operators],
     calibration: options.quantization_calibration,
     percentile: options.percentile_calibration_value,

@@ -7,10 +7,13 @@
  * ```json
  * { "format": "qaic-quantization-profile", "version": 1,
  *   "model": { "sha256": "<hex of the model file's bytes>", "symbols": { "batch": 1 }, "batchsize": null },
- *   "num_histogram_bins": 512, "calibration_inputs": 20,
+ *   "num_histogram_bins": 512, "calibration_inputs": 20, "calibration_input_digests": [ "<hex>", ... ],
  *   "tensors": [ { "name": "conv1_out", "min": -1.5, "max": 6.0, "lo": -1.5, "hi": 6.0,
  *                  "total": 491520, "nans": 0, "infinities": 0, "histogram": [ ...512 counts... ] } ] }
  * ```
+ *
+ * `calibration_input_digests` (optional) holds the SHA-256 of each calibration input set (see `inputSetDigest`), so
+ * that the int8 accuracy report can refuse to evaluate on the inputs it was calibrated on.
  *
  * A profile is read as untrusted input: a regular file of bounded size, every field checked, and its model hash
  * compared with the model being compiled, so that a profile of another model (whose tensor names may happen to
@@ -49,6 +52,8 @@ export interface QuantizationProfile {
   bins: number;
   /** how many input sets were run */
   calibrationInputs: number;
+  /** SHA-256 (hex) of each calibration input set, when recorded (`inputSetDigest`) */
+  inputDigests?: string[];
   /** the calibrated tensors, by name */
   tensors: Map<string, ProfileTensor>;
 }
@@ -57,6 +62,7 @@ export interface QuantizationProfile {
 export function serializeProfile(p: QuantizationProfile): string {
   return JSON.stringify({
     format: PROFILE_FORMAT, version: PROFILE_VERSION, model: p.model, num_histogram_bins: p.bins, calibration_inputs: p.calibrationInputs,
+    ...(p.inputDigests === undefined ? {} : { calibration_input_digests: p.inputDigests }),
     tensors: [...p.tensors.values()].map((t) => ({
       name: t.name, min: t.min, max: t.max, lo: t.lo, hi: t.hi, total: t.total, nans: t.nans, infinities: t.infinities, histogram: Array.from(t.counts),
     })),
@@ -101,6 +107,10 @@ export function parseProfile(text: string, source = 'profile'): QuantizationProf
   if (!Number.isInteger(bins) || (bins as number) < 2 || (bins as number) > 1 << 20) throw corrupt(source, 'expected "num_histogram_bins", an integer in [2, 1048576]', bins);
   const inputs = o['calibration_inputs'];
   if (!Number.isInteger(inputs) || (inputs as number) < 1) throw corrupt(source, 'expected "calibration_inputs", a positive integer', inputs);
+  const digests = o['calibration_input_digests'];
+  if (digests !== undefined && (!Array.isArray(digests) || !digests.every((d) => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d)))) {
+    throw corrupt(source, 'expected "calibration_input_digests", an array of SHA-256s in hex', digests);
+  }
   if (!Array.isArray(o['tensors'])) throw corrupt(source, 'expected "tensors", an array', o['tensors']);
   const tensors = new Map<string, ProfileTensor>();
   for (const [k, t] of (o['tensors'] as unknown[]).entries()) {
@@ -121,7 +131,7 @@ export function parseProfile(text: string, source = 'profile'): QuantizationProf
     });
   }
   if (tensors.size === 0) throw corrupt(source, 'it holds no tensor');
-  return { model: { sha256: model['sha256'], symbols: { ...(symbols as Record<string, number>) }, batchsize: batchsize as number | null }, bins: bins as number, calibrationInputs: inputs as number, tensors };
+  return { model: { sha256: model['sha256'], symbols: { ...(symbols as Record<string, number>) }, batchsize: batchsize as number | null }, bins: bins as number, calibrationInputs: inputs as number, ...(digests === undefined ? {} : { inputDigests: [...(digests as string[])] }), tensors };
 }
 
 /**

@@ -64,14 +64,19 @@ export interface QdqOptions {
   biasPrecision?: 'Int32' | 'Int8';
   /** node names or operator types kept in float32 (`keep_original_precision_for_nodes`) */
   keep?: readonly string[];
+  /** first output names of nodes kept in float32 (`node_precision_info_file`) */
+  keepOutputs?: readonly string[];
   /** operator types to quantize (default {@link QUANTIZED_OPERATORS}) */
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
   foldActivations?: boolean;
 }
 
-/** Why a node of a quantizable type stayed in float32. */
-export type FloatReason = 'user' | 'not-float' | 'no-range';
+/**
+ * Why a node of a quantizable type stayed in float32: kept by the user, not float, no calibrated range, or a model
+ * whose opset cannot be raised to 10, where onnxruntime's int8 kernels start (see {@link QdqReport.notQuantized}).
+ */
+export type FloatReason = 'user' | 'not-float' | 'no-range' | 'opset';
 
 /** What the int8 pass (`quantizeGraph`) did. */
 export interface QdqReport {
@@ -109,6 +114,8 @@ export interface QdqReport {
   qdqDomain: string;
   /** whether an opset-9 model was raised to opset 10 (where onnxruntime's int8 kernels exist) */
   opsetRaised: boolean;
+  /** why the whole model stayed float32 (an opset older than 9, or an operator that changed meaning at 10), if it did */
+  notQuantized?: string;
 }
 
 function attribute(node: NodeProto, name: string) {
@@ -160,6 +167,8 @@ function channelRanges(data: Float32Array, dims: readonly number[], axis: number
 /**
  * Rewrite `model` (float32, dims fixed) into QDQ form with the calibrated `ranges`. Returns a new model; the
  * caller's is not modified.
+ * A model that cannot be raised to opset 10 is returned unchanged, every quantizable node in `keptFloat` with reason
+ * 'opset' and the cause in `notQuantized`.
  * @throws QaicError `QAIC_MODEL_INVALID` for a model without a graph.
  */
 export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: ModelProto; report: QdqReport } {
@@ -171,8 +180,9 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   const biasPrecision = options.biasPrecision ?? 'Int32';
   const quantizable = new Set(options.operators ?? QUANTIZED_OPERATORS);
   const keep = new Set(options.keep ?? []);
-  const out: ModelProto = structuredClone(model);
-  const graph = out.graph!;
+  const keepOutputs = new Set(options.keepOutputs ?? []);
+  let out: ModelProto = structuredClone(model);
+  let graph = out.graph!;
   const used = new Set<string>();
   for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.value_info ?? [])]) if (v.name) used.add(v.name);
   for (const t of graph.initializer ?? []) if (t.name) used.add(t.name);
@@ -183,14 +193,32 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     used.add(name);
     return name;
   };
-  // the fused int8 kernels are opset-10 operators: an opset-9 model is raised first (see opset10.ts)
-  const opsetRaised = raiseToOpset10(out, fresh);
+  // the fused int8 kernels are opset-10 operators: an opset-9 model is raised first (see opset10.ts). A model that
+  // cannot be raised (older than opset 9, or with an operator whose meaning changed at 10) stays float32 as a whole,
+  // every quantizable node reported with the reason: compiling with Int8 still gives a correct program.
+  let opsetRaised = false;
+  try {
+    opsetRaised = raiseToOpset10(out, fresh);
+  } catch (error) {
+    if (!(error instanceof QaicError) || error.code !== 'QAIC_UNSUPPORTED_OPERATOR') throw error;
+    out = structuredClone(model);
+    graph = out.graph!;
+    const report: QdqReport = {
+      quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
+      weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain: '', opsetRaised: false,
+      notQuantized: error.message,
+    };
+    for (const n of graph.node ?? []) {
+      if (quantizable.has(n.op_type ?? '') && (n.domain ?? '') === '') report.keptFloat.push({ node: n.name || (n.output?.[0] ?? ''), op: n.op_type ?? '', reason: 'opset' });
+    }
+    return { model: out, report };
+  }
   const opset = opsetVersion(out, '') ?? 1;
   const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
   if (qdqDomain !== '' && !(out.opset_import ?? []).some((o) => o.domain === 'com.microsoft')) {
     out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
   }
-  const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '');
+  const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '') || keepOutputs.has(n.output?.[0] ?? '');
 
   const report: QdqReport = {
     quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
@@ -227,7 +255,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
       if ((act.op_type !== 'Relu' && act.op_type !== 'Clip') || userKept(act) || (act.domain ?? '') !== '') continue;
       const y = act.output?.[0];
       const range = y === undefined ? undefined : ranges.get(y);
-      if (y === undefined || range === undefined) continue;
+      // a graph output gets no QuantizeLinear, so nothing would clamp in the Relu/Clip's place
+      if (y === undefined || range === undefined || graphOutputs.has(y)) continue;
       const p = activationParams(range.min, range.max, activationSchema, `'${y}'`);
       const qlo = (0 - p.zeroPoint) * p.scale;
       const qhi = (255 - p.zeroPoint) * p.scale;
@@ -421,7 +450,10 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   for (const n of graph.node) for (const x of n.input ?? []) if (x) stillRead.add(x);
   for (const o of graph.output ?? []) if (o.name) stillRead.add(o.name);
   graph.node = graph.node.filter((n) => !(n.op_type === 'Constant' && replacedWeights.has(n.output?.[0] ?? '') && !stillRead.has(n.output![0]!)));
-  graph.initializer = [...(graph.initializer ?? []).filter((t) => !(replacedWeights.has(t.name ?? '') && !stillRead.has(t.name ?? ''))), ...newInitializers];
+  const dropped = new Set((graph.initializer ?? []).filter((t) => replacedWeights.has(t.name ?? '') && !stillRead.has(t.name ?? '')).map((t) => t.name ?? ''));
+  graph.initializer = [...(graph.initializer ?? []).filter((t) => !dropped.has(t.name ?? '')), ...newInitializers];
+  // before IR version 4 an initializer is also listed as a graph input; left there, it would become a required input
+  graph.input = (graph.input ?? []).filter((i) => !dropped.has(i.name ?? ''));
   graph.node = topologicalOrder(graph);
   return { model: out, report };
 }
