@@ -31,6 +31,8 @@ export interface MeasuredSession {
   readonly batchSize: number;
   readonly profileDir: string;
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
+  /** the served graph `name` (the first when undefined): its index, input shapes, batch size and name */
+  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string };
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -150,14 +152,17 @@ export class SessionMeasurements implements RunObserver {
     // activation_timeout_ms), so that a benchmark right after a crash measures every activation instead of failing
     // or quietly measuring fewer.
     await runtime.whenReady();
-    const shapes = this.#session.modelInputShapeDict;
+    // the graph asked for (the first by default): random inputs take its shapes
+    const graph = this.#session._graphIndex(resolved.graph);
+    const shapes = graph.shapes;
     const specs: ValueSpec[] = Object.entries(shapes).map(([name, [shape, dtype]]) => ({ name, dtype: dtype as DType, onnxType: 0, shape }));
     const result = await runBenchmarkOn({
       runtime,
       inputSpecs: specs,
       randomInputs: () => randomInputs(shapes),
       setSize: runtime.setSize,
-      batchSize: this.#session.batchSize,
+      batchSize: graph.batchSize,
+      graph: { index: graph.index, name: graph.name },
       store: this.enabled ? this.store : undefined,
     }, resolved, calledNs);
     if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });

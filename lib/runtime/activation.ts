@@ -283,9 +283,13 @@ export class Activation {
   /**
    * {@link run} without a promise of its own: exactly one of `resolve` and `reject` is called, once, when the
    * answer arrives (or at once when nothing could be sent). The pool uses it so that a request is settled by one
-   * promise, not by a chain of them.
+   * promise, not by a chain of them. `route` names the graph to run (an index, see `ActivationConfig.graphs`) and
+   * the outputs to fetch.
    */
-  send(feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void): void {
+  send(
+    feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined },
+  ): void {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
       reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
@@ -296,7 +300,11 @@ export class Activation {
     const first = this.#completed === 0 && pending.size === 0;
     pending.set(id, { resolve, reject, first });
     try {
-      worker.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+      const message: ToWorker = { type: 'run', id, feeds };
+      // only when set: the common single-graph, all-outputs request stays as small as before
+      if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
+      if (route?.outputs !== undefined) message.outputs = route.outputs;
+      worker.postMessage(message, transfer);
     } catch (error) {
       // nothing was sent: free the slot, or this activation would count the request in flight forever
       pending.delete(id);
