@@ -452,7 +452,7 @@ export class Session implements AsyncDisposable {
   }
 
   #notify(
-    request: { takenNs?: number; sentNs?: number; activation?: number },
+    request: { takenNs?: number; sentNs?: number; activation?: number; graph?: number },
     result: { times: RunTrace['worker']; receivedNs: number; first: boolean } | undefined,
     callNs: number,
     validatedNs: number,
@@ -472,6 +472,8 @@ export class Session implements AsyncDisposable {
       receivedNs: result?.receivedNs ?? doneNs,
       doneNs,
     };
+    const graph = this.#graph;
+    if (graph?.auto === true) trace.graph = graph.graphs[request.graph ?? 0]!.name;
     for (const o of this.#observers) o.onRun(trace);
   }
 

@@ -47,6 +47,8 @@ export class Activation {
   #nextId = 1;
   #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
   #completed = 0;
+  /** graphs this activation has been sent a run of (see `send`) */
+  readonly #graphsRun = new Set<number>();
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
@@ -297,7 +299,11 @@ export class Activation {
     }
     const id = this.#nextId++;
     const pending = this.#pending;
-    const first = this.#completed === 0 && pending.size === 0;
+    // the first run of each graph carries one-off costs (graph 0: warm-up; the others: loading the graph on first
+    // use), so each is kept apart from steady state
+    const graph = route?.graph ?? 0;
+    const first = !this.#graphsRun.has(graph);
+    this.#graphsRun.add(graph);
     pending.set(id, { resolve, reject, first });
     try {
       const message: ToWorker = { type: 'run', id, feeds };
