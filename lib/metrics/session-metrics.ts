@@ -71,7 +71,18 @@ export class SessionMeasurements implements RunObserver {
     this.store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
     this.store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
     this.store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
+    if (t.graph !== undefined) {
+      // a session serving several graphs (graph: 'auto'): each graph's latencies apart too, shapes differ in cost
+      let store = this.graphStores.get(t.graph);
+      if (store === undefined) this.graphStores.set(t.graph, (store = new LatencyStore()));
+      store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
+      store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
+      store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
+    }
   }
+
+  /** Latencies per graph, for sessions that serve several (`graph: 'auto'`); empty otherwise. */
+  readonly graphStores = new Map<string, LatencyStore>();
 
   #requireMetrics(method: string): void {
     if (!this.enabled) {
@@ -97,7 +108,9 @@ export class SessionMeasurements implements RunObserver {
 
   getMetricsReport(): MetricsReport {
     this.#requireMetrics('getMetricsReport');
-    return buildReport(this.store);
+    const report = buildReport(this.store);
+    if (this.graphStores.size > 0) report.graphs = Object.fromEntries([...this.graphStores].map(([graph, store]) => [graph, buildReport(store)]));
+    return report;
   }
 
   printMetrics(write: (line: string) => void): void {
