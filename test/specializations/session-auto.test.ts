@@ -64,6 +64,10 @@ t.test('shape errors list the allowed shapes next to the passed ones; the sessio
   const badOutput = await rejection(session.run({ x: { data: new Float32Array(48), shape: [1, 2, 6, 4] } }, { outputs: ['w'] }));
   t.equal(badOutput.code, 'QAIC_INVALID_ARGUMENT');
   t.match(badOutput.message, /graph '6x4'; its outputs are 'y', 'z'/);
+  const hostile = await rejection(session.run(new Proxy({ x: 1 }, { get() { throw new Error('trap'); } }) as never));
+  t.equal(hostile.code, 'QAIC_INVALID_ARGUMENT', `inputs that throw when read: ${hostile.message}`);
+  const throwingShape = await rejection(session.run({ x: { data: new Float32Array(48), get shape(): number[] { throw new Error('shape trap'); } } }));
+  t.equal(throwingShape.code, 'QAIC_INVALID_ARGUMENT', `a shape getter that throws: ${throwingShape.message}`);
   const missing = await rejection(session.run({}));
   t.equal(missing.code, 'QAIC_INPUT_MISSING', 'a missing input is reported as such, not as a shape problem');
   const out = await session.run({ x: { data: new Float32Array(48), shape: [1, 2, 4, 6] } });
