@@ -27,7 +27,7 @@ import { findPeakOn, type FindPeakArgs, type PeakResult } from './loadgen/find-p
 import type { ScenarioArgs } from './loadgen/settings.js';
 import type { OperatorRow } from './profiling/ort-profile.js';
 import { checkOutputSelection, checkRunOptions } from './run-arguments.js';
-import { allowedShapesOf, pickGraph, padToSpecialization, type AllowedShape, type PaddedInputs } from './specializations.js';
+import { allowedShapesOf, pickGraph, padToSpecialization, specializationNames, type AllowedShape, type PaddedInputs } from './specializations.js';
 import { readManifestSync } from './program/open.js';
 import { servedGraphNames } from './graph-source.js';
 
@@ -214,6 +214,15 @@ export class Session implements AsyncDisposable {
       return allowedShapesOf(manifest.graphs.filter((g) => names.includes(g.name)));
     }
     const specs = this.#specs();
+    const specializations = this.options.specializations;
+    if (specializations !== undefined) {
+      // an .onnx model to be compiled into one graph per specialization: the shapes it will have, named as compile() names them
+      const names = specializationNames(specializations);
+      return allowedShapesOf(specializations.map((sp, i) => ({
+        name: names[i]!,
+        inputs: specs.inputs.map((s) => ({ ...s, shape: fixShape(s.shape, { ...this.options.onnx_define_symbol, ...sp }) })),
+      })));
+    }
     return allowedShapesOf([{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }]);
   }
 

@@ -18,6 +18,12 @@ t.test("graph 'auto' (the default for specializations) sends each run to the gra
   const root = tempDir(t);
   const path = convModel();
   const program = (await compile(path, { specializations: [LANDSCAPE, PORTRAIT], output_dir: join(root, 'p') })).programDir;
+  const fromModel = new Session(path, { specializations: [LANDSCAPE, PORTRAIT], output_dir: join(root, 'p') });
+  t.teardown(() => fromModel.close());
+  t.same(fromModel.allowedShapes, [
+    { graph: '4x6', inputs: { x: [1, 2, 4, 6] } },
+    { graph: '6x4', inputs: { x: [1, 2, 6, 4] } },
+  ], 'allowedShapes of a model to compile with specializations, before compiling');
   const session = new Session(program, { num_activations: 2, allow_oversubscription: true });
   t.teardown(() => session.close());
   t.same(session.allowedShapes, [
