@@ -28,17 +28,29 @@ export interface LoadgenEvidence {
   singleStreamP90Ms: number;
   boundMs: number;
   boundWhy: string;
-  /** highest VALID Server target_qps (0: none VALID) */
-  peakQps: number;
-  /** peakQps / closedLoopInfPerSec */
-  ratio: number;
-  /** p99 schedule lateness of each trial, ms */
-  trials: Array<{ target_qps: number; result: string; completed_qps: number; p99_ms: number; p99_lateness_ms: number; reason: string }>;
+  /** one FindPeak search per lateness bound: LoadGen-strict (1 ms) and {@link RELAXED_LATENESS_MS} */
+  peaks: Array<{
+    /** the run's max_schedule_lateness, ms */
+    max_schedule_lateness: number;
+    /** highest VALID Server target_qps (0: none VALID) */
+    peakQps: number;
+    /** peakQps / closedLoopInfPerSec */
+    ratio: number;
+    /** every trial, with its p99 schedule lateness in ms */
+    trials: Array<{ target_qps: number; result: string; completed_qps: number; p99_ms: number; p99_lateness_ms: number; reason: string }>;
+  }>;
   /** a Server run's completed_qps against queries over an outside wall clock around the call (warm-up included) */
   wallClock: { target_qps: number; completed_qps: number; outsideQps: number; differencePct: number };
   loadBefore: number;
   loadAfter: number;
 }
+
+/**
+ * The raised lateness bound of the second search. On a 2-vCPU VM the kernel wakes the arrival clock's thread up to
+ * a few ms late at p99 even with nothing else running (see clockOnly), so the strict search finds nothing VALID;
+ * the second search says what the rate would be if that lateness is accepted.
+ */
+const RELAXED_LATENESS_MS = 5;
 
 async function symbolsFor(m: BenchModel): Promise<Record<string, number>> {
   const probe = new Session(m.file, { compile: false });
@@ -68,12 +80,20 @@ async function evidence(m: BenchModel): Promise<LoadgenEvidence> {
     // 662. Trials are capped at max_duration so that halving on a busy machine cannot run for many minutes.
     const minDuration = QUICK ? 2000 : 10_000;
     const start = Math.max(0.5, closed.inf_rate / 2);
-    const peak = await session.findPeak({
-      target_latency: boundMs, target_qps: start, min_duration: minDuration, min_query_count: 662, max_duration: m.key === 'det' ? 45_000 : 30_000,
-      min_target_qps: start / 8, precision: 0.1, max_trials: QUICK ? 5 : 8,
-      onTrial: (t) => console.log(`${m.key}: target_qps ${t.target_qps.toFixed(2)} ${t.result} p99 ${(t.percentile_latency_ns / 1e6).toFixed(2)} ms, p99 lateness ${(t.p99_lateness_ns / 1e6).toFixed(2)} ms ${t.reasons[0] ?? ''}`),
-    });
-    const rate = peak.target_qps > 0 ? peak.target_qps : Math.max(0.5, closed.inf_rate / 4);
+    const peaks: LoadgenEvidence['peaks'] = [];
+    for (const lateness of [1, RELAXED_LATENESS_MS]) {
+      const peak = await session.findPeak({
+        target_latency: boundMs, target_qps: start, min_duration: minDuration, min_query_count: 662, max_duration: m.key === 'det' ? 45_000 : 30_000,
+        min_target_qps: start / 8, precision: 0.1, max_trials: QUICK ? 5 : 8, max_schedule_lateness: lateness,
+        onTrial: (t) => console.log(`${m.key} (lateness bound ${lateness} ms): target_qps ${t.target_qps.toFixed(2)} ${t.result} p99 ${(t.percentile_latency_ns / 1e6).toFixed(2)} ms, p99 lateness ${(t.p99_lateness_ns / 1e6).toFixed(2)} ms ${t.reasons[0] ?? ''}`),
+      });
+      peaks.push({
+        max_schedule_lateness: lateness, peakQps: peak.target_qps, ratio: peak.target_qps / closed.inf_rate,
+        trials: peak.trials.map((t) => ({ target_qps: t.target_qps, result: t.result, completed_qps: t.completed_qps, p99_ms: t.percentile_latency_ns / 1e6, p99_lateness_ms: t.p99_lateness_ns / 1e6, reason: t.reasons[0] ?? '' })),
+      });
+    }
+    const best = [...peaks].reverse().find((p) => p.peakQps > 0);
+    const rate = best !== undefined ? best.peakQps : Math.max(0.5, closed.inf_rate / 4);
     const t0 = performance.now();
     const server = await session.runBenchmark({ scenario: 'Server', target_qps: rate, target_latency: boundMs, min_duration: minDuration, min_query_count: 200, emitWarnings: false });
     const outside = (performance.now() - t0) / 1000;
@@ -81,8 +101,7 @@ async function evidence(m: BenchModel): Promise<LoadgenEvidence> {
     const outsideQps = (l.queries - 1) / outside;
     return {
       model: m.key, layout, closedLoopInfPerSec: closed.inf_rate, singleStreamP90Ms: p90, boundMs, boundWhy,
-      peakQps: peak.target_qps, ratio: peak.target_qps / closed.inf_rate,
-      trials: peak.trials.map((t) => ({ target_qps: t.target_qps, result: t.result, completed_qps: t.completed_qps, p99_ms: t.percentile_latency_ns / 1e6, p99_lateness_ms: t.p99_lateness_ns / 1e6, reason: t.reasons[0] ?? '' })),
+      peaks,
       wallClock: { target_qps: rate, completed_qps: l.completed_qps, outsideQps, differencePct: ((l.completed_qps - outsideQps) / outsideQps) * 100 },
       loadBefore, loadAfter: loadavg()[0]!,
     };
@@ -123,7 +142,7 @@ export async function runLoadgenPeak(): Promise<{ machine: Record<string, unknow
   console.log(`arrival clock alone (no inference): lateness ${JSON.stringify(clockOnly[0])}`);
   for (const m of [...MODELS].reverse()) {
     const e = await evidence(m);
-    console.log(`${e.model}: layout ${JSON.stringify(e.layout)}; closed loop ${e.closedLoopInfPerSec.toFixed(1)} inf/s (concurrency result); FindPeak at p99 <= ${e.boundMs} ms: ${e.peakQps.toFixed(2)} qps; ratio ${e.ratio.toFixed(3)}; wall clock: completed ${e.wallClock.completed_qps.toFixed(2)} vs outside ${e.wallClock.outsideQps.toFixed(2)} qps (${e.wallClock.differencePct.toFixed(2)} %); load ${e.loadBefore.toFixed(1)} -> ${e.loadAfter.toFixed(1)}`);
+    console.log(`${e.model}: layout ${JSON.stringify(e.layout)}; closed loop ${e.closedLoopInfPerSec.toFixed(1)} inf/s (concurrency result); FindPeak at p99 <= ${e.boundMs} ms: ${e.peaks.map((p) => `${p.peakQps.toFixed(2)} qps (ratio ${p.ratio.toFixed(3)}) with lateness bound ${p.max_schedule_lateness} ms`).join(', ')}; wall clock: completed ${e.wallClock.completed_qps.toFixed(2)} vs outside ${e.wallClock.outsideQps.toFixed(2)} qps (${e.wallClock.differencePct.toFixed(2)} %); load ${e.loadBefore.toFixed(1)} -> ${e.loadAfter.toFixed(1)}`);
     models.push(e);
   }
   clockOnly.push(await clockOnlyLateness());

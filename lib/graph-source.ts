@@ -11,6 +11,7 @@ import { QaicError } from './errors.js';
 import { readModelFile, modelIO, type ValueSpec } from './onnx/model.js';
 import type { ResolvedOptions } from './options.js';
 import { findGraph, openProgram, readManifestSync } from './program/open.js';
+import type { ManifestGraph } from './program/types.js';
 import { compileResolved } from './compiler/compile.js';
 
 /** What kind of thing the user's path is. */
@@ -24,7 +25,26 @@ export interface SourceDescription {
   path: string;
 }
 
-/** What activations need to load one graph. */
+/** One graph a session serves: what an activation loads for it and what its runs are checked against. */
+export interface ServedGraph {
+  /** graph name (the program's graph name, or `'main'` for a plain model) */
+  name: string;
+  /** file onnxruntime loads */
+  modelPath: string;
+  /** onnxruntime session options that come with the graph */
+  sessionOptions: Record<string, unknown>;
+  /** the graph's inputs, in declaration order */
+  inputs: ValueSpec[];
+  /** the graph's outputs, in declaration order */
+  outputs: ValueSpec[];
+  /** batch size the graph was built for (1 when unknown) */
+  batchSize: number;
+}
+
+/** The option value that makes a session pick the graph per run from the input shapes. */
+export const AUTO_GRAPH = 'auto';
+
+/** What activations need to load one graph (and, with `graph: 'auto'`, the others of its program). */
 export interface PreparedGraph {
   /** graph name (the program's graph name, or `'main'` for a plain model) */
   name: string;
@@ -44,6 +64,13 @@ export interface PreparedGraph {
   cached: boolean;
   /** where the program lives, when there is one */
   programDir?: string;
+  /**
+   * Every graph the session serves, in program order; the fields above are the first's. One entry unless graphs
+   * are picked per run ({@link auto}).
+   */
+  graphs: ServedGraph[];
+  /** whether each run goes to the graph whose input shapes equal the given ones (`graph: 'auto'`) */
+  auto: boolean;
 }
 
 /**
@@ -89,18 +116,48 @@ export function describeSource(modelPath: unknown): SourceDescription {
  */
 async function programGraph(programPath: string, graphName: string | undefined, t0: number, cached: boolean): Promise<PreparedGraph> {
   const program = await openProgram(programPath);
-  const loadable = await program.loadable(graphName);
-  return {
-    name: loadable.name,
-    modelPath: loadable.modelPath,
-    sessionOptions: loadable.sessionOptions,
-    inputs: loadable.inputs,
-    outputs: loadable.outputs,
-    batchSize: loadable.batchSize,
-    prepareMs: performance.now() - t0,
-    cached,
-    programDir: program.dir,
-  };
+  const names = servedGraphNames(programPath, program.graphs, graphName);
+  const graphs: ServedGraph[] = [];
+  for (const name of names) {
+    const loadable = await program.loadable(name);
+    graphs.push({
+      name: loadable.name,
+      modelPath: loadable.modelPath,
+      sessionOptions: loadable.sessionOptions,
+      inputs: loadable.inputs,
+      outputs: loadable.outputs,
+      batchSize: loadable.batchSize,
+    });
+  }
+  const first = graphs[0]!;
+  return { ...first, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1 };
+}
+
+/** Names of a graph's inputs or outputs, in order, as one comparable string. */
+function namesOf(specs: readonly ValueSpec[]): string {
+  return JSON.stringify(specs.map((s) => s.name));
+}
+
+/**
+ * Which graphs of a program a session serves: the one named by `graph`; every graph for `'auto'` (refused when
+ * their input names differ: a run could not be matched to a graph by shape alone); and by default every graph when
+ * there are several that share input and output names (a program of specializations or a link of one model at
+ * several shapes), else the first.
+ *
+ * @throws QaicError `QAIC_GRAPH_NOT_FOUND` for an unknown name; `QAIC_INVALID_OPTION` for `'auto'` on graphs whose
+ *   inputs or outputs differ in names
+ */
+export function servedGraphNames(file: string, graphs: readonly ManifestGraph[], graphName: string | undefined): string[] {
+  if (graphName !== undefined && graphName !== AUTO_GRAPH) return [findGraph(file, graphs, graphName).name];
+  const first = graphs[0]!;
+  const differing = graphs.find((g) => namesOf(g.inputs) !== namesOf(first.inputs) || namesOf(g.outputs) !== namesOf(first.outputs));
+  if (differing !== undefined) {
+    if (graphName === undefined) return [first.name];
+    throw new QaicError('QAIC_INVALID_OPTION',
+      `option 'graph': 'auto' picks a graph per run by its input shapes, which needs graphs with the same input and output names, but in program '${file}' graph '${first.name}' has inputs ${namesOf(first.inputs)} and outputs ${namesOf(first.outputs)} while graph '${differing.name}' has inputs ${namesOf(differing.inputs)} and outputs ${namesOf(differing.outputs)}; pass graph: one of ${graphs.map((g) => `'${g.name}'`).join(', ')}`,
+      { details: { option: 'graph', file, graphs: graphs.map((g) => g.name) } });
+  }
+  return graphs.map((g) => g.name);
 }
 
 /**
@@ -132,16 +189,15 @@ export async function prepareGraph(
   }
   const io = peeked ?? modelIO(readModelFile(source.path).model);
   checkSymbolsUsed(io, options.onnx_define_symbol, source.path);
-  return {
+  const graph: ServedGraph = {
     name: 'main',
     modelPath: source.path,
     sessionOptions: {},
     inputs: io.inputs,
     outputs: io.outputs,
     batchSize: batchSizeOf(io.inputs, options),
-    prepareMs: performance.now() - t0,
-    cached: false,
   };
+  return { ...graph, prepareMs: performance.now() - t0, cached: false, graphs: [graph], auto: false };
 }
 
 /**
@@ -176,7 +232,7 @@ export function peekIO(source: SourceDescription, graphName?: string): { inputs:
   if (source.kind === 'program') {
     // header and manifest only: section checksums are verified when the graph is prepared
     const { file, manifest } = readManifestSync(source.path);
-    const graph = findGraph(file, manifest.graphs, graphName);
+    const graph = findGraph(file, manifest.graphs, graphName === AUTO_GRAPH ? undefined : graphName);
     return { inputs: graph.inputs, outputs: graph.outputs };
   }
   return modelIO(readModelFile(source.path).model);

@@ -17,6 +17,7 @@ import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from './errors.js';
 import { readRegularTextFileSync } from './files.js';
 import type { Inputs } from './tensor.js';
+import { checkSpecializations, parseSpecializationConfig } from './specializations.js';
 
 /** A fixed value for a symbolic dimension: `{batch: 1}` or `[['batch', 1]]` (the Python doc's list of pairs). */
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
@@ -77,8 +78,24 @@ export interface BaseSessionOptions {
    * infinity (what the SDK recipes' `fix_onnx_fp16` helper does by hand; not a Python option). @defaultValue false
    */
   fp16_clip?: boolean;
-  /** Graph of a linked program to run. @defaultValue the program's first graph */
+  /**
+   * Graph of a linked program to run, or `'auto'`: each `run()` goes to the graph whose input shapes equal the given
+   * ones (every activation loads a graph on its first run of it). @defaultValue `'auto'` when the program's graphs
+   * share input and output names (a program of specializations, a link of one model at several shapes), else the
+   * program's first graph
+   */
   graph?: string;
+  /**
+   * Compile one graph per entry, each fixing the named symbolic dims (`[{ seq_len: 32 }, { seq_len: 128 }]`), into
+   * one program whose graphs share every weight; with `graph: 'auto'` one session serves them all. Sizes may be
+   * decimal strings, as QEfficient's `specializations.json` writes them. Not combinable with int8 quantization.
+   */
+  specializations?: Array<Record<string, number | string>>;
+  /**
+   * A QEfficient-style JSON file `{"specializations": [{...}, ...]}` read as {@link specializations} (the SDK's
+   * `qaic-exec -network-specialization-config=`). Its content, not its path, enters the compile key.
+   */
+  network_specialization_config?: string;
   /**
    * Copy input buffers before sending them to an activation instead of transferring them. Transfer is faster but
    * detaches the caller's typed arrays (their `length` becomes 0). @defaultValue false
@@ -204,8 +221,12 @@ export interface ResolvedOptions {
   readonly keep_original_precision_for_nodes: readonly string[];
   /** Whether `convert_to_fp16` clips out-of-range constants to ±65504. */
   readonly fp16_clip: boolean;
-  /** Graph of a linked program to run, or `undefined` for the program's first graph. */
+  /** Graph of a linked program to run, `'auto'` to pick one per run by shape, or `undefined` for the default. */
   readonly graph: string | undefined;
+  /** The specializations to compile (from code or from `network_specialization_config`), or `undefined` for one graph. */
+  readonly specializations: readonly Readonly<Record<string, number>>[] | undefined;
+  /** Absolute path of the specializations file that was read, or `undefined`. */
+  readonly network_specialization_config: string | undefined;
   /** Whether input buffers are copied (`true`) or transferred (`false`, detaching them) to activations. */
   readonly copy_inputs: boolean;
   /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
@@ -251,9 +272,9 @@ export type OptionName = Exclude<keyof ResolvedOptions, 'ignored'>;
 
 /**
  * How an option's value is checked: integer (with `min`/`max`), finite number (with `min`/`max`), boolean, non-empty
- * string, one of `values`, symbol map, string list, or an iterable of input dicts.
+ * string, one of `values`, symbol map, string list, an iterable of input dicts, or a list of specializations.
  */
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs' | 'specializations';
 
 /** One row of the option table: how the option is validated and whether it changes the compiled program. */
 export interface OptionSpec {
@@ -319,6 +340,9 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   keep_original_precision_for_nodes: { kind: 'string[]', program: true, programOnlyWith: ['convert_to_fp16', ...WITH_INT8] },
   fp16_clip: { kind: 'bool', program: true, programOnlyWith: ['convert_to_fp16'] },
   graph: { kind: 'string', program: false },
+  specializations: { kind: 'specializations', program: true },
+  // read at resolve time into `specializations`, which carries its content into the key: the path itself does not matter
+  network_specialization_config: { kind: 'string', program: false },
   copy_inputs: { kind: 'bool', program: false },
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
   // where the compiler and activations run changes nothing they produce
@@ -414,6 +438,8 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   keep_original_precision_for_nodes: Object.freeze([]),
   fp16_clip: false,
   graph: undefined,
+  specializations: undefined,
+  network_specialization_config: undefined,
   copy_inputs: false,
   activation_timeout_ms: 120_000,
   isolation: 'thread',
@@ -536,6 +562,8 @@ function checkValue(name: string, spec: OptionSpec, value: unknown, source: stri
       return [...value];
     case 'symbols':
       return checkSymbols(value, source);
+    case 'specializations':
+      return checkSpecializations(value, name, source);
   }
 }
 
@@ -742,7 +770,12 @@ export function resolveOptions(options: SessionOptions | SessionOptionsCamel | u
       details: { option: 'enable_metrics' },
     });
   }
+  if (resolved.network_specialization_config !== undefined) {
+    resolved.network_specialization_config = resolve(resolved.network_specialization_config);
+    resolved.specializations = readSpecializationConfig(resolved.network_specialization_config, resolved.specializations !== undefined);
+  }
   checkQuantizationOptions(resolved);
+  checkSpecializationOptions(resolved);
   if (resolved.output_dir !== undefined) resolved.output_dir = resolve(resolved.output_dir);
   if (resolved.load_profile !== undefined) resolved.load_profile = resolve(resolved.load_profile);
   if (resolved.dump_profile !== undefined) resolved.dump_profile = resolve(resolved.dump_profile);
@@ -787,11 +820,65 @@ function checkQuantizationOptions(o: ResolvedOptions): void {
   }
 }
 
+/** Largest specializations file read (a list of a few dozen small objects). */
+export const MAX_SPECIALIZATION_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Read `network_specialization_config` (through `files.ts`: a regular file of bounded size).
+ *
+ * @throws QaicError `QAIC_INVALID_OPTION` when `specializations` is given too, or the content is bad;
+ *   `QAIC_FILE_NOT_FOUND` / `QAIC_FILE_INVALID` naming the option when the file cannot be read
+ */
+function readSpecializationConfig(path: string, alsoInCode: boolean): readonly Readonly<Record<string, number>>[] {
+  if (alsoInCode) {
+    throw new QaicError('QAIC_INVALID_OPTION', "options 'specializations' and 'network_specialization_config' both give the specializations; give one", {
+      details: { option: 'network_specialization_config', file: path },
+    });
+  }
+  let text: string;
+  try {
+    text = readRegularTextFileSync(path, { what: 'specializations file (network_specialization_config)', maxBytes: MAX_SPECIALIZATION_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof QaicError) {
+      throw new QaicError(error.code, error.message, { cause: error, details: { ...error.details, file: path, option: 'network_specialization_config' } });
+    }
+    throw error;
+  }
+  return parseSpecializationConfig(text, path);
+}
+
+/**
+ * Specializations are compiled graphs: they need compiling, and the int8 path (one profile at one set of dims)
+ * does not take several shapes yet. A symbol given both a fixed size and per-specialization sizes is ambiguous.
+ *
+ * @throws QaicError `QAIC_INVALID_OPTION`
+ */
+function checkSpecializationOptions(o: ResolvedOptions): void {
+  const specs = o.specializations;
+  if (specs === undefined) return;
+  const option = o.network_specialization_config !== undefined ? 'network_specialization_config' : 'specializations';
+  const refuse = (message: string): never => {
+    throw new QaicError('QAIC_INVALID_OPTION', message, { details: { option } });
+  };
+  if (!o.compile) refuse(`option '${option}' compiles one graph per specialization; it has no meaning with compile: false`);
+  if (o.load_profile !== undefined || o.convert_to_quantize || o.dump_profile !== undefined) {
+    refuse(`option '${option}' cannot be combined with int8 quantization ('load_profile', 'convert_to_quantize', 'dump_profile') yet: a profile is recorded at one set of dims`);
+  }
+  for (const [i, spec] of specs.entries()) {
+    for (const symbol of Object.keys(spec)) {
+      if (Object.hasOwn(o.onnx_define_symbol, symbol)) {
+        refuse(`option '${option}': specialization ${i} sizes '${symbol}', which onnx_define_symbol already fixes to ${o.onnx_define_symbol[symbol]}; size it in one place`);
+      }
+    }
+  }
+}
+
 /** Freeze resolved options and the symbol map, name list and no-effect record they hold (not the flags' values). */
 function frozen(options: ResolvedOptions): ResolvedOptions {
   Object.freeze(options.onnx_define_symbol);
   Object.freeze(options.keep_original_precision_for_nodes);
   Object.freeze(options.ignored);
+  if (options.specializations !== undefined) Object.freeze(options.specializations);
   return Object.freeze(options);
 }
 

@@ -26,7 +26,10 @@ import { runScenario, type ScenarioResult } from './loadgen/scenarios.js';
 import { findPeakOn, type FindPeakArgs, type PeakResult } from './loadgen/find-peak.js';
 import type { ScenarioArgs } from './loadgen/settings.js';
 import type { OperatorRow } from './profiling/ort-profile.js';
-import { checkRunOptions } from './run-arguments.js';
+import { checkOutputSelection, checkRunOptions } from './run-arguments.js';
+import { allowedShapesOf, pickGraph, padToSpecialization, specializationNames, type AllowedShape, type PaddedInputs } from './specializations.js';
+import { readManifestSync } from './program/open.js';
+import { servedGraphNames } from './graph-source.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
 export type ShapeDict = Record<string, [Dim[], DType | string]>;
@@ -35,6 +38,16 @@ export type ShapeDict = Record<string, [Dim[], DType | string]>;
 export interface RunOptions {
   /** Abort the request: a queued request is dropped; an in-flight one is rejected and its result discarded. */
   signal?: AbortSignal;
+  /**
+   * Return only these outputs: onnxruntime is asked to fetch only them, so the others are neither copied out of
+   * onnxruntime nor sent back to this thread. onnxruntime-node's CPU build still runs every node of the graph (it has
+   * no per-fetch pruning), so the saving is the copies and transfers, not the compute. Absent: every output. An
+   * unknown name is a `QAIC_INVALID_ARGUMENT` listing the graph's outputs.
+   *
+   * @remarks Python parity: QEfficient's `skip_buffers(names)` binds empty buffers for the outputs to skip (the
+   * device still computes them and skips the transfer); this names the ones kept.
+   */
+  outputs?: readonly string[];
 }
 
 /** Lifecycle state of a session. */
@@ -183,6 +196,70 @@ export class Session implements AsyncDisposable {
     return this.modelOutputShapeDict;
   }
 
+  /**
+   * For each graph this session serves, its name and input shapes, in program order: several entries for a program
+   * of specializations run with `graph: 'auto'` (the default when its graphs share input and output names), one
+   * otherwise. Readable before activation (from the program's manifest, or for an `.onnx` model, from the model).
+   *
+   * @remarks Python parity: QEfficient's `QAICInferenceSession.allowed_shapes` (there a list, per specialization,
+   * of `(itemsize, dims)` per binding; here input shapes by name, with the graph's name).
+   * @throws QaicError `QAIC_INVALID_OPTION` for `graph: 'auto'` on a program whose graphs differ in input names,
+   *   `QAIC_GRAPH_NOT_FOUND`, `QAIC_PROGRAM_CORRUPT` (read before activation)
+   */
+  get allowedShapes(): AllowedShape[] {
+    if (this.#graph !== undefined) return allowedShapesOf(this.#graph.graphs);
+    if (this.#source.kind === 'program') {
+      const { file, manifest } = readManifestSync(this.#source.path);
+      const names = servedGraphNames(file, manifest.graphs, this.options.graph);
+      return allowedShapesOf(manifest.graphs.filter((g) => names.includes(g.name)));
+    }
+    const specs = this.#specs();
+    const specializations = this.options.specializations;
+    if (specializations !== undefined) {
+      // an .onnx model to be compiled into one graph per specialization: the shapes it will have, named as compile() names them
+      const names = specializationNames(specializations);
+      return allowedShapesOf(specializations.map((sp, i) => ({
+        name: names[i]!,
+        inputs: specs.inputs.map((s) => ({ ...s, shape: fixShape(s.shape, { ...this.options.onnx_define_symbol, ...sp }) })),
+      })));
+    }
+    return allowedShapesOf([{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }]);
+  }
+
+  /** Alias of {@link allowedShapes} (QEfficient's name). */
+  get allowed_shapes(): AllowedShape[] {
+    return this.allowedShapes;
+  }
+
+  /**
+   * Pad `inputs` up to the smallest graph of {@link allowedShapes} that holds them (see `padToSpecialization` for
+   * which models padding is valid for), ready for {@link run}.
+   *
+   * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them or an input has no shape
+   */
+  padToSpecialization(inputs: Inputs, value = 0): PaddedInputs {
+    return padToSpecialization(this.allowedShapes, inputs, value);
+  }
+
+  /**
+   * The input specs of the served graph `name` (the first graph's when absent), for the benchmark's random inputs.
+   *
+   * @internal
+   * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the graphs served
+   */
+  _graphIndex(name: string | undefined): { index: number; shapes: ShapeDict; batchSize: number; name: string } {
+    const graph = this.#graph;
+    if (graph === undefined) throw new QaicError('QAIC_INTERNAL', 'the session has no prepared graph');
+    const index = name === undefined ? 0 : graph.graphs.findIndex((g) => g.name === name);
+    if (index < 0) {
+      throw new QaicError('QAIC_GRAPH_NOT_FOUND', `runBenchmark(): this session serves no graph named '${name}'; it serves ${graph.graphs.map((g) => `'${g.name}'`).join(', ')}`, {
+        details: { argument: 'graph', graph: name, available: graph.graphs.map((g) => g.name) },
+      });
+    }
+    const served = graph.graphs[index]!;
+    return { index, shapes: this.#shapeDict(index === 0 ? this.#inputSpecs(graph) : served.inputs), batchSize: index === 0 ? this.batchSize : served.batchSize, name: served.name };
+  }
+
   async #prepare(): Promise<PreparedGraph> {
     if (this.#graph !== undefined) return this.#graph;
     // with compile off, the specs the shape dicts already read are the model's own: no second read of the file
@@ -238,6 +315,9 @@ export class Session implements AsyncDisposable {
         modelPath: graph.modelPath,
         inputNames: graph.inputs.map((s) => s.name),
         sessionOptions: graph.sessionOptions,
+        graphs: graph.graphs.length > 1
+          ? graph.graphs.slice(1).map((g) => ({ modelPath: g.modelPath, inputNames: g.inputs.map((s) => s.name), sessionOptions: g.sessionOptions }))
+          : undefined,
         numActivations: o.num_activations,
         coresPerActivation: o.aic_num_cores,
         setSize: o.set_size,
@@ -282,9 +362,15 @@ export class Session implements AsyncDisposable {
    * Inputs are checked against the model before anything is sent. Input buffers are transferred to the activation
    * (they are detached afterwards) unless `copy_inputs` is set; views on shared or larger buffers are copied.
    *
+   * With several graphs served (`graph: 'auto'`), the run goes to the graph whose input shapes equal the given
+   * ones (give `{data, shape}`: bare typed arrays match by element count, which landscape and portrait share).
+   *
    * @param inputs `{name: TypedArray | {data, shape} | ort.Tensor}`
-   * @returns `{name: {data, shape, dtype}}` for every output
-   * @throws QaicError `QAIC_INPUT_*` for inputs that disagree with the model (the session stays usable),
+   * @param options `signal` to abort; `outputs` to return only the named outputs
+   * @returns `{name: {data, shape, dtype}}` for every output (or every one named in `outputs`)
+   * @throws QaicError `QAIC_INPUT_*` for inputs that disagree with the model (the session stays usable); with
+   *   several graphs, `QAIC_INPUT_SHAPE` listing the allowed shapes next to the passed ones when no graph matches;
+   *   `QAIC_INVALID_ARGUMENT` for an `outputs` entry the graph lacks (listing its outputs),
    *   `QAIC_INVALID_ARGUMENT` for malformed options (a `signal` that is no AbortSignal) or inputs that throw when read,
    *   `QAIC_SESSION_CLOSED`, `QAIC_ABORTED`, `QAIC_RUN_FAILED`, `QAIC_ACTIVATION_CRASHED`,
    *   `QAIC_ACTIVATION_FAILED`
@@ -324,7 +410,11 @@ export class Session implements AsyncDisposable {
   #dispatch(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
     return new Promise((resolve, reject) => {
       // a throw in here (an input error) rejects the promise
-      const feeds = normaliseInputs(inputs, this.#inputSpecs(this.#graph!));
+      const graph = this.#graph!;
+      const index = graph.auto ? pickGraph(inputs, graph.graphs) : 0;
+      const served = graph.graphs[index]!;
+      const feeds = normaliseInputs(inputs, index === 0 ? this.#inputSpecs(graph) : served.inputs);
+      if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
       const transfer = prepareTransfer(feeds, this.options.copy_inputs);
       const validatedNs = nowNs();
       const runtime = this.#runtime;
@@ -333,6 +423,8 @@ export class Session implements AsyncDisposable {
         throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
       }
       const request: RunRequest = { feeds, transfer, signal: options.signal };
+      if (index !== 0) request.graph = index;
+      if (options.outputs !== undefined) request.outputs = options.outputs;
       runtime.dispatch(request, (result) => {
         let outputs: Record<string, OutputTensor>;
         try {
@@ -371,7 +463,7 @@ export class Session implements AsyncDisposable {
   }
 
   #notify(
-    request: { takenNs?: number; sentNs?: number; activation?: number },
+    request: { takenNs?: number; sentNs?: number; activation?: number; graph?: number },
     result: { times: RunTrace['worker']; receivedNs: number; first: boolean } | undefined,
     callNs: number,
     validatedNs: number,
@@ -391,6 +483,8 @@ export class Session implements AsyncDisposable {
       receivedNs: result?.receivedNs ?? doneNs,
       doneNs,
     };
+    const graph = this.#graph;
+    if (graph?.auto === true) trace.graph = graph.graphs[request.graph ?? 0]!.name;
     for (const o of this.#observers) o.onRun(trace);
   }
 

@@ -28,6 +28,7 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'model', names: ['-m', '-model'], kind: 'string', meta: '<path>', example: 'model.onnx', help: 'ONNX model to compile (required)' },
     { key: 'outputDir', names: ['-aic-binary-dir'], kind: 'string', meta: '<dir>', example: 'model_qpc', option: 'output_dir', help: 'output folder (default: ./<model name>_qpc)' },
     { key: 'symbols', names: ['-onnx-define-symbol'], kind: 'symbol', repeat: true, meta: '<name>,<size>', option: 'onnx_define_symbol', help: 'fix a symbolic dimension; repeat once per symbol' },
+    { key: 'specializations', names: ['-network-specialization-config'], kind: 'string', meta: '<file.json>', example: 'specializations.json', option: 'network_specialization_config', help: 'compile one graph per specialization of a QEfficient-style JSON file\n({"specializations": [{"seq_len": "32"}, ...]}) into one program whose graphs\nshare every weight; a Session picks the graph per run by input shape' },
     { key: 'batchsize', names: ['-batchsize'], kind: 'int', min: 1, meta: '<n>', option: 'batchsize', help: 'fix the first dimension of every input whose first dimension is symbolic' },
     { key: 'cores', names: ['-aic-num-cores'], kind: 'int', min: 1, max: 1024, meta: '<n>', option: 'aic_num_cores', help: 'cores per activation (recorded in options.yaml)' },
     { key: 'fp16', names: ['-convert-to-fp16'], kind: 'flag', option: 'convert_to_fp16', help: 'store weights and compute in float16 where possible, then print how far\nthe outputs moved (float32 vs float16 on seeded random inputs)' },
@@ -107,6 +108,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (values.fp16Clip === true) options.fp16_clip = true;
   if (values.isolation !== undefined) options.isolation = values.isolation as 'thread' | 'process';
   if (values.symbols !== undefined) options.onnx_define_symbol = values.symbols as Array<[string, number]>;
+  if (values.specializations !== undefined) options.network_specialization_config = values.specializations as string;
   const quantization: Array<[string, keyof SessionOptions]> = [
     ['loadProfile', 'load_profile'], ['precision', 'quantization_precision'], ['schemaActivations', 'quantization_schema_activations'],
     ['schemaConstants', 'quantization_schema_constants'], ['calibration', 'quantization_calibration'], ['percentile', 'percentile_calibration_value'],

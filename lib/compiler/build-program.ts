@@ -28,11 +28,43 @@ import { countMacs, operatorCounts, parameterStats, type CompileReport } from '.
 /** Largest external data file read whole: the largest Buffer this Node can hold. */
 const MAX_EXTERNAL_BYTES = bufferConstants.MAX_LENGTH;
 
-/** Build and write the program of `job`; returns its report. Throws QaicErrors (see `compile()`). */
+/**
+ * Build and write the program of `job`: one graph, or one per specialization (each a full compile at its dims; the
+ * writer stores every weight they have in common once). Returns the report (the first graph's, listing the
+ * specializations). Throws QaicErrors (see `compile()`).
+ */
 export async function buildProgram(job: CompileJob): Promise<CompileReport> {
   const t0 = performance.now();
+  const wanted = job.specializations ?? [{ name: 'main', symbols: {} }];
+  const graphs: GraphToStore[] = [];
+  const external: ExternalFile[] = [];
+  for (const spec of wanted) {
+    const built = await buildGraph(job, spec.name, { ...job.symbols, ...spec.symbols });
+    graphs.push(built.graph);
+    for (const f of built.external) if (!external.some((e) => e.path === f.path)) external.push(f);
+  }
+  const t1 = performance.now();
+  const report = graphs[0]!.report as CompileReport;
+  if (job.specializations !== undefined) {
+    report.specializations = graphs.map((g, i) => ({ graph: g.name, symbols: { ...wanted[i]!.symbols }, inputs: g.inputs, outputs: g.outputs }));
+  }
+  mkdirSync(job.dir, { recursive: true });
+  const written = await writeProgram(job.dir, graphs, { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
+  report.timings.writeMs = performance.now() - t1;
+  report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
+  // to a temporary name renamed over the old record: a symbolic link named compile.json is replaced, never written
+  // through (into a file outside the program folder)
+  const record = join(job.dir, `.${COMPILE_RECORD_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(record, `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`, { flag: 'wx' });
+  renameSync(record, join(job.dir, COMPILE_RECORD_FILE));
+  return report;
+}
+
+/** Compile one graph of `job` with `symbols` fixed: passes, optimization, dry run and its report. */
+async function buildGraph(job: CompileJob, name: string, symbols: Record<string, number>): Promise<{ graph: GraphToStore; external: ExternalFile[] }> {
+  const t0 = performance.now();
   const model = decodeModel(job.modelBytes, job.source);
-  const fixed = fixDims(model, job.symbols, job.batchsize, job.source);
+  const fixed = fixDims(model, symbols, job.batchsize, job.source);
   const ops = operatorCounts(model.graph);
   const parameters = parameterStats(model);
   // Precision pass after the dims are fixed (its type inference sees static shapes) and before optimization (so
@@ -66,7 +98,6 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
   try {
     const external = linkExternalData(compiled, dirname(job.modelPath), workDir, job.source);
     const done = await optimize(encoded, workDir, job.source, COMPILE_OPTIMIZATION_LEVEL, dryRun);
-    const t1 = performance.now();
     const decoded = decodeModel(done.optimizedBytes, `the optimized graph of ${job.source}`);
     inlineExternalData(decoded, workDir, job.source);
     // Constant folding turned the float16 pass's Cast(float16 weight) nodes back into float32 initializers: store
@@ -120,7 +151,7 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       };
     }
     const graph: GraphToStore = {
-      name: 'main',
+      name,
       model: optimized,
       inputs: io.inputs,
       outputs,
@@ -129,16 +160,8 @@ export async function buildProgram(job: CompileJob): Promise<CompileReport> {
       hostFeatures,
       report,
     };
-    mkdirSync(job.dir, { recursive: true });
-    const written = await writeProgram(job.dir, [graph], { sources: [{ path: job.modelPath, sha256: job.modelSha256 }], compileOptions: job.compileOptions });
-    report.timings.writeMs = performance.now() - t1;
-    report.timings.totalMs = job.readMs + job.checkMs + (performance.now() - t0);
-    // to a temporary name renamed over the old record: a symbolic link named compile.json is replaced, never written
-    // through (into a file outside the program folder)
-    const record = join(job.dir, `.${COMPILE_RECORD_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    writeFileSync(record, `${JSON.stringify({ key: job.key, program: written.manifestSha256, external, report }, null, 1)}\n`, { flag: 'wx' });
-    renameSync(record, join(job.dir, COMPILE_RECORD_FILE));
-    return report;
+    report.timings.totalMs = performance.now() - t0;
+    return { graph, external };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

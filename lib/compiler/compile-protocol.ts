@@ -22,6 +22,11 @@ export interface CompileJob {
   /** the compile key, recorded in `compile.json` */
   key: string;
   symbols: Record<string, number>;
+  /**
+   * one graph per entry, named, each with its own symbol sizes on top of {@link symbols} (`specializations`);
+   * absent: one graph named `'main'`
+   */
+  specializations?: Array<{ name: string; symbols: Record<string, number> }>;
   batchsize: number | undefined;
   convertToFp16: boolean;
   keepOriginalPrecision: string[];

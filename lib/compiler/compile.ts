@@ -19,7 +19,9 @@ import { onnxruntimeVersion } from '../program/write.js';
 import { PROGRAM_FILE } from '../program/format.js';
 import { cacheDirFor, checkCacheHit, compileKey } from './cache.js';
 import { runCompileJob } from './optimizer.js';
-import { fixDims } from './fix-dims.js';
+import { allSymbols, fixDims } from './fix-dims.js';
+import { specializationNames } from '../specializations.js';
+import type { ModelProto } from '../onnx/schema.js';
 import { hostKernelFeatures } from './host-features.js';
 import { checkOperators } from './operators.js';
 import { writeOptionsYaml } from './options-yaml.js';
@@ -131,6 +133,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const readMs = performance.now() - t0;
   const t1 = performance.now();
   checkOperators(model, source);
+  // every specialization's symbols must be the model's: refused here, before any graph is compiled
+  const specializations = specializationJob(model, options, source);
   fixDims(model, options.onnx_define_symbol, options.batchsize, source);
   // A profile of another model, or one missing a quantized tensor, fails here, before any worker starts.
   const int8Settings: Int8Job | undefined = int8 === undefined ? undefined : int8Job(model, sha256, int8, options, source);
@@ -143,6 +147,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const promise = runCompileJob({
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
     symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
+    ...(specializations === undefined ? {} : { specializations }),
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
     ...(int8Settings === undefined ? {} : { int8: int8Settings }),
     compileOptions: compileOptionsRecord(options, int8Settings), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
@@ -167,4 +172,27 @@ function compileOptionsRecord(options: ResolvedOptions, int8: Int8Job | undefine
   out.onnx_define_symbol = { ...options.onnx_define_symbol };
   out.ignored = { ...options.ignored };
   return out;
+}
+
+/**
+ * The graphs to compile for `specializations` (named by {@link specializationNames}), after checking that every
+ * symbol they size is one of the model's; undefined without specializations.
+ *
+ * @throws QaicError `QAIC_UNKNOWN_SYMBOL` naming the specialization, the symbol and the model's symbols
+ */
+function specializationJob(model: ModelProto, options: ResolvedOptions, source: string): Array<{ name: string; symbols: Record<string, number> }> | undefined {
+  const specs = options.specializations;
+  if (specs === undefined) return undefined;
+  const option = options.network_specialization_config !== undefined ? 'network_specialization_config' : 'specializations';
+  const known = allSymbols(model);
+  for (const [i, spec] of specs.entries()) {
+    for (const symbol of Object.keys(spec)) {
+      if (known.includes(symbol)) continue;
+      throw new QaicError('QAIC_UNKNOWN_SYMBOL',
+        `${option} entry ${i} sizes '${symbol}', but ${source} has ${known.length === 0 ? 'no symbolic dimensions' : `the symbols ${known.map((k) => `'${k}'`).join(', ')}`}`,
+        { details: { option, index: i, symbol, modelSymbols: known, file: source } });
+    }
+  }
+  const names = specializationNames(specs);
+  return specs.map((spec, i) => ({ name: names[i]!, symbols: { ...spec } }));
 }

@@ -27,7 +27,8 @@ const CALIBRATION_RUN_OPTIONS = new Set(['calibration_inputs', 'dump_profile', '
 export function optionsForYaml(options: ResolvedOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (key === 'ignored' || key === 'options_path' || CALIBRATION_RUN_OPTIONS.has(key) || value === undefined) continue;
+    // network_specialization_config: its content is written as `specializations`, and giving both is refused
+    if (key === 'ignored' || key === 'options_path' || key === 'network_specialization_config' || CALIBRATION_RUN_OPTIONS.has(key) || value === undefined) continue;
     out[key] = value;
   }
   for (const [key, value] of Object.entries(options.ignored)) if (value !== undefined) out[key] = value;

@@ -96,6 +96,20 @@ export interface CompileReport {
   fp16?: Fp16Report;
   /** the int8 pass's report, when compiled with `load_profile` or `convert_to_quantize` */
   quantization?: QuantizationReport;
+  /**
+   * the graphs of a program compiled with `specializations`, in program order: name, the symbol sizes that
+   * specialization gave, and its input and output specs (each graph's own full report is in the program's manifest)
+   */
+  specializations?: Array<{
+    /** the graph's name in the program */
+    graph: string;
+    /** the sizes this specialization gave (on top of `onnx_define_symbol`) */
+    symbols: Record<string, number>;
+    /** the graph's inputs */
+    inputs: ValueSpec[];
+    /** the graph's outputs */
+    outputs: ValueSpec[];
+  }>;
   /** where the compile time went, in ms */
   timings: {
     /** reading and decoding the model file */

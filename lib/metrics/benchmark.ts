@@ -39,6 +39,11 @@ export interface BenchmarkArgs {
   progressMs?: number;
   /** emit the result's warnings with `process.emitWarning` (default true; qaic-runner prints them itself) */
   emitWarnings?: boolean;
+  /**
+   * the graph to benchmark, of those the session serves (see `Session.allowedShapes`); random inputs take its
+   * shapes. Default: the first graph. Not in the Python API (a QAIC program runs one specialization per binding set).
+   */
+  graph?: string;
 }
 
 /** A progress report during a benchmark. */
@@ -68,6 +73,8 @@ export interface BenchmarkDetails {
   depth: number;
   /** the graph's batch size, as `batch_size` in the tuple */
   batchSize: number;
+  /** the graph benchmarked (its name in the program; `'main'` for a single-graph program) */
+  graph: string;
   /** warm-up inferences per activation and the longest activation's warm-up time */
   warmup: {
     /** warm-up inferences each activation ran before measuring (`BenchmarkArgs.warmup`) */
@@ -142,7 +149,7 @@ export type BenchmarkResult = BenchmarkTuple & {
   details: BenchmarkDetails;
 };
 
-const KNOWN = new Set(['numInferences', 'num_inferences', 'infTime', 'inf_time', 'inputs', 'input_dict', 'warmup', 'onProgress', 'progressMs', 'emitWarnings']);
+const KNOWN = new Set(['numInferences', 'num_inferences', 'infTime', 'inf_time', 'inputs', 'input_dict', 'warmup', 'onProgress', 'progressMs', 'emitWarnings', 'graph']);
 
 function bad(argument: string, expected: string, given: unknown): QaicError {
   return new QaicError('QAIC_INVALID_ARGUMENT', `runBenchmark(): '${argument}' must be ${expected}, got ${describeValue(given)}`, { details: { argument } });
@@ -169,6 +176,8 @@ export interface ResolvedBenchmarkArgs {
   progressMs: number;
   /** whether the result's warnings are emitted with `process.emitWarning` (default true) */
   emitWarnings: boolean;
+  /** the graph to benchmark, or undefined for the first */
+  graph: string | undefined;
 }
 
 /**
@@ -209,6 +218,7 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
   if (a.onProgress !== undefined && typeof a.onProgress !== 'function') throw bad('onProgress', 'a function', a.onProgress);
   if (a.emitWarnings !== undefined && typeof a.emitWarnings !== 'boolean') throw bad('emitWarnings', 'a boolean', a.emitWarnings);
   if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null)) throw bad('input_dict', 'an object {input name: tensor}', inputs);
+  if (a.graph !== undefined && (typeof a.graph !== 'string' || a.graph === '')) throw bad('graph', 'the name of a graph the session serves (see allowedShapes)', a.graph);
   return {
     mode: time !== undefined ? 'time' : 'count',
     count: time !== undefined ? 0 : ((count as number | undefined) ?? 40),
@@ -218,6 +228,7 @@ export function resolveBenchmarkArgs(args: BenchmarkArgs | undefined): ResolvedB
     onProgress: a.onProgress as ((p: BenchmarkProgress) => void) | undefined,
     progressMs: progressMs as number,
     emitWarnings: (a.emitWarnings as boolean | undefined) ?? true,
+    graph: a.graph as string | undefined,
   };
 }
 
@@ -231,6 +242,8 @@ export interface BenchmarkTarget {
   randomInputs: () => Inputs;
   setSize: number;
   batchSize: number;
+  /** the graph benchmarked: its index among the graphs the session serves, and its name */
+  graph?: { index: number; name: string };
   /** when metrics are on: latencies are recorded there too, under stage `benchmark` */
   store: LatencyStore | undefined;
 }
@@ -242,6 +255,7 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
   const onProgress = args.onProgress;
   const samples = await target.runtime.runBenchmark({
     feeds, warmup: args.warmup, depth: target.setSize, mode: args.mode, count: args.count, seconds: args.seconds,
+    ...(target.graph === undefined || target.graph.index === 0 ? {} : { graph: target.graph.index }),
     progress: onProgress === undefined ? undefined : {
       everyMs: args.progressMs,
       report: (completed) => onProgress({ completed, elapsed: (performance.now() - t0) / 1000 }),
@@ -291,6 +305,7 @@ function summariseBenchmark(results: ActivationSamples[], target: BenchmarkTarge
     activations: results.length,
     depth: target.setSize,
     batchSize: target.batchSize,
+    graph: target.graph?.name ?? 'main',
     warmup: { perActivation: args.warmup, seconds: warmupNs / 1e9 },
     latency,
     perActivation,

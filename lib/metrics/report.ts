@@ -90,6 +90,12 @@ export interface MetricsReport {
   firstInference: Record<number, FirstInference>;
   /** human-readable remarks: undersampled percentiles, unstable runs */
   warnings: string[];
+  /**
+   * the same report per graph, for a session that serves several (`graph: 'auto'`), by graph name; the fields
+   * above are the total over every graph (where each activation's first inference of each graph is kept apart, the
+   * total's `firstInference` holds the last of them per activation)
+   */
+  graphs?: Record<string, MetricsReport>;
 }
 
 /** Build the rich report from the store. */

@@ -31,6 +31,8 @@ export interface MeasuredSession {
   readonly batchSize: number;
   readonly profileDir: string;
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
+  /** the served graph `name` (the first when undefined): its index, input shapes, batch size and name */
+  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string };
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -69,7 +71,18 @@ export class SessionMeasurements implements RunObserver {
     this.store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
     this.store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
     this.store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
+    if (t.graph !== undefined) {
+      // a session serving several graphs (graph: 'auto'): each graph's latencies apart too, shapes differ in cost
+      let store = this.graphStores.get(t.graph);
+      if (store === undefined) this.graphStores.set(t.graph, (store = new LatencyStore()));
+      store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
+      store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
+      store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
+    }
   }
+
+  /** Latencies per graph, for sessions that serve several (`graph: 'auto'`); empty otherwise. */
+  readonly graphStores = new Map<string, LatencyStore>();
 
   #requireMetrics(method: string): void {
     if (!this.enabled) {
@@ -95,7 +108,9 @@ export class SessionMeasurements implements RunObserver {
 
   getMetricsReport(): MetricsReport {
     this.#requireMetrics('getMetricsReport');
-    return buildReport(this.store);
+    const report = buildReport(this.store);
+    if (this.graphStores.size > 0) report.graphs = Object.fromEntries([...this.graphStores].map(([graph, store]) => [graph, buildReport(store)]));
+    return report;
   }
 
   printMetrics(write: (line: string) => void): void {
@@ -150,14 +165,17 @@ export class SessionMeasurements implements RunObserver {
     // activation_timeout_ms), so that a benchmark right after a crash measures every activation instead of failing
     // or quietly measuring fewer.
     await runtime.whenReady();
-    const shapes = this.#session.modelInputShapeDict;
+    // the graph asked for (the first by default): random inputs take its shapes
+    const graph = this.#session._graphIndex(resolved.graph);
+    const shapes = graph.shapes;
     const specs: ValueSpec[] = Object.entries(shapes).map(([name, [shape, dtype]]) => ({ name, dtype: dtype as DType, onnxType: 0, shape }));
     const result = await runBenchmarkOn({
       runtime,
       inputSpecs: specs,
       randomInputs: () => randomInputs(shapes),
       setSize: runtime.setSize,
-      batchSize: this.#session.batchSize,
+      batchSize: graph.batchSize,
+      graph: { index: graph.index, name: graph.name },
       store: this.enabled ? this.store : undefined,
     }, resolved, calledNs);
     if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });

@@ -62,6 +62,8 @@ export class Activation {
   #nextId = 1;
   #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
   #completed = 0;
+  /** graphs this activation has been sent a run of (see `send`) */
+  readonly #graphsRun = new Set<number>();
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
@@ -339,9 +341,13 @@ export class Activation {
   /**
    * {@link run} without a promise of its own: exactly one of `resolve` and `reject` is called, once, when the
    * answer arrives (or at once when nothing could be sent). The pool uses it so that a request is settled by one
-   * promise, not by a chain of them.
+   * promise, not by a chain of them. `route` names the graph to run (an index, see `ActivationConfig.graphs`) and
+   * the outputs to fetch.
    */
-  send(feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void): void {
+  send(
+    feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined },
+  ): void {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
       reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
@@ -349,10 +355,18 @@ export class Activation {
     }
     const id = this.#nextId++;
     const pending = this.#pending;
-    const first = this.#completed === 0 && pending.size === 0;
+    // the first run of each graph carries one-off costs (graph 0: warm-up; the others: loading the graph on first
+    // use), so each is kept apart from steady state
+    const graph = route?.graph ?? 0;
+    const first = !this.#graphsRun.has(graph);
+    this.#graphsRun.add(graph);
     pending.set(id, { resolve, reject, first });
     try {
-      worker.postMessage({ type: 'run', id, feeds } satisfies ToWorker, transfer);
+      const message: ToWorker = { type: 'run', id, feeds };
+      // only when set: the common single-graph, all-outputs request stays as small as before
+      if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
+      if (route?.outputs !== undefined) message.outputs = route.outputs;
+      worker.postMessage(message, transfer);
     } catch (error) {
       // nothing was sent: free the slot, or this activation would count the request in flight forever
       pending.delete(id);

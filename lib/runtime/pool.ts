@@ -238,7 +238,7 @@ export class ActivationPool implements Runtime {
     request.takenNs = nowNs();
     request.activation = activation.index;
     waiting.activation = activation;
-    activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error));
+    activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error), request);
     request.sentNs = nowNs();
   }
 
@@ -326,6 +326,7 @@ export class ActivationPool implements Runtime {
     const loop = {
       feeds: spec.feeds, warmup: spec.warmup, depth: spec.depth, seconds: spec.mode === 'time' ? spec.seconds : 0,
       parties: activations.length, control: control.buffer as SharedArrayBuffer,
+      ...(spec.graph === undefined || spec.graph === 0 ? {} : { graph: spec.graph }),
     };
     try {
       const results = await Promise.all(activations.map((activation) => activation.benchmark(loop).catch((error: unknown) => {

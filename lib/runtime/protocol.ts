@@ -20,6 +20,18 @@ export interface ActivationConfig {
   inputNames?: string[];
   /** onnxruntime session options (plain data) */
   sessionOptions: Record<string, unknown>;
+  /**
+   * The other graphs of a program this activation serves (`graph: 'auto'`), by index: graph 0 is {@link modelPath},
+   * loaded at start; graph `i` is `graphs[i - 1]`, loaded into its own onnxruntime session on its first run.
+   */
+  graphs?: Array<{
+    /** file onnxruntime loads for this graph */
+    modelPath: string;
+    /** input names in the order feeds are sent (as {@link inputNames}) */
+    inputNames: string[];
+    /** onnxruntime session options of this graph (threading already added) */
+    sessionOptions: Record<string, unknown>;
+  }>;
   /** directory for onnxruntime's profile file, when profiling */
   profileDir?: string;
   /**
@@ -35,7 +47,8 @@ export interface ActivationConfig {
 
 /** Main → worker. */
 export type ToWorker =
-  | { type: 'run'; id: number; feeds: WireTensor[] }
+  /** `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only these */
+  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[] }
   | { type: 'end-profiling' }
   /** exit now: sent by `Activation.stop()`; handled between inferences, never during one */
   | { type: 'close' }
@@ -61,6 +74,8 @@ export interface BenchRequest {
   /** activations taking part (the barrier waits for all of them) */
   parties: number;
   control: SharedArrayBuffer;
+  /** index of the graph to benchmark (0 when absent, see {@link ActivationConfig.graphs}) */
+  graph?: number;
 }
 
 /** Slots of a benchmark's shared control array (Int32). */

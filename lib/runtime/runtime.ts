@@ -16,6 +16,10 @@ export interface RunRequest {
   feeds: WireTensor[];
   /** buffers of `feeds` that are transferred (detached from the caller) rather than copied */
   transfer: ArrayBuffer[];
+  /** index of the graph to run, in {@link RuntimeSpec.graphs} order (0, the first graph, when absent) */
+  graph?: number;
+  /** compute and return only these outputs (all outputs when absent) */
+  outputs?: readonly string[] | undefined;
   /** aborts the request: a queued one is dropped, an in-flight one is rejected and its result discarded */
   signal?: AbortSignal | undefined;
   /** set when an activation takes the request (process-wide monotonic ns) */
@@ -48,6 +52,8 @@ export interface BenchmarkSpec {
   depth: number;
   /** `count`: stop after {@link count} inferences over all activations; `time`: measure for {@link seconds} */
   mode: 'count' | 'time';
+  /** index of the graph to benchmark, in {@link RuntimeSpec.graphs} order (0 when absent) */
+  graph?: number;
   /** inferences over all activations, in `count` mode */
   count: number;
   /** seconds to measure, in `time` mode */
@@ -90,6 +96,18 @@ export interface RuntimeSpec {
   inputNames: string[];
   /** onnxruntime session options of the prepared graph (plain data); threading is added by the runtime */
   sessionOptions: Record<string, unknown>;
+  /**
+   * The further graphs each activation serves after the first (`graph: 'auto'`): requests name them by index, 1
+   * for the first entry here. Each activation loads one on its first request for it. Absent: one graph.
+   */
+  graphs?: Array<{
+    /** the file onnxruntime loads */
+    modelPath: string;
+    /** input names in the order requests carry their feeds */
+    inputNames: string[];
+    /** onnxruntime session options of the graph (plain data) */
+    sessionOptions: Record<string, unknown>;
+  }> | undefined;
   /** activations running side by side (`num_activations`) */
   numActivations: number;
   /** cores (onnxruntime intra-op threads) per activation (`aic_num_cores`) */

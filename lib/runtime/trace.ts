@@ -13,8 +13,13 @@ import type { WorkerTimes } from './protocol.js';
 export interface RunTrace {
   /** Index of the activation that ran it (0 to `num_activations - 1`); -1 when it failed before one was taken. */
   activation: number;
-  /** the first inference this activation ran (includes one-off costs; kept apart from steady state) */
+  /**
+   * the first inference this activation ran of its graph (includes one-off costs: warm-up, and for the graphs of a
+   * `graph: 'auto'` session after the first, loading the graph; kept apart from steady state)
+   */
   first: boolean;
+  /** the graph that ran it, when the session serves several (`graph: 'auto'`); absent otherwise */
+  graph?: string;
   /** `true` when the inference returned outputs, `false` when it threw (validation, queue or onnxruntime error). */
   ok: boolean;
   /** `run()` was called (ns). */

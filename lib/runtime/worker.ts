@@ -65,6 +65,52 @@ function fromOrt(results: Record<string, import('onnxruntime-node').Tensor>): { 
   return { outputs, transfer };
 }
 
+/**
+ * One graph this activation serves. Graph 0 is loaded at start; the others (`graph: 'auto'`) on their first request,
+ * so a program of many shapes costs an activation only the shapes it is asked for.
+ */
+interface GraphSlot {
+  index: number;
+  /** input names in the order feeds arrive */
+  inputNames: readonly string[];
+  /** the loaded session */
+  session?: OrtSession;
+  /** a load under way (requests arriving meanwhile wait for the same load) */
+  loading?: Promise<OrtSession>;
+  /** what to load, for graphs loaded on first use */
+  modelPath?: string;
+  sessionOptions?: Record<string, unknown>;
+}
+
+const slots: GraphSlot[] = [];
+
+/**
+ * Load a graph on its first use. A failed load is reported to the requests that waited for it and tried again by
+ * the next request (a transient failure, such as memory pressure, does not disable the graph for good).
+ */
+function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
+  if (slot.session !== undefined) return Promise.resolve(slot.session);
+  slot.loading ??= (async () => {
+    try {
+      const created = await ort.InferenceSession.create(slot.modelPath!, { ...slot.sessionOptions } as never);
+      const missing = slot.inputNames.filter((n) => !created.inputNames.includes(n));
+      if (missing.length > 0 || created.inputNames.length !== slot.inputNames.length) {
+        await created.release().catch(() => undefined);
+        throw new QaicError('QAIC_INTERNAL', `graph ${slot.index}'s inputs as prepared (${slot.inputNames.join(', ')}) are not those onnxruntime loaded (${created.inputNames.join(', ')})`);
+      }
+      slot.session = created;
+      return created;
+    } catch (error) {
+      slot.loading = undefined;
+      if (error instanceof QaicError) throw error;
+      throw new QaicError('QAIC_ACTIVATION_FAILED', `activation ${config.index} could not load graph ${slot.index} ('${slot.modelPath ?? ''}') on its first use: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error, details: { activation: config.index, file: slot.modelPath },
+      });
+    }
+  })();
+  return slot.loading;
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   let ort: Ort;
@@ -110,35 +156,50 @@ async function main(): Promise<void> {
     post({ type: 'load-failed', error: serializeError(new QaicError('QAIC_INTERNAL', `the graph's inputs as prepared (${inputNames.join(', ')}) are not those onnxruntime loaded (${session.inputNames.join(', ')})`)) });
     return;
   }
+  slots.push({ index: 0, inputNames, session });
+  for (const [i, g] of (config.graphs ?? []).entries()) slots.push({ index: i + 1, inputNames: g.inputNames, modelPath: g.modelPath, sessionOptions: g.sessionOptions });
   post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs });
 
   let profileEnded = false;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'run') {
       const times: WorkerTimes = { received: nowNs(), runStart: 0, runEnd: 0, posted: 0 };
+      const slot = slots[message.graph ?? 0];
       let feeds;
       try {
-        feeds = toOrt(ort, message.feeds, inputNames);
+        if (slot === undefined) throw new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0} (it serves ${slots.length})`);
+        feeds = toOrt(ort, message.feeds, slot.inputNames);
       } catch (error) {
         times.posted = nowNs();
         post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
         return;
       }
-      times.runStart = nowNs();
-      session.run(feeds).then(
-        (results) => {
-          crashIfAsked();
-          times.runEnd = nowNs();
-          const { outputs, transfer } = fromOrt(results);
+      const go = (graphSession: OrtSession): void => {
+        times.runStart = nowNs();
+        // onnxruntime fetches only the outputs named: the others are not copied out nor posted back
+        const running = message.outputs === undefined ? graphSession.run(feeds) : graphSession.run(feeds, message.outputs as string[]);
+        running.then(
+          (results) => {
+            crashIfAsked();
+            times.runEnd = nowNs();
+            const { outputs, transfer } = fromOrt(results);
+            times.posted = nowNs();
+            post({ type: 'result', id: message.id, outputs, times }, transfer);
+          },
+          (error: unknown) => {
+            times.runEnd = nowNs();
+            times.posted = times.runEnd;
+            post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
+          },
+        );
+      };
+      if (slot.session !== undefined) go(slot.session);
+      else {
+        loadSlot(ort, slot).then(go, (error: unknown) => {
           times.posted = nowNs();
-          post({ type: 'result', id: message.id, outputs, times }, transfer);
-        },
-        (error: unknown) => {
-          times.runEnd = nowNs();
-          times.posted = times.runEnd;
           post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
-        },
-      );
+        });
+      }
     } else if (message.type === 'end-profiling') {
       if (profileEnded || profilePrefix === undefined) {
         post({ type: 'profile', file: undefined, error: serializeError(new QaicError('QAIC_METRICS_DISABLED', profileEnded ? 'this activation already ended its profile (onnxruntime cannot restart profiling)' : 'this activation is not profiling')) });
@@ -153,7 +214,12 @@ async function main(): Promise<void> {
         post({ type: 'profile', file: undefined, error: serializeError(error) });
       }
     } else if (message.type === 'bench') {
-      void runBenchmarkLoop(ort, session, inputNames, message);
+      const slot = slots[message.graph ?? 0];
+      if (slot === undefined) {
+        void runBenchmarkLoop(ort, Promise.reject(new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0}`)), [], message);
+      } else {
+        void runBenchmarkLoop(ort, slot.session !== undefined ? Promise.resolve(slot.session) : loadSlot(ort, slot), slot.inputNames, message);
+      }
     }
   });
 }
@@ -183,7 +249,7 @@ function newestWithPrefix(prefix: string): string | undefined {
  *   counter, so the total is exact and they finish together; in time mode each stops issuing at the deadline and
  *   counts what completed by then (the window is exactly `seconds`; see below).
  */
-async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: readonly string[], message: BenchRequest): Promise<void> {
+async function runBenchmarkLoop(ort: Ort, loading: Promise<OrtSession>, inputNames: readonly string[], message: BenchRequest): Promise<void> {
   const control = new Int32Array(message.control);
   const samples: number[] = [];
   const completions: number[] = [];
@@ -191,6 +257,7 @@ async function runBenchmarkLoop(ort: Ort, session: OrtSession, inputNames: reado
   let endNs = 0;
   let warmupNs = 0;
   try {
+    const session = await loading;
     const feeds = toOrt(ort, message.feeds, inputNames);
     const w0 = nowNs();
     for (let i = 0; i < message.warmup; i++) await session.run(feeds);

@@ -39,9 +39,11 @@ const CHANGED: Partial<Record<OptionName, unknown>> = {
   convert_to_fp16: true,
   keep_original_precision_for_nodes: ['Transpose'],
   fp16_clip: true,
+  specializations: [{ N: 2 }, { N: 3 }],
 };
 const NOT_VARIED: Partial<Record<OptionName, string>> = {
   dev_id: 'has one valid value',
+  network_specialization_config: 'is read into specializations (varied here), whose content enters the key; file and code giving the same key: test/specializations/compile-specializations.test.ts',
   output_dir: 'every compile here has its own folder (so that none is a cache hit)',
   options_path: 'names a file whose options are the ones varied here',
   compile: 'is whether a Session compiles at all; compile() always does',

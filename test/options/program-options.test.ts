@@ -39,6 +39,8 @@ function otherValue(name: OptionName, spec: OptionSpec): unknown {
       return current === spec.min ? spec.max : spec.min;
     case 'inputs':
       return undefined;
+    case 'specializations':
+      return [{ batch: 3 }];
   }
 }
 
