@@ -33,6 +33,11 @@ export interface CalibrateOptions {
   num_histogram_bins?: number;
   /** parallel activations running the model (default 1) */
   num_activations?: number;
+  /**
+   * where those activations run (`isolation`, default `'thread'`): with `'process'` a fault inside onnxruntime while
+   * calibrating (SIGFPE, SIGABRT) is a typed error instead of the end of this process, as when compiling
+   */
+  isolation?: 'thread' | 'process';
   /** where to write the profile (`dump_profile`); nothing is written when absent */
   dump_profile?: string;
   /** stop after this many input sets (default: all the iterable gives) */
@@ -119,7 +124,7 @@ export async function calibrate(modelPath: string, inputs: Iterable<Inputs> | As
     const file = join(dir, 'calibration.onnx');
     writeFileSync(file, encodeModel(model));
     const { Session } = await import('../../session.js');
-    const session = new Session(file, { compile: false, num_activations: activations, aic_num_cores: 1, set_size: 1, allow_oversubscription: true, copy_inputs: true });
+    const session = new Session(file, { compile: false, num_activations: activations, aic_num_cores: 1, set_size: 1, allow_oversubscription: true, copy_inputs: true, isolation: options.isolation ?? 'thread' });
     try {
       await session.setup();
       const inFlight = new Set<Promise<void>>();

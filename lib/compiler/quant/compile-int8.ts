@@ -115,6 +115,7 @@ export async function int8Source(modelPath: string, options: ResolvedOptions): P
     ...(options.batchsize === undefined ? {} : { batchsize: options.batchsize }),
     num_histogram_bins: options.num_histogram_bins,
     num_activations: options.num_activations,
+    isolation: options.isolation,
     ...(options.dump_profile === undefined ? {} : { dump_profile: options.dump_profile }),
   });
   return options.convert_to_quantize ? { profile, sha256: profileSha256(profile), from: 'calibration_inputs', ...nodePrecision } : undefined;
