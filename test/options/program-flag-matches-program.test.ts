@@ -33,6 +33,9 @@ const CHANGED: Partial<Record<OptionName, unknown>> = {
   enable_metrics: true,
   copy_inputs: true,
   activation_timeout_ms: 5000,
+  // compiled in a child process: the program must be the one a worker thread builds
+  isolation: 'process',
+  run_timeout: 5000,
   graph: 'other',
   onnx_define_symbol: { N: 2 },
   batchsize: 2,
