@@ -9,13 +9,13 @@ t.test('throughput search measures every layout within the cores and batch sizes
   const model = addOneModel(['N', 4]);
   const seen: number[] = [];
   const result = await configure(model, {
-    goal: 'throughput', cores: 2, seconds: 0.1, rounds: 1, warmup: 1, setSizes: [1, 2], batchSizes: [1, 4],
+    goal: 'throughput', cores: 2, seconds: 0.1, rounds: 1, warmup: 1, setSizes: [2], batchSizes: [1, 4],
     inputShapes: { x: [1, 4] }, onRow: (r) => seen.push(r.completed),
   });
   t.same(result.rows.map((r) => [r.num_activations, r.aic_num_cores, r.set_size, r.batchsize]),
-    candidates('throughput', 2, [1, 2], [1, 4]).map((c) => [c.num_activations, c.aic_num_cores, c.set_size, c.batchsize]));
-  t.equal(result.rows.length, 12, '(1x1, 2x1, 1x2) x set sizes 1,2 x batches 1,4');
-  t.equal(seen.length, 12, 'progress reported per row');
+    candidates('throughput', 2, [2], [1, 4]).map((c) => [c.num_activations, c.aic_num_cores, c.set_size, c.batchsize]));
+  t.equal(result.rows.length, 6, '(1x1, 2x1, 1x2) x set size 2 x batches 1,4');
+  t.equal(seen.length, 6, 'progress reported per row');
   for (const r of result.rows) {
     t.equal(r.error, undefined, `${r.num_activations}x${r.aic_num_cores} s${r.set_size} b${r.batchsize} ran`);
     t.ok(r.completed > 0 && r.throughput > 0 && r.p50Ms <= r.p99Ms);
