@@ -3,11 +3,12 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli');
 
 function run(tool: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(CLI, `${tool}.js`), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(...withoutTapHooks(process.execPath, [join(CLI, `${tool}.js`), ...args]), { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

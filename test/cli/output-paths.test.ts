@@ -6,12 +6,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLS } from '../metrics/helpers.js';
 import { tempDir } from '../program/helpers.js';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 
 const CLI = join(process.cwd(), 'dist', 'lib', 'cli');
 const SYMBOLS = ['--onnx-define-symbol', 'p2o.DynamicDimension.0,1', '--onnx-define-symbol', 'p2o.DynamicDimension.1,48', '--onnx-define-symbol', 'p2o.DynamicDimension.2,192'];
 
 function run(tool: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(CLI, `${tool}.js`), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(...withoutTapHooks(process.execPath, [join(CLI, `${tool}.js`), ...args]), { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { addOneModel } from '../fixtures/models.js';
 import { CLS } from '../metrics/helpers.js';
 import { tempDir } from '../program/helpers.js';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 
 const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [RUNNER, ...args], { encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(...withoutTapHooks(process.execPath, [RUNNER, ...args]), { encoding: 'utf8', timeout: 180_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

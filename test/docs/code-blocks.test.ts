@@ -8,6 +8,7 @@
 // commands are not run (see cannotRun), and the run says so.
 import t from 'tap';
 import { execFile } from 'node:child_process';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ function scratchProject(): string {
 
 function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, {
+    execFile(...withoutTapHooks(command, args), {
       cwd,
       timeout: BLOCK_TIMEOUT_MS,
       killSignal: 'SIGKILL',

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
 // support.js is the examples' shared helper module, not an example.
@@ -15,7 +16,7 @@ t.ok(examples.includes('quickstart.js'), 'the quick start (npm run example) is a
 for (const file of examples) {
   t.test(file, async (t) => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(examplesDir, file)], { cwd: join(examplesDir, '..', '..'), timeout: 180_000, maxBuffer: 16 << 20 },
+      execFile(...withoutTapHooks(process.execPath, [join(examplesDir, file)]), { cwd: join(examplesDir, '..', '..'), timeout: 180_000, maxBuffer: 16 << 20 },
         (error, stdout, stderr) => resolve({ code: error === null ? 0 : (typeof error.code === 'number' ? error.code : null), stdout, stderr }));
     });
     t.equal(result.code, 0, `${file} exits 0${result.code === 0 ? '' : `\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`}`);

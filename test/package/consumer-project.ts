@@ -8,6 +8,7 @@
  * consumer's lockfile holds after a first, online install.
  */
 import { execFile } from 'node:child_process';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -51,7 +52,7 @@ export const REPO = process.cwd();
 export function run(file: string, args: string[], cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    execFile(file, args, {
+    execFile(...withoutTapHooks(file, args), {
       cwd,
       timeout: timeoutMs,
       killSignal: 'SIGKILL',

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withoutTapHooks } from '../fixtures/clean-spawn.js';
 
 // The type tests in test/types/cases are files that are only type-checked: every line under `// @ts-expect-error`
 // must fail to compile (tsc reports an unused directive otherwise) and every other line must compile. They are left
@@ -16,7 +17,7 @@ t.test('the type tests compile exactly as they say: wrong options, writes to Ses
   const files = readdirSync(CASES).filter((f) => f.endsWith('.ts')).map((f) => resolve(CASES, f));
   t.ok(files.length >= 3, `found the type tests (${files.length})`);
   const { code, output } = await new Promise<{ code: number | null; output: string }>((done) => {
-    execFile(process.execPath, [TSC, '-p', join(CASES, 'tsconfig.json'), '--listFiles', '--pretty', 'false'],
+    execFile(...withoutTapHooks(process.execPath, [TSC, '-p', join(CASES, 'tsconfig.json'), '--listFiles', '--pretty', 'false']),
       { cwd: ROOT, timeout: 200_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
         done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, output: `${stdout}${stderr}` });
       });
