@@ -33,7 +33,7 @@ export interface BenchmarkArgs {
   input_dict?: Inputs;
   /** warm-up inferences per activation, excluded from the results (default 1, as onnxruntime_perf_test) */
   warmup?: number;
-  /** called about every `progressMs` with the inferences completed so far */
+  /** called about every `progressMs` with the inferences completed so far, and once with the final count at the end */
   onProgress?: (progress: BenchmarkProgress) => void;
   /** progress period in ms (default 1000, as qaic-runner's live reporting) */
   progressMs?: number;

@@ -333,7 +333,11 @@ export class ActivationPool implements Runtime {
         abort();
         throw benchmarkFailure(activation, error);
       })));
-      return results.map((r, i) => samplesOf(activations[i]!.index, r));
+      const samples = results.map((r, i) => samplesOf(activations[i]!.index, r));
+      // A last report with the final count: a run shorter than one period would otherwise report nothing, and the
+      // live display would end short of the result it is followed by.
+      progress?.report(samples.reduce((n, s) => n + s.count, 0));
+      return samples;
     } catch (error) {
       abort();
       throw error;

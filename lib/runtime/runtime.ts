@@ -58,7 +58,7 @@ export interface BenchmarkSpec {
   count: number;
   /** seconds to measure, in `time` mode */
   seconds: number;
-  /** called every `everyMs` milliseconds with the measured inferences completed so far, all activations */
+  /** called every `everyMs` milliseconds with the measured inferences completed so far, all activations, and once more with the final count when the benchmark succeeds */
   progress?: { everyMs: number; report: (completed: number) => void } | undefined;
 }
 

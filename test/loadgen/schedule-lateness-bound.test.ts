@@ -16,8 +16,10 @@ t.test('a raised max_schedule_lateness is recorded, printed and warned about', a
   t.equal(l.settings.max_schedule_lateness, 1000);
   t.equal(l.settings_sources.max_schedule_lateness, 'argument');
   t.ok(l.warnings.some((w) => /max_schedule_lateness is 1000 ms: .*not LoadGen-precise/.test(w)), l.warnings.join(' | '));
-  t.equal(l.checks.schedule_lateness, true, 'no p99 lateness of a 20-query run reaches a second');
-  t.ok(formatLoadgenSummary(l).some((line) => /^ {2}Schedule lateness p99 <= 1000 ms\s+: Yes$/.test(line)));
+  // which way the rule went depends on the machine's load: assert only that it was judged against the raised bound
+  const withinBound = l.schedule_lateness_ns!.p99 <= 1000e6;
+  t.equal(l.checks.schedule_lateness, withinBound, 'the lateness rule is judged against 1000 ms');
+  t.ok(formatLoadgenSummary(l).some((line) => new RegExp(`^ {2}Schedule lateness p99 <= 1000 ms\\s+: ${withinBound ? 'Yes' : 'NO'}$`).test(line)), 'the summary names the raised bound');
   const ss = await session.runBenchmark({ scenario: 'SingleStream', min_duration: 0, min_query_count: 5, max_schedule_lateness: 5, emitWarnings: false });
   t.ok(ss.details.loadgen.warnings.some((w) => /max_schedule_lateness has no effect outside Server/.test(w)));
 });
