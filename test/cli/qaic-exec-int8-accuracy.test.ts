@@ -1,29 +1,16 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { cnnInputs, smallCnn } from '../compiler/quant/helpers.js';
+import { qaicExec as exec } from './qaic-exec-helpers.js';
 
 // After an int8 compile qaic-exec prints the int8 accuracy report by default (float32 vs int8 per output, and the
 // nodes that lose the most), on evaluation inputs when listed; it refuses to evaluate on the calibration inputs,
 // without failing the compile; -no-int8-accuracy skips it.
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-exec.js');
-
-async function exec(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** The test CNN, a calibration list of 4 raw inputs and an evaluation list of 2 others. */
 function setup(): string {

@@ -1,29 +1,16 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
 import { readProfile } from '../../lib/compiler/quant/profile.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { cnnInputs, smallCnn } from '../compiler/quant/helpers.js';
+import { qaicExec as exec } from './qaic-exec-helpers.js';
 
 // qaic-exec's profile-guided flow, as in the SDK: -dump-profile with -input-list-file only profiles; the same command
 // with -load-profile compiles int8; -convert-to-quantize does both in one run.
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-exec.js');
-
-async function exec(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** The test CNN and a list file of `n` raw inputs (relative paths, trailing commas as the SDK's generators write). */
 function setup(n: number): string {

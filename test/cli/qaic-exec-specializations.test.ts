@@ -1,25 +1,12 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
 import { openProgram } from '../../lib/program/index.js';
 import { tempDir } from '../program/helpers.js';
 import { convModel } from '../specializations/helpers.js';
+import { qaicExec as exec } from './qaic-exec-helpers.js';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-exec.js');
-
-async function exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 t.test('-network-specialization-config= compiles one program with a graph per specialization', async (t) => {
   t.match(parseExecArgs(['-m=net.onnx', '-network-specialization-config=spec.json'], '/w'), { options: { network_specialization_config: 'spec.json' } });

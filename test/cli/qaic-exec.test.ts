@@ -1,25 +1,12 @@
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseExecArgs } from '../../lib/cli/exec-args.js';
 import { encodeModel } from '../../lib/onnx/model.js';
 import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
 import { tempDir } from '../program/helpers.js';
+import { qaicExec as exec } from './qaic-exec-helpers.js';
 
-const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-exec.js');
-
-async function exec(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 t.test('SDK flags parse into compile options; repeated -onnx-define-symbol accumulates', async (t) => {
   const cmd = parseExecArgs(['-m=net.onnx', '-onnx-define-symbol=batch,2', '-onnx-define-symbol=seq_len,128', '-batchsize=2', '-aic-num-cores=1', '-aic-binary-dir=out', '-convert-to-fp16'], '/work');
