@@ -44,20 +44,12 @@ export interface ServedGraph {
 /** The option value that makes a session pick the graph per run from the input shapes. */
 export const AUTO_GRAPH = 'auto';
 
-/** What activations need to load one graph (and, with `graph: 'auto'`, the others of its program). */
-export interface PreparedGraph {
-  /** graph name (the program's graph name, or `'main'` for a plain model) */
-  name: string;
-  /** file onnxruntime loads */
-  modelPath: string;
-  /** onnxruntime session options that come with the graph (optimization level, config entries) */
-  sessionOptions: Record<string, unknown>;
-  /** the graph's real inputs (initializers listed as inputs left out), in declaration order */
-  inputs: ValueSpec[];
-  /** the graph's outputs, in declaration order */
-  outputs: ValueSpec[];
-  /** batch size the graph was built for (1 when unknown) */
-  batchSize: number;
+/**
+ * What activations need to load one graph (and, with `graph: 'auto'`, the others of its program): the first graph's
+ * {@link ServedGraph} fields (its inputs are the real ones: initializers listed as inputs left out), plus how it was
+ * prepared.
+ */
+export interface PreparedGraph extends ServedGraph {
   /** how long preparing took (reading, compiling or verifying the program), in milliseconds */
   prepareMs: number;
   /** `true` when compiling reused an unchanged program from `output_dir` or the compile cache instead of compiling */
@@ -65,7 +57,8 @@ export interface PreparedGraph {
   /** where the program lives, when there is one */
   programDir?: string;
   /**
-   * Every graph the session serves, in program order; the fields above are the first's. One entry unless graphs
+   * Every graph the session serves, in program order; the {@link ServedGraph} fields of this object are the first's.
+   * One entry unless graphs
    * are picked per run ({@link auto}).
    */
   graphs: ServedGraph[];

@@ -8,19 +8,9 @@
  * are rounded once, to float16, and stay float16 through optimization. It also rounds less: one rounding of the
  * folded weight instead of a rounding of the weight and of the BatchNormalization parameters.
  */
+import { constantTensors } from '../../onnx/constants.js';
 import { makeTensorProto, tensorData } from '../../onnx/model.js';
 import { OnnxDataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
-
-function constantTensors(graph: GraphProto): Map<string, TensorProto> {
-  const out = new Map<string, TensorProto>();
-  for (const t of graph.initializer ?? []) if (t.name) out.set(t.name, t);
-  for (const n of graph.node ?? []) {
-    if (n.op_type !== 'Constant' || (n.domain ?? '') !== '') continue;
-    const t = (n.attribute ?? []).find((a) => a.name === 'value')?.t;
-    if (t !== undefined && n.output?.[0]) out.set(n.output[0], t);
-  }
-  return out;
-}
 
 function floats(t: TensorProto | undefined): { dims: number[]; data: Float32Array } | undefined {
   if (t === undefined || t.data_type !== OnnxDataType.FLOAT || t.data_location === 1) return undefined;

@@ -8,19 +8,9 @@
  * relative error to 0.5). Folded, the output is quantized at its final magnitude. In float the fold is exact up to
  * float32 rounding.
  */
+import { constantTensors } from '../../onnx/constants.js';
 import { makeTensorProto, tensorData } from '../../onnx/model.js';
 import { OnnxDataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
-
-function constantTensors(graph: GraphProto): Map<string, TensorProto> {
-  const out = new Map<string, TensorProto>();
-  for (const t of graph.initializer ?? []) if (t.name) out.set(t.name, t);
-  for (const n of graph.node ?? []) {
-    if (n.op_type !== 'Constant' || (n.domain ?? '') !== '') continue;
-    const t = (n.attribute ?? []).find((a) => a.name === 'value')?.t;
-    if (t !== undefined && n.output?.[0]) out.set(n.output[0], t);
-  }
-  return out;
-}
 
 /** The values of a constant as one factor per channel (C of them), when its shape broadcasts that way on NCHW. */
 function perChannel(t: TensorProto | undefined, channels: number, rank: number): Float32Array | undefined {
