@@ -58,8 +58,7 @@ export interface PreparedGraph extends ServedGraph {
   programDir?: string;
   /**
    * Every graph the session serves, in program order; the {@link ServedGraph} fields of this object are the first's.
-   * One entry unless graphs
-   * are picked per run ({@link auto}).
+   * One entry unless graphs are picked per run ({@link auto}).
    */
   graphs: ServedGraph[];
   /** whether each run goes to the graph whose input shapes equal the given ones (`graph: 'auto'`) */
