@@ -15,7 +15,7 @@ import { compareOutput } from '../lib/compiler/fp16/accuracy.js';
 import { compareTensor, findCases } from '../lib/conformance/run-cases.js';
 import { decodeTensor, encodeModel, modelIO, readModelFile, tensorData } from '../lib/onnx/model.js';
 import type { TensorData } from '../lib/dtypes.js';
-import { machine, saveResult } from './lib/config.js';
+import { caseFolderEntry, machine, saveResult } from './lib/config.js';
 
 /** One tensor of a case's test data set. */
 export interface Pb { name: string | undefined; dims: number[]; dtype: string; data: TensorData }
@@ -129,11 +129,4 @@ export async function main(root: string): Promise<void> {
   console.log(`saved ${file}`);
 }
 
-if (process.argv[1]?.endsWith('fp16-conformance.js')) {
-  const root = process.argv[2];
-  if (root === undefined) {
-    console.error('usage: node dist/benchmarks/fp16-conformance.js <folder of ONNX backend test cases>');
-    process.exit(2);
-  }
-  await main(root);
-}
+await caseFolderEntry('fp16-conformance', main);

@@ -21,7 +21,7 @@ import { compareOutput } from '../lib/compiler/fp16/accuracy.js';
 import { findCases } from '../lib/conformance/run-cases.js';
 import { encodeModel, modelIO, readModelFile } from '../lib/onnx/model.js';
 import type { Inputs } from '../lib/tensor.js';
-import { machine, saveResult } from './lib/config.js';
+import { caseFolderEntry, machine, saveResult } from './lib/config.js';
 import { first, float32Passes, readPbs, runAll } from './fp16-conformance.js';
 
 export async function main(root: string): Promise<void> {
@@ -97,11 +97,4 @@ export async function main(root: string): Promise<void> {
   console.log(`saved ${saveResult('int8-conformance', { machine: machine(), onnxruntime: ort.env.versions.common, summary, cases: rows })}`);
 }
 
-if (process.argv[1]?.endsWith('int8-conformance.js')) {
-  const root = process.argv[2];
-  if (root === undefined) {
-    console.error('usage: node dist/benchmarks/int8-conformance.js <folder of ONNX backend test cases>');
-    process.exit(2);
-  }
-  await main(root);
-}
+await caseFolderEntry('int8-conformance', main);

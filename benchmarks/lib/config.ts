@@ -57,3 +57,17 @@ export function saveResult(name: string, data: unknown): string {
 export function pause(ms = 50): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * The entry of a benchmark over a folder of ONNX backend test cases (`node dist/benchmarks/<script>.js <folder>`):
+ * runs `main(folder)` when `script` is the file Node was started with; a missing folder prints the usage (exit 2).
+ */
+export async function caseFolderEntry(script: string, main: (root: string) => Promise<void>): Promise<void> {
+  if (!process.argv[1]?.endsWith(`${script}.js`)) return;
+  const root = process.argv[2];
+  if (root === undefined) {
+    console.error(`usage: node dist/benchmarks/${script}.js <folder of ONNX backend test cases>`);
+    process.exit(2);
+  }
+  await main(root);
+}

@@ -2,18 +2,7 @@ import t from 'tap';
 import * as ort from 'onnxruntime-node';
 import { Session } from '../../lib/session.js';
 import { CLS_MODEL, DET_MODEL, REC_MODEL } from '../fixtures/models.js';
-
-// Deterministic pseudo-image in [0, 1): the same bytes go to both runtimes.
-function image(shape: number[], seed: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32;
-  }
-  return out;
-}
+import { pseudoImage as image } from '../fixtures/images.js';
 
 /** Largest |a - b| / max(|b|, 1e-6)... on a relative scale that tolerates values near zero: |a-b| <= 1e-5 * max(|b|, 1). */
 function worstRelative(a: Float32Array, b: Float32Array): number {
