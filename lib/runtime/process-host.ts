@@ -14,7 +14,7 @@ import { BENCH_SLOT, BENCH_SLOTS, type FromWorker, type ToWorker } from './proto
 import type { FromHost, HostBenchRequest, HostRunRequest, ToHost } from './process-protocol.js';
 import { serializeError } from '../errors.js';
 import { nowNs } from './clock.js';
-import { spillTensors, unspillTensors } from './spill.js';
+import { removeSpillDir, spillTensors, unspillTensors } from './spill.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -42,6 +42,8 @@ function send(message: FromHost): void {
  * runs an inference that may never return.
  */
 function die(): never {
+  // no exit listener runs after SIGKILL: the spill folder lives in memory, remove it first
+  if (spillDir !== '') removeSpillDir(spillDir);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable');
 }
@@ -80,29 +82,20 @@ function signalBench(id: number, slot: number): void {
   Atomics.notify(bench.control, BENCH_SLOT.go);
 }
 
-/** The buffers of a run request's feeds (fresh copies made by deserialization: this process owns them). */
-function feedBuffers(message: ToWorker): ArrayBuffer[] {
-  if (message.type !== 'run') return [];
-  const out = new Set<ArrayBuffer>();
-  for (const feed of message.feeds) {
-    if (!Array.isArray(feed.data) && feed.data.buffer instanceof ArrayBuffer) out.add(feed.data.buffer);
-  }
-  return [...out];
-}
-
 /** Hand a run to the worker with its large feeds read back from their files; a failure answers the run. */
 function forwardRun(message: HostRunRequest): void {
   const { spilled, ...run } = message;
-  if (spilled !== undefined && spilled.length > 0) {
-    try {
-      unspillTensors(spillDir, run.feeds as never, spilled);
-    } catch (error) {
-      const t = nowNs();
-      send({ type: 'run-failed', id: run.id, error: serializeError(error), times: { received: t, runStart: t, runEnd: t, posted: t } });
-      return;
-    }
+  // Only buffers read back from spill files are this process's own. Feeds that came inline are views into the IPC
+  // channel's read buffer, which other messages share (or into Node's Buffer pool, which cannot be transferred): they
+  // are copied to the worker, and they are small (under the spill threshold).
+  try {
+    const transfer = spilled !== undefined && spilled.length > 0 ? unspillTensors(spillDir, run.feeds as never, spilled) : [];
+    worker?.postMessage(run satisfies ToWorker, transfer);
+  } catch (error) {
+    // a run that never reaches the worker is answered here, or its caller would wait for ever
+    const t = nowNs();
+    send({ type: 'run-failed', id: run.id, error: serializeError(error), times: { received: t, runStart: t, runEnd: t, posted: t } });
   }
-  worker?.postMessage(run satisfies ToWorker, feedBuffers(run));
 }
 
 function onWorkerMessage(message: FromWorker): void {

@@ -12,10 +12,11 @@
  * of that form, joined to the folder it was told at start, never a path from a message, checks the file's size,
  * and deletes it once read. The folder is created by the main process (mode 0700) and removed with the child.
  */
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WireTensor } from '../tensor.js';
+import { readRegularFileSync } from '../files.js';
 
 /** Tensors smaller than this (bytes) travel inside the IPC message: a file would cost more than it saves. */
 export const SPILL_MIN_BYTES = 64 * 1024;
@@ -72,12 +73,19 @@ export function spillTensors(dir: string, prefix: 'in' | 'out', id: number, tens
     const data = tensor.data;
     if (Array.isArray(data) || data.byteLength < SPILL_MIN_BYTES) continue;
     const file = `${prefix}-${id}-${out.length}`;
-    const fd = openSync(join(dir, file), 'wx', 0o600);
     try {
-      let done = 0;
-      while (done < data.byteLength) done += writeSync(fd, new Uint8Array(data.buffer, data.byteOffset + done, data.byteLength - done));
-    } finally {
-      closeSync(fd);
+      const fd = openSync(join(dir, file), 'wx', 0o600);
+      try {
+        let done = 0;
+        while (done < data.byteLength) done += writeSync(fd, new Uint8Array(data.buffer, data.byteOffset + done, data.byteLength - done));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // a full tmpfs (a container's 64 MiB /dev/shm) must not fail the run: this tensor and the rest go in the
+      // message instead (slower, not wrong), and the partial file goes
+      rmSync(join(dir, file), { force: true });
+      break;
     }
     out.push({ key: Array.isArray(tensors) ? Number(key) : key, file, byteLength: data.byteLength });
     tensors[key as never] = { ...tensor, data: new (data.constructor as new (n: number) => typeof data)(0) } as never;
@@ -87,31 +95,28 @@ export function spillTensors(dir: string, prefix: 'in' | 'out', id: number, tens
 
 /**
  * Read back the tensors {@link spillTensors} wrote, into `tensors` (as typed arrays of the placeholders' types),
- * deleting each file.
+ * deleting each file. Returns the buffers read, which belong to the caller alone (they can be transferred).
  *
- * @throws Error when a name is not one this module writes, or a file's size is not what was written
+ * @throws Error when a name is not one this module writes; QaicError `QAIC_FILE_*` when a file is not a regular file
+ *   of exactly the size written
  */
-export function unspillTensors(dir: string, tensors: Record<string | number, WireTensor>, spilled: readonly Spilled[]): void {
+export function unspillTensors(dir: string, tensors: Record<string | number, WireTensor>, spilled: readonly Spilled[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
   for (const s of spilled) {
     if (!NAME.test(s.file)) throw new Error(`refused a spilled tensor named '${s.file}'`);
     const path = join(dir, s.file);
-    const fd = openSync(path, 'r');
-    const bytes = new Uint8Array(new ArrayBuffer(s.byteLength));
+    let bytes: Buffer;
     try {
-      const size = fstatSync(fd).size;
-      if (!fstatSync(fd).isFile() || size !== s.byteLength) throw new Error(`spilled tensor '${s.file}' holds ${size} bytes, not ${s.byteLength}`);
-      let done = 0;
-      while (done < s.byteLength) {
-        const n = readSync(fd, bytes, done, s.byteLength - done, done);
-        if (n === 0) throw new Error(`spilled tensor '${s.file}' ended after ${done} bytes`);
-        done += n;
-      }
+      bytes = readRegularFileSync(path, { what: 'spilled tensor', expectedBytes: s.byteLength, maxBytes: s.byteLength });
     } finally {
-      closeSync(fd);
-      unlinkSync(path);
+      rmSync(path, { force: true });
     }
+    // a Buffer this large has an ArrayBuffer of its own; copy in case a runtime ever pools it
+    const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength ? bytes.buffer as ArrayBuffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const tensor = tensors[s.key as never] as WireTensor;
     const Ctor = (tensor.data as unknown as { constructor: new (buffer: ArrayBuffer) => WireTensor['data'] }).constructor;
-    tensors[s.key as never] = { ...tensor, data: new Ctor(bytes.buffer) } as never;
+    tensors[s.key as never] = { ...tensor, data: new Ctor(own) } as never;
+    buffers.push(own);
   }
+  return buffers;
 }

@@ -4,6 +4,7 @@
  * whose size is not what was announced.
  */
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SPILL_MIN_BYTES, makeSpillDir, removeSpillDir, spillTensors, unspillTensors } from '../../lib/runtime/spill.js';
@@ -42,7 +43,19 @@ t.test('BAD INPUT - a name not written by spill.ts, or a file of another size, i
   const tensors: WireTensor[] = [{ type: 'float32', dims: [0], data: new Float32Array(0) }];
   t.throws(() => unspillTensors(dir, tensors as never, [{ key: 0, file: '../../etc/passwd', byteLength: 4 }]), { message: /refused a spilled tensor named/ });
   writeFileSync(join(dir, 'in-1-0'), Buffer.alloc(8));
-  t.throws(() => unspillTensors(dir, tensors as never, [{ key: 0, file: 'in-1-0', byteLength: 4 }]), { message: /holds 8 bytes, not 4/ });
+  t.throws(() => unspillTensors(dir, tensors as never, [{ key: 0, file: 'in-1-0', byteLength: 4 }]), { code: 'QAIC_FILE_INVALID', message: /spilled tensor .* is 8 bytes, expected exactly 4/ });
+  t.equal(existsSync(join(dir, 'in-1-0')), false, 'a refused file is removed too');
+  execFileSync('mkfifo', [join(dir, 'in-2-0')]);
+  t.throws(() => unspillTensors(dir, tensors as never, [{ key: 0, file: 'in-2-0', byteLength: 4 }]), { code: 'QAIC_FILE_INVALID' }, 'a FIFO is refused, not waited on');
   removeSpillDir(dir);
   t.equal(existsSync(dir), false, 'the folder is removed');
+});
+
+t.test('a spill that cannot be written leaves that tensor and the rest in the message, and no file behind', async (t) => {
+  const dir = makeSpillDir();
+  removeSpillDir(dir); // writing into a folder that is gone fails as a full tmpfs would
+  const big = new Float32Array(SPILL_MIN_BYTES / 4).fill(2);
+  const tensors: WireTensor[] = [{ type: 'float32', dims: [big.length], data: big }];
+  t.same(spillTensors(dir, 'in', 1, tensors as never), [], 'nothing spilled');
+  t.equal(tensors[0]!.data, big, 'the tensor stays in the message, whole');
 });
