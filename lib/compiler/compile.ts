@@ -86,7 +86,8 @@ export async function compile(modelPath: string, options: SessionOptions | Sessi
   const raw = { ...(options as Record<string, unknown>) };
   const given = raw.allow_oversubscription ?? raw.allowOversubscription;
   delete raw.allowOversubscription;
-  raw.allow_oversubscription = true;
+  // a non-boolean stays in so that resolveOptions refuses it by name, as a Session would
+  raw.allow_oversubscription = given === undefined || typeof given === 'boolean' ? true : given;
   const resolved = resolveOptions(raw as SessionOptions);
   return compileResolved(modelPath, { ...resolved, allow_oversubscription: given === true });
 }
