@@ -345,10 +345,11 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   }
   const calibration = new Map((source.profile.inputDigests ?? []).map((d, i) => [d, i]));
 
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-accuracy-'));
   const { Session } = await import('../../session.js');
   const runOptions = { num_activations: 1, aic_num_cores: 1, set_size: 1, allow_oversubscription: true, copy_inputs: true } as const;
   const sessions: Array<InstanceType<typeof Session>> = [];
+  // created right before the try whose finally removes it: nothing that can throw may come between
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-accuracy-'));
   try {
     const profileFile = join(dir, 'profile.json');
     writeProfile(profileFile, source.profile);
