@@ -116,9 +116,11 @@ export interface Probe {
 
 /**
  * The probe model: `float` (dims fixed) plus a QDQ copy of every quantized node of `qdq`, fed from the float32
- * tensors, and the sums of its squared error. Returns the model and the probes.
+ * tensors, and the sums of its squared error. Returns the model and the probes. `source` names the model in errors.
+ * @throws QaicError `QAIC_INTERNAL` when a Q/DQ parameter of `qdq` is neither one of its initializers nor a tensor
+ *   of `float` (the int8 pass writes them as initializers, so this is a bug)
  */
-export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean): { model: ModelProto; probes: Probe[] } {
+export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean, source = 'the model'): { model: ModelProto; probes: Probe[] } {
   const out: ModelProto = structuredClone(float);
   const graph: GraphProto = out.graph!;
   const q = qdq.graph!;
@@ -132,10 +134,14 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
   for (const t of graph.initializer ?? []) if (t.name) floatNames.add(t.name);
   for (const n of graph.node ?? []) for (const y of n.output ?? []) if (y) floatNames.add(y);
   const added = new Set<string>();
-  const addInitializer = (name: string) => {
+  const addInitializer = (name: string, node: NodeProto) => {
     if (added.has(name) || floatNames.has(name)) return;
     const t = qInitializers.get(name);
-    if (t === undefined) throw new Error(`no initializer ${name}`);
+    if (t === undefined) {
+      throw new QaicError('QAIC_INTERNAL', `int8Accuracy: the quantized graph of ${source} has no initializer '${name}', which the QDQ copy of node '${node.name ?? ''}' (${node.op_type ?? ''}) needs; the int8 pass writes every scale and zero point as an initializer, so this is a bug in qaic: please report it`, {
+        details: { initializer: name, node: node.name, operator: node.op_type },
+      });
+    }
     added.add(name);
     graph.initializer = [...(graph.initializer ?? []), t];
   };
@@ -161,18 +167,18 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
         if (qn?.op_type === 'QuantizeLinear') {
           const t = qn.input?.[0] ?? '';
           if (!floatNames.has(t)) { ok = false; return x; }
-          for (const p of [...(qn.input ?? []).slice(1), ...(d.input ?? []).slice(1)]) if (p) addInitializer(p);
+          for (const p of [...(qn.input ?? []).slice(1), ...(d.input ?? []).slice(1)]) if (p) addInitializer(p, n);
           local.push({ ...qn, name: `${qn.name ?? 'q'}${tag}_${j}`, input: [t, ...(qn.input ?? []).slice(1)], output: [`${src}${tag}_${j}`] });
           local.push({ ...d, name: `${d.name ?? 'dq'}${tag}_${j}`, input: [`${src}${tag}_${j}`, ...(d.input ?? []).slice(1)], output: [`${x}${tag}_${j}`] });
           return `${x}${tag}_${j}`;
         }
         // a constant (weight or bias) in int8/int32
-        for (const p of d.input ?? []) if (p) addInitializer(p);
+        for (const p of d.input ?? []) if (p) addInitializer(p, n);
         local.push({ ...d, name: `${d.name ?? 'dq'}${tag}_${j}`, output: [`${x}${tag}_${j}`] });
         return `${x}${tag}_${j}`;
       }
       if (floatNames.has(x)) return x;
-      if (qInitializers.has(x)) { addInitializer(x); return x; }
+      if (qInitializers.has(x)) { addInitializer(x, n); return x; }
       ok = false;
       return x;
     });
@@ -183,7 +189,7 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
     const qy = quantizeOf.get(y);
     const dy = qy === undefined ? undefined : (q.node ?? []).find((m) => m.op_type === 'DequantizeLinear' && m.input?.[0] === qy.output?.[0]);
     if (qy !== undefined && dy !== undefined) {
-      for (const p of [...(qy.input ?? []).slice(1), ...(dy.input ?? []).slice(1)]) if (p) addInitializer(p);
+      for (const p of [...(qy.input ?? []).slice(1), ...(dy.input ?? []).slice(1)]) if (p) addInitializer(p, n);
       local.push({ ...qy, name: `${qy.name ?? 'q'}${tag}_out`, input: [raw, ...(qy.input ?? []).slice(1)], output: [`${raw}_q`] });
       local.push({ ...dy, name: `${dy.name ?? 'dq'}${tag}_out`, input: [`${raw}_q`, ...(dy.input ?? []).slice(1)], output: [`${raw}_dq`] });
       probe = `${raw}_dq`;
@@ -326,7 +332,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     }, `'${modelPath}'`);
   }
   const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
-    && !job.keepOutputs.includes(n.output?.[0] ?? ''));
+    && !job.keepOutputs.includes(n.output?.[0] ?? ''), `'${modelPath}'`);
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);
