@@ -23,7 +23,7 @@ import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type Nod
 import { resolveOptions, type SessionOptions } from '../../options.js';
 import type { Inputs, OutputTensor } from '../../tensor.js';
 import { fixDims } from '../fix-dims.js';
-import { prng, randomData, resolveDims } from '../fp16/accuracy.js';
+import { prng, randomData, resolveDims, type RandomInputCaller } from '../fp16/accuracy.js';
 import { inputSetDigest } from './calibrate.js';
 import { int8Job, int8Source } from './compile-int8.js';
 import { writeProfile } from './profile.js';
@@ -98,6 +98,13 @@ export interface Int8AccuracyReport {
   /** quantized nodes the probe measured (all that write a tensor the float32 model has) */
   nodesMeasured: number;
 }
+
+/** What the random-input errors name: int8Accuracy's dims come from the compile options' `onnx_define_symbol`. */
+const INT8_ACCURACY: RandomInputCaller = {
+  name: 'int8Accuracy',
+  symbols: (symbol) => `compileOptions.onnx_define_symbol (e.g. { ${symbol}: 1 })`,
+  inputs: () => 'options.inputs (evaluation input sets)',
+};
 
 function fail(message: string, details?: Record<string, unknown>): QaicError {
   return new QaicError('QAIC_INVALID_ARGUMENT', `int8Accuracy: ${message}`, details === undefined ? undefined : { details });
@@ -340,10 +347,10 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     for (let s = 0; s < randomSets; s++) {
       const set: Inputs = {};
       for (const spec of io.inputs) {
-        const dims = resolveDims(spec, {});
+        const dims = resolveDims(spec, {}, INT8_ACCURACY);
         const dtype = spec.dtype ?? dtypeFromOnnx(spec.onnxType);
         if (dtype === undefined) throw fail(`cannot draw input '${spec.name}' of ONNX type ${spec.onnxType}; pass options.inputs`, { input: spec.name });
-        set[spec.name] = { data: randomData(dtype, dims.reduce((a, b) => a * b, 1), next), shape: dims };
+        set[spec.name] = { data: randomData(dtype, dims.reduce((a, b) => a * b, 1), next, INT8_ACCURACY), shape: dims };
       }
       sets.push(set);
     }
