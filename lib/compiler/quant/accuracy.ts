@@ -54,10 +54,15 @@ export interface Int8OutputAccuracy {
   name: string;
   /** its dims (one evaluation set) */
   dims: number[];
-  /** max |int8 - float32| over all elements of all sets */
+  /**
+   * max |int8 - float32| over all elements of all sets. Like every measure here, over the pairs whose float32 value
+   * is finite (an inf/NaN in float32 has nothing to measure against) and whose int8 value is finite (see `nonFinite`)
+   */
   maxAbsError: number;
   /** ||int8 - float32||_2 / ||float32||_2 over all sets (the absolute L2 error where float32 is all zeros) */
   relativeL2Error: number;
+  /** elements, over all sets, that are finite in float32 but inf/NaN in int8 (left out of the errors, as in fp16Accuracy) */
+  nonFinite: number;
   /** [N, C] outputs (C > 1): the fraction of rows whose arg-max class agrees */
   top1Agreement?: number;
   /** [N, T, C] outputs (C > 1): the fraction of (n, t) positions whose arg-max over C agrees (a recognizer's per-timestep characters) */
@@ -77,7 +82,10 @@ export interface Int8NodeError {
   op: string;
   /** the tensor it writes */
   tensor: string;
-  /** ||node in QDQ form - node in float32||_2 / ||node in float32||_2, both fed the float32 inputs, over all sets */
+  /**
+   * ||node in QDQ form - node in float32||_2 / ||node in float32||_2, both fed the float32 inputs, over the sets where
+   * both sums are finite (one NaN in a set's float32 tensor makes its sums NaN)
+   */
   relativeL2Error: number;
 }
 
@@ -233,10 +241,18 @@ class Tally {
   inter = 0;
   union = 0;
   inUnit = true;
+  nonFinite = 0;
   add(a: ArrayLike<number>, b: ArrayLike<number>): void {
     for (let i = 0; i < a.length; i++) {
       const x = a[i]!;
-      const d = Math.abs(x - b[i]!);
+      const y = b[i]!;
+      // as fp16Accuracy's compareOutput: one inf/NaN would make every sum inf/NaN
+      if (!Number.isFinite(x)) continue;
+      if (!Number.isFinite(y)) {
+        this.nonFinite++;
+        continue;
+      }
+      const d = Math.abs(x - y);
       if (d > this.maxAbs) this.maxAbs = d;
       this.diff2 += d * d;
       this.ref2 += x * x;
@@ -262,6 +278,12 @@ class Tally {
       if (p && q) this.inter++;
       if (p || q) this.union++;
     }
+  }
+  /** add one set's in-graph sums of a node probe, unless a NaN/inf made them useless */
+  sums(diff2: number, ref2: number): void {
+    if (!Number.isFinite(diff2) || !Number.isFinite(ref2)) return;
+    this.diff2 += diff2;
+    this.ref2 += ref2;
   }
   get relativeL2(): number {
     return this.ref2 > 0 ? Math.sqrt(this.diff2 / this.ref2) : Math.sqrt(this.diff2);
@@ -404,10 +426,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
         if ((dims.length === 2 || dims.length === 3) && classes > 1) t.argmax(x, y, classes);
         if (dims.length === 4) t.map(x, y, threshold);
       });
-      probe.probes.forEach((p, j) => {
-        nodes[j]!.diff2 += floats(a[p.diff2], p.diff2)[0]!;
-        nodes[j]!.ref2 += floats(a[p.ref2], p.ref2)[0]!;
-      });
+      probe.probes.forEach((p, j) => nodes[j]!.sums(floats(a[p.diff2], p.diff2)[0]!, floats(a[p.ref2], p.ref2)[0]!));
     }
     if (count === 0) throw fail('the evaluation inputs yielded nothing', { option: 'inputs' });
     const report: Int8AccuracyReport = {
@@ -418,7 +437,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       outputs: io.outputs.map((spec, j) => {
         const t = outputs[j]!;
         const dims = dimsOf[j]!;
-        const o: Int8OutputAccuracy = { name: spec.name, dims, maxAbsError: t.maxAbs, relativeL2Error: t.relativeL2 };
+        const o: Int8OutputAccuracy = { name: spec.name, dims, maxAbsError: t.maxAbs, relativeL2Error: t.relativeL2, nonFinite: t.nonFinite };
         if (t.rows > 0 && dims.length === 2) o.top1Agreement = t.agree / t.rows;
         if (t.rows > 0 && dims.length === 3) o.argmaxAgreement = t.agree / t.rows;
         if (dims.length === 4 && t.inUnit) o.mapIoU = t.union === 0 ? 1 : t.inter / t.union;
@@ -448,6 +467,9 @@ export function formatInt8Accuracy(report: Int8AccuracyReport): string {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = [`Int8 accuracy against float32 (${from}):`, ...rows.map((r) => `  ${r.map((v, c) => v.padEnd(widths[c]!)).join('  ')}`.trimEnd())];
+  for (const o of report.outputs) {
+    if (o.nonFinite > 0) lines.push(`  ${o.name}: ${o.nonFinite} value(s) finite in float32 ${o.nonFinite === 1 ? 'is' : 'are'} inf/NaN in int8 (left out of the errors above)`);
+  }
   if (report.worstNodes.length > 0) {
     lines.push(`Quantized nodes with the largest own error (of ${report.nodesMeasured}; keep some in float with -keep-original-precision-for-nodes=<names>):`);
     for (const n of report.worstNodes) lines.push(`  ${n.node} (${n.op}) -> ${n.tensor}: rel L2 ${n.relativeL2Error.toExponential(2)}`);
