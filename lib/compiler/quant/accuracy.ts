@@ -17,12 +17,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, describeValue } from '../../errors.js';
-import { dtypeFromOnnx } from '../../dtypes.js';
+import { dtypeFromOnnx, type DType, type TensorData } from '../../dtypes.js';
 import { encodeModel, modelIO, readModelFile } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto } from '../../onnx/schema.js';
 import { resolveOptions, type SessionOptions } from '../../options.js';
 import type { Inputs, OutputTensor } from '../../tensor.js';
 import { fixDims } from '../fix-dims.js';
+import { float16ToFloat32Array } from '../fp16/half.js';
 import { prng, randomData, resolveDims, type RandomInputCaller } from '../fp16/accuracy.js';
 import { inputSetDigest } from './calibrate.js';
 import { int8Job, int8Source } from './compile-int8.js';
@@ -48,7 +49,11 @@ export interface Int8AccuracyOptions {
   worstNodes?: number;
 }
 
-/** How far one output moved in int8. */
+/**
+ * How far one output moved in int8. Outputs that are not float (int64, bool, ...: an ArgMax, a comparison) are
+ * compared exactly: `mismatches` counts the elements int8 changed, the errors are taken over their values as numbers
+ * (bool as 0/1; strings count in `mismatches` only), and the float-only measures (agreements, map IoU) are absent.
+ */
 export interface Int8OutputAccuracy {
   /** output name */
   name: string;
@@ -63,9 +68,11 @@ export interface Int8OutputAccuracy {
   relativeL2Error: number;
   /** elements, over all sets, that are finite in float32 but inf/NaN in int8 (left out of the errors, as in fp16Accuracy) */
   nonFinite: number;
-  /** [N, C] outputs (C > 1): the fraction of rows whose arg-max class agrees */
+  /** outputs that are not float: elements, over all sets, whose int8 value is not exactly the float32 model's */
+  mismatches?: number;
+  /** [N, C] float outputs (C > 1): the fraction of rows whose arg-max class agrees */
   top1Agreement?: number;
-  /** [N, T, C] outputs (C > 1): the fraction of (n, t) positions whose arg-max over C agrees (a recognizer's per-timestep characters) */
+  /** [N, T, C] float outputs (C > 1): the fraction of (n, t) positions whose arg-max over C agrees (a recognizer's per-timestep characters) */
   argmaxAgreement?: number;
   /**
    * Map outputs (rank 4, every float32 value in [0, 1], such as a detector's probability map): intersection over
@@ -242,6 +249,13 @@ class Tally {
   union = 0;
   inUnit = true;
   nonFinite = 0;
+  /** elements that differ, for outputs that are not float (undefined for float outputs) */
+  mismatches: number | undefined;
+  exact(a: TensorData, b: TensorData): void {
+    let n = this.mismatches ?? 0;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) n++;
+    this.mismatches = n;
+  }
   add(a: ArrayLike<number>, b: ArrayLike<number>): void {
     for (let i = 0; i < a.length; i++) {
       const x = a[i]!;
@@ -291,15 +305,34 @@ class Tally {
 }
 
 function floats(t: OutputTensor | undefined, name: string): Float32Array {
-  if (t === undefined || !(t.data instanceof Float32Array)) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: output '${name}' is not float32 (${t?.dtype ?? 'missing'}); only float outputs are compared`);
+  if (t === undefined || !(t.data instanceof Float32Array)) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: probe output '${name}' is not float32 (${t?.dtype ?? 'missing'})`);
   return t.data;
+}
+
+const FLOAT_TYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'float16']);
+
+/** An output of one of the two runs (a model that ran must have produced it). */
+function produced(t: OutputTensor | undefined, name: string, which: string): OutputTensor {
+  if (t === undefined) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: the ${which} run did not produce output '${name}'`, { details: { output: name } });
+  return t;
+}
+
+/** An output's values as numbers, for the error sums: float16 from its bits, 64-bit integers through Number, strings as NaN (skipped). */
+function numbers(t: OutputTensor): ArrayLike<number> {
+  const d = t.data;
+  if (t.dtype === 'float16') return float16ToFloat32Array(d as Uint16Array);
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array || Array.isArray(d)) {
+    return Float64Array.from({ length: d.length }, (_, i) => (typeof d[i] === 'bigint' ? Number(d[i]) : Number.NaN));
+  }
+  return d;
 }
 
 /**
  * Compile `modelPath` into int8 with `compileOptions` (as `compile()` would: `load_profile`, or
  * `convert_to_quantize` with `calibration_inputs`, and the `quantization_*` options), run it and the float32
  * model on evaluation inputs, and report per output the max abs error, relative L2 error, top-1 agreement for
- * [N, C] outputs, per-position arg-max agreement for [N, T, C] outputs and the thresholded-map IoU for map outputs,
+ * [N, C] outputs, per-position arg-max agreement for [N, T, C] outputs and the thresholded-map IoU for map outputs
+ * (outputs that are not float, such as an int64 ArgMax, are compared exactly: see {@link Int8OutputAccuracy}),
  * plus the quantized nodes whose own error is largest (the candidates for `keep_original_precision_for_nodes`).
  * A compile-time tool: it compiles into a temporary folder (removed after) and runs both models one input set at a
  * time on one activation each. With `convert_to_quantize` it calibrates on `calibration_inputs` again, so those must be
@@ -416,12 +449,19 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       const a = await float.run(set).catch((e: unknown) => tag(e, 'float32'));
       const b = await int8.run(set).catch((e: unknown) => tag(e, 'int8'));
       io.outputs.forEach((spec, j) => {
-        const x = floats(a[spec.name], spec.name);
-        const y = floats(b[spec.name], spec.name);
+        const ta = produced(a[spec.name], spec.name, 'float32');
+        const tb = produced(b[spec.name], spec.name, 'int8');
+        const x = numbers(ta);
+        const y = numbers(tb);
         const t = outputs[j]!;
         t.add(x, y);
-        const dims = a[spec.name]!.shape;
+        const dims = ta.shape;
         dimsOf[j] = [...dims];
+        // an int64 or bool output (ArgMax, a comparison) has no scores to rank or map to threshold: it is equal or not
+        if (!FLOAT_TYPES.has(ta.dtype)) {
+          t.exact(ta.data, tb.data);
+          return;
+        }
         const classes = dims[dims.length - 1]!;
         if ((dims.length === 2 || dims.length === 3) && classes > 1) t.argmax(x, y, classes);
         if (dims.length === 4) t.map(x, y, threshold);
@@ -438,6 +478,10 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
         const t = outputs[j]!;
         const dims = dimsOf[j]!;
         const o: Int8OutputAccuracy = { name: spec.name, dims, maxAbsError: t.maxAbs, relativeL2Error: t.relativeL2, nonFinite: t.nonFinite };
+        if (t.mismatches !== undefined) {
+          o.mismatches = t.mismatches;
+          return o;
+        }
         if (t.rows > 0 && dims.length === 2) o.top1Agreement = t.agree / t.rows;
         if (t.rows > 0 && dims.length === 3) o.argmaxAgreement = t.agree / t.rows;
         if (dims.length === 4 && t.inUnit) o.mapIoU = t.union === 0 ? 1 : t.inter / t.union;
@@ -462,8 +506,10 @@ export function formatInt8Accuracy(report: Int8AccuracyReport): string {
   const rows = [['output', 'dims', 'max abs err', 'rel L2', 'top-1/argmax', `map IoU@${report.mapThreshold}`]];
   for (const o of report.outputs) {
     const agree = o.top1Agreement ?? o.argmaxAgreement;
+    // an output that is not float has its exact count where a float output has its agreement
+    const agreement = o.mismatches !== undefined ? `${o.mismatches} differ` : agree === undefined ? '-' : `${(agree * 100).toFixed(1)}%`;
     rows.push([o.name, `[${o.dims.join(',')}]`, o.maxAbsError.toExponential(2), o.relativeL2Error.toExponential(2),
-      agree === undefined ? '-' : `${(agree * 100).toFixed(1)}%`, o.mapIoU === undefined ? '-' : o.mapIoU.toFixed(3)]);
+      agreement, o.mapIoU === undefined ? '-' : o.mapIoU.toFixed(3)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = [`Int8 accuracy against float32 (${from}):`, ...rows.map((r) => `  ${r.map((v, c) => v.padEnd(widths[c]!)).join('  ')}`.trimEnd())];
