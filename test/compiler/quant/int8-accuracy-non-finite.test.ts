@@ -1,11 +1,7 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { formatInt8Accuracy, int8Accuracy } from '../../../lib/compiler/quant/accuracy.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
-import { lcg, writeTemp } from './helpers.js';
+import { calibratedTemp, positiveRow } from './helpers.js';
 
 // Non-finite values do not poison the int8 accuracy report: as in fp16Accuracy, a pair whose float32 value is inf/NaN
 // is skipped, and a finite float32 value that int8 turns into inf/NaN is counted in `nonFinite` instead of entering
@@ -20,17 +16,12 @@ const m = model(graph({
   outputs: [tensorInfo('m', 'float32', [1, 4]), tensorInfo('l', 'float32', [1, 4])],
   initializers: [initializer('w', 'float32', [8, 4], w)],
 }), { opset: 13 });
-const positive = (seed: number) => ({ x: { data: lcg(8, 1, seed).map((v) => v + 1), shape: [1, 8] } });
 
 t.test('NaN in one evaluation set and inf from int8 leave every error finite, the inf pairs counted', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-acc-nan-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = writeTemp(m, 'log-head');
-  const profile = join(dir, 'profile.json');
-  await calibrate(file, [1, 2, 3].map(positive), { dump_profile: profile });
-  const nan = positive(101);
+  const { file, profile } = await calibratedTemp(t, m, [1, 2, 3].map(positiveRow));
+  const nan = positiveRow(101);
   nan.x.data[3] = Number.NaN;
-  const report = await int8Accuracy(file, { load_profile: profile }, { inputs: [positive(100), nan] });
+  const report = await int8Accuracy(file, { load_profile: profile }, { inputs: [positiveRow(100), nan] });
   const [mm, l] = report.outputs;
   t.equal(mm!.nonFinite, 0, 'm: no finite float32 value became inf/NaN');
   t.ok(Number.isFinite(mm!.relativeL2Error) && Number.isFinite(mm!.maxAbsError), `m: errors finite over the set without NaN (${mm!.relativeL2Error})`);

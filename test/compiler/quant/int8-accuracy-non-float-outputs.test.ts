@@ -1,11 +1,7 @@
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { formatInt8Accuracy, int8Accuracy } from '../../../lib/compiler/quant/accuracy.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
-import { lcg, writeTemp } from './helpers.js';
+import { calibratedTemp, lcg, positiveRow } from './helpers.js';
 
 // Outputs that are not float (an int64 ArgMax, a bool comparison) are compared exactly: `mismatches` counts the
 // elements int8 changed, and the float-only measures (arg-max agreement, map IoU) are left out for them.
@@ -25,15 +21,10 @@ const m = model(graph({
   outputs: [tensorInfo('y', 'float32', [1, 4]), tensorInfo('class', 'int64', [1]), tensorInfo('positive', 'bool', [1, 4])],
   initializers: [initializer('w', 'float32', [8, 4], w), initializer('zero', 'float32', [], Float32Array.of(0))],
 }), { opset: 13 });
-const inputs = (seed: number) => ({ x: { data: lcg(8, 1, seed).map((v) => v + 1), shape: [1, 8] } });
 
 t.test('int64 and bool outputs are compared exactly instead of failing the report', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-acc-int-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = writeTemp(m, 'argmax-head');
-  const profile = join(dir, 'profile.json');
-  await calibrate(file, [1, 2, 3, 4].map(inputs), { dump_profile: profile });
-  const sets = [100, 101, 102, 103, 104, 105].map(inputs);
+  const { file, profile } = await calibratedTemp(t, m, [1, 2, 3, 4].map(positiveRow));
+  const sets = [100, 101, 102, 103, 104, 105].map(positiveRow);
   const report = await int8Accuracy(file, { load_profile: profile }, { inputs: sets });
   t.same(report.outputs.map((o) => o.name), ['y', 'class', 'positive'], 'every output has its entry, in the model order');
   const [y, cls, positive] = report.outputs;
