@@ -114,10 +114,12 @@ export interface BaseSessionOptions {
    */
   isolation?: 'thread' | 'process';
   /**
-   * Milliseconds a `run()` may take, from the call to its answer (time queued included), before it is rejected with
-   * `QAIC_TIMEOUT`; 0 means no limit. With `isolation: 'process'` the activation running it is killed and replaced
-   * (its other runs in flight are rejected with `QAIC_ACTIVATION_CRASHED`); with threads the inference goes on inside
-   * onnxruntime, holding its slot until it returns. Not a Python option. @defaultValue 0
+   * Milliseconds a `run()` may take before it is rejected with `QAIC_TIMEOUT`; 0 means no limit. Counted from when
+   * the run is handed to the activations (after its inputs are checked and, for a `run()` that activates the session,
+   * after the activation, which `activation_timeout_ms` bounds) to its answer: time queued for a free activation, or
+   * for a replacement activation to load, is included. With `isolation: 'process'` the activation running it is
+   * killed and replaced (its other runs in flight are rejected with `QAIC_ACTIVATION_CRASHED`); with threads the
+   * inference goes on inside onnxruntime, holding its slot until it returns. Not a Python option. @defaultValue 0
    */
   run_timeout?: number;
   /**

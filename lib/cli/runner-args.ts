@@ -8,6 +8,7 @@
  */
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 import { parseScenarioFlags, type ScenarioFlagValues } from '../loadgen/runner-flags.js';
+import { DEFAULT_MAX_SCHEDULE_LATENESS_MS } from '../loadgen/settings.js';
 import type { SessionOptions } from '../options.js';
 
 /** The flag table, description and footer of `qaic-runner`. */
@@ -53,7 +54,7 @@ export const RUNNER_SPEC: ToolSpec = {
     { key: 'samplesPerQuery', names: ['--samples-per-query'], kind: 'string', meta: '<n>', example: '4', help: 'LoadGen samples_per_query (MultiStream, default 4)' },
     { key: 'scheduleRngSeed', names: ['--schedule-rng-seed'], kind: 'string', meta: '<n>', example: '0', help: 'LoadGen schedule_rng_seed (Server arrivals, default 0)' },
     { key: 'performanceSampleCount', names: ['--performance-sample-count'], kind: 'string', meta: '<n>', example: '4', help: 'distinct input sets cycled through (default 4 random sets, or the -i files)' },
-    { key: 'maxScheduleLateness', names: ['--max-schedule-lateness'], kind: 'string', meta: '<ms>', example: '1', help: 'Server: highest p99 schedule lateness of a VALID run, ms (default 1; a qaic extension, raise it only\nknowing the load was issued that late)' },
+    { key: 'maxScheduleLateness', names: ['--max-schedule-lateness'], kind: 'string', meta: '<ms>', example: String(DEFAULT_MAX_SCHEDULE_LATENESS_MS), help: `Server: highest p99 schedule lateness of a VALID run, ms (default ${DEFAULT_MAX_SCHEDULE_LATENESS_MS}; a qaic extension, raise it only\nknowing the load was issued that late)` },
     { key: 'settings', names: ['--settings'], kind: 'string', meta: '<user.conf>', example: 'user.conf', help: 'LoadGen user.conf-style settings (model.scenario.key = value); flags win over it' },
     { key: 'settingsModel', names: ['--settings-model'], kind: 'string', meta: '<name>', example: 'det', help: 'model name matched in --settings (default: the model file name without .onnx)' },
     { key: 'findPeak', names: ['--find-peak'], kind: 'flag', help: 'search the highest VALID Server --target-qps by bisection (LoadGen FindPeakPerformance) and print the trials' },

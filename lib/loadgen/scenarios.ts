@@ -21,7 +21,7 @@ import { earlyStoppingEstimate, minPassingQueries, serverEarlyStopping, type Ear
 import { loadgenLatency, loadgenPercentile, sortedCopy, type LoadgenLatency } from './latency.js';
 import { SampleCycle, randomInputSets } from './samples.js';
 import { poissonSchedule } from './schedule.js';
-import { plainSettings, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource, type UsedSettings } from './settings.js';
+import { DEFAULT_MAX_SCHEDULE_LATENESS_MS, plainSettings, resolveScenarioSettings, type ResolvedScenarioSettings, type Scenario, type ScenarioArgs, type ScenarioSettings, type SettingSource, type UsedSettings } from './settings.js';
 import { judge, type ValidityChecks } from './validity.js';
 
 /** What a scenario needs from a session: its public surface only. */
@@ -243,7 +243,7 @@ async function runScenarioOnce(target: ScenarioTarget, args: ScenarioArgs, s: Re
   const warnings: string[] = [];
   if (s.scenario !== 'Server' && s.sources.target_latency !== 'default') warnings.push(`target_latency (${s.target_latency} ms) has no effect in ${s.scenario}: LoadGen bounds latency only in Server (this scenario reports its p${s.target_latency_percentile})`);
   if (s.scenario === 'SingleStream' && s.sources.target_qps !== 'default') warnings.push(`target_qps has no effect in SingleStream: the next query goes when the last completes`);
-  if (s.scenario === 'Server' && s.max_schedule_lateness > 1) warnings.push(`max_schedule_lateness is ${s.max_schedule_lateness} ms: a run whose queries were issued up to that late (p99) counts as VALID, above the 1 ms default; its load is not LoadGen-precise`);
+  if (s.scenario === 'Server' && s.max_schedule_lateness > DEFAULT_MAX_SCHEDULE_LATENESS_MS) warnings.push(`max_schedule_lateness is ${s.max_schedule_lateness} ms: a run whose queries were issued up to that late (p99) counts as VALID, above the ${DEFAULT_MAX_SCHEDULE_LATENESS_MS} ms default; its load is not LoadGen-precise`);
   if (s.scenario !== 'Server' && s.sources.max_schedule_lateness !== 'default') warnings.push('max_schedule_lateness has no effect outside Server: only Server issues on a schedule');
 
   let queries: QueryTimes[];

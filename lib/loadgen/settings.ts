@@ -11,6 +11,7 @@ import { QaicError, describeValue } from '../errors.js';
 import { readRegularTextFileSync } from '../files.js';
 import { closest } from '../options.js';
 import type { Inputs } from '../tensor.js';
+import { MAX_P99_LATENESS_NS } from './validity.js';
 
 /** The four LoadGen scenarios, as LoadGen spells them. */
 export const SCENARIOS = ['SingleStream', 'MultiStream', 'Server', 'Offline'] as const;
@@ -83,6 +84,9 @@ export const SETTING_KEYS = [
   'samples_per_query', 'schedule_rng_seed', 'performance_sample_count', 'max_schedule_lateness',
 ] as const satisfies ReadonlyArray<keyof ScenarioSettings>;
 
+/** `max_schedule_lateness`'s default in its unit, ms: {@link MAX_P99_LATENESS_NS}, where the bound is written once. */
+export const DEFAULT_MAX_SCHEDULE_LATENESS_MS = MAX_P99_LATENESS_NS / 1e6;
+
 /** LoadGen's struct defaults for `scenario` (performance_sample_count: 4 random sets when no inputs are given). */
 export function defaultSettings(scenario: Scenario): ScenarioSettings {
   return {
@@ -96,7 +100,7 @@ export function defaultSettings(scenario: Scenario): ScenarioSettings {
     samples_per_query: scenario === 'MultiStream' ? 4 : 1,
     schedule_rng_seed: 0,
     performance_sample_count: 4,
-    max_schedule_lateness: 1,
+    max_schedule_lateness: DEFAULT_MAX_SCHEDULE_LATENESS_MS,
   };
 }
 
@@ -248,7 +252,7 @@ function checkSetting(method: string, key: keyof ScenarioSettings, value: unknow
     case 'samples_per_query':
     case 'performance_sample_count': return ok(Number.isSafeInteger(value) && v >= 1, 'a positive integer');
     case 'schedule_rng_seed': return ok(Number.isSafeInteger(value) && v >= 0, 'a non-negative integer');
-    case 'max_schedule_lateness': return ok(isNum && v > 0, 'a positive number of milliseconds (default 1)');
+    case 'max_schedule_lateness': return ok(isNum && v > 0, `a positive number of milliseconds (default ${DEFAULT_MAX_SCHEDULE_LATENESS_MS})`);
   }
 }
 

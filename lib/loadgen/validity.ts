@@ -4,16 +4,17 @@
  *
  * Rules: minimum duration; minimum query count (LoadGen's detail log always checks it, its summary only with
  * `enforce_max_duration`: this library always checks it); Server: the latency at `target_latency_percentile` within
- * `target_latency`; early stopping; Server: the load generator's own p99 lateness within
- * {@link MAX_P99_LATENESS_NS} (not a LoadGen rule: LoadGen's C++ issuer is trusted, a JavaScript one must prove it kept
+ * `target_latency`; early stopping; Server: the load generator's own p99 lateness within `max_schedule_lateness`
+ * (default {@link MAX_P99_LATENESS_NS}; not a LoadGen rule: LoadGen's C++ issuer is trusted, a JavaScript one must prove it kept
  * the schedule).
  */
 import type { EarlyStoppingResult } from './early-stopping.js';
 import type { ResolvedScenarioSettings } from './settings.js';
 
 /**
- * The default bound on a Server run's p99 schedule lateness (1 ms, the `max_schedule_lateness` default): above it the
- * run is INVALID, the generator did not make the load it reports.
+ * The default bound on a Server run's p99 schedule lateness, ns (1 ms): above it the run is INVALID, the generator did
+ * not make the load it reports. The one place the default is written: `max_schedule_lateness`'s default (ms), the
+ * warning about a raised bound and qaic-runner's help derive from it, and {@link judge} applies the setting.
  */
 export const MAX_P99_LATENESS_NS = 1_000_000;
 

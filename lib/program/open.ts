@@ -5,13 +5,14 @@
  * Nothing read from the file decides an allocation before it has been checked against the real file size, and every
  * failure is a `QaicError` that names the file and the problem.
  */
-import { closeSync, constants, copyFileSync, fstatSync, linkSync, lstatSync, mkdtempSync, openSync, readSync, realpathSync, rmSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, copyFileSync, fstatSync, linkSync, lstatSync, mkdtempSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { QaicError, describeValue } from '../errors.js';
 import { readRegularFile } from '../files.js';
+import { removeAtExit } from '../temp-dirs.js';
 import { decodeModel } from '../onnx/model.js';
 import {
   HEADER_BYTES, PROGRAM_FILE, decodeHeader, graphFileName, manifestProblem, sha256Hex,
@@ -288,8 +289,6 @@ async function sameBytes(path: string, length: number, sha256: string): Promise<
 
 /** Private copies of programs, per verified content and file, made once per process (see {@link privateCopy}). */
 const privateCopies = new Map<string, Promise<string>>();
-const privateDirs: string[] = [];
-let cleanupRegistered = false;
 
 /**
  * A folder only this process's user can write (`mkdtemp`, mode 0700) holding `programqpc.bin` as a hard link to the
@@ -304,13 +303,7 @@ function privateCopy(file: string, manifestSha256: string): Promise<string> {
   if (made === undefined) {
     made = (async () => {
       const dir = mkdtempSync(join(tmpdir(), 'qaic-program-'));
-      if (!cleanupRegistered) {
-        cleanupRegistered = true;
-        process.once('exit', () => {
-          for (const d of privateDirs) rmSync(d, { recursive: true, force: true });
-        });
-      }
-      privateDirs.push(dir);
+      removeAtExit(dir);
       const target = join(dir, PROGRAM_FILE);
       try {
         linkSync(real, target);

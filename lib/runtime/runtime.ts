@@ -126,8 +126,10 @@ export interface RuntimeSpec {
    */
   isolation?: 'thread' | 'process' | undefined;
   /**
-   * Milliseconds a request may take from dispatch to answer before it is rejected with `QAIC_TIMEOUT` (`run_timeout`);
-   * 0 or absent: no limit. A process activation running it is killed and replaced.
+   * Milliseconds a request may take from `dispatch()` to its answer (time queued for a free activation included)
+   * before it is rejected with `QAIC_TIMEOUT` (`run_timeout`); 0 or absent: no limit. `Session.run()` dispatches after
+   * checking the inputs and, on a session not yet active, after activating it: neither counts. A process activation
+   * running it is killed and replaced.
    */
   runTimeoutMs?: number | undefined;
   /** called when an activation dies, before it is replaced (for warnings) */

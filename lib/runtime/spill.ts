@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WireTensor } from '../tensor.js';
 import { readRegularFileSync } from '../files.js';
+import { removeAtExit, removeOwnedDir } from '../temp-dirs.js';
 
 /** Tensors smaller than this (bytes) travel inside the IPC message: a file would cost more than it saves. */
 export const SPILL_MIN_BYTES = 64 * 1024;
@@ -33,14 +34,6 @@ export interface Spilled {
 
 const NAME = /^(in|out)-\d+-\d+$/;
 
-/** Folders made and not removed yet: removed at exit if their child's end was never seen (memory is not a disk). */
-const live = new Set<string>();
-
-function removeAll(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
-  live.clear();
-}
-
 /** A new private folder for one activation's spilled tensors. */
 export function makeSpillDir(): string {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -50,16 +43,14 @@ export function makeSpillDir(): string {
   } catch {
     dir = mkdtempSync(join(tmpdir(), 'qaic-activation-'));
   }
-  if (live.size === 0) process.once('exit', removeAll);
-  live.add(dir);
+  // removed at exit if its child's end was never seen: memory is not a disk
+  removeAtExit(dir);
   return dir;
 }
 
 /** Remove a folder made by {@link makeSpillDir} (and what is left in it). */
 export function removeSpillDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-  live.delete(dir);
-  if (live.size === 0) process.removeListener('exit', removeAll);
+  removeOwnedDir(dir);
 }
 
 /**

@@ -87,23 +87,48 @@ function load(source: Uint8Array | string, what: string): { bytes: Uint8Array | 
   throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy expected the ${what} as ONNX bytes (Uint8Array) or a file path, got ${describeValue(source)}`);
 }
 
-/** The dims of `spec` with its symbols given values; throws `QAIC_INVALID_ARGUMENT` naming an open dim. */
-export function resolveDims(spec: ValueSpec, symbols: Readonly<Record<string, number>>): number[] {
+/**
+ * Who draws random inputs, for the errors of {@link resolveDims} and {@link randomData}: the function to name and
+ * where its caller gives a symbol's value or the input itself.
+ */
+export interface RandomInputCaller {
+  /** the public function, e.g. 'fp16Accuracy' */
+  name: string;
+  /** the option that gives symbol `symbol` a value, with an example */
+  symbols: (symbol: string) => string;
+  /** the option that gives input `input` (or, without one, the inputs) instead */
+  inputs: (input?: string) => string;
+}
+
+/** {@link fp16Accuracy}: `options.symbols` and `options.inputs`. */
+const FP16_ACCURACY: RandomInputCaller = {
+  name: 'fp16Accuracy',
+  symbols: (symbol) => `options.symbols (e.g. { ${symbol}: 1 })`,
+  inputs: (input) => (input === undefined ? 'options.inputs' : `options.inputs['${input}']`),
+};
+
+/**
+ * The dims of `spec` with its symbols given values; throws `QAIC_INVALID_ARGUMENT` naming an open dim and what
+ * `caller` (default fp16Accuracy) takes to close it.
+ */
+export function resolveDims(spec: ValueSpec, symbols: Readonly<Record<string, number>>, caller: RandomInputCaller = FP16_ACCURACY): number[] {
   if (spec.shape === null) {
-    throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy cannot draw a random value for input '${spec.name}': the model declares no shape; pass options.inputs['${spec.name}']`);
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `${caller.name} cannot draw a random value for input '${spec.name}': the model declares no shape; pass ${caller.inputs(spec.name)}`, { details: { input: spec.name } });
   }
   return spec.shape.map((d, k) => {
     if (typeof d === 'number') return d;
     const value = typeof d === 'string' ? symbols[d] : undefined;
     if (value === undefined || !Number.isInteger(value) || value < 1) {
-      throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy cannot draw a random value for input '${spec.name}': dim ${k} is ${d === null ? 'anonymous' : `'${d}'`}; pass options.symbols (e.g. { ${typeof d === 'string' ? d : 'N'}: 1 }) or options.inputs['${spec.name}']`);
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `${caller.name} cannot draw a random value for input '${spec.name}': dim ${k} is ${d === null ? 'anonymous' : `'${d}'`}; pass ${caller.symbols(typeof d === 'string' ? d : 'N')} or ${caller.inputs(spec.name)}`, {
+        details: { input: spec.name, dim: k, symbol: d },
+      });
     }
     return value;
   });
 }
 
 /** `count` seeded random values of `dtype` (uniform in [-1, 1) for floats, [0, 4) for integers). */
-export function randomData(dtype: DType, count: number, next: () => number): AccuracyInput['data'] {
+export function randomData(dtype: DType, count: number, next: () => number, caller: RandomInputCaller = FP16_ACCURACY): AccuracyInput['data'] {
   switch (dtype) {
     case 'float32': case 'float16': return Float32Array.from({ length: count }, () => next() * 2 - 1);
     case 'float64': return Float64Array.from({ length: count }, () => next() * 2 - 1);
@@ -112,7 +137,7 @@ export function randomData(dtype: DType, count: number, next: () => number): Acc
     case 'bool': case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * (dtype === 'bool' ? 2 : 4)));
     case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 4));
     default:
-      throw new QaicError('QAIC_INVALID_ARGUMENT', `fp16Accuracy cannot draw random ${dtype} inputs; pass options.inputs`);
+      throw new QaicError('QAIC_INVALID_ARGUMENT', `${caller.name} cannot draw random ${dtype} inputs; pass ${caller.inputs()}`);
   }
 }
 

@@ -17,13 +17,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, describeValue } from '../../errors.js';
-import { dtypeFromOnnx } from '../../dtypes.js';
+import { dtypeFromOnnx, type DType, type TensorData } from '../../dtypes.js';
 import { encodeModel, modelIO, readModelFile } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto } from '../../onnx/schema.js';
 import { resolveOptions, type SessionOptions } from '../../options.js';
 import type { Inputs, OutputTensor } from '../../tensor.js';
 import { fixDims } from '../fix-dims.js';
-import { prng, randomData, resolveDims } from '../fp16/accuracy.js';
+import { float16ToFloat32Array } from '../fp16/half.js';
+import { prng, randomData, resolveDims, type RandomInputCaller } from '../fp16/accuracy.js';
 import { inputSetDigest } from './calibrate.js';
 import { int8Job, int8Source } from './compile-int8.js';
 import { writeProfile } from './profile.js';
@@ -48,19 +49,30 @@ export interface Int8AccuracyOptions {
   worstNodes?: number;
 }
 
-/** How far one output moved in int8. */
+/**
+ * How far one output moved in int8. Outputs that are not float (int64, bool, ...: an ArgMax, a comparison) are
+ * compared exactly: `mismatches` counts the elements int8 changed, the errors are taken over their values as numbers
+ * (bool as 0/1; strings count in `mismatches` only), and the float-only measures (agreements, map IoU) are absent.
+ */
 export interface Int8OutputAccuracy {
   /** output name */
   name: string;
   /** its dims (one evaluation set) */
   dims: number[];
-  /** max |int8 - float32| over all elements of all sets */
+  /**
+   * max |int8 - float32| over all elements of all sets. Like every measure here, over the pairs whose float32 value
+   * is finite (an inf/NaN in float32 has nothing to measure against) and whose int8 value is finite (see `nonFinite`)
+   */
   maxAbsError: number;
   /** ||int8 - float32||_2 / ||float32||_2 over all sets (the absolute L2 error where float32 is all zeros) */
   relativeL2Error: number;
-  /** [N, C] outputs (C > 1): the fraction of rows whose arg-max class agrees */
+  /** elements, over all sets, that are finite in float32 but inf/NaN in int8 (left out of the errors, as in fp16Accuracy) */
+  nonFinite: number;
+  /** outputs that are not float: elements, over all sets, whose int8 value is not exactly the float32 model's */
+  mismatches?: number;
+  /** [N, C] float outputs (C > 1): the fraction of rows whose arg-max class agrees */
   top1Agreement?: number;
-  /** [N, T, C] outputs (C > 1): the fraction of (n, t) positions whose arg-max over C agrees (a recognizer's per-timestep characters) */
+  /** [N, T, C] float outputs (C > 1): the fraction of (n, t) positions whose arg-max over C agrees (a recognizer's per-timestep characters) */
   argmaxAgreement?: number;
   /**
    * Map outputs (rank 4, every float32 value in [0, 1], such as a detector's probability map): intersection over
@@ -77,7 +89,10 @@ export interface Int8NodeError {
   op: string;
   /** the tensor it writes */
   tensor: string;
-  /** ||node in QDQ form - node in float32||_2 / ||node in float32||_2, both fed the float32 inputs, over all sets */
+  /**
+   * ||node in QDQ form - node in float32||_2 / ||node in float32||_2, both fed the float32 inputs, over the sets where
+   * both sums are finite (one NaN in a set's float32 tensor makes its sums NaN)
+   */
   relativeL2Error: number;
 }
 
@@ -99,6 +114,13 @@ export interface Int8AccuracyReport {
   nodesMeasured: number;
 }
 
+/** What the random-input errors name: int8Accuracy's dims come from the compile options' `onnx_define_symbol`. */
+const INT8_ACCURACY: RandomInputCaller = {
+  name: 'int8Accuracy',
+  symbols: (symbol) => `compileOptions.onnx_define_symbol (e.g. { ${symbol}: 1 })`,
+  inputs: () => 'options.inputs (evaluation input sets)',
+};
+
 function fail(message: string, details?: Record<string, unknown>): QaicError {
   return new QaicError('QAIC_INVALID_ARGUMENT', `int8Accuracy: ${message}`, details === undefined ? undefined : { details });
 }
@@ -116,9 +138,11 @@ export interface Probe {
 
 /**
  * The probe model: `float` (dims fixed) plus a QDQ copy of every quantized node of `qdq`, fed from the float32
- * tensors, and the sums of its squared error. Returns the model and the probes.
+ * tensors, and the sums of its squared error. Returns the model and the probes. `source` names the model in errors.
+ * @throws QaicError `QAIC_INTERNAL` when a Q/DQ parameter of `qdq` is neither one of its initializers nor a tensor
+ *   of `float` (the int8 pass writes them as initializers, so this is a bug)
  */
-export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean): { model: ModelProto; probes: Probe[] } {
+export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean, source = 'the model'): { model: ModelProto; probes: Probe[] } {
   const out: ModelProto = structuredClone(float);
   const graph: GraphProto = out.graph!;
   const q = qdq.graph!;
@@ -132,10 +156,14 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
   for (const t of graph.initializer ?? []) if (t.name) floatNames.add(t.name);
   for (const n of graph.node ?? []) for (const y of n.output ?? []) if (y) floatNames.add(y);
   const added = new Set<string>();
-  const addInitializer = (name: string) => {
+  const addInitializer = (name: string, node: NodeProto) => {
     if (added.has(name) || floatNames.has(name)) return;
     const t = qInitializers.get(name);
-    if (t === undefined) throw new Error(`no initializer ${name}`);
+    if (t === undefined) {
+      throw new QaicError('QAIC_INTERNAL', `int8Accuracy: the quantized graph of ${source} has no initializer '${name}', which the QDQ copy of node '${node.name ?? ''}' (${node.op_type ?? ''}) needs; the int8 pass writes every scale and zero point as an initializer, so this is a bug in qaic: please report it`, {
+        details: { initializer: name, node: node.name, operator: node.op_type },
+      });
+    }
     added.add(name);
     graph.initializer = [...(graph.initializer ?? []), t];
   };
@@ -161,18 +189,18 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
         if (qn?.op_type === 'QuantizeLinear') {
           const t = qn.input?.[0] ?? '';
           if (!floatNames.has(t)) { ok = false; return x; }
-          for (const p of [...(qn.input ?? []).slice(1), ...(d.input ?? []).slice(1)]) if (p) addInitializer(p);
+          for (const p of [...(qn.input ?? []).slice(1), ...(d.input ?? []).slice(1)]) if (p) addInitializer(p, n);
           local.push({ ...qn, name: `${qn.name ?? 'q'}${tag}_${j}`, input: [t, ...(qn.input ?? []).slice(1)], output: [`${src}${tag}_${j}`] });
           local.push({ ...d, name: `${d.name ?? 'dq'}${tag}_${j}`, input: [`${src}${tag}_${j}`, ...(d.input ?? []).slice(1)], output: [`${x}${tag}_${j}`] });
           return `${x}${tag}_${j}`;
         }
         // a constant (weight or bias) in int8/int32
-        for (const p of d.input ?? []) if (p) addInitializer(p);
+        for (const p of d.input ?? []) if (p) addInitializer(p, n);
         local.push({ ...d, name: `${d.name ?? 'dq'}${tag}_${j}`, output: [`${x}${tag}_${j}`] });
         return `${x}${tag}_${j}`;
       }
       if (floatNames.has(x)) return x;
-      if (qInitializers.has(x)) { addInitializer(x); return x; }
+      if (qInitializers.has(x)) { addInitializer(x, n); return x; }
       ok = false;
       return x;
     });
@@ -183,7 +211,7 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
     const qy = quantizeOf.get(y);
     const dy = qy === undefined ? undefined : (q.node ?? []).find((m) => m.op_type === 'DequantizeLinear' && m.input?.[0] === qy.output?.[0]);
     if (qy !== undefined && dy !== undefined) {
-      for (const p of [...(qy.input ?? []).slice(1), ...(dy.input ?? []).slice(1)]) if (p) addInitializer(p);
+      for (const p of [...(qy.input ?? []).slice(1), ...(dy.input ?? []).slice(1)]) if (p) addInitializer(p, n);
       local.push({ ...qy, name: `${qy.name ?? 'q'}${tag}_out`, input: [raw, ...(qy.input ?? []).slice(1)], output: [`${raw}_q`] });
       local.push({ ...dy, name: `${dy.name ?? 'dq'}${tag}_out`, input: [`${raw}_q`, ...(dy.input ?? []).slice(1)], output: [`${raw}_dq`] });
       probe = `${raw}_dq`;
@@ -220,10 +248,25 @@ class Tally {
   inter = 0;
   union = 0;
   inUnit = true;
+  nonFinite = 0;
+  /** elements that differ, for outputs that are not float (undefined for float outputs) */
+  mismatches: number | undefined;
+  exact(a: TensorData, b: TensorData): void {
+    let n = this.mismatches ?? 0;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) n++;
+    this.mismatches = n;
+  }
   add(a: ArrayLike<number>, b: ArrayLike<number>): void {
     for (let i = 0; i < a.length; i++) {
       const x = a[i]!;
-      const d = Math.abs(x - b[i]!);
+      const y = b[i]!;
+      // as fp16Accuracy's compareOutput: one inf/NaN would make every sum inf/NaN
+      if (!Number.isFinite(x)) continue;
+      if (!Number.isFinite(y)) {
+        this.nonFinite++;
+        continue;
+      }
+      const d = Math.abs(x - y);
       if (d > this.maxAbs) this.maxAbs = d;
       this.diff2 += d * d;
       this.ref2 += x * x;
@@ -250,21 +293,46 @@ class Tally {
       if (p || q) this.union++;
     }
   }
+  /** add one set's in-graph sums of a node probe, unless a NaN/inf made them useless */
+  sums(diff2: number, ref2: number): void {
+    if (!Number.isFinite(diff2) || !Number.isFinite(ref2)) return;
+    this.diff2 += diff2;
+    this.ref2 += ref2;
+  }
   get relativeL2(): number {
     return this.ref2 > 0 ? Math.sqrt(this.diff2 / this.ref2) : Math.sqrt(this.diff2);
   }
 }
 
 function floats(t: OutputTensor | undefined, name: string): Float32Array {
-  if (t === undefined || !(t.data instanceof Float32Array)) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: output '${name}' is not float32 (${t?.dtype ?? 'missing'}); only float outputs are compared`);
+  if (t === undefined || !(t.data instanceof Float32Array)) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: probe output '${name}' is not float32 (${t?.dtype ?? 'missing'})`);
   return t.data;
+}
+
+const FLOAT_TYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'float16']);
+
+/** An output of one of the two runs (a model that ran must have produced it). */
+function produced(t: OutputTensor | undefined, name: string, which: string): OutputTensor {
+  if (t === undefined) throw new QaicError('QAIC_RUN_FAILED', `int8Accuracy: the ${which} run did not produce output '${name}'`, { details: { output: name } });
+  return t;
+}
+
+/** An output's values as numbers, for the error sums: float16 from its bits, 64-bit integers through Number, strings as NaN (skipped). */
+function numbers(t: OutputTensor): ArrayLike<number> {
+  const d = t.data;
+  if (t.dtype === 'float16') return float16ToFloat32Array(d as Uint16Array);
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array || Array.isArray(d)) {
+    return Float64Array.from({ length: d.length }, (_, i) => (typeof d[i] === 'bigint' ? Number(d[i]) : Number.NaN));
+  }
+  return d;
 }
 
 /**
  * Compile `modelPath` into int8 with `compileOptions` (as `compile()` would: `load_profile`, or
  * `convert_to_quantize` with `calibration_inputs`, and the `quantization_*` options), run it and the float32
  * model on evaluation inputs, and report per output the max abs error, relative L2 error, top-1 agreement for
- * [N, C] outputs, per-position arg-max agreement for [N, T, C] outputs and the thresholded-map IoU for map outputs,
+ * [N, C] outputs, per-position arg-max agreement for [N, T, C] outputs and the thresholded-map IoU for map outputs
+ * (outputs that are not float, such as an int64 ArgMax, are compared exactly: see {@link Int8OutputAccuracy}),
  * plus the quantized nodes whose own error is largest (the candidates for `keep_original_precision_for_nodes`).
  * A compile-time tool: it compiles into a temporary folder (removed after) and runs both models one input set at a
  * time on one activation each. With `convert_to_quantize` it calibrates on `calibration_inputs` again, so those must be
@@ -326,7 +394,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     }, `'${modelPath}'`);
   }
   const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
-    && !job.keepOutputs.includes(n.output?.[0] ?? ''));
+    && !job.keepOutputs.includes(n.output?.[0] ?? ''), `'${modelPath}'`);
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);
@@ -334,10 +402,10 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     for (let s = 0; s < randomSets; s++) {
       const set: Inputs = {};
       for (const spec of io.inputs) {
-        const dims = resolveDims(spec, {});
+        const dims = resolveDims(spec, {}, INT8_ACCURACY);
         const dtype = spec.dtype ?? dtypeFromOnnx(spec.onnxType);
         if (dtype === undefined) throw fail(`cannot draw input '${spec.name}' of ONNX type ${spec.onnxType}; pass options.inputs`, { input: spec.name });
-        set[spec.name] = { data: randomData(dtype, dims.reduce((a, b) => a * b, 1), next), shape: dims };
+        set[spec.name] = { data: randomData(dtype, dims.reduce((a, b) => a * b, 1), next, INT8_ACCURACY), shape: dims };
       }
       sets.push(set);
     }
@@ -345,10 +413,11 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   }
   const calibration = new Map((source.profile.inputDigests ?? []).map((d, i) => [d, i]));
 
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-accuracy-'));
   const { Session } = await import('../../session.js');
   const runOptions = { num_activations: 1, aic_num_cores: 1, set_size: 1, allow_oversubscription: true, copy_inputs: true } as const;
   const sessions: Array<InstanceType<typeof Session>> = [];
+  // created right before the try whose finally removes it: nothing that can throw may come between
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-int8-accuracy-'));
   try {
     const profileFile = join(dir, 'profile.json');
     writeProfile(profileFile, source.profile);
@@ -380,20 +449,24 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       const a = await float.run(set).catch((e: unknown) => tag(e, 'float32'));
       const b = await int8.run(set).catch((e: unknown) => tag(e, 'int8'));
       io.outputs.forEach((spec, j) => {
-        const x = floats(a[spec.name], spec.name);
-        const y = floats(b[spec.name], spec.name);
+        const ta = produced(a[spec.name], spec.name, 'float32');
+        const tb = produced(b[spec.name], spec.name, 'int8');
+        const x = numbers(ta);
+        const y = numbers(tb);
         const t = outputs[j]!;
         t.add(x, y);
-        const dims = a[spec.name]!.shape;
+        const dims = ta.shape;
         dimsOf[j] = [...dims];
+        // an int64 or bool output (ArgMax, a comparison) has no scores to rank or map to threshold: it is equal or not
+        if (!FLOAT_TYPES.has(ta.dtype)) {
+          t.exact(ta.data, tb.data);
+          return;
+        }
         const classes = dims[dims.length - 1]!;
         if ((dims.length === 2 || dims.length === 3) && classes > 1) t.argmax(x, y, classes);
         if (dims.length === 4) t.map(x, y, threshold);
       });
-      probe.probes.forEach((p, j) => {
-        nodes[j]!.diff2 += floats(a[p.diff2], p.diff2)[0]!;
-        nodes[j]!.ref2 += floats(a[p.ref2], p.ref2)[0]!;
-      });
+      probe.probes.forEach((p, j) => nodes[j]!.sums(floats(a[p.diff2], p.diff2)[0]!, floats(a[p.ref2], p.ref2)[0]!));
     }
     if (count === 0) throw fail('the evaluation inputs yielded nothing', { option: 'inputs' });
     const report: Int8AccuracyReport = {
@@ -404,7 +477,11 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       outputs: io.outputs.map((spec, j) => {
         const t = outputs[j]!;
         const dims = dimsOf[j]!;
-        const o: Int8OutputAccuracy = { name: spec.name, dims, maxAbsError: t.maxAbs, relativeL2Error: t.relativeL2 };
+        const o: Int8OutputAccuracy = { name: spec.name, dims, maxAbsError: t.maxAbs, relativeL2Error: t.relativeL2, nonFinite: t.nonFinite };
+        if (t.mismatches !== undefined) {
+          o.mismatches = t.mismatches;
+          return o;
+        }
         if (t.rows > 0 && dims.length === 2) o.top1Agreement = t.agree / t.rows;
         if (t.rows > 0 && dims.length === 3) o.argmaxAgreement = t.agree / t.rows;
         if (dims.length === 4 && t.inUnit) o.mapIoU = t.union === 0 ? 1 : t.inter / t.union;
@@ -429,11 +506,16 @@ export function formatInt8Accuracy(report: Int8AccuracyReport): string {
   const rows = [['output', 'dims', 'max abs err', 'rel L2', 'top-1/argmax', `map IoU@${report.mapThreshold}`]];
   for (const o of report.outputs) {
     const agree = o.top1Agreement ?? o.argmaxAgreement;
+    // an output that is not float has its exact count where a float output has its agreement
+    const agreement = o.mismatches !== undefined ? `${o.mismatches} differ` : agree === undefined ? '-' : `${(agree * 100).toFixed(1)}%`;
     rows.push([o.name, `[${o.dims.join(',')}]`, o.maxAbsError.toExponential(2), o.relativeL2Error.toExponential(2),
-      agree === undefined ? '-' : `${(agree * 100).toFixed(1)}%`, o.mapIoU === undefined ? '-' : o.mapIoU.toFixed(3)]);
+      agreement, o.mapIoU === undefined ? '-' : o.mapIoU.toFixed(3)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = [`Int8 accuracy against float32 (${from}):`, ...rows.map((r) => `  ${r.map((v, c) => v.padEnd(widths[c]!)).join('  ')}`.trimEnd())];
+  for (const o of report.outputs) {
+    if (o.nonFinite > 0) lines.push(`  ${o.name}: ${o.nonFinite} value(s) finite in float32 ${o.nonFinite === 1 ? 'is' : 'are'} inf/NaN in int8 (left out of the errors above)`);
+  }
   if (report.worstNodes.length > 0) {
     lines.push(`Quantized nodes with the largest own error (of ${report.nodesMeasured}; keep some in float with -keep-original-precision-for-nodes=<names>):`);
     for (const n of report.worstNodes) lines.push(`  ${n.node} (${n.op}) -> ${n.tensor}: rel L2 ${n.relativeL2Error.toExponential(2)}`);

@@ -52,13 +52,15 @@ export function raiseToOpset10(model: ModelProto, fresh: (base: string) => strin
       });
     }
     if (n.op_type !== 'Slice') continue;
-    const ints = (name: string) => (n.attribute ?? []).find((a) => a.name === name)?.ints?.map(Number);
+    // kept as bigints: exporters write INT64_MAX for "to the end", which a Number rounds to 2^63 (INT64_MIN once
+    // stored in a BigInt64Array: an empty slice)
+    const ints = (name: string) => (n.attribute ?? []).find((a) => a.name === name)?.ints?.map((v) => BigInt(v));
     const starts = ints('starts') ?? [];
     const ends = ints('ends') ?? [];
     const axes = ints('axes');
-    const add = (what: string, values: number[]): string => {
+    const add = (what: string, values: bigint[]): string => {
       const name = fresh(`${n.name ?? n.output?.[0] ?? 'slice'}_${what}`);
-      graph.initializer = [...(graph.initializer ?? []), makeTensorProto(name, 'int64', [values.length], BigInt64Array.from(values.map((v) => BigInt(v))))];
+      graph.initializer = [...(graph.initializer ?? []), makeTensorProto(name, 'int64', [values.length], BigInt64Array.from(values))];
       return name;
     };
     n.input = [n.input![0]!, add('starts', starts), add('ends', ends), ...(axes === undefined ? [] : [add('axes', axes)])];

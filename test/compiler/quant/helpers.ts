@@ -2,14 +2,16 @@
  * A small CNN for the int8 tests (Conv 8->16 3x3, Relu, Conv 16->16 3x3, a residual Add, global pooling, a MatMul
  * classifier head), its calibration inputs, and onnxruntime's view of a quantized graph after optimization.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import { decodeModel, encodeModel } from '../../../lib/onnx/model.js';
 import type { ModelProto } from '../../../lib/onnx/schema.js';
+import type { Inputs } from '../../../lib/tensor.js';
 
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
 
@@ -56,6 +58,25 @@ export function writeTemp(m: ModelProto, name: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'qaic-quant-')), `${name}.onnx`);
   writeFileSync(file, encodeModel(m));
   return file;
+}
+
+/** An input set x [1, 8] with values in [0.5, 1.5): positive, for the small MatMul-head models of the accuracy tests. */
+export function positiveRow(seed: number): { x: { data: Float32Array; shape: number[] } } {
+  return { x: { data: lcg(8, 1, seed).map((v) => v + 1), shape: [1, 8] } };
+}
+
+/**
+ * Write `m` into a fresh temp folder, removed at `t`'s teardown, and calibrate it there on `sets`; returns the model
+ * file and its profile.
+ */
+export async function calibratedTemp(t: { teardown(fn: () => void): unknown }, m: ModelProto, sets: Inputs[]): Promise<{ file: string; profile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-quant-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'model.onnx');
+  writeFileSync(file, encodeModel(m));
+  const profile = join(dir, 'profile.json');
+  await calibrate(file, sets, { dump_profile: profile });
+  return { file, profile };
 }
 
 /** Run `file` on onnxruntime at level 'all', one thread; returns output y and the optimized graph's op counts. */

@@ -39,3 +39,16 @@ t.test('options that do not quantize, and bad settings, are refused before anyth
   await calibrate(other, cnnInputs(2, 1), { dump_profile: join(dir, 'other.json') });
   await t.rejects(int8Accuracy(file, { load_profile: join(dir, 'other.json') }), { code: 'QAIC_PROFILE_MISMATCH' }, "another model's profile");
 });
+
+t.test('random inputs for a dim left open name int8Accuracy and the compile option that fixes it', async (t) => {
+  const m = smallCnn();
+  m.graph!.input![0]!.type!.tensor_type!.shape!.dim![0] = { dim_param: 'N' };
+  m.graph!.output![0]!.type!.tensor_type!.shape!.dim![0] = { dim_param: 'N' };
+  const file = writeTemp(m, 'cnn-n');
+  const profile = join(mkdtempSync(join(tmpdir(), 'qaic-int8-acc-err-')), 'profile.json');
+  await calibrate(file, cnnInputs(2, 1), { dump_profile: profile, onnx_define_symbol: { N: 1 } });
+  await t.rejects(int8Accuracy(file, { load_profile: profile }, { randomInputs: 1 }), {
+    code: 'QAIC_INVALID_ARGUMENT',
+    message: /^int8Accuracy cannot draw a random value for input 'x': dim 0 is 'N'; pass compileOptions\.onnx_define_symbol \(e\.g\. \{ N: 1 \}\) or options\.inputs/,
+  });
+});
