@@ -13,6 +13,7 @@ import type { ResolvedOptions } from './options.js';
 import { findGraph, openProgram, readManifestSync } from './program/open.js';
 import type { ManifestGraph } from './program/types.js';
 import { compileResolved } from './compiler/compile.js';
+import { describeGraphInputs, overlappingGraphs } from './specializations.js';
 
 /** What kind of thing the user's path is. */
 export type SourceKind = 'onnx' | 'program';
@@ -131,13 +132,16 @@ function namesOf(specs: readonly ValueSpec[]): string {
 }
 
 /**
- * Which graphs of a program a session serves: the one named by `graph`; every graph for `'auto'` (refused when
- * their input names differ: a run could not be matched to a graph by shape alone); and by default every graph when
- * there are several that share input and output names (a program of specializations or a link of one model at
- * several shapes), else the first.
+ * Which graphs of a program a session serves: the one named by `graph`; every graph for `'auto'`, which is also the
+ * default when there are several that share input and output names (a program of specializations or a link of one
+ * model at several shapes); else the first. Picking per run needs graphs a run's inputs tell apart: graphs with
+ * different input names are refused for `'auto'` (the default then takes the first), and graphs whose inputs take
+ * the same shapes and dtypes are refused for `'auto'` and for the default alike (no run could say which one it
+ * meant, so the user must name one).
  *
  * @throws QaicError `QAIC_GRAPH_NOT_FOUND` for an unknown name; `QAIC_INVALID_OPTION` for `'auto'` on graphs whose
- *   inputs or outputs differ in names
+ *   inputs or outputs differ in names, and for `'auto'` or the default on graphs whose inputs take the same shapes
+ *   and dtypes (naming them and their shapes)
  */
 export function servedGraphNames(file: string, graphs: readonly ManifestGraph[], graphName: string | undefined): string[] {
   if (graphName !== undefined && graphName !== AUTO_GRAPH) return [findGraph(file, graphs, graphName).name];
@@ -148,6 +152,13 @@ export function servedGraphNames(file: string, graphs: readonly ManifestGraph[],
     throw new QaicError('QAIC_INVALID_OPTION',
       `option 'graph': 'auto' picks a graph per run by its input shapes, which needs graphs with the same input and output names, but in program '${file}' graph '${first.name}' has inputs ${namesOf(first.inputs)} and outputs ${namesOf(first.outputs)} while graph '${differing.name}' has inputs ${namesOf(differing.inputs)} and outputs ${namesOf(differing.outputs)}; pass graph: one of ${graphs.map((g) => `'${g.name}'`).join(', ')}`,
       { details: { option: 'graph', file, graphs: graphs.map((g) => g.name) } });
+  }
+  const same = overlappingGraphs(graphs);
+  if (same !== undefined) {
+    const [a, b] = same;
+    throw new QaicError('QAIC_INVALID_OPTION',
+      `option 'graph': ${graphName === undefined ? "the default ('auto' for a program of several graphs with the same input names)" : "'auto'"} picks a graph per run by its inputs' shapes and dtypes, but in program '${file}' graphs '${a.name}' (${describeGraphInputs(a.inputs)}) and '${b.name}' (${describeGraphInputs(b.inputs)}) take the same ones, so no run could choose between them; pass graph: one of ${graphs.map((g) => `'${g.name}'`).join(', ')}`,
+      { details: { option: 'graph', file, graphs: graphs.map((g) => g.name), candidates: [a.name, b.name], shapes: Object.fromEntries([a, b].map((g) => [g.name, describeGraphInputs(g.inputs)])) } });
   }
   return graphs.map((g) => g.name);
 }

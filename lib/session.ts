@@ -203,7 +203,8 @@ export class Session implements AsyncDisposable {
    *
    * @remarks Python parity: QEfficient's `QAICInferenceSession.allowed_shapes` (there a list, per specialization,
    * of `(itemsize, dims)` per binding; here input shapes by name, with the graph's name).
-   * @throws QaicError `QAIC_INVALID_OPTION` for `graph: 'auto'` on a program whose graphs differ in input names,
+   * @throws QaicError `QAIC_INVALID_OPTION` for `graph: 'auto'` on a program whose graphs differ in input names, or
+   *   for `'auto'` and the default on one whose graphs' inputs take the same shapes and dtypes,
    *   `QAIC_GRAPH_NOT_FOUND`, `QAIC_PROGRAM_CORRUPT` (read before activation)
    */
   get allowedShapes(): AllowedShape[] {
@@ -362,8 +363,8 @@ export class Session implements AsyncDisposable {
    * Inputs are checked against the model before anything is sent. Input buffers are transferred to the activation
    * (they are detached afterwards) unless `copy_inputs` is set; views on shared or larger buffers are copied.
    *
-   * With several graphs served (`graph: 'auto'`), the run goes to the graph whose input shapes equal the given
-   * ones (give `{data, shape}`: bare typed arrays match by element count, which landscape and portrait share).
+   * With several graphs served (`graph: 'auto'`), the run goes to the graph whose input shapes and dtypes equal the
+   * given ones (give `{data, shape}`: bare typed arrays match by element count, which landscape and portrait share).
    *
    * @param inputs `{name: TypedArray | {data, shape} | ort.Tensor}`
    * @param options `signal` to abort; `outputs` to return only the named outputs
