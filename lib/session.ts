@@ -236,7 +236,9 @@ export class Session implements AsyncDisposable {
    * Pad `inputs` up to the smallest graph of {@link allowedShapes} that holds them (see `padToSpecialization` for
    * which models padding is valid for), ready for {@link run}.
    *
-   * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them or an input has no shape
+   * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them, an input has no shape or one its data disagrees
+   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array; `QAIC_INVALID_ARGUMENT` for a `value` an input
+   *   cannot hold (see `padToSpecialization`)
    */
   padToSpecialization(inputs: Inputs, value = 0): PaddedInputs {
     return padToSpecialization(this.allowedShapes, inputs, value);

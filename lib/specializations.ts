@@ -270,6 +270,66 @@ export interface PaddedInputs {
   original: Record<string, number[]>;
 }
 
+/** Most elements one padded input may have (1 GiB of float32): a larger target is refused, not allocated. */
+export const MAX_PAD_ELEMENTS = 2 ** 28;
+
+/** Range of the pad value each integer container can hold (float containers take any finite number). */
+const INTEGER_RANGE: ReadonlyArray<[Function, number, number]> = [
+  [Int8Array, -(2 ** 7), 2 ** 7 - 1], [Uint8Array, 0, 2 ** 8 - 1], [Uint8ClampedArray, 0, 2 ** 8 - 1],
+  [Int16Array, -(2 ** 15), 2 ** 15 - 1], [Uint16Array, 0, 2 ** 16 - 1],
+  [Int32Array, -(2 ** 31), 2 ** 31 - 1], [Uint32Array, 0, 2 ** 32 - 1],
+  [BigInt64Array, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], [BigUint64Array, 0, Number.MAX_SAFE_INTEGER],
+];
+
+function padError(code: 'QAIC_INPUT_SHAPE' | 'QAIC_INPUT_DTYPE' | 'QAIC_INVALID_ARGUMENT', input: string | undefined, message: string, details: Record<string, unknown> = {}): QaicError {
+  return new QaicError(code, `padToSpecialization(): ${message}`, { details: input === undefined ? details : { input, ...details } });
+}
+
+/**
+ * One input to pad, read once and checked: a shape of non-negative integers, a typed array in `data` with as many
+ * elements as the shape says, and a pad value its container can hold.
+ *
+ * @throws QaicError `QAIC_INPUT_SHAPE` (no shape, a bad dim, a length that disagrees), `QAIC_INPUT_DTYPE` (no typed
+ *   array in `data`), `QAIC_INVALID_ARGUMENT` (a pad value the container cannot hold)
+ */
+function readPadInput(name: string, value: unknown, pad: number): { dims: number[]; data: Exclude<TensorData, string[]> } {
+  let shape: unknown;
+  let data: unknown;
+  try {
+    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value)) {
+      const v = value as { shape?: unknown; dims?: unknown; data?: unknown };
+      shape = v.shape ?? v.dims;
+      data = v.data;
+    }
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): input '${name}' threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { input: name } });
+  }
+  if (!Array.isArray(shape)) {
+    throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' needs a shape ({data, shape}) to be padded, got ${describeValue(value)}`);
+  }
+  const dims = Array.from(shape as unknown[]);
+  for (let k = 0; k < dims.length; k++) {
+    const d = dims[k];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' has dimension ${k} = ${describeValue(d)}; expected a non-negative integer number`, { dim: k });
+    }
+  }
+  if (Array.isArray(data) && data.length > 0 && data.every((e) => typeof e === 'string')) throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' holds strings, which cannot be padded`);
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) {
+    throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' has no values to pad: expected a typed array in 'data', got ${describeValue(data)}`);
+  }
+  const typed = data as Exclude<TensorData, string[]>;
+  const count = product(dims);
+  if (typed.length !== count) {
+    throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' has ${typed.length} elements, but shape [${dims.join(', ')}] needs ${Number.isSafeInteger(count) ? count : 'more than 2^53'}`, { expected: count, given: typed.length });
+  }
+  const range = INTEGER_RANGE.find(([ctor]) => typed instanceof ctor);
+  if (range !== undefined && !(Number.isInteger(pad) && pad >= range[1] && pad <= range[2])) {
+    throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in input '${name}' (${typed.constructor.name}); expected an integer from ${range[1]} to ${range[2]}`, { argument: 'value' });
+  }
+  return { dims: dims as number[], data: typed };
+}
+
 /**
  * Pick the smallest specialization that can hold the given inputs and pad them to it, as QEfficient's callers do for
  * sequence lengths (take the first allowed `seq_len` at least the prompt's, pad to it). Every input dim is padded at
@@ -286,28 +346,46 @@ export interface PaddedInputs {
  *
  * @param allowed `session.allowedShapes`
  * @param inputs `{name: {data, shape}}` (a shape is needed: a bare array says nothing of which dims are short)
- * @throws QaicError `QAIC_INPUT_SHAPE` when no specialization holds the inputs (listing them), or an input has no
- *   shape or a rank other than the graphs'; `QAIC_INVALID_ARGUMENT` for a `value` that is not a number
+ * @param value the pad value (default 0); it must fit every input's container (an integer in range for integer
+ *   and BigInt arrays)
+ * @throws QaicError `QAIC_INPUT_SHAPE` when no specialization holds the inputs (listing them), an input has no
+ *   shape, a dim that is not a non-negative integer, fewer or more elements than its shape, a rank other than the
+ *   graphs', or would be padded to more than {@link MAX_PAD_ELEMENTS} elements; `QAIC_INPUT_DTYPE` for an input
+ *   without a typed array in `data` (or with strings); `QAIC_INVALID_ARGUMENT` for a `value` that is not a finite
+ *   number or does not fit an input's container, for malformed `allowed` or `inputs`, or inputs that throw when read
  */
 export function padToSpecialization(allowed: readonly AllowedShape[], inputs: Inputs, value = 0): PaddedInputs {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): value must be a finite number, got ${describeValue(value)}`, { details: { argument: 'value' } });
   }
+  if (!Array.isArray(allowed as unknown)) {
+    throw padError('QAIC_INVALID_ARGUMENT', undefined, `'allowed' must be a list of allowed shapes (session.allowedShapes), got ${describeValue(allowed)}`, { argument: 'allowed' });
+  }
+  let entries: Array<[string, unknown]>;
+  try {
+    entries = typeof inputs === 'object' && inputs !== null ? Object.entries(inputs) : [];
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): the inputs threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { argument: 'inputs' } });
+  }
+  if (typeof inputs !== 'object' || inputs === null) {
+    throw padError('QAIC_INVALID_ARGUMENT', undefined, `'inputs' must be an object of {name: {data, shape}}, got ${describeValue(inputs)}`, { argument: 'inputs' });
+  }
   const original: Record<string, number[]> = {};
-  const data: Record<string, TensorData> = {};
-  for (const [name, v] of Object.entries(inputs ?? {})) {
-    const shape = givenInput(v);
-    if (shape?.dims === undefined) {
-      throw new QaicError('QAIC_INPUT_SHAPE', `padToSpecialization(): input '${name}' needs a shape ({data, shape}) to be padded`, { details: { input: name } });
-    }
-    original[name] = [...shape.dims];
-    data[name] = (v as InputTensor).data;
+  const data: Record<string, Exclude<TensorData, string[]>> = {};
+  for (const [name, v] of entries) {
+    const input = readPadInput(name, v, value);
+    original[name] = input.dims;
+    data[name] = input.data;
   }
   let best: { spec: AllowedShape; size: number } | undefined;
   for (const spec of allowed) {
     let fits = Object.keys(spec.inputs).length === Object.keys(original).length;
     let size = 0;
     for (const [name, want] of Object.entries(spec.inputs)) {
+      const bad = want.find((d) => typeof d === 'number' && !(Number.isSafeInteger(d) && d >= 0));
+      if (bad !== undefined) {
+        throw padError('QAIC_INVALID_ARGUMENT', name, `allowed shape '${spec.graph}' gives input '${name}' the dimension ${describeValue(bad)}; expected non-negative integers`, { argument: 'allowed', graph: spec.graph });
+      }
       const have = original[name];
       if (have === undefined || have.length !== want.length || !want.every((d, k) => typeof d === 'number' && d >= have[k]!)) fits = false;
       size += product(want);
@@ -322,16 +400,17 @@ export function padToSpecialization(allowed: readonly AllowedShape[], inputs: In
   const out: Record<string, InputTensor> = {};
   for (const [name, want] of Object.entries(best.spec.inputs)) {
     const target = want as number[];
+    const elements = product(target);
+    if (elements > MAX_PAD_ELEMENTS) {
+      throw padError('QAIC_INPUT_SHAPE', name, `padding input '${name}' to graph '${best.spec.graph}' shape [${target.join(', ')}] would allocate ${Number.isSafeInteger(elements) ? elements : 'more than 2^53'} elements; at most ${MAX_PAD_ELEMENTS} are allowed`, { graph: best.spec.graph, expected: MAX_PAD_ELEMENTS, given: elements });
+    }
     out[name] = { data: padded(data[name]!, original[name]!, target, value), shape: target };
   }
   return { graph: best.spec.graph, inputs: out, original };
 }
 
-/** Copy `src` (row-major, `from` shape) into a new array of `to` shape filled with `value` elsewhere. */
-function padded(src: TensorData, from: readonly number[], to: readonly number[], value: number): TensorData {
-  if (Array.isArray(src)) {
-    throw new QaicError('QAIC_INPUT_SHAPE', 'padToSpecialization(): string inputs cannot be padded', { details: { argument: 'inputs' } });
-  }
+/** Copy `src` (row-major, `from` shape, checked by {@link readPadInput}) into a new array of `to` shape filled with `value` elsewhere. */
+function padded(src: Exclude<TensorData, string[]>, from: readonly number[], to: readonly number[], value: number): TensorData {
   const ctor = src.constructor as new (n: number) => Exclude<TensorData, string[]>;
   const total = product(to);
   const out = new ctor(total);
