@@ -208,24 +208,34 @@ export class Session implements AsyncDisposable {
    *   `QAIC_GRAPH_NOT_FOUND`, `QAIC_PROGRAM_CORRUPT` (read before activation)
    */
   get allowedShapes(): AllowedShape[] {
-    if (this.#graph !== undefined) return allowedShapesOf(this.#graph.graphs);
+    // fresh objects from the cached graphs each time: a caller changing its copy changes nothing here
+    return allowedShapesOf(this.#graph?.graphs ?? (this.#unpreparedGraphs ??= this.#graphsBeforePreparing()));
+  }
+
+  /**
+   * The graphs this session will serve, with their input shapes, read before the graph is prepared: from the
+   * program's manifest, or for an `.onnx` model from the model (one graph per specialization when compiling with
+   * `specializations`). Read once: a program is immutable, and the options that choose graphs do not change.
+   */
+  #graphsBeforePreparing(): Array<{ name: string; inputs: readonly ValueSpec[] }> {
     if (this.#source.kind === 'program') {
       const { file, manifest } = readManifestSync(this.#source.path);
       const names = servedGraphNames(file, manifest.graphs, this.options.graph);
-      return allowedShapesOf(manifest.graphs.filter((g) => names.includes(g.name)));
+      return manifest.graphs.filter((g) => names.includes(g.name));
     }
     const specs = this.#specs();
     const specializations = this.options.specializations;
     if (specializations !== undefined) {
       // an .onnx model to be compiled into one graph per specialization: the shapes it will have, named as compile() names them
       const names = specializationNames(specializations);
-      return allowedShapesOf(specializations.map((sp, i) => ({
+      return specializations.map((sp, i) => ({
         name: names[i]!,
         inputs: specs.inputs.map((s) => ({ ...s, shape: fixShape(s.shape, { ...this.options.onnx_define_symbol, ...sp }) })),
-      })));
+      }));
     }
-    return allowedShapesOf([{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }]);
+    return [{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }];
   }
+  #unpreparedGraphs: Array<{ name: string; inputs: readonly ValueSpec[] }> | undefined;
 
   /** Alias of {@link allowedShapes} (QEfficient's name). */
   get allowed_shapes(): AllowedShape[] {
