@@ -33,6 +33,8 @@ export interface MeasuredSession {
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
   /** the served graph `name` (the first when undefined): its index, input shapes, batch size and name */
   _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string };
+  /** the prepared graph, once there is one: which graphs it serves */
+  readonly graph: { readonly auto: boolean; readonly graphs: ReadonlyArray<{ readonly name: string }> } | undefined;
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -185,9 +187,15 @@ export class SessionMeasurements implements RunObserver {
     return result;
   }
 
+  /** The served graphs' names by index when the session serves several, to label each graph's profile. */
+  #graphNames(): string[] | undefined {
+    const graph = this.#session.graph;
+    return graph?.auto === true ? graph.graphs.map((g) => g.name) : undefined;
+  }
+
   async operatorRows(): Promise<OperatorRow[]> {
     const profiler = this.#requireProfiling('operatorTable');
-    const profiles = await profiler.collect(this.#runtime());
+    const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
     return operatorTable(profiles.map((p) => p.events));
   }
 
@@ -212,7 +220,7 @@ export class SessionMeasurements implements RunObserver {
 
   async trace(): Promise<TraceDocument> {
     const profiler = this.#requireProfiling('writeTrace');
-    const profiles = await profiler.collect(this.#runtime());
+    const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
     return buildTrace(profiler.traces, profiles);
   }
 

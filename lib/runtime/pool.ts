@@ -352,7 +352,13 @@ export class ActivationPool implements Runtime {
    */
   endProfiling(): Promise<EndedProfile[]> {
     const now = this.activations.filter((a) => a.state === 'ready' && !a.profilingEnded);
-    return Promise.all(now.map(async (a) => ({ activation: a.index, file: await a.endProfiling(), createStartNs: a.startTimes?.createStartNs ?? 0 })));
+    return Promise.all(now.map(async (a) => {
+      const ended = await a.endProfiling();
+      return [
+        { activation: a.index, file: ended.file, createStartNs: a.startTimes?.createStartNs ?? 0 },
+        ...ended.graphs.map((g) => ({ activation: a.index, graph: g.graph, file: g.file, createStartNs: g.createStartNs })),
+      ];
+    })).then((lists) => lists.flat());
   }
 }
 

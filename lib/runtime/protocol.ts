@@ -107,13 +107,27 @@ export interface WorkerTimes {
   posted: number;
 }
 
+/** The onnxruntime profile of a graph an activation loaded on its first use (`graph: 'auto'`). */
+export interface GraphProfile {
+  /** the graph's index (see {@link ActivationConfig.graphs}; never 0) */
+  graph: number;
+  /** the profile file onnxruntime wrote, if any */
+  file: string | undefined;
+  /** process-wide monotonic ns just before onnxruntime created the graph's session (its profile's time origin) */
+  createStartNs: number;
+}
+
 /** Worker → main. */
 export type FromWorker =
   | { type: 'ready'; loadMs: number; createMs: number; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }
-  | { type: 'profile'; file: string | undefined; error?: SerializedError }
+  /**
+   * `file`: graph 0's profile; `graphs`: the profiles of the other graphs this activation loaded on first use while
+   * profiling (each with its own time origin, ns just before its create())
+   */
+  | { type: 'profile'; file: string | undefined; graphs?: GraphProfile[]; error?: SerializedError }
   | BenchResult;
 
 /** What one activation measured in a benchmark. Timestamps are process-wide monotonic ns. */

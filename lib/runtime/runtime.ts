@@ -82,6 +82,11 @@ export interface ActivationSamples {
 export interface EndedProfile {
   /** the activation's index */
   activation: number;
+  /**
+   * the graph it profiled, by index in {@link RuntimeSpec.graphs} order (absent: graph 0, loaded at start; others
+   * are graphs loaded on first use, each profiled into a file of its own)
+   */
+  graph?: number;
   /** the profile file onnxruntime wrote, if any */
   file: string | undefined;
   /** process-wide monotonic ns just before onnxruntime created the session (its profile's time origin) */
