@@ -30,7 +30,10 @@ export interface SourceDescription {
 export interface ServedGraph {
   /** graph name (the program's graph name, or `'main'` for a plain model) */
   name: string;
-  /** file onnxruntime loads */
+  /**
+   * file onnxruntime loads; `''` for a graph of a program after the first until its first use (see
+   * {@link PreparedGraph.loadGraph})
+   */
   modelPath: string;
   /** onnxruntime session options that come with the graph */
   sessionOptions: Record<string, unknown>;
@@ -64,6 +67,13 @@ export interface PreparedGraph extends ServedGraph {
   graphs: ServedGraph[];
   /** whether each run goes to the graph whose input shapes equal the given ones (`graph: 'auto'`) */
   auto: boolean;
+  /**
+   * Make graph `index` of {@link graphs} loadable, once, and resolve with its file (also set as its `modelPath`).
+   * The first graph is loadable from the start; a program's others are verified, decoded and written out for
+   * onnxruntime only when a run or benchmark first needs them, so a program of many shapes costs start-up only one.
+   * A failed attempt (e.g. `QAIC_PROGRAM_HOST_MISMATCH`) is retried by the next call.
+   */
+  loadGraph(index: number): Promise<string>;
 }
 
 /**
@@ -110,20 +120,36 @@ export function describeSource(modelPath: unknown): SourceDescription {
 async function programGraph(programPath: string, graphName: string | undefined, t0: number, cached: boolean): Promise<PreparedGraph> {
   const program = await openProgram(programPath);
   const names = servedGraphNames(programPath, program.graphs, graphName);
-  const graphs: ServedGraph[] = [];
-  for (const name of names) {
-    const loadable = await program.loadable(name);
-    graphs.push({
-      name: loadable.name,
-      modelPath: loadable.modelPath,
-      sessionOptions: loadable.sessionOptions,
-      inputs: loadable.inputs,
-      outputs: loadable.outputs,
-      batchSize: loadable.batchSize,
-    });
-  }
-  const first = graphs[0]!;
-  return { ...first, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1 };
+  const served = (g: ManifestGraph, modelPath: string): ServedGraph => ({
+    name: g.name, modelPath, sessionOptions: g.sessionOptions, inputs: g.inputs, outputs: g.outputs, batchSize: g.batchSize,
+  });
+  // only the first graph is made loadable now; the others when first used (see loadGraph)
+  const loadable = await program.loadable(names[0]);
+  const graphs = [served(loadable, loadable.modelPath), ...names.slice(1).map((name) => served(findGraph(programPath, program.graphs, name), ''))];
+  const loading = new Map<number, Promise<string>>();
+  const loadGraph = (index: number): Promise<string> => {
+    const graph = graphs[index];
+    if (graph === undefined) return Promise.reject(new QaicError('QAIC_INTERNAL', `no graph ${index} is served (${graphs.length} are)`));
+    if (graph.modelPath !== '') return Promise.resolve(graph.modelPath);
+    let made = loading.get(index);
+    if (made === undefined) {
+      made = program.loadable(graph.name).then((g) => {
+        graph.modelPath = g.modelPath;
+        return g.modelPath;
+      }, (error: unknown) => {
+        loading.delete(index);
+        throw error;
+      });
+      loading.set(index, made);
+    }
+    return made;
+  };
+  return { ...graphs[0]!, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1, loadGraph };
+}
+
+/** {@link PreparedGraph.loadGraph} of a graph that is loadable from the start. */
+function loadedGraph(graph: ServedGraph): (index: number) => Promise<string> {
+  return (index) => (index === 0 ? Promise.resolve(graph.modelPath) : Promise.reject(new QaicError('QAIC_INTERNAL', `no graph ${index} is served (1 is)`)));
 }
 
 /** Names of a graph's inputs or outputs, in order, as one comparable string. */
@@ -200,7 +226,7 @@ export async function prepareGraph(
     outputs: io.outputs,
     batchSize: batchSizeOf(io.inputs, options),
   };
-  return { ...graph, prepareMs: performance.now() - t0, cached: false, graphs: [graph], auto: false };
+  return { ...graph, prepareMs: performance.now() - t0, cached: false, graphs: [graph], auto: false, loadGraph: loadedGraph(graph) };
 }
 
 /**

@@ -10,7 +10,7 @@ import {
 } from './options.js';
 import type { DType } from './dtypes.js';
 import type { Dim, ValueSpec } from './onnx/model.js';
-import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor } from './tensor.js';
+import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor, type WireTensor } from './tensor.js';
 import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './graph-source.js';
 import { ActivationPool } from './runtime/pool.js';
 import { createRuntime } from './runtime/create-runtime.js';
@@ -255,12 +255,13 @@ export class Session implements AsyncDisposable {
   }
 
   /**
-   * The input specs of the served graph `name` (the first graph's when absent), for the benchmark's random inputs.
+   * The input specs of the served graph `name` (the first graph's when absent), for the benchmark's random inputs,
+   * and `load` to make it loadable (graphs after the first are made so on first use) and get its file.
    *
    * @internal
    * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the graphs served
    */
-  _graphIndex(name: string | undefined): { index: number; shapes: ShapeDict; batchSize: number; name: string } {
+  _graphIndex(name: string | undefined): { index: number; shapes: ShapeDict; batchSize: number; name: string; load: () => Promise<string> } {
     const graph = this.#graph;
     if (graph === undefined) throw new QaicError('QAIC_INTERNAL', 'the session has no prepared graph');
     const index = name === undefined ? 0 : graph.graphs.findIndex((g) => g.name === name);
@@ -270,7 +271,10 @@ export class Session implements AsyncDisposable {
       });
     }
     const served = graph.graphs[index]!;
-    return { index, shapes: this.#shapeDict(index === 0 ? this.#inputSpecs(graph) : served.inputs), batchSize: index === 0 ? this.batchSize : served.batchSize, name: served.name };
+    return {
+      index, shapes: this.#shapeDict(index === 0 ? this.#inputSpecs(graph) : served.inputs), batchSize: index === 0 ? this.batchSize : served.batchSize, name: served.name,
+      load: () => graph.loadGraph(index),
+    };
   }
 
   async #prepare(): Promise<PreparedGraph> {
@@ -430,39 +434,62 @@ export class Session implements AsyncDisposable {
       if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
       const transfer = prepareTransfer(feeds, this.options.copy_inputs);
       const validatedNs = nowNs();
-      const runtime = this.#runtime;
-      if (runtime === undefined) {
-        this.#assertOpen('run');
-        throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
-      }
-      const request: RunRequest = { feeds, transfer, signal: options.signal };
-      if (index !== 0) request.graph = index;
-      if (options.outputs !== undefined) request.outputs = options.outputs;
-      runtime.dispatch(request, (result) => {
-        let outputs: Record<string, OutputTensor>;
-        try {
-          const wire = result.outputs;
-          outputs = {};
-          for (const name in wire) {
-            const t = wire[name]!;
-            outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
+      if (served.modelPath === '') {
+        // a graph after the first, used for the first time: made loadable now (once), then sent
+        graph.loadGraph(index).then((modelPath) => {
+          try {
+            this.#send(feeds, transfer, index, modelPath, options, callNs, validatedNs, resolve, reject);
+          } catch (error) {
+            reject(error);
           }
-          this.#notify(request, result, callNs, validatedNs, true);
-        } catch (error) {
-          // an observer threw: the caller gets its error, as it would from an awaited call
-          reject(error);
-          return;
+        }, reject);
+        return;
+      }
+      this.#send(feeds, transfer, index, served.modelPath, options, callNs, validatedNs, resolve, reject);
+    });
+  }
+
+  /** Hand checked feeds to the runtime; `resolve` or `reject` is called when the activation answers. */
+  #send(
+    feeds: WireTensor[], transfer: ArrayBuffer[], index: number, modelPath: string, options: RunOptions, callNs: number, validatedNs: number,
+    resolve: (outputs: Record<string, OutputTensor>) => void, reject: (error: unknown) => void,
+  ): void {
+    const runtime = this.#runtime;
+    if (runtime === undefined) {
+      this.#assertOpen('run');
+      throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
+    }
+    const request: RunRequest = { feeds, transfer, signal: options.signal };
+    if (index !== 0) {
+      request.graph = index;
+      // for activations that have not loaded it (they were given no file for a graph made loadable after they started)
+      request.modelPath = modelPath;
+    }
+    if (options.outputs !== undefined) request.outputs = options.outputs;
+    runtime.dispatch(request, (result) => {
+      let outputs: Record<string, OutputTensor>;
+      try {
+        const wire = result.outputs;
+        outputs = {};
+        for (const name in wire) {
+          const t = wire[name]!;
+          outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
         }
-        resolve(outputs);
-      }, (error) => {
-        try {
-          this.#notify(request, undefined, callNs, validatedNs, false);
-        } catch (observerError) {
-          reject(observerError);
-          return;
-        }
+        this.#notify(request, result, callNs, validatedNs, true);
+      } catch (error) {
+        // an observer threw: the caller gets its error, as it would from an awaited call
         reject(error);
-      });
+        return;
+      }
+      resolve(outputs);
+    }, (error) => {
+      try {
+        this.#notify(request, undefined, callNs, validatedNs, false);
+      } catch (observerError) {
+        reject(observerError);
+        return;
+      }
+      reject(error);
     });
   }
 

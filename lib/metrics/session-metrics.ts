@@ -32,7 +32,7 @@ export interface MeasuredSession {
   readonly profileDir: string;
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
   /** the served graph `name` (the first when undefined): its index, input shapes, batch size and name */
-  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string };
+  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string; load(): Promise<string> };
   /** the prepared graph, once there is one: which graphs it serves */
   readonly graph: { readonly auto: boolean; readonly graphs: ReadonlyArray<{ readonly name: string }> } | undefined;
   setup(): Promise<void>;
@@ -177,7 +177,7 @@ export class SessionMeasurements implements RunObserver {
       randomInputs: () => randomInputs(shapes),
       setSize: runtime.setSize,
       batchSize: graph.batchSize,
-      graph: { index: graph.index, name: graph.name },
+      graph: { index: graph.index, name: graph.name, ...(graph.index === 0 ? {} : { modelPath: await graph.load() }) },
       store: this.enabled ? this.store : undefined,
     }, resolved, calledNs);
     if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });

@@ -354,7 +354,7 @@ export class Activation {
    */
   send(
     feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
-    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined },
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined },
   ): void {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
@@ -373,6 +373,8 @@ export class Activation {
       const message: ToWorker = { type: 'run', id, feeds };
       // only when set: the common single-graph, all-outputs request stays as small as before
       if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
+      // a graph made loadable after this activation started: its first run tells the worker where it is
+      if (first && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
       if (route?.outputs !== undefined) message.outputs = route.outputs;
       worker.postMessage(message, transfer);
     } catch (error) {

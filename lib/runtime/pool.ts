@@ -327,6 +327,7 @@ export class ActivationPool implements Runtime {
       feeds: spec.feeds, warmup: spec.warmup, depth: spec.depth, seconds: spec.mode === 'time' ? spec.seconds : 0,
       parties: activations.length, control: control.buffer as SharedArrayBuffer,
       ...(spec.graph === undefined || spec.graph === 0 ? {} : { graph: spec.graph }),
+      ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
     };
     try {
       const results = await Promise.all(activations.map((activation) => activation.benchmark(loop).catch((error: unknown) => {

@@ -47,8 +47,11 @@ export interface ActivationConfig {
 
 /** Main → worker. */
 export type ToWorker =
-  /** `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only these */
-  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[] }
+  /**
+   * `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only
+   * these; `modelPath`: the graph's file, sent with an activation's first run of a graph it was not given at start
+   */
+  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[]; modelPath?: string }
   | { type: 'end-profiling' }
   /** exit now: sent by `Activation.stop()`; handled between inferences, never during one */
   | { type: 'close' }
@@ -76,6 +79,8 @@ export interface BenchRequest {
   control: SharedArrayBuffer;
   /** index of the graph to benchmark (0 when absent, see {@link ActivationConfig.graphs}) */
   graph?: number;
+  /** the graph's file, when the activation may not know it yet (see the `run` message's `modelPath`) */
+  modelPath?: string;
 }
 
 /** Slots of a benchmark's shared control array (Int32). */

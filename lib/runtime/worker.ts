@@ -96,6 +96,7 @@ function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
   if (slot.session !== undefined) return Promise.resolve(slot.session);
   slot.loading ??= (async () => {
     try {
+      if (slot.modelPath === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${config.index} was asked to run graph ${slot.index} without being told its file`);
       const options = { ...slot.sessionOptions } as Record<string, unknown>;
       // profiled like graph 0, into a file of its own; not once this activation's profile has been collected (no one
       // would end it, and onnxruntime would keep its events in memory for the life of the session)
@@ -172,7 +173,10 @@ async function main(): Promise<void> {
     return;
   }
   slots.push({ index: 0, inputNames, session });
-  for (const [i, g] of (config.graphs ?? []).entries()) slots.push({ index: i + 1, inputNames: g.inputNames, modelPath: g.modelPath, sessionOptions: g.sessionOptions });
+  for (const [i, g] of (config.graphs ?? []).entries()) {
+    // '' : made loadable after this activation started; its first request carries the file
+    slots.push({ index: i + 1, inputNames: g.inputNames, sessionOptions: g.sessionOptions, ...(g.modelPath === '' ? {} : { modelPath: g.modelPath }) });
+  }
   post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs });
 
   port.on('message', (message: ToWorker) => {
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
       let feeds;
       try {
         if (slot === undefined) throw new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0} (it serves ${slots.length})`);
+        slot.modelPath ??= message.modelPath;
         feeds = toOrt(ort, message.feeds, slot.inputNames);
       } catch (error) {
         times.posted = nowNs();
@@ -238,6 +243,7 @@ async function main(): Promise<void> {
       if (slot === undefined) {
         void runBenchmarkLoop(ort, Promise.reject(new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0}`)), [], message);
       } else {
+        slot.modelPath ??= message.modelPath;
         void runBenchmarkLoop(ort, slot.session !== undefined ? Promise.resolve(slot.session) : loadSlot(ort, slot), slot.inputNames, message);
       }
     }

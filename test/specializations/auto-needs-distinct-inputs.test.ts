@@ -3,31 +3,10 @@ import { join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { QaicError } from '../../lib/errors.js';
 import type { DType } from '../../lib/dtypes.js';
-import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
-import { modelIO } from '../../lib/onnx/model.js';
-import { writeProgram } from '../../lib/program/index.js';
-import type { GraphToStore } from '../../lib/program/types.js';
 import { tempDir } from '../program/helpers.js';
+import { addGraph, programOf as program } from './helpers.js';
 
 // 'auto' sends a run to the graph its inputs fit; that is only a choice when no two graphs take the same inputs.
-
-/** y = x + `add`, x of `dtype` and shape [1, 4], as graph `name` of a program. */
-function addGraph(name: string, dtype: 'float32' | 'float64', add: number): GraphToStore {
-  const value = dtype === 'float32' ? new Float32Array([add]) : new Float64Array([add]);
-  const m = model(graph({
-    nodes: [node('Add', ['x', 'k'], ['y'])],
-    inputs: [tensorInfo('x', dtype, [1, 4])],
-    outputs: [tensorInfo('y', dtype, [1, 4])],
-    initializers: [initializer('k', dtype, [], value)],
-  }));
-  const io = modelIO(m);
-  return { name, model: m, inputs: io.inputs, outputs: io.outputs, batchSize: 1, sessionOptions: {}, hostFeatures: [] };
-}
-
-async function program(dir: string, graphs: GraphToStore[]): Promise<string> {
-  await writeProgram(dir, graphs, { sources: [{ path: 'add.onnx', sha256: 'a'.repeat(64) }], compileOptions: {} });
-  return dir;
-}
 
 async function rejection(promise: Promise<unknown>): Promise<QaicError> {
   return promise.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as QaicError);
