@@ -654,6 +654,8 @@ export class Session implements AsyncDisposable {
    * the P999 line the SDK's sample lacks and without its duplicated average line. With no `run()` recorded beyond
    * each activation's first (kept apart), it says so instead of printing zeros, and prints `runBenchmark()`'s
    * latencies under their own label when a benchmark recorded some ({@link getMetrics} stays the `run()` figures).
+   * A session serving several graphs (`graph: 'auto'`) prints the total, then each graph's figures under a
+   * `Graph '<name>':` line.
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */

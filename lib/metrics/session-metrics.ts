@@ -13,7 +13,7 @@ import type { RunObserver, RunTrace } from '../runtime/trace.js';
 import type { ResolvedOptions } from '../options.js';
 import { LatencyStore } from './latency-store.js';
 import { nowNs } from '../runtime/clock.js';
-import { buildReport, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { buildReport, sessionMetrics, type MetricsReport, type PythonMetrics } from './report.js';
 import { printMetricsLines } from './print-metrics.js';
 import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 import type { ScenarioResult } from '../loadgen/scenarios.js';
@@ -105,19 +105,17 @@ export class SessionMeasurements implements RunObserver {
 
   getMetrics(): PythonMetrics {
     this.#requireMetrics('getMetrics');
-    return pythonMetrics(this.store.summary('e2e'));
+    return sessionMetrics(this.store, this.graphStores);
   }
 
   getMetricsReport(): MetricsReport {
     this.#requireMetrics('getMetricsReport');
-    const report = buildReport(this.store);
-    if (this.graphStores.size > 0) report.graphs = Object.fromEntries([...this.graphStores].map(([graph, store]) => [graph, buildReport(store)]));
-    return report;
+    return buildReport(this.store, this.graphStores);
   }
 
   printMetrics(write: (line: string) => void): void {
     this.#requireMetrics('printMetrics');
-    for (const line of printMetricsLines(this.store)) write(line);
+    for (const line of printMetricsLines(this.store, this.graphStores)) write(line);
   }
 
   metricsDocument(): MetricsDocument {
@@ -125,7 +123,7 @@ export class SessionMeasurements implements RunObserver {
     const options = { ...this.#session.options } as Record<string, unknown>;
     // the calibration inputs are data (possibly megabytes of tensors, or a spent iterator), not a setting
     if (options.calibration_inputs !== undefined) options.calibration_inputs = '(given)';
-    return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark) });
+    return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark), graphs: this.graphStores });
   }
 
   exportMetrics(path: string): MetricsDocument {
