@@ -1,18 +1,13 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runRunner } from '../../lib/cli/qaic-runner.js';
+import { runInProcess } from './runner-in-process.js';
 import { tempDir } from '../program/helpers.js';
 import { addGraph, programOf } from '../specializations/helpers.js';
 
 // qaic-runner --graph <name> benchmarks one graph of a program of several (a link, or compiled specializations).
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runRunner(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
-  return { status, stdout, stderr };
-}
+const run = runInProcess;
 
 t.test('--graph picks the graph to benchmark; an unknown one lists those there are', async (t) => {
   const dir = tempDir(t);
