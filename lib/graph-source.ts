@@ -13,6 +13,7 @@ import type { ResolvedOptions } from './options.js';
 import { findGraph, openProgram, readManifestSync } from './program/open.js';
 import type { ManifestGraph } from './program/types.js';
 import { compileResolved } from './compiler/compile.js';
+import { describeGraphInputs, overlappingGraphs } from './specializations.js';
 
 /** What kind of thing the user's path is. */
 export type SourceKind = 'onnx' | 'program';
@@ -29,7 +30,10 @@ export interface SourceDescription {
 export interface ServedGraph {
   /** graph name (the program's graph name, or `'main'` for a plain model) */
   name: string;
-  /** file onnxruntime loads */
+  /**
+   * file onnxruntime loads; `''` for a graph of a program after the first until its first use (see
+   * {@link PreparedGraph.loadGraph})
+   */
   modelPath: string;
   /** onnxruntime session options that come with the graph */
   sessionOptions: Record<string, unknown>;
@@ -63,6 +67,13 @@ export interface PreparedGraph extends ServedGraph {
   graphs: ServedGraph[];
   /** whether each run goes to the graph whose input shapes equal the given ones (`graph: 'auto'`) */
   auto: boolean;
+  /**
+   * Make graph `index` of {@link graphs} loadable, once, and resolve with its file (also set as its `modelPath`).
+   * The first graph is loadable from the start; a program's others are verified, decoded and written out for
+   * onnxruntime only when a run or benchmark first needs them, so a program of many shapes costs start-up only one.
+   * A failed attempt (e.g. `QAIC_PROGRAM_HOST_MISMATCH`) is retried by the next call.
+   */
+  loadGraph(index: number): Promise<string>;
 }
 
 /**
@@ -109,20 +120,36 @@ export function describeSource(modelPath: unknown): SourceDescription {
 async function programGraph(programPath: string, graphName: string | undefined, t0: number, cached: boolean): Promise<PreparedGraph> {
   const program = await openProgram(programPath);
   const names = servedGraphNames(programPath, program.graphs, graphName);
-  const graphs: ServedGraph[] = [];
-  for (const name of names) {
-    const loadable = await program.loadable(name);
-    graphs.push({
-      name: loadable.name,
-      modelPath: loadable.modelPath,
-      sessionOptions: loadable.sessionOptions,
-      inputs: loadable.inputs,
-      outputs: loadable.outputs,
-      batchSize: loadable.batchSize,
-    });
-  }
-  const first = graphs[0]!;
-  return { ...first, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1 };
+  const served = (g: ManifestGraph, modelPath: string): ServedGraph => ({
+    name: g.name, modelPath, sessionOptions: g.sessionOptions, inputs: g.inputs, outputs: g.outputs, batchSize: g.batchSize,
+  });
+  // only the first graph is made loadable now; the others when first used (see loadGraph)
+  const loadable = await program.loadable(names[0]);
+  const graphs = [served(loadable, loadable.modelPath), ...names.slice(1).map((name) => served(findGraph(programPath, program.graphs, name), ''))];
+  const loading = new Map<number, Promise<string>>();
+  const loadGraph = (index: number): Promise<string> => {
+    const graph = graphs[index];
+    if (graph === undefined) return Promise.reject(new QaicError('QAIC_INTERNAL', `no graph ${index} is served (${graphs.length} are)`));
+    if (graph.modelPath !== '') return Promise.resolve(graph.modelPath);
+    let made = loading.get(index);
+    if (made === undefined) {
+      made = program.loadable(graph.name).then((g) => {
+        graph.modelPath = g.modelPath;
+        return g.modelPath;
+      }, (error: unknown) => {
+        loading.delete(index);
+        throw error;
+      });
+      loading.set(index, made);
+    }
+    return made;
+  };
+  return { ...graphs[0]!, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1, loadGraph };
+}
+
+/** {@link PreparedGraph.loadGraph} of a graph that is loadable from the start. */
+function loadedGraph(graph: ServedGraph): (index: number) => Promise<string> {
+  return (index) => (index === 0 ? Promise.resolve(graph.modelPath) : Promise.reject(new QaicError('QAIC_INTERNAL', `no graph ${index} is served (1 is)`)));
 }
 
 /** Names of a graph's inputs or outputs, in order, as one comparable string. */
@@ -131,13 +158,16 @@ function namesOf(specs: readonly ValueSpec[]): string {
 }
 
 /**
- * Which graphs of a program a session serves: the one named by `graph`; every graph for `'auto'` (refused when
- * their input names differ: a run could not be matched to a graph by shape alone); and by default every graph when
- * there are several that share input and output names (a program of specializations or a link of one model at
- * several shapes), else the first.
+ * Which graphs of a program a session serves: the one named by `graph`; every graph for `'auto'`, which is also the
+ * default when there are several that share input and output names (a program of specializations or a link of one
+ * model at several shapes); else the first. Picking per run needs graphs a run's inputs tell apart: graphs with
+ * different input names are refused for `'auto'` (the default then takes the first), and graphs whose inputs take
+ * the same shapes and dtypes are refused for `'auto'` and for the default alike (no run could say which one it
+ * meant, so the user must name one).
  *
  * @throws QaicError `QAIC_GRAPH_NOT_FOUND` for an unknown name; `QAIC_INVALID_OPTION` for `'auto'` on graphs whose
- *   inputs or outputs differ in names
+ *   inputs or outputs differ in names, and for `'auto'` or the default on graphs whose inputs take the same shapes
+ *   and dtypes (naming them and their shapes)
  */
 export function servedGraphNames(file: string, graphs: readonly ManifestGraph[], graphName: string | undefined): string[] {
   if (graphName !== undefined && graphName !== AUTO_GRAPH) return [findGraph(file, graphs, graphName).name];
@@ -148,6 +178,13 @@ export function servedGraphNames(file: string, graphs: readonly ManifestGraph[],
     throw new QaicError('QAIC_INVALID_OPTION',
       `option 'graph': 'auto' picks a graph per run by its input shapes, which needs graphs with the same input and output names, but in program '${file}' graph '${first.name}' has inputs ${namesOf(first.inputs)} and outputs ${namesOf(first.outputs)} while graph '${differing.name}' has inputs ${namesOf(differing.inputs)} and outputs ${namesOf(differing.outputs)}; pass graph: one of ${graphs.map((g) => `'${g.name}'`).join(', ')}`,
       { details: { option: 'graph', file, graphs: graphs.map((g) => g.name) } });
+  }
+  const same = overlappingGraphs(graphs);
+  if (same !== undefined) {
+    const [a, b] = same;
+    throw new QaicError('QAIC_INVALID_OPTION',
+      `option 'graph': ${graphName === undefined ? "the default ('auto' for a program of several graphs with the same input names)" : "'auto'"} picks a graph per run by its inputs' shapes and dtypes, but in program '${file}' graphs '${a.name}' (${describeGraphInputs(a.inputs)}) and '${b.name}' (${describeGraphInputs(b.inputs)}) take the same ones, so no run could choose between them; pass graph: one of ${graphs.map((g) => `'${g.name}'`).join(', ')}`,
+      { details: { option: 'graph', file, graphs: graphs.map((g) => g.name), candidates: [a.name, b.name], shapes: Object.fromEntries([a, b].map((g) => [g.name, describeGraphInputs(g.inputs)])) } });
   }
   return graphs.map((g) => g.name);
 }
@@ -189,7 +226,7 @@ export async function prepareGraph(
     outputs: io.outputs,
     batchSize: batchSizeOf(io.inputs, options),
   };
-  return { ...graph, prepareMs: performance.now() - t0, cached: false, graphs: [graph], auto: false };
+  return { ...graph, prepareMs: performance.now() - t0, cached: false, graphs: [graph], auto: false, loadGraph: loadedGraph(graph) };
 }
 
 /**

@@ -79,10 +79,11 @@ export interface BaseSessionOptions {
    */
   fp16_clip?: boolean;
   /**
-   * Graph of a linked program to run, or `'auto'`: each `run()` goes to the graph whose input shapes equal the given
-   * ones (every activation loads a graph on its first run of it). @defaultValue `'auto'` when the program's graphs
-   * share input and output names (a program of specializations, a link of one model at several shapes), else the
-   * program's first graph
+   * Graph of a linked program to run, or `'auto'`: each `run()` goes to the graph whose input shapes and dtypes equal
+   * the given ones (every activation loads a graph on its first run of it). Graphs whose inputs take the same shapes
+   * and dtypes cannot be picked per run: `'auto'` (and the default) then throw `QAIC_INVALID_OPTION` naming them.
+   * @defaultValue `'auto'` when the program's graphs share input and output names (a program of specializations, a
+   * link of one model at several shapes), else the program's first graph
    */
   graph?: string;
   /**

@@ -10,7 +10,7 @@ import {
 } from './options.js';
 import type { DType } from './dtypes.js';
 import type { Dim, ValueSpec } from './onnx/model.js';
-import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor } from './tensor.js';
+import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTensor, type WireTensor } from './tensor.js';
 import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './graph-source.js';
 import { ActivationPool } from './runtime/pool.js';
 import { createRuntime } from './runtime/create-runtime.js';
@@ -203,28 +203,39 @@ export class Session implements AsyncDisposable {
    *
    * @remarks Python parity: QEfficient's `QAICInferenceSession.allowed_shapes` (there a list, per specialization,
    * of `(itemsize, dims)` per binding; here input shapes by name, with the graph's name).
-   * @throws QaicError `QAIC_INVALID_OPTION` for `graph: 'auto'` on a program whose graphs differ in input names,
+   * @throws QaicError `QAIC_INVALID_OPTION` for `graph: 'auto'` on a program whose graphs differ in input names, or
+   *   for `'auto'` and the default on one whose graphs' inputs take the same shapes and dtypes,
    *   `QAIC_GRAPH_NOT_FOUND`, `QAIC_PROGRAM_CORRUPT` (read before activation)
    */
   get allowedShapes(): AllowedShape[] {
-    if (this.#graph !== undefined) return allowedShapesOf(this.#graph.graphs);
+    // fresh objects from the cached graphs each time: a caller changing its copy changes nothing here
+    return allowedShapesOf(this.#graph?.graphs ?? (this.#unpreparedGraphs ??= this.#graphsBeforePreparing()));
+  }
+
+  /**
+   * The graphs this session will serve, with their input shapes, read before the graph is prepared: from the
+   * program's manifest, or for an `.onnx` model from the model (one graph per specialization when compiling with
+   * `specializations`). Read once: a program is immutable, and the options that choose graphs do not change.
+   */
+  #graphsBeforePreparing(): Array<{ name: string; inputs: readonly ValueSpec[] }> {
     if (this.#source.kind === 'program') {
       const { file, manifest } = readManifestSync(this.#source.path);
       const names = servedGraphNames(file, manifest.graphs, this.options.graph);
-      return allowedShapesOf(manifest.graphs.filter((g) => names.includes(g.name)));
+      return manifest.graphs.filter((g) => names.includes(g.name));
     }
     const specs = this.#specs();
     const specializations = this.options.specializations;
     if (specializations !== undefined) {
       // an .onnx model to be compiled into one graph per specialization: the shapes it will have, named as compile() names them
       const names = specializationNames(specializations);
-      return allowedShapesOf(specializations.map((sp, i) => ({
+      return specializations.map((sp, i) => ({
         name: names[i]!,
         inputs: specs.inputs.map((s) => ({ ...s, shape: fixShape(s.shape, { ...this.options.onnx_define_symbol, ...sp }) })),
-      })));
+      }));
     }
-    return allowedShapesOf([{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }]);
+    return [{ name: 'main', inputs: resolvedInputs(specs.inputs, this.options) }];
   }
+  #unpreparedGraphs: Array<{ name: string; inputs: readonly ValueSpec[] }> | undefined;
 
   /** Alias of {@link allowedShapes} (QEfficient's name). */
   get allowed_shapes(): AllowedShape[] {
@@ -235,19 +246,22 @@ export class Session implements AsyncDisposable {
    * Pad `inputs` up to the smallest graph of {@link allowedShapes} that holds them (see `padToSpecialization` for
    * which models padding is valid for), ready for {@link run}.
    *
-   * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them or an input has no shape
+   * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them, an input has no shape or one its data disagrees
+   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array; `QAIC_INVALID_ARGUMENT` for a `value` an input
+   *   cannot hold (see `padToSpecialization`)
    */
   padToSpecialization(inputs: Inputs, value = 0): PaddedInputs {
     return padToSpecialization(this.allowedShapes, inputs, value);
   }
 
   /**
-   * The input specs of the served graph `name` (the first graph's when absent), for the benchmark's random inputs.
+   * The input specs of the served graph `name` (the first graph's when absent), for the benchmark's random inputs,
+   * and `load` to make it loadable (graphs after the first are made so on first use) and get its file.
    *
    * @internal
    * @throws QaicError `QAIC_GRAPH_NOT_FOUND` listing the graphs served
    */
-  _graphIndex(name: string | undefined): { index: number; shapes: ShapeDict; batchSize: number; name: string } {
+  _graphIndex(name: string | undefined): { index: number; shapes: ShapeDict; batchSize: number; name: string; load: () => Promise<string> } {
     const graph = this.#graph;
     if (graph === undefined) throw new QaicError('QAIC_INTERNAL', 'the session has no prepared graph');
     const index = name === undefined ? 0 : graph.graphs.findIndex((g) => g.name === name);
@@ -257,7 +271,10 @@ export class Session implements AsyncDisposable {
       });
     }
     const served = graph.graphs[index]!;
-    return { index, shapes: this.#shapeDict(index === 0 ? this.#inputSpecs(graph) : served.inputs), batchSize: index === 0 ? this.batchSize : served.batchSize, name: served.name };
+    return {
+      index, shapes: this.#shapeDict(index === 0 ? this.#inputSpecs(graph) : served.inputs), batchSize: index === 0 ? this.batchSize : served.batchSize, name: served.name,
+      load: () => graph.loadGraph(index),
+    };
   }
 
   async #prepare(): Promise<PreparedGraph> {
@@ -362,8 +379,8 @@ export class Session implements AsyncDisposable {
    * Inputs are checked against the model before anything is sent. Input buffers are transferred to the activation
    * (they are detached afterwards) unless `copy_inputs` is set; views on shared or larger buffers are copied.
    *
-   * With several graphs served (`graph: 'auto'`), the run goes to the graph whose input shapes equal the given
-   * ones (give `{data, shape}`: bare typed arrays match by element count, which landscape and portrait share).
+   * With several graphs served (`graph: 'auto'`), the run goes to the graph whose input shapes and dtypes equal the
+   * given ones (give `{data, shape}`: bare typed arrays match by element count, which landscape and portrait share).
    *
    * @param inputs `{name: TypedArray | {data, shape} | ort.Tensor}`
    * @param options `signal` to abort; `outputs` to return only the named outputs
@@ -417,39 +434,62 @@ export class Session implements AsyncDisposable {
       if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
       const transfer = prepareTransfer(feeds, this.options.copy_inputs);
       const validatedNs = nowNs();
-      const runtime = this.#runtime;
-      if (runtime === undefined) {
-        this.#assertOpen('run');
-        throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
-      }
-      const request: RunRequest = { feeds, transfer, signal: options.signal };
-      if (index !== 0) request.graph = index;
-      if (options.outputs !== undefined) request.outputs = options.outputs;
-      runtime.dispatch(request, (result) => {
-        let outputs: Record<string, OutputTensor>;
-        try {
-          const wire = result.outputs;
-          outputs = {};
-          for (const name in wire) {
-            const t = wire[name]!;
-            outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
+      if (served.modelPath === '') {
+        // a graph after the first, used for the first time: made loadable now (once), then sent
+        graph.loadGraph(index).then((modelPath) => {
+          try {
+            this.#send(feeds, transfer, index, modelPath, options, callNs, validatedNs, resolve, reject);
+          } catch (error) {
+            reject(error);
           }
-          this.#notify(request, result, callNs, validatedNs, true);
-        } catch (error) {
-          // an observer threw: the caller gets its error, as it would from an awaited call
-          reject(error);
-          return;
+        }, reject);
+        return;
+      }
+      this.#send(feeds, transfer, index, served.modelPath, options, callNs, validatedNs, resolve, reject);
+    });
+  }
+
+  /** Hand checked feeds to the runtime; `resolve` or `reject` is called when the activation answers. */
+  #send(
+    feeds: WireTensor[], transfer: ArrayBuffer[], index: number, modelPath: string, options: RunOptions, callNs: number, validatedNs: number,
+    resolve: (outputs: Record<string, OutputTensor>) => void, reject: (error: unknown) => void,
+  ): void {
+    const runtime = this.#runtime;
+    if (runtime === undefined) {
+      this.#assertOpen('run');
+      throw new QaicError('QAIC_ABORTED', 'the session was reset while run() was starting');
+    }
+    const request: RunRequest = { feeds, transfer, signal: options.signal };
+    if (index !== 0) {
+      request.graph = index;
+      // for activations that have not loaded it (they were given no file for a graph made loadable after they started)
+      request.modelPath = modelPath;
+    }
+    if (options.outputs !== undefined) request.outputs = options.outputs;
+    runtime.dispatch(request, (result) => {
+      let outputs: Record<string, OutputTensor>;
+      try {
+        const wire = result.outputs;
+        outputs = {};
+        for (const name in wire) {
+          const t = wire[name]!;
+          outputs[name] = { data: t.data, shape: t.dims, dtype: t.type };
         }
-        resolve(outputs);
-      }, (error) => {
-        try {
-          this.#notify(request, undefined, callNs, validatedNs, false);
-        } catch (observerError) {
-          reject(observerError);
-          return;
-        }
+        this.#notify(request, result, callNs, validatedNs, true);
+      } catch (error) {
+        // an observer threw: the caller gets its error, as it would from an awaited call
         reject(error);
-      });
+        return;
+      }
+      resolve(outputs);
+    }, (error) => {
+      try {
+        this.#notify(request, undefined, callNs, validatedNs, false);
+      } catch (observerError) {
+        reject(observerError);
+        return;
+      }
+      reject(error);
     });
   }
 
@@ -614,6 +654,8 @@ export class Session implements AsyncDisposable {
    * the P999 line the SDK's sample lacks and without its duplicated average line. With no `run()` recorded beyond
    * each activation's first (kept apart), it says so instead of printing zeros, and prints `runBenchmark()`'s
    * latencies under their own label when a benchmark recorded some ({@link getMetrics} stays the `run()` figures).
+   * A session serving several graphs (`graph: 'auto'`) prints the total, then each graph's figures under a
+   * `Graph '<name>':` line.
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */

@@ -7,7 +7,7 @@
  * the allowed-shapes listing and the helper that pads an input up to the smallest specialization that holds it.
  */
 import { QaicError, describeValue } from './errors.js';
-import type { TensorData } from './dtypes.js';
+import { containerCompatible, dtypeOfContainer, isDType, type DType, type TensorData } from './dtypes.js';
 import type { ValueSpec } from './onnx/model.js';
 import type { InputTensor, Inputs } from './tensor.js';
 
@@ -117,20 +117,86 @@ function formatShapes(shapes: Record<string, readonly unknown[] | string>): stri
   return Object.entries(shapes).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : `[${v.join(', ')}]`}`).join(', ');
 }
 
+/** What the caller passed for one input, as far as picking a graph needs it. */
+interface GivenInput {
+  /** its shape when it says one (`{data, shape}`, `{data, dims}`, an onnxruntime Tensor) */
+  dims?: readonly number[];
+  /** else its element count (a bare typed array) */
+  length?: number;
+  /** the dtype it declares (`dtype` of `{data, shape, dtype}`, an onnxruntime Tensor's `type`), if a valid one */
+  declared?: DType;
+  /** the dtype its container implies (`Float32Array`: float32; `Uint16Array` fits uint16 and float16 alike) */
+  container?: DType;
+}
+
 /**
- * What the caller passed for one input: its shape when it says one (`{data, shape}`, `{data, dims}`, an
- * onnxruntime Tensor), else its element count (a bare typed array), else undefined (not an input at all: left to
- * the input checks, which name the problem). Reads each field once and never throws.
+ * What the caller passed for one input: its shape when it says one, else its element count, and its dtype as
+ * declared or implied by its container; undefined when it is not an input at all (left to the input checks, which
+ * name the problem). Reads each field once and never throws.
  */
-function givenShape(value: unknown): { dims: readonly number[] } | { length: number } | undefined {
+function givenInput(value: unknown): GivenInput | undefined {
   try {
-    if (ArrayBuffer.isView(value) || Array.isArray(value)) return { length: (value as { length: number }).length };
+    if (ArrayBuffer.isView(value) || Array.isArray(value)) return withDType({ length: (value as { length: number }).length }, value, undefined);
     if (typeof value !== 'object' || value === null) return undefined;
-    const v = value as { shape?: unknown; dims?: unknown };
+    const v = value as { shape?: unknown; dims?: unknown; data?: unknown; dtype?: unknown; type?: unknown };
     const dims = v.shape ?? v.dims;
-    if (Array.isArray(dims) && dims.every((d) => Number.isInteger(d))) return { dims: [...dims] as number[] };
+    if (Array.isArray(dims) && dims.every((d) => Number.isInteger(d))) return withDType({ dims: [...dims] as number[] }, v.data, v.dtype ?? v.type);
   } catch {
     // a throwing getter: the input checks report it
+  }
+  return undefined;
+}
+
+function withDType(given: GivenInput, data: unknown, declared: unknown): GivenInput {
+  if (isDType(declared)) given.declared = declared;
+  const container = dtypeOfContainer(data);
+  if (container !== undefined) given.container = container;
+  return given;
+}
+
+/** Whether an input given as `have` can be fed to an input declared `spec` (shape and dtype). */
+function fits(spec: ValueSpec | undefined, have: GivenInput): boolean {
+  if (spec === undefined) return false;
+  if (spec.dtype !== undefined) {
+    if (have.declared !== undefined && have.declared !== spec.dtype) return false;
+    if (have.declared === undefined && have.container !== undefined && !containerCompatible(spec.dtype, have.container)) return false;
+  }
+  const want = spec.shape;
+  if (want === null) return true;
+  if (have.dims !== undefined) return have.dims.length === want.length && want.every((d, k) => typeof d !== 'number' || d === have.dims![k]);
+  return product(want) === have.length;
+}
+
+/**
+ * Whether one input could be fed to graph `a` and graph `b` alike: the same input names, and for each input the
+ * same dtype (or one unknown) and shapes that agree wherever both are fixed. Such graphs cannot be told apart by a
+ * run's inputs, so a session may not pick between them per run.
+ */
+function inputsOverlap(a: readonly ValueSpec[], b: readonly ValueSpec[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((sa) => {
+    const sb = b.find((s) => s.name === sa.name);
+    if (sb === undefined) return false;
+    if (sa.dtype !== undefined && sb.dtype !== undefined && sa.dtype !== sb.dtype) return false;
+    if (sa.shape === null || sb.shape === null) return true;
+    return sa.shape.length === sb.shape.length && sa.shape.every((d, k) => typeof d !== 'number' || typeof sb.shape![k] !== 'number' || d === sb.shape![k]);
+  });
+}
+
+/** One graph's inputs as `x: float32 [1, 3, 256, 384]`, for messages. */
+export function describeGraphInputs(inputs: readonly ValueSpec[]): string {
+  return inputs.map((s) => `${s.name}: ${s.dtype ?? 'unsupported'} [${(s.shape ?? []).join(', ')}]`).join(', ');
+}
+
+/**
+ * The first two graphs whose inputs a run could not tell apart (see {@link inputsOverlap}), or undefined when every
+ * pair differs in some input's shape or dtype (so each run's inputs pick at most one graph).
+ */
+export function overlappingGraphs<G extends { name: string; inputs: readonly ValueSpec[] }>(graphs: readonly G[]): [G, G] | undefined {
+  for (let i = 0; i < graphs.length; i++) {
+    for (let j = i + 1; j < graphs.length; j++) {
+      if (inputsOverlap(graphs[i]!.inputs, graphs[j]!.inputs)) return [graphs[i]!, graphs[j]!];
+    }
   }
   return undefined;
 }
@@ -142,19 +208,21 @@ function product(shape: readonly unknown[]): number {
 }
 
 /**
- * The index of the graph whose input shapes equal the given inputs' shapes. A bare typed array (no shape) matches
- * by element count, which is ambiguous when two graphs hold as many elements (landscape and portrait do): then the
- * caller must say the shape. When some input is missing or malformed the first graph is returned, so that the
- * input checks report the real problem.
+ * The index of the graph whose inputs take the given inputs: equal shapes, and the dtype each input declares (or
+ * its container implies). A bare typed array (no shape) matches by element count, which is ambiguous when two
+ * graphs hold as many elements (landscape and portrait do), and a container that fits two dtypes (`Uint16Array`:
+ * uint16 or float16) is ambiguous between graphs that differ only there: then the caller must say the shape or the
+ * dtype. When some input is missing or malformed the first graph is returned, so that the input checks report the
+ * real problem.
  *
  * @throws QaicError `QAIC_INPUT_SHAPE` listing the allowed shapes next to the passed ones when no graph matches,
- *   or naming the candidates when a bare array matches several
+ *   or naming the candidates when the inputs fit several
  */
 export function pickGraph(inputs: unknown, graphs: ReadonlyArray<{ name: string; inputs: readonly ValueSpec[] }>): number {
   if (typeof inputs !== 'object' || inputs === null || graphs.length < 2) return 0;
   const specs = graphs[0]!.inputs;
   const passed: Record<string, readonly number[] | string> = {};
-  const given: Array<{ dims: readonly number[] } | { length: number }> = [];
+  const given: GivenInput[] = [];
   for (const spec of specs) {
     let value: unknown;
     try {
@@ -162,37 +230,34 @@ export function pickGraph(inputs: unknown, graphs: ReadonlyArray<{ name: string;
     } catch {
       return 0;
     }
-    const shape = givenShape(value);
-    if (shape === undefined) return 0;
-    given.push(shape);
-    passed[spec.name] = 'dims' in shape ? shape.dims : `${shape.length} elements, no shape`;
+    const have = givenInput(value);
+    if (have === undefined) return 0;
+    given.push(have);
+    passed[spec.name] = have.dims ?? `${have.length} elements, no shape`;
   }
   const matches: number[] = [];
   for (let g = 0; g < graphs.length; g++) {
     const graphSpecs = graphs[g]!.inputs;
-    let ok = true;
-    for (let i = 0; i < specs.length && ok; i++) {
-      const spec = graphSpecs.find((s) => s.name === specs[i]!.name);
-      const want = spec?.shape;
-      const have = given[i]!;
-      if (want === null || want === undefined) continue;
-      if ('dims' in have) ok = have.dims.length === want.length && want.every((d, k) => typeof d !== 'number' || d === have.dims[k]);
-      else ok = product(want) === have.length;
-    }
-    if (ok) matches.push(g);
+    if (specs.every((spec, i) => fits(graphSpecs.find((s) => s.name === spec.name), given[i]!))) matches.push(g);
   }
+  if (matches.length === 1) return matches[0]!;
   const allowed = allowedShapesOf(graphs).map((a) => `${a.graph} (${formatShapes(a.inputs)})`).join('; ');
+  const dtypes = specs.map((spec, i) => `${spec.name}: ${given[i]!.declared ?? given[i]!.container ?? 'unknown'}`).join(', ');
   if (matches.length === 0) {
-    throw new QaicError('QAIC_INPUT_SHAPE', `no graph of this program takes inputs of these shapes. Passed shapes: ${formatShapes(passed)}. Allowed shapes: ${allowed}`, {
-      details: { passed, allowed: allowedShapesOf(graphs) },
+    // say when the shapes fit some graph and only the dtypes did not: the shapes alone would mislead
+    const byShape = graphs.filter((g) => specs.every((spec, i) => fits({ ...g.inputs.find((s) => s.name === spec.name)!, dtype: undefined }, given[i]!)));
+    const dtypeNote = byShape.length === 0 ? '' : ` The shapes fit graph(s) ${byShape.map((g) => `'${g.name}' (${describeGraphInputs(g.inputs)})`).join(', ')}, but the passed dtypes (${dtypes}) do not.`;
+    throw new QaicError('QAIC_INPUT_SHAPE', `no graph of this program takes inputs of these shapes and dtypes. Passed shapes: ${formatShapes(passed)} (dtypes ${dtypes}). Allowed shapes: ${allowed}.${dtypeNote}`, {
+      details: { passed, dtypes: Object.fromEntries(specs.map((spec, i) => [spec.name, given[i]!.declared ?? given[i]!.container ?? null])), allowed: allowedShapesOf(graphs) },
     });
   }
-  if (matches.length > 1 && given.some((s) => !('dims' in s))) {
-    throw new QaicError('QAIC_INPUT_SHAPE', `inputs given as bare typed arrays fit graphs ${matches.map((m) => `'${graphs[m]!.name}'`).join(' and ')} alike (same element count); pass {data, shape} so that the shape picks one. Allowed shapes: ${allowed}`, {
-      details: { passed, candidates: matches.map((m) => graphs[m]!.name) },
-    });
-  }
-  return matches[0]!;
+  const candidates = matches.map((m) => `'${graphs[m]!.name}'`).join(' and ');
+  const hint = given.some((s) => s.dims === undefined)
+    ? 'inputs given as bare typed arrays fit graphs ' + candidates + ' alike (same element count); pass {data, shape} so that the shape picks one'
+    : `inputs of dtypes ${dtypes} fit graphs ${candidates} alike (their containers fit both graphs' dtypes); pass {data, shape, dtype} so that the dtype picks one`;
+  throw new QaicError('QAIC_INPUT_SHAPE', `${hint}. Allowed shapes: ${allowed}`, {
+    details: { passed, candidates: matches.map((m) => graphs[m]!.name) },
+  });
 }
 
 /** What {@link padToSpecialization} chose and produced. */
@@ -203,6 +268,66 @@ export interface PaddedInputs {
   inputs: Record<string, InputTensor>;
   /** each input's shape as given, to crop the outputs back */
   original: Record<string, number[]>;
+}
+
+/** Most elements one padded input may have (1 GiB of float32): a larger target is refused, not allocated. */
+export const MAX_PAD_ELEMENTS = 2 ** 28;
+
+/** Range of the pad value each integer container can hold (float containers take any finite number). */
+const INTEGER_RANGE: ReadonlyArray<[Function, number, number]> = [
+  [Int8Array, -(2 ** 7), 2 ** 7 - 1], [Uint8Array, 0, 2 ** 8 - 1], [Uint8ClampedArray, 0, 2 ** 8 - 1],
+  [Int16Array, -(2 ** 15), 2 ** 15 - 1], [Uint16Array, 0, 2 ** 16 - 1],
+  [Int32Array, -(2 ** 31), 2 ** 31 - 1], [Uint32Array, 0, 2 ** 32 - 1],
+  [BigInt64Array, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], [BigUint64Array, 0, Number.MAX_SAFE_INTEGER],
+];
+
+function padError(code: 'QAIC_INPUT_SHAPE' | 'QAIC_INPUT_DTYPE' | 'QAIC_INVALID_ARGUMENT', input: string | undefined, message: string, details: Record<string, unknown> = {}): QaicError {
+  return new QaicError(code, `padToSpecialization(): ${message}`, { details: input === undefined ? details : { input, ...details } });
+}
+
+/**
+ * One input to pad, read once and checked: a shape of non-negative integers, a typed array in `data` with as many
+ * elements as the shape says, and a pad value its container can hold.
+ *
+ * @throws QaicError `QAIC_INPUT_SHAPE` (no shape, a bad dim, a length that disagrees), `QAIC_INPUT_DTYPE` (no typed
+ *   array in `data`), `QAIC_INVALID_ARGUMENT` (a pad value the container cannot hold)
+ */
+function readPadInput(name: string, value: unknown, pad: number): { dims: number[]; data: Exclude<TensorData, string[]> } {
+  let shape: unknown;
+  let data: unknown;
+  try {
+    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value)) {
+      const v = value as { shape?: unknown; dims?: unknown; data?: unknown };
+      shape = v.shape ?? v.dims;
+      data = v.data;
+    }
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): input '${name}' threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { input: name } });
+  }
+  if (!Array.isArray(shape)) {
+    throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' needs a shape ({data, shape}) to be padded, got ${describeValue(value)}`);
+  }
+  const dims = Array.from(shape as unknown[]);
+  for (let k = 0; k < dims.length; k++) {
+    const d = dims[k];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' has dimension ${k} = ${describeValue(d)}; expected a non-negative integer number`, { dim: k });
+    }
+  }
+  if (Array.isArray(data) && data.length > 0 && data.every((e) => typeof e === 'string')) throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' holds strings, which cannot be padded`);
+  if (!ArrayBuffer.isView(data) || data instanceof DataView) {
+    throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' has no values to pad: expected a typed array in 'data', got ${describeValue(data)}`);
+  }
+  const typed = data as Exclude<TensorData, string[]>;
+  const count = product(dims);
+  if (typed.length !== count) {
+    throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' has ${typed.length} elements, but shape [${dims.join(', ')}] needs ${Number.isSafeInteger(count) ? count : 'more than 2^53'}`, { expected: count, given: typed.length });
+  }
+  const range = INTEGER_RANGE.find(([ctor]) => typed instanceof ctor);
+  if (range !== undefined && !(Number.isInteger(pad) && pad >= range[1] && pad <= range[2])) {
+    throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in input '${name}' (${typed.constructor.name}); expected an integer from ${range[1]} to ${range[2]}`, { argument: 'value' });
+  }
+  return { dims: dims as number[], data: typed };
 }
 
 /**
@@ -221,28 +346,46 @@ export interface PaddedInputs {
  *
  * @param allowed `session.allowedShapes`
  * @param inputs `{name: {data, shape}}` (a shape is needed: a bare array says nothing of which dims are short)
- * @throws QaicError `QAIC_INPUT_SHAPE` when no specialization holds the inputs (listing them), or an input has no
- *   shape or a rank other than the graphs'; `QAIC_INVALID_ARGUMENT` for a `value` that is not a number
+ * @param value the pad value (default 0); it must fit every input's container (an integer in range for integer
+ *   and BigInt arrays)
+ * @throws QaicError `QAIC_INPUT_SHAPE` when no specialization holds the inputs (listing them), an input has no
+ *   shape, a dim that is not a non-negative integer, fewer or more elements than its shape, a rank other than the
+ *   graphs', or would be padded to more than {@link MAX_PAD_ELEMENTS} elements; `QAIC_INPUT_DTYPE` for an input
+ *   without a typed array in `data` (or with strings); `QAIC_INVALID_ARGUMENT` for a `value` that is not a finite
+ *   number or does not fit an input's container, for malformed `allowed` or `inputs`, or inputs that throw when read
  */
 export function padToSpecialization(allowed: readonly AllowedShape[], inputs: Inputs, value = 0): PaddedInputs {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): value must be a finite number, got ${describeValue(value)}`, { details: { argument: 'value' } });
   }
+  if (!Array.isArray(allowed as unknown)) {
+    throw padError('QAIC_INVALID_ARGUMENT', undefined, `'allowed' must be a list of allowed shapes (session.allowedShapes), got ${describeValue(allowed)}`, { argument: 'allowed' });
+  }
+  let entries: Array<[string, unknown]>;
+  try {
+    entries = typeof inputs === 'object' && inputs !== null ? Object.entries(inputs) : [];
+  } catch (error) {
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): the inputs threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { argument: 'inputs' } });
+  }
+  if (typeof inputs !== 'object' || inputs === null) {
+    throw padError('QAIC_INVALID_ARGUMENT', undefined, `'inputs' must be an object of {name: {data, shape}}, got ${describeValue(inputs)}`, { argument: 'inputs' });
+  }
   const original: Record<string, number[]> = {};
-  const data: Record<string, TensorData> = {};
-  for (const [name, v] of Object.entries(inputs ?? {})) {
-    const shape = givenShape(v);
-    if (shape === undefined || !('dims' in shape)) {
-      throw new QaicError('QAIC_INPUT_SHAPE', `padToSpecialization(): input '${name}' needs a shape ({data, shape}) to be padded`, { details: { input: name } });
-    }
-    original[name] = [...shape.dims];
-    data[name] = (v as InputTensor).data;
+  const data: Record<string, Exclude<TensorData, string[]>> = {};
+  for (const [name, v] of entries) {
+    const input = readPadInput(name, v, value);
+    original[name] = input.dims;
+    data[name] = input.data;
   }
   let best: { spec: AllowedShape; size: number } | undefined;
   for (const spec of allowed) {
     let fits = Object.keys(spec.inputs).length === Object.keys(original).length;
     let size = 0;
     for (const [name, want] of Object.entries(spec.inputs)) {
+      const bad = want.find((d) => typeof d === 'number' && !(Number.isSafeInteger(d) && d >= 0));
+      if (bad !== undefined) {
+        throw padError('QAIC_INVALID_ARGUMENT', name, `allowed shape '${spec.graph}' gives input '${name}' the dimension ${describeValue(bad)}; expected non-negative integers`, { argument: 'allowed', graph: spec.graph });
+      }
       const have = original[name];
       if (have === undefined || have.length !== want.length || !want.every((d, k) => typeof d === 'number' && d >= have[k]!)) fits = false;
       size += product(want);
@@ -257,16 +400,17 @@ export function padToSpecialization(allowed: readonly AllowedShape[], inputs: In
   const out: Record<string, InputTensor> = {};
   for (const [name, want] of Object.entries(best.spec.inputs)) {
     const target = want as number[];
+    const elements = product(target);
+    if (elements > MAX_PAD_ELEMENTS) {
+      throw padError('QAIC_INPUT_SHAPE', name, `padding input '${name}' to graph '${best.spec.graph}' shape [${target.join(', ')}] would allocate ${Number.isSafeInteger(elements) ? elements : 'more than 2^53'} elements; at most ${MAX_PAD_ELEMENTS} are allowed`, { graph: best.spec.graph, expected: MAX_PAD_ELEMENTS, given: elements });
+    }
     out[name] = { data: padded(data[name]!, original[name]!, target, value), shape: target };
   }
   return { graph: best.spec.graph, inputs: out, original };
 }
 
-/** Copy `src` (row-major, `from` shape) into a new array of `to` shape filled with `value` elsewhere. */
-function padded(src: TensorData, from: readonly number[], to: readonly number[], value: number): TensorData {
-  if (Array.isArray(src)) {
-    throw new QaicError('QAIC_INPUT_SHAPE', 'padToSpecialization(): string inputs cannot be padded', { details: { argument: 'inputs' } });
-  }
+/** Copy `src` (row-major, `from` shape, checked by {@link readPadInput}) into a new array of `to` shape filled with `value` elsewhere. */
+function padded(src: Exclude<TensorData, string[]>, from: readonly number[], to: readonly number[], value: number): TensorData {
   const ctor = src.constructor as new (n: number) => Exclude<TensorData, string[]>;
   const total = product(to);
   const out = new ctor(total);

@@ -25,7 +25,7 @@ export const RUNNER_SPEC: ToolSpec = {
     { key: 'time', names: ['--time'], kind: 'seconds', meta: '<s>', option: 'inf_time', help: 'run for this many seconds instead of -n (the window measured is printed)' },
     { key: 'setSize', names: ['-S', '--set-size'], kind: 'int', min: 1, max: 100_000, meta: '<n>', option: 'set_size', help: 'inferences in flight per activation (default 10)' },
     { key: 'device', names: ['-d', '--aic-device-id'], kind: 'int', min: 0, max: 1024, meta: '<id>', option: 'dev_id', help: 'device id (default 0; recorded as dev_id, the CPU backend has one device)' },
-    { key: 'graph', names: ['--graph'], kind: 'string', meta: '<name>', example: 'main', option: 'graph', help: "graph of a linked program to run (default: the program's first graph)" },
+    { key: 'graph', names: ['--graph'], kind: 'string', meta: '<name>', example: 'main', option: 'graph', help: "graph of a program of several (a link, or compiled specializations) to benchmark; needed when\ntwo graphs take the same input shapes and dtypes (default: the program's first graph)" },
     { key: 'inputFiles', names: ['-i', '--input-file'], kind: 'string', repeat: true, meta: '<path>', example: 'x.bin', help: 'raw binary input, one per model input in input order (repeat); random inputs when absent' },
     { key: 'symbols', names: ['--onnx-define-symbol'], kind: 'symbol', repeat: true, meta: '<name>,<size>', option: 'onnx_define_symbol', help: 'fix a symbolic dimension of an .onnx model (repeat)' },
     { key: 'cores', names: ['--aic-num-cores'], kind: 'int', min: 1, max: 1024, meta: '<n>', option: 'aic_num_cores', help: 'cores (onnxruntime threads) per activation (default 1)' },

@@ -242,8 +242,8 @@ export interface BenchmarkTarget {
   randomInputs: () => Inputs;
   setSize: number;
   batchSize: number;
-  /** the graph benchmarked: its index among the graphs the session serves, and its name */
-  graph?: { index: number; name: string };
+  /** the graph benchmarked: its index among the graphs the session serves, its name and (not graph 0) its file */
+  graph?: { index: number; name: string; modelPath?: string | undefined };
   /** when metrics are on: latencies are recorded there too, under stage `benchmark` */
   store: LatencyStore | undefined;
 }
@@ -256,6 +256,7 @@ export async function runBenchmarkOn(target: BenchmarkTarget, args: ResolvedBenc
   const samples = await target.runtime.runBenchmark({
     feeds, warmup: args.warmup, depth: target.setSize, mode: args.mode, count: args.count, seconds: args.seconds,
     ...(target.graph === undefined || target.graph.index === 0 ? {} : { graph: target.graph.index }),
+    ...(target.graph?.modelPath === undefined ? {} : { modelPath: target.graph.modelPath }),
     progress: onProgress === undefined ? undefined : {
       everyMs: args.progressMs,
       report: (completed) => onProgress({ completed, elapsed: (performance.now() - t0) / 1000 }),

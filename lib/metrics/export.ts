@@ -8,7 +8,7 @@
 import { HistogramLogWriter, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { environment, type Environment } from './environment.js';
 import { STAGES, newHistogram, type LatencyStore } from './latency-store.js';
-import { buildReport, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { buildReport, sessionMetrics, type GraphStores, type MetricsReport, type PythonMetrics } from './report.js';
 
 /** Version of {@link MetricsDocument}'s layout. */
 export const METRICS_SCHEMA_VERSION = 1;
@@ -21,9 +21,9 @@ export interface MetricsDocument {
   schemaVersion: number;
   /** ISO 8601 time the document was written */
   createdAt: string;
-  /** the Python `get_metrics()` dictionary (end-to-end `run()` latencies, steady state) */
+  /** the Python `get_metrics()` dictionary (end-to-end `run()` latencies, steady state; per graph in `graphs`) */
   summary: PythonMetrics;
-  /** stage by stage and activation by activation */
+  /** stage by stage and activation by activation (per graph in `graphs`), as `getMetricsReport()` */
   breakdown: MetricsReport;
   /** the last `runBenchmark()` result, when there was one */
   benchmark?: unknown;
@@ -37,8 +37,8 @@ export interface MetricsDocument {
   histograms: Record<string, string>;
 }
 
-/** Build the JSON document. */
-export function metricsDocument(store: LatencyStore, extra: { options: Record<string, unknown>; model?: string; benchmark?: unknown }): MetricsDocument {
+/** Build the JSON document; `extra.graphs`: each graph's latencies, for a session that serves several. */
+export function metricsDocument(store: LatencyStore, extra: { options: Record<string, unknown>; model?: string; benchmark?: unknown; graphs?: GraphStores }): MetricsDocument {
   const histograms: Record<string, string> = {};
   for (const stage of STAGES) {
     for (const a of store.activations(stage)) {
@@ -50,8 +50,8 @@ export function metricsDocument(store: LatencyStore, extra: { options: Record<st
     schema: 'qaic-metrics',
     schemaVersion: METRICS_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
-    summary: pythonMetrics(store.summary('e2e')),
-    breakdown: buildReport(store),
+    summary: sessionMetrics(store, extra.graphs),
+    breakdown: buildReport(store, extra.graphs),
     environment: environment(),
     options: extra.options,
     histograms,

@@ -6,7 +6,7 @@
  */
 export { LatencyStore, STAGES, newHistogram, summarise, type Stage, type LatencySummary, type PercentileFigure, type FirstInference } from './latency-store.js';
 export { PERCENTILES, PERCENTILE_METHOD, minSamplesFor, nearestRank } from './percentiles.js';
-export { buildReport, formatPythonMetrics, pythonMetrics, type MetricsReport, type PythonMetrics, type StageReport } from './report.js';
+export { buildReport, formatPythonMetrics, pythonMetrics, sessionMetrics, type GraphStores, type MetricsReport, type PythonMetrics, type StageReport } from './report.js';
 export { METRICS_SCHEMA_VERSION, histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 export { environment, type Environment } from './environment.js';
 export { MIN_TRUSTED_INFERENCES, MIN_TRUSTED_SECONDS, UNSTABLE_COV, resolveBenchmarkArgs, type BenchmarkArgs, type BenchmarkDetails, type BenchmarkProgress, type BenchmarkResult, type BenchmarkTuple, type ResolvedBenchmarkArgs } from './benchmark.js';

@@ -5,16 +5,23 @@
  * `getMetrics()` stays the `run()` figures as in Python.
  */
 import type { LatencyStore } from './latency-store.js';
-import { formatPythonMetrics, pythonMetrics } from './report.js';
+import { formatPythonMetrics, pythonMetrics, sessionMetrics, type GraphStores } from './report.js';
 
 /**
- * The printout's lines.
+ * The printout's lines: with several graphs served, the total first (the Python printout), then each graph's
+ * figures under a `Graph '<name>':` line, from the same figures as `getMetrics().graphs`.
  *
  * @param store the session's latencies (`e2e` for `run()`, `benchmark` for `runBenchmark()`)
+ * @param graphs each graph's latencies, for a session that serves several
  */
-export function printMetricsLines(store: LatencyStore): string[] {
+export function printMetricsLines(store: LatencyStore, graphs?: GraphStores): string[] {
   const runs = store.summary('e2e');
-  if (runs.count > 0) return formatPythonMetrics(pythonMetrics(runs));
+  if (runs.count > 0) {
+    const metrics = sessionMetrics(store, graphs);
+    const lines = formatPythonMetrics(metrics);
+    for (const [name, m] of Object.entries(metrics.graphs ?? {})) lines.push(`Graph '${name}':`, ...formatPythonMetrics(m).map((l) => `  ${l}`));
+    return lines;
+  }
   const firsts = [...store.firstInferences().values()].filter((f) => f.e2e !== undefined).length;
   const why = firsts === 0
     ? 'No run() inference recorded yet: getMetrics() has no figures (every field is 0).'

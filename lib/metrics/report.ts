@@ -32,6 +32,21 @@ export interface PythonMetrics {
   total_inference_time: number;
   /** mean latency, `total_inference_time / num_of_inferences`, seconds */
   avg_latency: number;
+  /**
+   * the same figures per graph, by graph name, for a session that serves several (`graph: 'auto'`); the fields above
+   * are the total over every graph. Not in the Python API (a QAIC session runs one specialization per binding set).
+   */
+  graphs?: Record<string, PythonMetrics>;
+}
+
+/** Latencies per graph of a session that serves several (`graph: 'auto'`), by graph name; empty otherwise. */
+export type GraphStores = ReadonlyMap<string, LatencyStore>;
+
+/** `get_metrics()`: the end-to-end figures of `store`, and of each graph's store when there are several. */
+export function sessionMetrics(store: LatencyStore, graphs?: GraphStores): PythonMetrics {
+  const metrics = pythonMetrics(store.summary('e2e'));
+  if (graphs !== undefined && graphs.size > 0) metrics.graphs = Object.fromEntries([...graphs].map(([name, s]) => [name, pythonMetrics(s.summary('e2e'))]));
+  return metrics;
 }
 
 /** The Python dictionary from a summary. */
@@ -98,8 +113,12 @@ export interface MetricsReport {
   graphs?: Record<string, MetricsReport>;
 }
 
-/** Build the rich report from the store. */
-export function buildReport(store: LatencyStore): MetricsReport {
+/**
+ * Build the rich report from the store, with a report per graph (`graphs`) when the session serves several.
+ *
+ * @param graphs each graph's latencies (see {@link GraphStores})
+ */
+export function buildReport(store: LatencyStore, graphs?: GraphStores): MetricsReport {
   const stages: MetricsReport['stages'] = {};
   const warnings: string[] = [];
   for (const stage of STAGES) {
@@ -114,5 +133,7 @@ export function buildReport(store: LatencyStore): MetricsReport {
   }
   const firstInference: Record<number, FirstInference> = {};
   for (const [a, f] of store.firstInferences()) firstInference[a] = f;
-  return { percentileMethod: PERCENTILE_METHOD, stages, firstInference, warnings };
+  const report: MetricsReport = { percentileMethod: PERCENTILE_METHOD, stages, firstInference, warnings };
+  if (graphs !== undefined && graphs.size > 0) report.graphs = Object.fromEntries([...graphs].map(([name, s]) => [name, buildReport(s)]));
+  return report;
 }

@@ -13,7 +13,7 @@ import type { RunObserver, RunTrace } from '../runtime/trace.js';
 import type { ResolvedOptions } from '../options.js';
 import { LatencyStore } from './latency-store.js';
 import { nowNs } from '../runtime/clock.js';
-import { buildReport, pythonMetrics, type MetricsReport, type PythonMetrics } from './report.js';
+import { buildReport, sessionMetrics, type MetricsReport, type PythonMetrics } from './report.js';
 import { printMetricsLines } from './print-metrics.js';
 import { histogramLog, metricsDocument, type MetricsDocument } from './export.js';
 import type { ScenarioResult } from '../loadgen/scenarios.js';
@@ -32,7 +32,9 @@ export interface MeasuredSession {
   readonly profileDir: string;
   readonly modelInputShapeDict: Record<string, [Dim[], DType | string]>;
   /** the served graph `name` (the first when undefined): its index, input shapes, batch size and name */
-  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string };
+  _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string; load(): Promise<string> };
+  /** the prepared graph, once there is one: which graphs it serves */
+  readonly graph: { readonly auto: boolean; readonly graphs: ReadonlyArray<{ readonly name: string }> } | undefined;
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -103,19 +105,17 @@ export class SessionMeasurements implements RunObserver {
 
   getMetrics(): PythonMetrics {
     this.#requireMetrics('getMetrics');
-    return pythonMetrics(this.store.summary('e2e'));
+    return sessionMetrics(this.store, this.graphStores);
   }
 
   getMetricsReport(): MetricsReport {
     this.#requireMetrics('getMetricsReport');
-    const report = buildReport(this.store);
-    if (this.graphStores.size > 0) report.graphs = Object.fromEntries([...this.graphStores].map(([graph, store]) => [graph, buildReport(store)]));
-    return report;
+    return buildReport(this.store, this.graphStores);
   }
 
   printMetrics(write: (line: string) => void): void {
     this.#requireMetrics('printMetrics');
-    for (const line of printMetricsLines(this.store)) write(line);
+    for (const line of printMetricsLines(this.store, this.graphStores)) write(line);
   }
 
   metricsDocument(): MetricsDocument {
@@ -123,7 +123,7 @@ export class SessionMeasurements implements RunObserver {
     const options = { ...this.#session.options } as Record<string, unknown>;
     // the calibration inputs are data (possibly megabytes of tensors, or a spent iterator), not a setting
     if (options.calibration_inputs !== undefined) options.calibration_inputs = '(given)';
-    return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark) });
+    return metricsDocument(this.store, { options, model: this.#session.source.path, benchmark: this.lastBenchmark === undefined ? undefined : benchmarkJson(this.lastBenchmark), graphs: this.graphStores });
   }
 
   exportMetrics(path: string): MetricsDocument {
@@ -175,7 +175,7 @@ export class SessionMeasurements implements RunObserver {
       randomInputs: () => randomInputs(shapes),
       setSize: runtime.setSize,
       batchSize: graph.batchSize,
-      graph: { index: graph.index, name: graph.name },
+      graph: { index: graph.index, name: graph.name, ...(graph.index === 0 ? {} : { modelPath: await graph.load() }) },
       store: this.enabled ? this.store : undefined,
     }, resolved, calledNs);
     if (resolved.emitWarnings) for (const w of result.details.warnings) process.emitWarning(`runBenchmark(): ${w}`, { code: 'QAIC_BENCHMARK_WARNING', type: 'QaicWarning' });
@@ -185,9 +185,15 @@ export class SessionMeasurements implements RunObserver {
     return result;
   }
 
+  /** The served graphs' names by index when the session serves several, to label each graph's profile. */
+  #graphNames(): string[] | undefined {
+    const graph = this.#session.graph;
+    return graph?.auto === true ? graph.graphs.map((g) => g.name) : undefined;
+  }
+
   async operatorRows(): Promise<OperatorRow[]> {
     const profiler = this.#requireProfiling('operatorTable');
-    const profiles = await profiler.collect(this.#runtime());
+    const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
     return operatorTable(profiles.map((p) => p.events));
   }
 
@@ -212,7 +218,7 @@ export class SessionMeasurements implements RunObserver {
 
   async trace(): Promise<TraceDocument> {
     const profiler = this.#requireProfiling('writeTrace');
-    const profiles = await profiler.collect(this.#runtime());
+    const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
     return buildTrace(profiler.traces, profiles);
   }
 

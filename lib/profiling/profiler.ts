@@ -33,13 +33,19 @@ export class Profiler implements RunObserver {
   }
 
   /**
-   * End onnxruntime profiling in every activation not yet ended and read its file; returns every profile
-   * collected so far (including those of activations since replaced).
+   * End onnxruntime profiling in every activation not yet ended and read its files (one per graph it loaded);
+   * returns every profile collected so far (including those of activations since replaced).
+   *
+   * @param graphNames the names of the graphs served, by index, when the session serves several (`graph: 'auto'`):
+   *   each profile is then labelled with its graph's name, as the runs' traces are
    */
-  async collect(runtime: Runtime | undefined): Promise<ActivationProfile[]> {
+  async collect(runtime: Runtime | undefined, graphNames?: readonly string[]): Promise<ActivationProfile[]> {
     const ended = runtime === undefined ? [] : await runtime.endProfiling();
     for (const p of ended) {
-      this.#profiles.push({ activation: p.activation, createStartNs: p.createStartNs, events: p.file === undefined ? [] : readOrtProfile(p.file), file: p.file });
+      const profile: ActivationProfile = { activation: p.activation, createStartNs: p.createStartNs, events: p.file === undefined ? [] : readOrtProfile(p.file), file: p.file };
+      const graph = graphNames?.[p.graph ?? 0];
+      if (graph !== undefined) profile.graph = graph;
+      this.#profiles.push(profile);
     }
     return [...this.#profiles].sort((x, y) => x.activation - y.activation);
   }

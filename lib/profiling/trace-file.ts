@@ -28,6 +28,11 @@ export interface ActivationProfile {
   events: readonly OrtEvent[];
   /** path of the profile file onnxruntime wrote (undefined when it wrote none) */
   file?: string | undefined;
+  /**
+   * the graph it profiled, when the session serves several (`graph: 'auto'`: each graph an activation loads has a
+   * profile of its own, aligned with the runs of that graph); absent otherwise
+   */
+  graph?: string;
 }
 
 /** A trace event as written. */
@@ -47,7 +52,8 @@ export interface TraceEvent {
   /** 1 for host stages, 2 for onnxruntime events */
   tid: number;
   /**
-   * host stages: `inference` (index among the traces) and `first`; onnxruntime: `op_name`, `provider`; metadata:
+   * host stages: `inference` (index among the traces) and `first`; onnxruntime: `op_name`, `provider`, and `graph`
+   * when the session serves several graphs; metadata:
    * `name` or `sort_index`
    */
   args?: Record<string, unknown>;
@@ -71,7 +77,7 @@ function median(values: number[]): number {
 /** Offset (ns) to add to `createStartNs + ts*1000` so that model_run events line up with host-side runs. */
 function refineOffsetNs(profile: ActivationProfile, traces: readonly RunTrace[]): number {
   const runs = profile.events.filter((e) => e.name === 'model_run').map((e) => profile.createStartNs + e.ts * 1000).sort((a, b) => a - b);
-  const host = traces.filter((t) => t.activation === profile.activation && t.ok).map((t) => t.worker.runStart);
+  const host = traces.filter((t) => t.activation === profile.activation && t.ok && (profile.graph === undefined || t.graph === profile.graph)).map((t) => t.worker.runStart);
   if (runs.length === 0 || host.length === 0) return 0;
   const diffs: number[] = [];
   for (const h of host) {
@@ -110,6 +116,7 @@ export function buildTrace(traces: readonly RunTrace[], profiles: readonly Activ
       const args: Record<string, unknown> = {};
       if (e.args?.op_name !== undefined) args.op_name = e.args.op_name;
       if (e.args?.provider !== undefined) args.provider = e.args.provider;
+      if (p.graph !== undefined) args.graph = p.graph;
       raw.push({ name: e.name, cat: `onnxruntime.${e.cat}`, startNs: base + e.ts * 1000, durNs: e.dur * 1000, pid: p.activation + 1, tid: 2, args });
     }
   }

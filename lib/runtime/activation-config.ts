@@ -17,7 +17,8 @@ export function activationConfig(spec: RuntimeSpec, index: number): ActivationCo
   if (spec.graphs !== undefined && spec.graphs.length > 0) {
     config.graphs = spec.graphs.map((g) => ({ modelPath: g.modelPath, inputNames: [...g.inputNames], sessionOptions: threaded(spec, g.sessionOptions) }));
   }
-  if (spec.pinCores) Object.assign(config, pinningFor(index, spec.coresPerActivation, sessionOptions));
+  // the graphs loaded on first use run on this activation's CPUs too: their pool threads get the same affinities
+  if (spec.pinCores) Object.assign(config, pinningFor(index, spec.coresPerActivation, [sessionOptions, ...(config.graphs ?? []).map((g) => g.sessionOptions)]));
   if (spec.profileDir !== undefined) config.profileDir = spec.profileDir;
   return config;
 }

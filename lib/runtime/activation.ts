@@ -8,7 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, ToWorker } from './protocol.js';
+import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, GraphProfile, ToWorker } from './protocol.js';
 import type { RunResult } from './runtime.js';
 import { nowNs } from './clock.js';
 import { startWorker } from '../workers/worker-exec-argv.js';
@@ -52,6 +52,14 @@ export const CLOSE_WAIT_MS = 10_000;
 /** Where an activation runs: a worker thread of this process, or a child process (`isolation`). */
 export type Isolation = 'thread' | 'process';
 
+/** The profiles an activation wrote when its profiling ended (see {@link Activation.endProfiling}). */
+export interface EndedProfiles {
+  /** graph 0's profile file, if onnxruntime wrote one */
+  file: string | undefined;
+  /** the profiles of the graphs loaded on first use while profiling */
+  graphs: GraphProfile[];
+}
+
 /** One activation: a worker thread, in this process or inside a child process of its own. */
 export class Activation {
   readonly index: number;
@@ -66,7 +74,7 @@ export class Activation {
   readonly #graphsRun = new Set<number>();
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
-  #profileWaiters: Array<{ resolve: (file: string | undefined) => void; reject: (error: QaicError) => void }> = [];
+  #profileWaiters: Array<{ resolve: (ended: EndedProfiles) => void; reject: (error: QaicError) => void }> = [];
   /** whether {@link endProfiling} was asked for (onnxruntime cannot restart profiling) */
   #profilingEnded = false;
   /** resolves with the worker's exit code once its thread has ended */
@@ -288,7 +296,7 @@ export class Activation {
       this.#updateRef();
       if (waiter === undefined) return;
       if (message.error !== undefined) waiter.reject(deserializeError(message.error, 'QAIC_INTERNAL'));
-      else waiter.resolve(message.file);
+      else waiter.resolve({ file: message.file, graphs: message.graphs ?? [] });
     }
   }
 
@@ -346,7 +354,7 @@ export class Activation {
    */
   send(
     feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
-    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined },
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined },
   ): void {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
@@ -365,6 +373,8 @@ export class Activation {
       const message: ToWorker = { type: 'run', id, feeds };
       // only when set: the common single-graph, all-outputs request stays as small as before
       if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
+      // a graph made loadable after this activation started: its first run tells the worker where it is
+      if (first && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
       if (route?.outputs !== undefined) message.outputs = route.outputs;
       worker.postMessage(message, transfer);
     } catch (error) {
@@ -381,9 +391,12 @@ export class Activation {
     return this.#profilingEnded;
   }
 
-  /** Ask the worker to end onnxruntime profiling; resolves with the profile file it wrote. */
-  endProfiling(): Promise<string | undefined> {
-    if (this.#state !== 'ready' || this.#worker === undefined) return Promise.resolve(undefined);
+  /**
+   * Ask the worker to end onnxruntime profiling; resolves with the profile file it wrote for graph 0 and those of
+   * the graphs it loaded on first use while profiling.
+   */
+  endProfiling(): Promise<EndedProfiles> {
+    if (this.#state !== 'ready' || this.#worker === undefined) return Promise.resolve({ file: undefined, graphs: [] });
     this.#profilingEnded = true;
     return new Promise((resolve, reject) => {
       this.#profileWaiters.push({ resolve, reject });

@@ -158,11 +158,11 @@ export function cpusForActivation(index: number, coresPerActivation: number, all
 
 /**
  * The pinning part of activation `index`'s config under `pin_cores`: the CPUs its worker pins itself to, and
- * onnxruntime's `session.intra_op_thread_affinities` entry for its pool threads (added to `sessionOptions.extra`,
- * which is modified). When the addon is unavailable this warns once that pinning is off, with the reason, and
- * returns `{}` so the activation runs unpinned.
+ * onnxruntime's `session.intra_op_thread_affinities` entry for its pool threads (added to the `extra` of each of
+ * `sessionOptions`, one per graph the activation serves, which are modified). When the addon is unavailable this
+ * warns once that pinning is off, with the reason, and returns `{}` so the activation runs unpinned.
  */
-export function pinningFor(index: number, coresPerActivation: number, sessionOptions: Record<string, unknown>): { cpus?: number[] } {
+export function pinningFor(index: number, coresPerActivation: number, sessionOptions: ReadonlyArray<Record<string, unknown>>): { cpus?: number[] } {
   const pinning = loadAffinity();
   if (!pinning.available) {
     warnOnce(`pinning-off:${pinning.reason}`, 'QAIC_PINNING_OFF', `pin_cores: pinning off: ${pinning.reason}`);
@@ -172,6 +172,6 @@ export function pinningFor(index: number, coresPerActivation: number, sessionOpt
   // With fewer distinct CPUs than threads (oversubscribed), onnxruntime's pool threads stay unpinned: it demands
   // exactly one affinity group per pool thread.
   const affinities = cpus.length >= coresPerActivation ? ortIntraOpAffinities(cpus, coresPerActivation) : undefined;
-  if (affinities !== undefined) addSessionConfigEntries(sessionOptions, { intra_op_thread_affinities: affinities });
+  if (affinities !== undefined) for (const options of sessionOptions) addSessionConfigEntries(options, { intra_op_thread_affinities: affinities });
   return { cpus };
 }

@@ -327,6 +327,7 @@ export class ActivationPool implements Runtime {
       feeds: spec.feeds, warmup: spec.warmup, depth: spec.depth, seconds: spec.mode === 'time' ? spec.seconds : 0,
       parties: activations.length, control: control.buffer as SharedArrayBuffer,
       ...(spec.graph === undefined || spec.graph === 0 ? {} : { graph: spec.graph }),
+      ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
     };
     try {
       const results = await Promise.all(activations.map((activation) => activation.benchmark(loop).catch((error: unknown) => {
@@ -352,7 +353,13 @@ export class ActivationPool implements Runtime {
    */
   endProfiling(): Promise<EndedProfile[]> {
     const now = this.activations.filter((a) => a.state === 'ready' && !a.profilingEnded);
-    return Promise.all(now.map(async (a) => ({ activation: a.index, file: await a.endProfiling(), createStartNs: a.startTimes?.createStartNs ?? 0 })));
+    return Promise.all(now.map(async (a) => {
+      const ended = await a.endProfiling();
+      return [
+        { activation: a.index, file: ended.file, createStartNs: a.startTimes?.createStartNs ?? 0 },
+        ...ended.graphs.map((g) => ({ activation: a.index, graph: g.graph, file: g.file, createStartNs: g.createStartNs })),
+      ];
+    })).then((lists) => lists.flat());
   }
 }
 

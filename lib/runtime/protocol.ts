@@ -47,8 +47,11 @@ export interface ActivationConfig {
 
 /** Main → worker. */
 export type ToWorker =
-  /** `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only these */
-  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[] }
+  /**
+   * `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only
+   * these; `modelPath`: the graph's file, sent with an activation's first run of a graph it was not given at start
+   */
+  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[]; modelPath?: string }
   | { type: 'end-profiling' }
   /** exit now: sent by `Activation.stop()`; handled between inferences, never during one */
   | { type: 'close' }
@@ -76,6 +79,8 @@ export interface BenchRequest {
   control: SharedArrayBuffer;
   /** index of the graph to benchmark (0 when absent, see {@link ActivationConfig.graphs}) */
   graph?: number;
+  /** the graph's file, when the activation may not know it yet (see the `run` message's `modelPath`) */
+  modelPath?: string;
 }
 
 /** Slots of a benchmark's shared control array (Int32). */
@@ -107,13 +112,27 @@ export interface WorkerTimes {
   posted: number;
 }
 
+/** The onnxruntime profile of a graph an activation loaded on its first use (`graph: 'auto'`). */
+export interface GraphProfile {
+  /** the graph's index (see {@link ActivationConfig.graphs}; never 0) */
+  graph: number;
+  /** the profile file onnxruntime wrote, if any */
+  file: string | undefined;
+  /** process-wide monotonic ns just before onnxruntime created the graph's session (its profile's time origin) */
+  createStartNs: number;
+}
+
 /** Worker → main. */
 export type FromWorker =
   | { type: 'ready'; loadMs: number; createMs: number; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }
-  | { type: 'profile'; file: string | undefined; error?: SerializedError }
+  /**
+   * `file`: graph 0's profile; `graphs`: the profiles of the other graphs this activation loaded on first use while
+   * profiling (each with its own time origin, ns just before its create())
+   */
+  | { type: 'profile'; file: string | undefined; graphs?: GraphProfile[]; error?: SerializedError }
   | BenchResult;
 
 /** What one activation measured in a benchmark. Timestamps are process-wide monotonic ns. */

@@ -18,6 +18,11 @@ export interface RunRequest {
   transfer: ArrayBuffer[];
   /** index of the graph to run, in {@link RuntimeSpec.graphs} order (0, the first graph, when absent) */
   graph?: number;
+  /**
+   * the file of {@link graph} (not graph 0), for activations that have not loaded it yet: graphs after the first
+   * are made loadable on their first use, after the runtime was built (see {@link RuntimeSpec.graphs})
+   */
+  modelPath?: string;
   /** compute and return only these outputs (all outputs when absent) */
   outputs?: readonly string[] | undefined;
   /** aborts the request: a queued one is dropped, an in-flight one is rejected and its result discarded */
@@ -54,6 +59,8 @@ export interface BenchmarkSpec {
   mode: 'count' | 'time';
   /** index of the graph to benchmark, in {@link RuntimeSpec.graphs} order (0 when absent) */
   graph?: number;
+  /** the file of {@link graph} (not graph 0), for activations that have not loaded it yet (see {@link RunRequest.modelPath}) */
+  modelPath?: string;
   /** inferences over all activations, in `count` mode */
   count: number;
   /** seconds to measure, in `time` mode */
@@ -82,6 +89,11 @@ export interface ActivationSamples {
 export interface EndedProfile {
   /** the activation's index */
   activation: number;
+  /**
+   * the graph it profiled, by index in {@link RuntimeSpec.graphs} order (absent: graph 0, loaded at start; others
+   * are graphs loaded on first use, each profiled into a file of its own)
+   */
+  graph?: number;
   /** the profile file onnxruntime wrote, if any */
   file: string | undefined;
   /** process-wide monotonic ns just before onnxruntime created the session (its profile's time origin) */
@@ -101,7 +113,10 @@ export interface RuntimeSpec {
    * for the first entry here. Each activation loads one on its first request for it. Absent: one graph.
    */
   graphs?: Array<{
-    /** the file onnxruntime loads */
+    /**
+     * the file onnxruntime loads; `''` when it is not known yet (the graph is made loadable on first use): the
+     * requests for it then carry it ({@link RunRequest.modelPath})
+     */
     modelPath: string;
     /** input names in the order requests carry their feeds */
     inputNames: string[];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { QaicError, serializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type ToWorker, type WorkerTimes } from './protocol.js';
+import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
 
@@ -80,9 +80,13 @@ interface GraphSlot {
   /** what to load, for graphs loaded on first use */
   modelPath?: string;
   sessionOptions?: Record<string, unknown>;
+  /** for a graph loaded on first use while profiling: its profile's file prefix and time origin */
+  profile?: { prefix: string; createStartNs: number };
 }
 
 const slots: GraphSlot[] = [];
+/** whether this activation's profiles were collected (onnxruntime cannot restart profiling in a session) */
+const profiling = { ended: false };
 
 /**
  * Load a graph on its first use. A failed load is reported to the requests that waited for it and tried again by
@@ -92,13 +96,25 @@ function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
   if (slot.session !== undefined) return Promise.resolve(slot.session);
   slot.loading ??= (async () => {
     try {
-      const created = await ort.InferenceSession.create(slot.modelPath!, { ...slot.sessionOptions } as never);
+      if (slot.modelPath === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${config.index} was asked to run graph ${slot.index} without being told its file`);
+      const options = { ...slot.sessionOptions } as Record<string, unknown>;
+      // profiled like graph 0, into a file of its own; not once this activation's profile has been collected (no one
+      // would end it, and onnxruntime would keep its events in memory for the life of the session)
+      let profile: GraphSlot['profile'];
+      if (config.profileDir !== undefined && !profiling.ended) {
+        profile = { prefix: join(config.profileDir, `activation-${config.index}-graph-${slot.index}`), createStartNs: 0 };
+        options.enableProfiling = true;
+        options.profileFilePrefix = profile.prefix;
+        profile.createStartNs = nowNs();
+      }
+      const created = await ort.InferenceSession.create(slot.modelPath!, options as never);
       const missing = slot.inputNames.filter((n) => !created.inputNames.includes(n));
       if (missing.length > 0 || created.inputNames.length !== slot.inputNames.length) {
         await created.release().catch(() => undefined);
         throw new QaicError('QAIC_INTERNAL', `graph ${slot.index}'s inputs as prepared (${slot.inputNames.join(', ')}) are not those onnxruntime loaded (${created.inputNames.join(', ')})`);
       }
       slot.session = created;
+      if (profile !== undefined) slot.profile = profile;
       return created;
     } catch (error) {
       slot.loading = undefined;
@@ -157,10 +173,12 @@ async function main(): Promise<void> {
     return;
   }
   slots.push({ index: 0, inputNames, session });
-  for (const [i, g] of (config.graphs ?? []).entries()) slots.push({ index: i + 1, inputNames: g.inputNames, modelPath: g.modelPath, sessionOptions: g.sessionOptions });
+  for (const [i, g] of (config.graphs ?? []).entries()) {
+    // '' : made loadable after this activation started; its first request carries the file
+    slots.push({ index: i + 1, inputNames: g.inputNames, sessionOptions: g.sessionOptions, ...(g.modelPath === '' ? {} : { modelPath: g.modelPath }) });
+  }
   post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs });
 
-  let profileEnded = false;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'run') {
       const times: WorkerTimes = { received: nowNs(), runStart: 0, runEnd: 0, posted: 0 };
@@ -168,6 +186,7 @@ async function main(): Promise<void> {
       let feeds;
       try {
         if (slot === undefined) throw new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0} (it serves ${slots.length})`);
+        slot.modelPath ??= message.modelPath;
         feeds = toOrt(ort, message.feeds, slot.inputNames);
       } catch (error) {
         times.posted = nowNs();
@@ -201,15 +220,21 @@ async function main(): Promise<void> {
         });
       }
     } else if (message.type === 'end-profiling') {
-      if (profileEnded || profilePrefix === undefined) {
-        post({ type: 'profile', file: undefined, error: serializeError(new QaicError('QAIC_METRICS_DISABLED', profileEnded ? 'this activation already ended its profile (onnxruntime cannot restart profiling)' : 'this activation is not profiling')) });
+      if (profiling.ended || profilePrefix === undefined) {
+        post({ type: 'profile', file: undefined, error: serializeError(new QaicError('QAIC_METRICS_DISABLED', profiling.ended ? 'this activation already ended its profile (onnxruntime cannot restart profiling)' : 'this activation is not profiling')) });
         return;
       }
-      profileEnded = true;
+      profiling.ended = true;
       try {
         // onnxruntime-node 1.30's endProfiling() returns nothing: find the file it wrote by its prefix.
         session.endProfiling();
-        post({ type: 'profile', file: newestWithPrefix(profilePrefix) });
+        const graphs: GraphProfile[] = [];
+        for (const slot of slots) {
+          if (slot.profile === undefined || slot.session === undefined) continue;
+          slot.session.endProfiling();
+          graphs.push({ graph: slot.index, file: newestWithPrefix(slot.profile.prefix), createStartNs: slot.profile.createStartNs });
+        }
+        post({ type: 'profile', file: newestWithPrefix(profilePrefix), graphs });
       } catch (error) {
         post({ type: 'profile', file: undefined, error: serializeError(error) });
       }
@@ -218,6 +243,7 @@ async function main(): Promise<void> {
       if (slot === undefined) {
         void runBenchmarkLoop(ort, Promise.reject(new QaicError('QAIC_INTERNAL', `this activation has no graph ${message.graph ?? 0}`)), [], message);
       } else {
+        slot.modelPath ??= message.modelPath;
         void runBenchmarkLoop(ort, slot.session !== undefined ? Promise.resolve(slot.session) : loadSlot(ort, slot), slot.inputNames, message);
       }
     }

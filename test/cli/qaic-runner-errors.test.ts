@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLS } from '../metrics/helpers.js';
-import { runRunner } from '../../lib/cli/qaic-runner.js';
+import { runInProcess } from './runner-in-process.js';
 import { tempDir } from '../program/helpers.js';
 
 const RUNNER = join(process.cwd(), 'dist', 'lib', 'cli', 'qaic-runner.js');
@@ -16,12 +16,7 @@ function spawnRunner(args: string[]): { status: number | null; stdout: string; s
 }
 
 /** The same code path in this process (what the bin's entry calls), faster on a loaded machine. */
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const status = await runRunner(args, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, tty: false });
-  return { status, stdout, stderr };
-}
+const run = runInProcess;
 
 t.test('the command itself exits 2 on a usage error and 1 on a missing program', async (t) => {
   const usage = spawnRunner(['-t', CLS, '-S', '0']);

@@ -4,6 +4,9 @@
  */
 import * as ort from 'onnxruntime-node';
 import { graph, initializer, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { modelIO } from '../../lib/onnx/model.js';
+import { writeProgram } from '../../lib/program/index.js';
+import type { GraphToStore } from '../../lib/program/types.js';
 import { writeModel } from '../fixtures/models.js';
 import { lcgFloats } from '../program/helpers.js';
 
@@ -44,4 +47,26 @@ export async function referenceRun(path: string, name: string, data: Float32Arra
   } finally {
     await session.release();
   }
+}
+
+/**
+ * y = x + `add`, x of `dtype` and `shape`, as graph `name` of a program; `hostFeatures` as the compiler would record
+ * the CPU features its stored optimizations need.
+ */
+export function addGraph(name: string, dtype: 'float32' | 'float64', add: number, shape: number[] = [1, 4], hostFeatures: string[] = []): GraphToStore {
+  const value = dtype === 'float32' ? new Float32Array([add]) : new Float64Array([add]);
+  const m = model(graph({
+    nodes: [node('Add', ['x', 'k'], ['y'])],
+    inputs: [tensorInfo('x', dtype, shape)],
+    outputs: [tensorInfo('y', dtype, shape)],
+    initializers: [initializer('k', dtype, [], value)],
+  }));
+  const io = modelIO(m);
+  return { name, model: m, inputs: io.inputs, outputs: io.outputs, batchSize: shape[0] ?? 1, sessionOptions: {}, hostFeatures };
+}
+
+/** A program of `graphs` in `dir`; returns `dir`. */
+export async function programOf(dir: string, graphs: GraphToStore[]): Promise<string> {
+  await writeProgram(dir, graphs, { sources: [{ path: 'add.onnx', sha256: 'a'.repeat(64) }], compileOptions: {} });
+  return dir;
 }

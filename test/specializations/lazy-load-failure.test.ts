@@ -16,8 +16,10 @@ t.test('a graph that cannot be loaded on first use fails its runs only, and is r
   t.teardown(() => session.close());
   await session.setup();
   const graphFile = join(program, 'programqpc.6x4.onnx');
+  // make the graph loadable (verified, its file prepared), as its first run would, then spoil the file before any
+  // activation loads it
+  await session.graph!.loadGraph(1);
   const good = readFileSync(graphFile);
-  // the session verified and prepared the file at setup; spoil it before any activation loads it
   writeFileSync(graphFile, 'not an onnx model');
   // a fresh array per run: run() transfers (detaches) the buffers it is given
   const portrait = (): { x: { data: Float32Array; shape: number[] } } => ({ x: { data: new Float32Array(48), shape: [1, 2, 6, 4] } });
