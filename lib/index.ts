@@ -10,7 +10,7 @@ export { QAIC_ERROR_CODES, QaicError, isQaicError } from './errors.js';
 export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
 export { DEFAULT_OPTIONS, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
 export type {
-  BackendOptions, BaseSessionOptions, CamelCase, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
+  BackendOptions, BaseSessionOptions, CamelCase, ComputeUnitName, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
 } from './options.js';
 export { DTYPES } from './dtypes.js';
 export type { DType, TensorData } from './dtypes.js';

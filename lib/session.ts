@@ -17,6 +17,7 @@ import { createRuntime } from './runtime/create-runtime.js';
 import type { RunRequest, Runtime } from './runtime/runtime.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
+import { planComputeUnits } from './runtime/compute-unit-plan.js';
 import { warnOnce } from './warnings.js';
 import { SessionMeasurements } from './metrics/session-metrics.js';
 import type { PythonMetrics, MetricsReport } from './metrics/report.js';
@@ -311,7 +312,10 @@ export class Session implements AsyncDisposable {
       if (this.#epoch !== epoch) throw this.#interrupted();
       const o = this.options;
       checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
+      const computeUnits = await planComputeUnits(o.compute_unit);
+      if (this.#epoch !== epoch) throw this.#interrupted();
       runtime = createRuntime({
+        computeUnits,
         modelPath: graph.modelPath,
         inputNames: graph.inputs.map((s) => s.name),
         sessionOptions: graph.sessionOptions,

@@ -30,6 +30,11 @@ function threaded(spec: RuntimeSpec, graphOptions: Record<string, unknown>): Rec
     interOpNumThreads: 1,
     executionMode: 'sequential',
   };
+  const plan = spec.computeUnits;
+  if (plan?.executionProviders !== undefined) sessionOptions.executionProviders = [...plan.executionProviders];
+  // without 'cpu' in compute_unit the listed units are mandatory: onnxruntime then refuses to load a graph with
+  // nodes none of them can run, instead of quietly running those on the CPU
+  if (plan !== undefined && !plan.cpuFallback) addSessionConfigEntries(sessionOptions, { disable_cpu_ep_fallback: '1' });
   if (sharesCores(spec.numActivations, spec.coresPerActivation)) {
     // Spinning pools steal the cores other activations need (measured: 42 % of throughput lost).
     addSessionConfigEntries(sessionOptions, { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' });

@@ -6,6 +6,7 @@
  * end onnxruntime profiling, and stops it. The worker-thread engine (`ActivationPool` in `pool.ts`) implements
  * it; a native engine can implement the same interface and the session, metrics and profiling code stay as they are.
  */
+import type { ComputeUnitPlan } from './compute-unit-plan.js';
 import type { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { WorkerTimes } from './protocol.js';
@@ -120,6 +121,8 @@ export interface RuntimeSpec {
   pinCores: boolean;
   /** where onnxruntime writes its profiles; absent: no profiling */
   profileDir?: string | undefined;
+  /** where nodes run (`compute_unit`, resolved by `planComputeUnits`); absent: onnxruntime's CPU provider */
+  computeUnits?: ComputeUnitPlan | undefined;
   /**
    * Where activations run (`isolation`): `'thread'` (default), a worker thread of this process, or `'process'`, a
    * child process each, which a fault inside onnxruntime ends instead of this process and which can be killed.
