@@ -130,6 +130,17 @@ export interface BaseSessionOptions {
    */
   compute_unit?: ComputeUnitName | readonly ComputeUnitName[] | `${ComputeUnitName},${string}`;
   /**
+   * Direct the partition per node, like the SDK's per-node precision lists: `{ cpu: ['Softmax', 'head/Sigmoid'] }`
+   * runs the nodes of those operator types or names on the CPU although a listed GPU could run them (onnxruntime's
+   * WebGPU provider option `forceCpuNodeNames`; `session.placement` shows the result). Only `cpu` can be forced. An
+   * entry that matches no node of the graph is `QAIC_INVALID_OPTION`. Has no effect while the GPU is not in use.
+   * Not a Python option. @defaultValue `{ cpu: [] }`
+   */
+  compute_unit_for_nodes?: {
+    /** operator types or node names kept on the CPU */
+    cpu?: string[];
+  };
+  /**
    * Milliseconds a `run()` may take, from the call to its answer (time queued included), before it is rejected with
    * `QAIC_TIMEOUT`; 0 means no limit. With `isolation: 'process'` the activation running it is killed and replaced
    * (its other runs in flight are rejected with `QAIC_ACTIVATION_CRASHED`); with threads the inference goes on inside
@@ -251,6 +262,11 @@ export interface ResolvedOptions {
   readonly isolation: 'thread' | 'process';
   /** The compute units in fallback order, `'all'` expanded and repeats dropped (see {@link BaseSessionOptions.compute_unit}). */
   readonly compute_unit: readonly ComputeUnit[];
+  /** Operator types or node names forced onto the CPU (see {@link BaseSessionOptions.compute_unit_for_nodes}). */
+  readonly compute_unit_for_nodes: Readonly<{
+    /** operator types or node names kept on the CPU; `[]` by default */
+    cpu: readonly string[];
+  }>;
   /** Milliseconds a `run()` may take before `QAIC_TIMEOUT`, 0 (no limit) to 86400000 (one day). */
   readonly run_timeout: number;
   /** Absolute path of the quantization profile to compile int8 with, or `undefined`. */
@@ -293,7 +309,7 @@ export type OptionName = Exclude<keyof ResolvedOptions, 'ignored'>;
  * string, one of `values`, symbol map, string list, an iterable of input dicts, a list of specializations, or an
  * ordered list of compute units.
  */
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs' | 'specializations' | 'units';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs' | 'specializations' | 'units' | 'unit-nodes';
 
 /** One row of the option table: how the option is validated and whether it changes the compiled program. */
 export interface OptionSpec {
@@ -373,6 +389,8 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
   // a GPU program is optimized at another level than a CPU one (see compute_unit's doc)
   compute_unit: { kind: 'units', program: true, keyOmitsDefault: true },
+  // applied when the activations load the graph (a provider option): the stored program does not depend on it
+  compute_unit_for_nodes: { kind: 'unit-nodes', program: false },
   run_timeout: { kind: 'int', min: 0, max: 86_400_000, program: false },
   load_profile: { kind: 'string', program: true, contentKey: true },
   node_precision_info_file: { kind: 'string', program: true, contentKey: true, programOnlyWith: WITH_INT8 },
@@ -471,6 +489,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   activation_timeout_ms: 120_000,
   isolation: 'thread',
   compute_unit: Object.freeze(['cpu'] as const),
+  compute_unit_for_nodes: Object.freeze({ cpu: Object.freeze([]) }),
   run_timeout: 0,
   load_profile: undefined,
   dump_profile: undefined,
@@ -594,6 +613,13 @@ function checkValue(name: string, spec: OptionSpec, value: unknown, source: stri
       return checkSpecializations(value, name, source);
     case 'units':
       return checkComputeUnits(name, value, source);
+    case 'unit-nodes': {
+      const expected = "{ cpu: [operator types or node names] } (only the CPU can be forced)";
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).some((k) => k !== 'cpu')) throw invalid(name, expected, value, source);
+      const cpu = (value as { cpu?: unknown }).cpu ?? [];
+      if (!Array.isArray(cpu) || !cpu.every((v) => typeof v === 'string' && v.length > 0)) throw invalid(`${name}.cpu`, 'an array of non-empty strings (operator types or node names)', cpu, source);
+      return Object.freeze({ cpu: Object.freeze([...new Set(cpu as string[])]) });
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  * unit can run fails the load instead of running on the CPU unasked).
  */
 import { QaicError } from '../errors.js';
+import { readModelFile } from '../onnx/model.js';
 import { warnOnce } from '../warnings.js';
 import { availableComputeUnits, type ComputeUnit, type ComputeUnitProvider } from './compute-units.js';
 
@@ -40,4 +41,34 @@ export async function planComputeUnits(requested: readonly ComputeUnit[]): Promi
     warnOnce(`compute-unit:${requested.join(',')}`, 'QAIC_COMPUTE_UNIT_FALLBACK', `${asked}: ${missing.join('; ')}; running on ${units.join(', ')}`);
   }
   return { requested, units, executionProviders: units.map((u) => found.status[u].provider!), cpuFallback: units.includes('cpu') };
+}
+
+/**
+ * The node names `compute_unit_for_nodes.cpu` forces onto the CPU: its entries are operator types or node names,
+ * matched against the nodes of the graphs activations load (`modelPaths`); onnxruntime's WebGPU provider takes names
+ * only (`forceCpuNodeNames`).
+ *
+ * @throws QaicError `QAIC_INVALID_OPTION` naming the entries that match no node
+ */
+export function forcedCpuNodeNames(entries: readonly string[], modelPaths: readonly string[]): string[] {
+  const names = new Set<string>();
+  const matched = new Set<string>();
+  for (const path of modelPaths) {
+    for (const n of readModelFile(path).model.graph?.node ?? []) {
+      const name = n.name ?? '';
+      for (const entry of [n.op_type ?? '', name]) {
+        if (entry !== '' && entries.includes(entry)) {
+          matched.add(entry);
+          if (name !== '') names.add(name);
+        }
+      }
+    }
+  }
+  const unmatched = entries.filter((e) => !matched.has(e));
+  if (unmatched.length > 0) {
+    throw new QaicError('QAIC_INVALID_OPTION', `option 'compute_unit_for_nodes.cpu': expected operator types or node names of the graph, got ${unmatched.map((e) => `'${e}'`).join(', ')}, which match no node`, {
+      details: { option: 'compute_unit_for_nodes', unmatched },
+    });
+  }
+  return [...names];
 }

@@ -34,3 +34,12 @@ t.test('the YAML key is compute_unit, as a list or as the CLI string', async (t)
   t.same(resolveOptions({ options_path: `${dir}/string.yaml` }).compute_unit, ['npu', 'gpu', 'cpu']);
   t.same(resolveOptions({ options_path: `${dir}/list.yaml`, compute_unit: 'cpu' }).compute_unit, ['cpu'], 'code wins over the file');
 });
+
+t.test('compute_unit_for_nodes takes { cpu: [...] } only, and does not enter the compile key', async (t) => {
+  t.same(resolveOptions({}).compute_unit_for_nodes, { cpu: [] });
+  t.same(resolveOptions({ compute_unit_for_nodes: { cpu: ['Sigmoid', 'head/conv', 'Sigmoid'] } }).compute_unit_for_nodes, { cpu: ['Sigmoid', 'head/conv'] });
+  t.notOk('compute_unit_for_nodes' in programOptions(resolveOptions({ compute_unit_for_nodes: { cpu: ['Sigmoid'] } })));
+  for (const value of [{ gpu: ['Conv'] }, ['Sigmoid'], { cpu: 'Sigmoid' }, { cpu: [''] }, { cpu: [3] }, null]) {
+    t.throws(() => resolveOptions({ compute_unit_for_nodes: value as never }), { code: 'QAIC_INVALID_OPTION', message: /option 'compute_unit_for_nodes(\.cpu)?'/ }, JSON.stringify(value));
+  }
+});

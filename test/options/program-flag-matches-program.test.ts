@@ -37,6 +37,7 @@ const CHANGED: Partial<Record<OptionName, unknown>> = {
   isolation: 'process',
   // compiling never probes the units: this needs no GPU
   compute_unit: ['gpu', 'cpu'],
+  compute_unit_for_nodes: { cpu: ['Mul'] },
   run_timeout: 5000,
   graph: 'other',
   onnx_define_symbol: { N: 2 },
