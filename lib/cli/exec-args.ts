@@ -10,6 +10,8 @@ import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './
 export type ExecCommand =
   | { kind: 'help' }
   | { kind: 'operators'; framework: string }
+  /** `-list-compute-units`: which compute units this host has, and why not for the others */
+  | { kind: 'compute-units' }
   | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false; inputListFile?: string; int8Accuracy?: false; accuracyInputListFile?: string; accuracyMapThreshold?: number }
   /** `-dump-profile` with `-input-list-file`: profile only, as the SDK's qaic-exec does */
   | { kind: 'profile'; modelPath: string; options: SessionOptions; dumpProfile: string; inputListFile: string };
@@ -55,6 +57,7 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'operators', names: ['-operators-supported'], kind: 'choice', choices: ['onnx'], meta: 'onnx', help: 'list the ONNX operators (domain, opset versions) the CPU backend runs' },
     { key: 'isolation', names: ['-isolation'], kind: 'choice', choices: SPECS.isolation.values!, meta: 'thread|process', example: 'process', option: 'isolation', help: "where onnxruntime optimizes the graph (default thread); process: a child process,\nso a fault while folding constants (SIGFPE) is an error, not a crash" },
     { key: 'computeUnit', names: ['-compute-unit'], kind: 'list', meta: '<unit,...>', example: 'gpu,cpu', option: 'compute_unit', help: "compute units in fallback order (AI Hub's --compute_unit): cpu (default), gpu,\nnpu, all; a list without cpu is mandatory. A GPU program is optimized at 'basic'" },
+    { key: 'listComputeUnits', names: ['-list-compute-units'], kind: 'flag', help: 'list the compute units this host has (cpu, gpu, npu), through which onnxruntime\nprovider, and why not for the others' },
     { key: 'help', names: ['-h', '-help', '-usage'], kind: 'flag', help: 'this text' },
   ],
   passthrough: NO_EFFECT_FLAGS,
@@ -94,6 +97,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (wantsHelp(EXEC_SPEC, argv)) return { kind: 'help' };
   const { values, passthrough } = parseFlags(EXEC_SPEC, argv, tool);
   if (values.operators !== undefined) return { kind: 'operators', framework: values.operators as string };
+  if (values.listComputeUnits === true) return { kind: 'compute-units' };
   const modelPath = values.model as string | undefined;
   if (modelPath === undefined) throw usageError(tool, 'no model given: pass -m=<model.onnx>', { flag: '-m' });
   const options: SessionOptions = {};
