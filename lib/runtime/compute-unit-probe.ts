@@ -39,7 +39,9 @@ function ortReason(error: unknown): string {
   return message.replace(/^\/onnxruntime_src\/\S+ .*? was false\. /s, '').replace(/\s+/g, ' ');
 }
 
-probe(process.argv[2] ?? '').then(
-  (result) => { process.stdout.write(`PROBE ${JSON.stringify(result)}\n`); process.exit(0); },
-  (error: unknown) => { process.stdout.write(`PROBE ${JSON.stringify({ ok: false, reason: ortReason(error) })}\n`); process.exit(0); },
-);
+/** Print the answer, then exit without waiting for the provider's threads (pipes are asynchronous on some systems). */
+function answer(result: { ok: boolean; reason?: string }): void {
+  process.stdout.write(`PROBE ${JSON.stringify(result)}\n`, () => process.exit(0));
+}
+
+probe(process.argv[2] ?? '').then(answer, (error: unknown) => answer({ ok: false, reason: ortReason(error) }));
