@@ -63,6 +63,11 @@ export interface PlacementReport {
   readonly copies: readonly PlacementCopy[];
   /** per unit that ran at least one node */
   readonly totals: Readonly<Partial<Record<ComputeUnit, UnitTotals>>>;
+  /**
+   * The input shapes of the profiled inference, by input name: the graph's own dims, with each symbolic dim as 1.
+   * Copy sizes are those of these shapes (a graph compiled with `onnx_define_symbol` has no symbolic dims left).
+   */
+  readonly measuredWith: Readonly<Record<string, readonly number[]>>;
 }
 
 /** One node event of an onnxruntime profile (the fields used here). */
@@ -83,7 +88,7 @@ export function unitOfProvider(provider: string): ComputeUnit {
 }
 
 /** The partition report of one profiled inference's events (an onnxruntime profile file's JSON array). */
-export function placementFromProfile(events: readonly ProfileEvent[]): PlacementReport {
+export function placementFromProfile(events: readonly ProfileEvent[], measuredWith: Record<string, readonly number[]> = {}): PlacementReport {
   const nodes = events
     .filter((e) => e.cat === 'Node' && typeof e.name === 'string' && e.name.endsWith('_kernel_time') && typeof e.args?.provider === 'string')
     .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
@@ -130,6 +135,7 @@ export function placementFromProfile(events: readonly ProfileEvent[]): Placement
     subnets: Object.freeze(subnets.map((s) => Object.freeze({ ...s, nodes: Object.freeze(s.nodes), copiesIn: Object.freeze(s.copiesIn) }))),
     copies: Object.freeze(copies),
     totals: Object.freeze(totals),
+    measuredWith: Object.freeze(Object.fromEntries(Object.entries(measuredWith).map(([k, v]) => [k, Object.freeze([...v])]))),
   });
 }
 
@@ -148,9 +154,11 @@ export async function measurePlacement(ort: Ort, modelPath: string, sessionOptio
     // quiet: the activation's own session already logged what onnxruntime had to say about this graph
     session = await ort.InferenceSession.create(modelPath, { ...sessionOptions, logSeverityLevel: 3, enableProfiling: true, profileFilePrefix: join(dir, 'placement') } as never);
     const feeds: Record<string, import('onnxruntime-node').Tensor> = {};
+    const shapes: Record<string, number[]> = {};
     for (const meta of session.inputMetadata) {
       if (!meta.isTensor) throw new Error(`input '${meta.name}' is not a tensor`);
       const shape = meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+      shapes[meta.name] = shape;
       const count = shape.reduce((p, d) => p * d, 1);
       const type = meta.type as string;
       const data = type === 'string' ? new Array<string>(count).fill('')
@@ -162,7 +170,7 @@ export async function measurePlacement(ort: Ort, modelPath: string, sessionOptio
     session.endProfiling();
     const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     if (file === undefined) throw new Error('onnxruntime wrote no profile');
-    return placementFromProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[]);
+    return placementFromProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[], shapes);
   } finally {
     await session?.release().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

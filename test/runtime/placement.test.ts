@@ -34,7 +34,8 @@ t.test('subnets are runs of one unit in execution order; memcpy nodes are the co
 });
 
 t.test('a profile with no node events gives an empty report, and providers map to units', async (t) => {
-  t.same(placementFromProfile([]), { subnets: [], copies: [], totals: {} });
+  t.same(placementFromProfile([]), { subnets: [], copies: [], totals: {}, measuredWith: {} });
+  t.same(placementFromProfile([], { x: [1, 3, 8, 8] }).measuredWith, { x: [1, 3, 8, 8] }, 'the shapes it was measured with are kept');
   t.equal(unitOfProvider(CPU), 'cpu');
   t.equal(unitOfProvider(GPU), 'gpu');
   t.equal(unitOfProvider('CUDAExecutionProvider'), 'gpu');

@@ -27,6 +27,7 @@ function checkClipFallback(t: Test, placement: PlacementReport | undefined, engi
     if (!s.copiesIn.every((c) => c.to === s.unit && c.from !== s.unit && c.bytes > 0)) return void t.fail(`${engine}: subnet ${i}'s copies do not come in from another unit`);
   }
   t.ok(cpu.every((s) => s.copiesIn.length > 0), `${engine}: every CPU subnet starts with a copy from the GPU`);
+  t.same(Object.keys(placement.measuredWith), ['x'], `${engine}: the shapes of the measured inference are given`);
   t.equal(placement.totals.cpu?.bytesIn, cpu.reduce((n, s) => n + s.copiesIn.reduce((m, c) => m + c.bytes, 0), 0), `${engine}: bytes total per unit`);
 }
 
