@@ -186,3 +186,23 @@ const TYPED: Readonly<Record<string, new (n: number) => ArrayLike<number>>> = {
 export function cpuNodes(report: PlacementReport): PlacedNode[] {
   return report.subnets.filter((s) => s.unit === 'cpu').flatMap((s) => s.nodes);
 }
+
+/**
+ * The report as text lines (what `qaic-runner` prints): totals per unit, then the subnets in order (at most
+ * `maxSubnets`), each with its unit, node count, first operator types and the bytes copied into it.
+ */
+export function formatPlacement(report: PlacementReport, maxSubnets = 12): string[] {
+  const lines = [' ---- Placement (where onnxruntime ran each node, measured at activation) ----'];
+  for (const [unit, t] of Object.entries(report.totals)) {
+    lines.push(`${unit}: ${t.nodes} node(s) in ${t.subnets} subnet(s), ${t.bytesIn} B copied in per inference`);
+  }
+  for (const [i, s] of report.subnets.slice(0, maxSubnets).entries()) {
+    const ops = [...new Set(s.nodes.map((n) => n.op))];
+    const copied = s.copiesIn.reduce((n, c) => n + c.bytes, 0);
+    lines.push(`  subnet ${i}: ${s.unit}, ${s.nodes.length} node(s) (${ops.slice(0, 4).join(', ')}${ops.length > 4 ? ', ...' : ''})${copied > 0 ? `, ${copied} B copied in` : ''}`);
+  }
+  if (report.subnets.length > maxSubnets) lines.push(`  ... ${report.subnets.length - maxSubnets} more subnet(s)`);
+  const shapes = Object.entries(report.measuredWith).map(([name, shape]) => `${name} ${shape.join('x')}`).join(', ');
+  if (shapes !== '') lines.push(`(measured on zeros of ${shapes})`);
+  return lines;
+}

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { placementFromProfile, unitOfProvider } from '../../lib/runtime/placement.js';
+import { formatPlacement, placementFromProfile, unitOfProvider } from '../../lib/runtime/placement.js';
 
 const GPU = 'WebGpuExecutionProvider';
 const CPU = 'CPUExecutionProvider';
@@ -40,4 +40,18 @@ t.test('a profile with no node events gives an empty report, and providers map t
   t.equal(unitOfProvider(GPU), 'gpu');
   t.equal(unitOfProvider('CUDAExecutionProvider'), 'gpu');
   t.equal(unitOfProvider('QNNExecutionProvider'), 'npu');
+});
+
+t.test('the printout gives totals per unit, then the subnets in order, cut at a maximum', async (t) => {
+  const events = [node(1, 'a', 'Conv', GPU), node(2, 'm1', 'MemcpyToHost', GPU, { float: [2] }), node(3, 'b', 'Clip', CPU), node(4, 'm2', 'MemcpyFromHost', GPU, { float: [2] }), node(5, 'c', 'Add', GPU)];
+  const lines = formatPlacement(placementFromProfile(events, { x: [1, 2] }), 2);
+  t.same(lines, [
+    ' ---- Placement (where onnxruntime ran each node, measured at activation) ----',
+    'gpu: 2 node(s) in 2 subnet(s), 8 B copied in per inference',
+    'cpu: 1 node(s) in 1 subnet(s), 8 B copied in per inference',
+    '  subnet 0: gpu, 1 node(s) (Conv)',
+    '  subnet 1: cpu, 1 node(s) (Clip), 8 B copied in',
+    '  ... 1 more subnet(s)',
+    '(measured on zeros of x 1x2)',
+  ]);
 });
