@@ -78,6 +78,13 @@ export const QAIC_ERROR_CODES = Object.freeze({
   QAIC_CLI_USAGE: true,
   /** The OS refused to pin an activation's thread to the CPUs it was given. */
   QAIC_PINNING_FAILED: true,
+  /**
+   * `compute_unit` cannot be met: none of the listed units is available on this host (the message gives each one's
+   * reason, as `availableComputeUnits()` found it), or the list has no `'cpu'` (its units are mandatory) and some nodes
+   * can run on none of them. When another listed unit is available, a missing one is only the warning
+   * `QAIC_COMPUTE_UNIT_FALLBACK`.
+   */
+  QAIC_COMPUTE_UNIT_UNAVAILABLE: true,
   /** A bug in this library; please report it. */
   QAIC_INTERNAL: true,
 } as const satisfies Record<string, true>);

@@ -10,7 +10,7 @@ export { QAIC_ERROR_CODES, QaicError, isQaicError } from './errors.js';
 export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
 export { DEFAULT_OPTIONS, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
 export type {
-  BackendOptions, BaseSessionOptions, CamelCase, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
+  BackendOptions, BaseSessionOptions, CamelCase, ComputeUnitName, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
 } from './options.js';
 export { DTYPES } from './dtypes.js';
 export type { DType, TensorData } from './dtypes.js';
@@ -24,6 +24,8 @@ export { padToSpecialization, MAX_PAD_ELEMENTS, MAX_SPECIALIZATIONS, type Allowe
 export * as onnx from './onnx/index.js';
 export * as report from './report/index.js';
 export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';
+export { availableComputeUnits, COMPUTE_UNITS, PROBE_TIMEOUT_MS, type AvailableComputeUnits, type ComputeUnit, type ComputeUnitProvider, type ComputeUnitStatus } from './runtime/compute-units.js';
+export type { PlacementReport, PlacementCopy, PlacedNode, Subnet, UnitTotals } from './runtime/placement.js';
 export { loadAffinity, type Pinning, type PinningOn, type PinningOff } from './runtime/affinity.js';
 export { compile, type CompileResult } from './compiler/compile.js';
 export { link, openProgram, writeProgram, type LinkOptions, type LinkResult, type OpenProgramOptions, type WrittenProgram, type GraphToStore, type LoadableGraph, type ManifestGraph, type OpenedProgram, type OpenedProgramWithManifest, type Manifest, type ManifestSection, type ManifestWeight, type ProgramProvenance } from './program/index.js';

@@ -18,6 +18,10 @@ import { QaicError, describeValue } from './errors.js';
 import { readRegularTextFileSync } from './files.js';
 import type { Inputs } from './tensor.js';
 import { checkSpecializations, parseSpecializationConfig } from './specializations.js';
+import { COMPUTE_UNITS, type ComputeUnit } from './runtime/compute-units.js';
+
+/** A `compute_unit` entry: a unit, or `'all'` (every unit in AI Hub's order: npu, gpu, cpu). */
+export type ComputeUnitName = ComputeUnit | 'all';
 
 /** A fixed value for a symbolic dimension: `{batch: 1}` or `[['batch', 1]]` (the Python doc's list of pairs). */
 export type SymbolDefinitions = Record<string, number> | Array<[string, number]>;
@@ -114,6 +118,29 @@ export interface BaseSessionOptions {
    * Not a Python option (the device isolates activations in hardware). @defaultValue 'thread'
    */
   isolation?: 'thread' | 'process';
+  /**
+   * Where nodes run, as AI Hub's `--compute_unit`: `'cpu'`, `'gpu'` (onnxruntime's CUDA provider where installed,
+   * else its WebGPU provider), `'npu'` (never available here), `'all'` (npu, gpu, cpu), or an ordered list (an array,
+   * or a comma-separated string such as `'gpu,cpu'`). onnxruntime gives each node to the first listed unit that can
+   * run it. A listed unit this host lacks (see `availableComputeUnits()`) is skipped with a `QAIC_COMPUTE_UNIT_FALLBACK`
+   * warning giving the reason when another listed unit is available, and is `QAIC_COMPUTE_UNIT_UNAVAILABLE` when none
+   * is. A list without `'cpu'` is mandatory: a node no listed unit can run fails activation with
+   * `QAIC_COMPUTE_UNIT_UNAVAILABLE`. The units enter the compile key: a program for the GPU is optimized at
+   * onnxruntime's provider-independent 'basic' level (and finished at load for the providers in use), a CPU program
+   * at 'all'. @defaultValue 'cpu'
+   */
+  compute_unit?: ComputeUnitName | readonly ComputeUnitName[] | `${ComputeUnitName},${string}`;
+  /**
+   * Direct the partition per node, like the SDK's per-node precision lists: `{ cpu: ['Softmax', 'head/Sigmoid'] }`
+   * runs the nodes of those operator types or names on the CPU although a listed GPU could run them (onnxruntime's
+   * WebGPU provider option `forceCpuNodeNames`; `session.placement` shows the result). Only `cpu` can be forced. An
+   * entry that matches no node of the graph is `QAIC_INVALID_OPTION`. Has no effect while the GPU is not in use.
+   * Not a Python option. @defaultValue `{ cpu: [] }`
+   */
+  compute_unit_for_nodes?: {
+    /** operator types or node names kept on the CPU */
+    cpu?: string[];
+  };
   /**
    * Milliseconds a `run()` may take before it is rejected with `QAIC_TIMEOUT`; 0 means no limit. Counted from when
    * the run is handed to the activations (after its inputs are checked and, for a `run()` that activates the session,
@@ -236,6 +263,13 @@ export interface ResolvedOptions {
   readonly activation_timeout_ms: number;
   /** Where activations and compiling run: `'thread'` or `'process'` (see {@link BaseSessionOptions.isolation}). */
   readonly isolation: 'thread' | 'process';
+  /** The compute units in fallback order, `'all'` expanded and repeats dropped (see {@link BaseSessionOptions.compute_unit}). */
+  readonly compute_unit: readonly ComputeUnit[];
+  /** Operator types or node names forced onto the CPU (see {@link BaseSessionOptions.compute_unit_for_nodes}). */
+  readonly compute_unit_for_nodes: Readonly<{
+    /** operator types or node names kept on the CPU; `[]` by default */
+    cpu: readonly string[];
+  }>;
   /** Milliseconds a `run()` may take before `QAIC_TIMEOUT`, 0 (no limit) to 86400000 (one day). */
   readonly run_timeout: number;
   /** Absolute path of the quantization profile to compile int8 with, or `undefined`. */
@@ -275,9 +309,10 @@ export type OptionName = Exclude<keyof ResolvedOptions, 'ignored'>;
 
 /**
  * How an option's value is checked: integer (with `min`/`max`), finite number (with `min`/`max`), boolean, non-empty
- * string, one of `values`, symbol map, string list, an iterable of input dicts, or a list of specializations.
+ * string, one of `values`, symbol map, string list, an iterable of input dicts, a list of specializations, or an
+ * ordered list of compute units.
  */
-export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs' | 'specializations';
+export type OptionKind = 'int' | 'number' | 'bool' | 'string' | 'enum' | 'symbols' | 'string[]' | 'inputs' | 'specializations' | 'units' | 'unit-nodes';
 
 /** One row of the option table: how the option is validated and whether it changes the compiled program. */
 export interface OptionSpec {
@@ -306,6 +341,11 @@ export interface OptionSpec {
    * that the option is given, and the compiler adds the file's SHA-256 to the key (see `compileKey`).
    */
   readonly contentKey?: boolean;
+  /**
+   * The option's default (`DEFAULT_OPTIONS`) is left out of the key, so that programs compiled before the option
+   * existed keep their keys (`compute_unit: ['cpu']` is what every program was compiled for).
+   */
+  readonly keyOmitsDefault?: boolean;
 }
 
 /** Whether an option is "on" for {@link OptionSpec.programOnlyWith}: `true`, or any value other than false/undefined. */
@@ -350,6 +390,10 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
   // where the compiler and activations run changes nothing they produce
   isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
+  // a GPU program is optimized at another level than a CPU one (see compute_unit's doc)
+  compute_unit: { kind: 'units', program: true, keyOmitsDefault: true },
+  // applied when the activations load the graph (a provider option): the stored program does not depend on it
+  compute_unit_for_nodes: { kind: 'unit-nodes', program: false },
   run_timeout: { kind: 'int', min: 0, max: 86_400_000, program: false },
   load_profile: { kind: 'string', program: true, contentKey: true },
   node_precision_info_file: { kind: 'string', program: true, contentKey: true, programOnlyWith: WITH_INT8 },
@@ -381,6 +425,7 @@ export function programOptions(options: ResolvedOptions): Record<string, unknown
     const spec = SPECS[name];
     if (!spec.program || (spec.programOnlyWith !== undefined && !spec.programOnlyWith.some((o) => isOn(options[o])))) continue;
     const value: unknown = options[name];
+    if (spec.keyOmitsDefault === true && JSON.stringify(value) === JSON.stringify(DEFAULT_OPTIONS[name])) continue;
     if (spec.contentKey === true) out[name] = value === undefined ? null : 'by-content';
     else if (spec.kind === 'symbols') out[name] = Object.entries(value as Record<string, number>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     else if (spec.kind === 'string[]') out[name] = [...new Set(value as readonly string[])].sort();
@@ -446,6 +491,8 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   copy_inputs: false,
   activation_timeout_ms: 120_000,
   isolation: 'thread',
+  compute_unit: Object.freeze(['cpu'] as const),
+  compute_unit_for_nodes: Object.freeze({ cpu: Object.freeze([]) }),
   run_timeout: 0,
   load_profile: undefined,
   dump_profile: undefined,
@@ -567,7 +614,35 @@ function checkValue(name: string, spec: OptionSpec, value: unknown, source: stri
       return checkSymbols(value, source);
     case 'specializations':
       return checkSpecializations(value, name, source);
+    case 'units':
+      return checkComputeUnits(name, value, source);
+    case 'unit-nodes': {
+      const expected = "{ cpu: [operator types or node names] } (only the CPU can be forced)";
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).some((k) => k !== 'cpu')) throw invalid(name, expected, value, source);
+      const cpu = (value as { cpu?: unknown }).cpu ?? [];
+      if (!Array.isArray(cpu) || !cpu.every((v) => typeof v === 'string' && v.length > 0)) throw invalid(`${name}.cpu`, 'an array of non-empty strings (operator types or node names)', cpu, source);
+      return Object.freeze({ cpu: Object.freeze([...new Set(cpu as string[])]) });
+    }
   }
+}
+
+const UNIT_NAMES: readonly string[] = [...COMPUTE_UNITS, 'all'];
+
+/** A `compute_unit` value as the ordered units it names: 'all' expanded, repeats dropped (frozen). */
+function checkComputeUnits(name: string, value: unknown, source: string): readonly ComputeUnit[] {
+  const expected = "'cpu', 'gpu', 'npu', 'all', or an ordered list of them (an array or a comma-separated string such as 'gpu,cpu')";
+  const entries = typeof value === 'string' ? value.split(',').map((e) => e.trim()) : value;
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > 16) throw invalid(name, expected, value, source);
+  const out: ComputeUnit[] = [];
+  for (const entry of entries) {
+    if (typeof entry !== 'string' || !UNIT_NAMES.includes(entry.toLowerCase())) {
+      const suggestion = typeof entry === 'string' ? closest(entry.toLowerCase(), UNIT_NAMES) : undefined;
+      throw invalid(name, `${expected}${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`, value, source);
+    }
+    const unit = entry.toLowerCase();
+    for (const u of unit === 'all' ? COMPUTE_UNITS : [unit as ComputeUnit]) if (!out.includes(u)) out.push(u);
+  }
+  return Object.freeze(out);
 }
 
 function checkSymbols(value: unknown, source: string): Record<string, number> {

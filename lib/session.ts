@@ -17,6 +17,8 @@ import { createRuntime } from './runtime/create-runtime.js';
 import type { RunRequest, Runtime } from './runtime/runtime.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
+import { forcedCpuNodeNames, planComputeUnits } from './runtime/compute-unit-plan.js';
+import type { PlacementReport } from './runtime/placement.js';
 import { warnOnce } from './warnings.js';
 import { SessionMeasurements } from './metrics/session-metrics.js';
 import type { PythonMetrics, MetricsReport } from './metrics/report.js';
@@ -133,6 +135,18 @@ export class Session implements AsyncDisposable {
   /** The prepared graph, once `setup()` or the first `run()` has prepared it. */
   get graph(): Readonly<PreparedGraph> | undefined {
     return this.#graph;
+  }
+
+  /**
+   * Where onnxruntime placed the graph's nodes across the compute units in use (the Snapdragon AIP runtime's subnet
+   * view): per subnet its unit, its nodes in execution order and the tensors copied into it from another unit (with
+   * their bytes), and totals per unit. Measured at activation from one profiled inference on zeros in a session of
+   * its own (onnxruntime's profile names each node's provider), so it is what onnxruntime did, not a guess.
+   * `undefined` until the session is active, after `reset()`, and when `compute_unit` is the CPU alone (every node
+   * runs there). Not a Python API property.
+   */
+  get placement(): PlacementReport | undefined {
+    return this.#runtime?.placement.report;
   }
 
   /** Batch size of the graph (1 when the model does not say). */
@@ -328,7 +342,15 @@ export class Session implements AsyncDisposable {
       if (this.#epoch !== epoch) throw this.#interrupted();
       const o = this.options;
       checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
+      const computeUnits = await planComputeUnits(o.compute_unit);
+      if (this.#epoch !== epoch) throw this.#interrupted();
+      const forced = o.compute_unit_for_nodes.cpu;
+      const forceCpuNodeNames = forced.length > 0 && computeUnits.executionProviders?.includes('webgpu') === true
+        ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))
+        : undefined;
       runtime = createRuntime({
+        computeUnits,
+        forceCpuNodeNames,
         modelPath: graph.modelPath,
         inputNames: graph.inputs.map((s) => s.name),
         sessionOptions: graph.sessionOptions,
@@ -351,6 +373,10 @@ export class Session implements AsyncDisposable {
       this.#runtime = runtime;
       await runtime.start();
       if (this.#epoch !== epoch) throw this.#interrupted();
+      const placementError = runtime.placement.error;
+      if (placementError !== undefined) {
+        warnOnce(`placement:${placementError}`, 'QAIC_PLACEMENT_UNMEASURED', `session.placement is not available: measuring where onnxruntime placed the nodes failed (${placementError})`);
+      }
       this.#activationCount++;
       this.#lastActivationMs = performance.now() - t0;
       this.#state = 'active';

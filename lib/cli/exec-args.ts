@@ -3,13 +3,15 @@
  * single-dash syntax (`-m=model.onnx`, `-onnx-define-symbol=batch,1`, `-compile-only`), parsed into compile
  * options. The flags are one table ({@link EXEC_SPEC}) read by the shared parser and help generator. Pure: no I/O.
  */
-import { NO_EFFECT_OPTIONS, SPECS, type SessionOptions } from '../options.js';
+import { NO_EFFECT_OPTIONS, SPECS, type ComputeUnitName, type SessionOptions } from '../options.js';
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 
 /** What the command line asks for. */
 export type ExecCommand =
   | { kind: 'help' }
   | { kind: 'operators'; framework: string }
+  /** `-list-compute-units`: which compute units this host has, and why not for the others */
+  | { kind: 'compute-units' }
   | { kind: 'compile'; modelPath: string; options: SessionOptions; outputDir: string; noEffect: string[]; fp16Accuracy?: false; inputListFile?: string; int8Accuracy?: false; accuracyInputListFile?: string; accuracyMapThreshold?: number }
   /** `-dump-profile` with `-input-list-file`: profile only, as the SDK's qaic-exec does */
   | { kind: 'profile'; modelPath: string; options: SessionOptions; dumpProfile: string; inputListFile: string };
@@ -54,6 +56,8 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'rowwise', names: ['-enable-rowwise'], kind: 'flag', option: 'enable_rowwise', help: 'per-output-column MatMul/Gemm weight scales' },
     { key: 'operators', names: ['-operators-supported'], kind: 'choice', choices: ['onnx'], meta: 'onnx', help: 'list the ONNX operators (domain, opset versions) the CPU backend runs' },
     { key: 'isolation', names: ['-isolation'], kind: 'choice', choices: SPECS.isolation.values!, meta: 'thread|process', example: 'process', option: 'isolation', help: "where onnxruntime optimizes the graph (default thread); process: a child process,\nso a fault while folding constants (SIGFPE) is an error, not a crash" },
+    { key: 'computeUnit', names: ['-compute-unit'], kind: 'list', meta: '<unit,...>', example: 'gpu,cpu', option: 'compute_unit', help: "compute units in fallback order (AI Hub's --compute_unit): cpu (default), gpu,\nnpu, all; a list without cpu is mandatory. A GPU program is optimized at 'basic'" },
+    { key: 'listComputeUnits', names: ['-list-compute-units'], kind: 'flag', help: 'list the compute units this host has (cpu, gpu, npu), through which onnxruntime\nprovider, and why not for the others' },
     { key: 'help', names: ['-h', '-help', '-usage'], kind: 'flag', help: 'this text' },
   ],
   passthrough: NO_EFFECT_FLAGS,
@@ -93,6 +97,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (wantsHelp(EXEC_SPEC, argv)) return { kind: 'help' };
   const { values, passthrough } = parseFlags(EXEC_SPEC, argv, tool);
   if (values.operators !== undefined) return { kind: 'operators', framework: values.operators as string };
+  if (values.listComputeUnits === true) return { kind: 'compute-units' };
   const modelPath = values.model as string | undefined;
   if (modelPath === undefined) throw usageError(tool, 'no model given: pass -m=<model.onnx>', { flag: '-m' });
   const options: SessionOptions = {};
@@ -107,6 +112,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   if (values.keep !== undefined) options.keep_original_precision_for_nodes = values.keep as string[];
   if (values.fp16Clip === true) options.fp16_clip = true;
   if (values.isolation !== undefined) options.isolation = values.isolation as 'thread' | 'process';
+  if (values.computeUnit !== undefined) options.compute_unit = values.computeUnit as ComputeUnitName[];
   if (values.symbols !== undefined) options.onnx_define_symbol = values.symbols as Array<[string, number]>;
   if (values.specializations !== undefined) options.network_specialization_config = values.specializations as string;
   const quantization: Array<[string, keyof SessionOptions]> = [

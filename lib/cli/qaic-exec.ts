@@ -11,6 +11,7 @@ import type { Inputs } from '../tensor.js';
 import { readInputList } from './input-list-file.js';
 import { formatReport } from '../compiler/report.js';
 import { formatSupportedOperators } from '../compiler/operators.js';
+import { availableComputeUnits, COMPUTE_UNITS } from '../runtime/compute-units.js';
 import { compileAccuracyText } from '../compiler/fp16/compile-accuracy.js';
 import { formatInt8Accuracy, int8Accuracy } from '../compiler/quant/accuracy.js';
 import { QaicError } from '../errors.js';
@@ -34,6 +35,14 @@ export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-e
   }
   if (command.kind === 'help') {
     io.out(`${execUsage(tool)}\n`);
+    return 0;
+  }
+  if (command.kind === 'compute-units') {
+    const found = await availableComputeUnits();
+    for (const unit of COMPUTE_UNITS) {
+      const s = found.status[unit];
+      io.out(s.available ? `${unit}: available (onnxruntime provider '${s.provider}')\n` : `${unit}: not available: ${s.reason}\n`);
+    }
     return 0;
   }
   if (command.kind === 'operators') {

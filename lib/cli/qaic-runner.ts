@@ -15,6 +15,7 @@ import type { LatencySummary } from '../metrics/latency-store.js';
 import type { TensorData } from '../dtypes.js';
 import type { InputTensor } from '../tensor.js';
 import { formatOperatorTable, type OperatorRow } from '../profiling/ort-profile.js';
+import { formatPlacement } from '../runtime/placement.js';
 import { isolationOptions, parseRunnerArgs, runnerUsage, RUNNER_SPEC, type RunnerArgs } from './runner-args.js';
 import { readInputFiles } from './input-files.js';
 import { renderRunReport } from '../report/run-report.js';
@@ -141,6 +142,7 @@ export async function runRunner(argv: readonly string[], io: RunnerIO, tool = 'q
     const graph = session.graph!;
     if (session.source.kind === 'onnx') io.out(`Compiled ${args.testData} into ${graph.programDir ?? '(not compiled)'}${graph.cached ? ' (cached program)' : ''}\n`);
     io.out(`Loaded ${graph.name} on ${options.num_activations} activation(s) in ${((performance.now() - t0) / 1000).toFixed(3)} s\n`);
+    if (session.placement !== undefined) for (const line of formatPlacement(session.placement)) io.out(`${line}\n`);
     const shapes = session.modelInputShapeDict;
     if (args.inputFiles !== undefined) {
       // The prepared program's specs are the ones runs are checked against: read again only if they differ.

@@ -9,7 +9,7 @@
 import { formatHelp, parseFlags, usageError, wantsHelp, type ToolSpec } from './flags.js';
 import { parseScenarioFlags, type ScenarioFlagValues } from '../loadgen/runner-flags.js';
 import { DEFAULT_MAX_SCHEDULE_LATENESS_MS } from '../loadgen/settings.js';
-import type { SessionOptions } from '../options.js';
+import type { ComputeUnitName, SessionOptions } from '../options.js';
 
 /** The flag table, description and footer of `qaic-runner`. */
 export const RUNNER_SPEC: ToolSpec = {
@@ -32,6 +32,7 @@ export const RUNNER_SPEC: ToolSpec = {
     { key: 'oversubscribe', names: ['--allow-oversubscription'], kind: 'flag', option: 'allow_oversubscription', help: 'allow -a x --aic-num-cores above the machine\'s cores (spin-waiting is then off)' },
     { key: 'activationTimeout', names: ['--activation-timeout-ms'], kind: 'int', min: 1, max: 86_400_000, meta: '<ms>', option: 'activation_timeout_ms', help: 'how long an activation may take to load its graph (default 120000)' },
     { key: 'isolation', names: ['--isolation'], kind: 'choice', choices: ['thread', 'process'], meta: 'thread|process', example: 'process', option: 'isolation', help: "where activations and compiling run (default thread); process: a child process each,\nso a fault inside onnxruntime (SIGFPE) fails that run instead of the tool" },
+    { key: 'computeUnit', names: ['--compute-unit'], kind: 'list', meta: '<unit,...>', example: 'gpu,cpu', option: 'compute_unit', help: "compute units in fallback order (AI Hub's --compute_unit): cpu (default), gpu,\nnpu, all; a list without cpu is mandatory" },
     { key: 'runTimeout', names: ['--run-timeout'], kind: 'int', min: 0, max: 86_400_000, meta: '<ms>', option: 'run_timeout', help: 'fail an inference that takes longer (QAIC_TIMEOUT; default 0, no limit); with\n--isolation process its activation is killed and replaced' },
     { key: 'warmup', names: ['--warmup'], kind: 'int', min: 0, max: 1_000_000, meta: '<n>', option: 'warmup', help: 'warm-up inferences per activation, excluded (default 1)' },
     { key: 'profiling', names: ['--profiling'], kind: 'flag', option: 'enable_profiling', help: 'profile the run with onnxruntime and print the slowest operators (slows the run;\n--report then adds the per-operator section)' },
@@ -80,6 +81,7 @@ export interface RunnerArgs extends ScenarioFlagValues {
   graph?: string;
   activationTimeout?: number;
   isolation?: 'thread' | 'process';
+  computeUnit?: string[];
   runTimeout?: number;
   oversubscribe?: boolean;
   warmup?: number;
@@ -121,7 +123,7 @@ export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): 
   if (out.numIter !== undefined && out.time !== undefined) throw usageError(tool, `give ${spelled.numIter} (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
   if (out.configure !== undefined) {
     // The configurator chooses these itself, or cannot honour them: refuse rather than silently ignore.
-    const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'isolation', 'runTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
+    const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'isolation', 'computeUnit', 'runTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
     if (ignored.length > 0) throw usageError(tool, `--configure measures its own layouts and writes only --configure-output: ${ignored.join(', ')} cannot be combined with it`, { flag: ignored[0] });
   }
   // --- LoadGen scenarios ---
@@ -130,10 +132,14 @@ export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): 
   return out;
 }
 
-/** The session options `--isolation` and `--run-timeout` set, when given (for every command that opens a session). */
-export function isolationOptions(args: Pick<RunnerArgs, 'isolation' | 'runTimeout'>): Pick<SessionOptions, 'isolation' | 'run_timeout'> {
-  const out: Pick<SessionOptions, 'isolation' | 'run_timeout'> = {};
+/**
+ * The session options `--isolation`, `--run-timeout` and `--compute-unit` set, when given (for every command that
+ * opens a session): where activations run.
+ */
+export function isolationOptions(args: Pick<RunnerArgs, 'isolation' | 'runTimeout' | 'computeUnit'>): Pick<SessionOptions, 'isolation' | 'run_timeout' | 'compute_unit'> {
+  const out: Pick<SessionOptions, 'isolation' | 'run_timeout' | 'compute_unit'> = {};
   if (args.isolation !== undefined) out.isolation = args.isolation;
+  if (args.computeUnit !== undefined) out.compute_unit = args.computeUnit as ComputeUnitName[];
   if (args.runTimeout !== undefined) out.run_timeout = args.runTimeout;
   return out;
 }

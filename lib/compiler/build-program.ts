@@ -19,7 +19,7 @@ import type { CompileJob } from './compile-protocol.js';
 import { fixDims } from './fix-dims.js';
 import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/index.js';
 import { hasHostSpecificNodes } from './host-features.js';
-import { activationLoadOptions, COMPILE_OPTIMIZATION_LEVEL } from './load-options.js';
+import { activationLoadOptions, compileOptimizationLevel } from './load-options.js';
 import { optimize, type DryRunInput } from './optimize.js';
 import { int8Kernels } from './quant/compile-int8.js';
 import { quantizeGraph, type QdqReport } from './quant/qdq.js';
@@ -97,7 +97,9 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
   const workDir = mkdtempSync(join(tmpdir(), 'qaic-compile-'));
   try {
     const external = linkExternalData(compiled, dirname(job.modelPath), workDir, job.source);
-    const done = await optimize(encoded, workDir, job.source, COMPILE_OPTIMIZATION_LEVEL, dryRun);
+    const level = compileOptimizationLevel(job.computeUnits);
+    const loadWith = activationLoadOptions(fp16 !== undefined, job.int8 !== undefined, level !== 'all');
+    const done = await optimize(encoded, workDir, job.source, level, dryRun);
     const decoded = decodeModel(done.optimizedBytes, `the optimized graph of ${job.source}`);
     inlineExternalData(decoded, workDir, job.source);
     // Constant folding turned the float16 pass's Cast(float16 weight) nodes back into float32 initializers: store
@@ -127,7 +129,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
       batchFixedInputs: fixed.batchFixedInputs,
       leftSymbolic,
       ignored: { ...job.ignored },
-      optimization: { level: COMPILE_OPTIMIZATION_LEVEL, loadWith: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined), hostFeatures },
+      optimization: { level, loadWith, hostFeatures, computeUnits: [...job.computeUnits] },
       timings: { readMs: job.readMs, passesMs: job.checkMs + passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
@@ -156,7 +158,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
       inputs: io.inputs,
       outputs,
       batchSize: batchSizeOf(io.inputs),
-      sessionOptions: activationLoadOptions(fp16 !== undefined, job.int8 !== undefined),
+      sessionOptions: loadWith,
       hostFeatures,
       report,
     };

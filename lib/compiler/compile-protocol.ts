@@ -32,6 +32,8 @@ export interface CompileJob {
   keepOriginalPrecision: string[];
   /** clip float16 constants to +-65504 instead of infinity */
   fp16Clip: boolean;
+  /** the compute units the program is for (`compute_unit`): they choose the optimization level */
+  computeUnits: string[];
   /** the int8 pass's ranges and settings, when quantizing (`load_profile`, `convert_to_quantize`) */
   int8?: Int8Job;
   /** no-effect options, recorded in the report */

@@ -147,7 +147,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   compiles++;
   const promise = runCompileJob({
     modelBytes: bytes, modelPath: resolve(modelPath), source, modelSha256: sha256, dir, key,
-    symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16,
+    symbols: { ...options.onnx_define_symbol }, batchsize: options.batchsize, convertToFp16: options.convert_to_fp16, computeUnits: [...options.compute_unit],
     ...(specializations === undefined ? {} : { specializations }),
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
     ...(int8Settings === undefined ? {} : { int8: int8Settings }),

@@ -18,9 +18,12 @@ export const ACTIVATION_LOAD_OPTIONS: Readonly<Record<string, unknown>> = Object
  * load instead of on every inference (measured on cls: 0.546 -> 0.508 ms), at the price of private float32 copies of
  * the folded weights per activation. 'basic' applies no layout changes, so the stored NCHWc graph is kept.
  */
-export function activationLoadOptions(fp16: boolean, int8 = false): Record<string, unknown> {
+export function activationLoadOptions(fp16: boolean, int8 = false, accelerated = false): Record<string, unknown> {
   const options = structuredClone(ACTIVATION_LOAD_OPTIONS) as Record<string, unknown>;
   if (fp16) options.graphOptimizationLevel = 'basic';
+  // A graph for an accelerator is stored at 'basic' (see compileOptimizationLevel); onnxruntime finishes it at load,
+  // where it knows which provider each node went to, so fusions and layouts are those of that provider.
+  if (accelerated) options.graphOptimizationLevel = 'all';
   // int8 programs keep prepacking: QLinearConv packs its int8 weights once at load, and without that it packs them
   // on every inference (PP-OCRv4 det int8, one thread: 20.0 ms with prepacking off, 14.6 ms with it on, against
   // 21 ms for float32). The packed copies are private to each activation, but int8 weights are a quarter the size.
@@ -28,5 +31,14 @@ export function activationLoadOptions(fp16: boolean, int8 = false): Record<strin
   return options;
 }
 
-/** The optimization level compile saves graphs at. */
+/** The optimization level compile saves CPU graphs at. */
 export const COMPILE_OPTIMIZATION_LEVEL = 'all' as const;
+
+/**
+ * The level a graph for `computeUnits` is saved at: 'all' for the CPU alone; 'basic' as soon as another unit is
+ * listed, because levels above 'basic' fuse and re-lay-out nodes for the CPU provider (NCHWc blocks, CPU-only
+ * contrib kernels) that the GPU provider then cannot take: a CPU-optimized graph is not reused for the GPU.
+ */
+export function compileOptimizationLevel(computeUnits: readonly string[]): 'all' | 'basic' {
+  return computeUnits.some((u) => u !== 'cpu') ? 'basic' : COMPILE_OPTIMIZATION_LEVEL;
+}

@@ -83,8 +83,13 @@ export interface CompileReport {
   ignored: Record<string, unknown>;
   /** what graph optimization was applied and how activations load the result */
   optimization: {
-    /** onnxruntime graph optimization level the graph was saved at (`'all'`) */
+    /** onnxruntime graph optimization level the graph was saved at (`'all'`; `'basic'` for a program for the GPU) */
     level: string;
+    /**
+     * the compute units the program was compiled for (`compute_unit`), in fallback order; absent in programs compiled
+     * before compute units existed (CPU programs)
+     */
+    computeUnits?: string[];
     /** onnxruntime session options activations load the graph with (e.g. `graphOptimizationLevel: 'disabled'`, or `'basic'` for float16 programs) */
     loadWith: Record<string, unknown>;
     /** CPU features the saved graph relies on (e.g. `avx2`); empty when it is portable */

@@ -20,6 +20,11 @@ export function activationConfig(spec: RuntimeSpec, index: number): ActivationCo
   // the graphs loaded on first use run on this activation's CPUs too: their pool threads get the same affinities
   if (spec.pinCores) Object.assign(config, pinningFor(index, spec.coresPerActivation, [sessionOptions, ...(config.graphs ?? []).map((g) => g.sessionOptions)]));
   if (spec.profileDir !== undefined) config.profileDir = spec.profileDir;
+  if (spec.computeUnits?.executionProviders !== undefined) {
+    config.computeUnits = [...spec.computeUnits.units];
+    // every activation places the graph the same way: the first one measures it for the session
+    config.placement = index === 0;
+  }
   return config;
 }
 
@@ -31,6 +36,14 @@ function threaded(spec: RuntimeSpec, graphOptions: Record<string, unknown>): Rec
     interOpNumThreads: 1,
     executionMode: 'sequential',
   };
+  const plan = spec.computeUnits;
+  if (plan?.executionProviders !== undefined) {
+    const forced = spec.forceCpuNodeNames ?? [];
+    sessionOptions.executionProviders = plan.executionProviders.map((p) => (p === 'webgpu' && forced.length > 0 ? { name: p, forceCpuNodeNames: [...forced] } : p));
+  }
+  // without 'cpu' in compute_unit the listed units are mandatory: onnxruntime then refuses to load a graph with
+  // nodes none of them can run, instead of quietly running those on the CPU
+  if (plan !== undefined && !plan.cpuFallback) addSessionConfigEntries(sessionOptions, { disable_cpu_ep_fallback: '1' });
   if (sharesCores(spec.numActivations, spec.coresPerActivation)) {
     // Spinning pools steal the cores other activations need (measured: 42 % of throughput lost).
     addSessionConfigEntries(sessionOptions, { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' });

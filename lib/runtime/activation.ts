@@ -5,6 +5,7 @@
  * and its failure: a worker that dies rejects every request in flight with `QAIC_ACTIVATION_CRASHED` and reports
  * itself dead so the pool can replace it. A request is never left pending.
  */
+import type { PlacementReport } from './placement.js';
 import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
@@ -88,6 +89,10 @@ export class Activation {
   pinnedCpus: number[] | undefined;
   /** why the worker is not pinned although CPUs were asked for (the addon is missing or unsupported) */
   pinningOff: string | undefined;
+  /** where onnxruntime placed the graph's nodes, when this activation measured it (see `ActivationConfig.placement`) */
+  placement: PlacementReport | undefined;
+  /** why the placement could not be measured, when it was asked for */
+  placementError: string | undefined;
 
   constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void, isolation: Isolation = 'thread') {
     this.index = config.index;
@@ -171,10 +176,14 @@ export class Activation {
             this.startTimes = { loadMs: message.loadMs, createMs: message.createMs, totalMs: performance.now() - t0, createStartNs: message.createStartNs };
             this.pinnedCpus = message.pinned;
             this.pinningOff = message.pinningOff;
+            this.placement = message.placement;
+            this.placementError = message.placementError;
             this.#updateRef();
             resolve();
           } else if (message.type === 'load-failed') {
             const reason = deserializeError(message.error, 'QAIC_ACTIVATION_FAILED');
+            // a mandatory compute_unit list that cannot run the graph is an option error, not a broken model
+            if (reason.code === 'QAIC_COMPUTE_UNIT_UNAVAILABLE') return fail(reason);
             fail(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not load '${this.#config.modelPath}': ${reason.message}`, {
               cause: reason,
               details: { activation: this.index, file: this.#config.modelPath },

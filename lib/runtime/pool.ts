@@ -7,6 +7,7 @@
  * handed out as answers come back. A dead activation is replaced in place; if its replacement cannot load, the
  * waiting requests are rejected with the reason instead of waiting forever.
  */
+import type { PlacementReport } from './placement.js';
 import { QaicError } from '../errors.js';
 import { Activation, type ActivationResult } from './activation.js';
 import { activationConfig } from './activation-config.js';
@@ -67,6 +68,12 @@ export class ActivationPool implements Runtime {
   /** Requests in flight across activations. */
   get inFlight(): number {
     return this.activations.reduce((n, a) => n + a.inFlight, 0);
+  }
+
+  /** See {@link Runtime.placement}: what activation 0 measured. */
+  get placement(): { report?: PlacementReport | undefined; error?: string | undefined } {
+    const first = this.#activations[0];
+    return { report: first?.placement, error: first?.placementError };
   }
 
   get setSize(): number {

@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
+import type { PlacementReport } from './placement.js';
 
 /** What the worker needs to load its graph (passed as `workerData`). */
 export interface ActivationConfig {
@@ -43,6 +44,13 @@ export interface ActivationConfig {
   faults?: SharedArrayBuffer;
   /** native pinning: CPU indices for this activation's thread, when the addon is available */
   cpus?: number[];
+  /**
+   * The compute units in use when they are not the CPU alone (`compute_unit`): the graph's nodes are placed by
+   * onnxruntime across them, and a load refused for nodes no mandatory unit can run is explained by naming them.
+   */
+  computeUnits?: string[];
+  /** measure where onnxruntime placed the nodes (one profiled inference on zeros) and send it with 'ready' */
+  placement?: boolean;
 }
 
 /** Main → worker. */
@@ -124,7 +132,7 @@ export interface GraphProfile {
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'ready'; loadMs: number; createMs: number; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number }
+  | { type: 'ready'; loadMs: number; createMs: number; pinned?: number[] | undefined; pinningOff?: string | undefined; createStartNs?: number; placement?: PlacementReport | undefined; placementError?: string | undefined }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }

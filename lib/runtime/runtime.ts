@@ -6,6 +6,8 @@
  * end onnxruntime profiling, and stops it. The worker-thread engine (`ActivationPool` in `pool.ts`) implements
  * it; a native engine can implement the same interface and the session, metrics and profiling code stay as they are.
  */
+import type { ComputeUnitPlan } from './compute-unit-plan.js';
+import type { PlacementReport } from './placement.js';
 import type { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { WorkerTimes } from './protocol.js';
@@ -135,6 +137,10 @@ export interface RuntimeSpec {
   pinCores: boolean;
   /** where onnxruntime writes its profiles; absent: no profiling */
   profileDir?: string | undefined;
+  /** where nodes run (`compute_unit`, resolved by `planComputeUnits`); absent: onnxruntime's CPU provider */
+  computeUnits?: ComputeUnitPlan | undefined;
+  /** node names onnxruntime's WebGPU provider must leave to the CPU (`compute_unit_for_nodes.cpu`, resolved) */
+  forceCpuNodeNames?: string[] | undefined;
   /**
    * Where activations run (`isolation`): `'thread'` (default), a worker thread of this process, or `'process'`, a
    * child process each, which a fault inside onnxruntime ends instead of this process and which can be killed.
@@ -155,6 +161,11 @@ export interface RuntimeSpec {
 export interface Runtime {
   /** requests in flight per activation */
   readonly setSize: number;
+  /**
+   * Where onnxruntime placed the graph's nodes across compute units (measured by the first activation when
+   * `computeUnits` lists more than the CPU), or why it could not be measured; both undefined otherwise.
+   */
+  readonly placement: { report?: PlacementReport | undefined; error?: string | undefined };
   /**
    * Start every activation. If any fails to load, all are stopped and the first failure is thrown.
    *

@@ -11,6 +11,7 @@ import type { WireTensor } from '../tensor.js';
 import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
+import { cpuNodes, measurePlacement, type PlacementReport } from './placement.js';
 
 type Ort = typeof import('onnxruntime-node');
 type OrtSession = import('onnxruntime-node').InferenceSession;
@@ -127,6 +128,35 @@ function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
   return slot.loading;
 }
 
+/** Session options without onnxruntime profiling (the placement is measured in a session of its own). */
+function withoutProfiling(options: Record<string, unknown>): Record<string, unknown> {
+  const { enableProfiling: _on, profileFilePrefix: _prefix, ...rest } = options;
+  return rest;
+}
+
+/**
+ * The error for a graph onnxruntime refused because some nodes would fall back to the CPU while `compute_unit` lists
+ * no CPU: those nodes, named, from a placement measured with the CPU allowed. Any other load error is returned as is.
+ */
+async function mandatoryUnitsError(ort: Ort, error: unknown): Promise<unknown> {
+  const message = (error as Error)?.message ?? String(error);
+  if (config.computeUnits === undefined || !/fallback to CPU EP has been explicitly disabled/.test(message)) return error;
+  const options = withoutProfiling(config.sessionOptions);
+  const extra = (options.extra ?? {}) as { session?: Record<string, string> };
+  const { disable_cpu_ep_fallback: _off, ...session } = extra.session ?? {};
+  let names: string;
+  try {
+    const report = await measurePlacement(ort, config.modelPath, { ...options, extra: { ...extra, session } });
+    const nodes = cpuNodes(report);
+    names = `${nodes.length} node(s) only the CPU runs: ${nodes.slice(0, 20).map((n) => `${n.name} (${n.op})`).join(', ')}${nodes.length > 20 ? ', ...' : ''}`;
+  } catch (e) {
+    names = `the nodes could not be named (${(e as Error)?.message ?? String(e)})`;
+  }
+  return new QaicError('QAIC_COMPUTE_UNIT_UNAVAILABLE', `option 'compute_unit' (${config.computeUnits.join(',')}) lists no 'cpu', so its units are mandatory, and ${names}; add 'cpu' to the list to let them fall back`, {
+    cause: error, details: { option: 'compute_unit', computeUnits: config.computeUnits },
+  });
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   let ort: Ort;
@@ -160,11 +190,24 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     // onnxruntime's profile timestamps count from its profiler start, inside create(): this anchors them.
     createStartNs = nowNs();
-    session = await ort.InferenceSession.create(config.modelPath, options as never);
+    try {
+      session = await ort.InferenceSession.create(config.modelPath, options as never);
+    } catch (error) {
+      throw await mandatoryUnitsError(ort, error);
+    }
     createMs = performance.now() - t1;
   } catch (error) {
     post({ type: 'load-failed', error: serializeError(error) });
     return;
+  }
+  let placement: PlacementReport | undefined;
+  let placementError: string | undefined;
+  if (config.placement === true) {
+    try {
+      placement = await measurePlacement(ort, config.modelPath, withoutProfiling(config.sessionOptions));
+    } catch (error) {
+      placementError = (error as Error)?.message ?? String(error);
+    }
   }
   const inputNames = config.inputNames ?? session.inputNames;
   const missing = inputNames.filter((n) => !session.inputNames.includes(n));
@@ -177,7 +220,7 @@ async function main(): Promise<void> {
     // '' : made loadable after this activation started; its first request carries the file
     slots.push({ index: i + 1, inputNames: g.inputNames, sessionOptions: g.sessionOptions, ...(g.modelPath === '' ? {} : { modelPath: g.modelPath }) });
   }
-  post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs });
+  post({ type: 'ready', loadMs: performance.now() - t0, createMs, pinned, pinningOff, createStartNs, placement, placementError });
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'run') {

@@ -41,6 +41,10 @@ function otherValue(name: OptionName, spec: OptionSpec): unknown {
       return undefined;
     case 'specializations':
       return [{ batch: 3 }];
+    case 'units':
+      return ['gpu', 'cpu'];
+    case 'unit-nodes':
+      return { cpu: ['Softmax'] };
   }
 }
 
@@ -110,5 +114,14 @@ t.test('equal settings give equal keys: symbol and name order do not matter', as
   t.equal(key(a), key(b));
   t.same(programOptions(a), programOptions(b));
   const on = (n: OptionName): boolean => SPECS[n].programOnlyWith?.some((o) => a[o] !== undefined && a[o] !== false) ?? true;
-  t.same(Object.keys(programOptions(a)), NAMES.filter((n) => SPECS[n].program && on(n)).sort(), 'the program options whose prerequisites are on, by name');
+  // keyOmitsDefault: an option at its default is left out (compute_unit 'cpu', what programs were compiled for before it existed)
+  const keyed = (n: OptionName): boolean => SPECS[n].keyOmitsDefault !== true || JSON.stringify(a[n]) !== JSON.stringify(DEFAULT_OPTIONS[n]);
+  t.same(Object.keys(programOptions(a)), NAMES.filter((n) => SPECS[n].program && on(n) && keyed(n)).sort(), 'the program options whose prerequisites are on, by name');
+});
+
+t.test('an option whose default is left out of the key still changes it away from the default', async (t) => {
+  const omitting = NAMES.filter((n) => SPECS[n].keyOmitsDefault === true);
+  t.same(omitting, ['compute_unit']);
+  t.equal(key(base({ compute_unit: ['cpu'] })), key(base()), 'the default gives the key programs had before the option');
+  t.not(key(base({ compute_unit: ['gpu', 'cpu'] })), key(base({ compute_unit: ['cpu', 'gpu'] })), 'the order of units is part of the key');
 });

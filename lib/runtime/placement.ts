@@ -1,0 +1,208 @@
+/**
+ * The partition report (the Snapdragon AIP runtime's view of subnets): which compute unit each node ran on, the
+ * subnets that gives, and the tensors copied between units. It is read from what onnxruntime actually did: one
+ * profiled inference, whose node events carry `args.provider`; onnxruntime's partitioner placed the nodes, and its
+ * `MemcpyToHost` / `MemcpyFromHost` nodes are the copies across a boundary. Nothing here guesses a placement.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ComputeUnit } from './compute-units.js';
+
+/** One node as onnxruntime ran it. */
+export interface PlacedNode {
+  /** the node's name in the graph onnxruntime ran (after its optimizations) */
+  readonly name: string;
+  /** its operator type */
+  readonly op: string;
+}
+
+/** A tensor copied from one unit to another (an onnxruntime `MemcpyToHost`/`MemcpyFromHost` node). */
+export interface PlacementCopy {
+  /** the unit the tensor leaves */
+  readonly from: ComputeUnit;
+  /** the unit it goes to */
+  readonly to: ComputeUnit;
+  /** the copy node's name */
+  readonly node: string;
+  /** element type, as onnxruntime's profile names it (`float`, `int64`, ...) */
+  readonly dtype: string;
+  /** the tensor's shape on the profiled inference */
+  readonly shape: readonly number[];
+  /** bytes copied per inference */
+  readonly bytes: number;
+}
+
+/** A maximal run of consecutive nodes (in execution order) on one unit. */
+export interface Subnet {
+  /** the unit its nodes ran on */
+  readonly unit: ComputeUnit;
+  /** onnxruntime's execution provider (`WebGpuExecutionProvider`, `CPUExecutionProvider`, ...) */
+  readonly provider: string;
+  /** its nodes, in execution order (copy nodes excluded: they are {@link copiesIn}) */
+  readonly nodes: readonly PlacedNode[];
+  /** the tensors copied into this subnet from another unit, before or while it runs */
+  readonly copiesIn: readonly PlacementCopy[];
+}
+
+/** Totals for one unit. */
+export interface UnitTotals {
+  /** nodes that ran on it (copy nodes excluded) */
+  readonly nodes: number;
+  /** subnets on it */
+  readonly subnets: number;
+  /** bytes copied into it per inference */
+  readonly bytesIn: number;
+}
+
+/** Where onnxruntime placed a graph's nodes, as subnets (see the file comment). */
+export interface PlacementReport {
+  /** the subnets, in execution order */
+  readonly subnets: readonly Subnet[];
+  /** every copy between units, in execution order */
+  readonly copies: readonly PlacementCopy[];
+  /** per unit that ran at least one node */
+  readonly totals: Readonly<Partial<Record<ComputeUnit, UnitTotals>>>;
+  /**
+   * The input shapes of the profiled inference, by input name: the graph's own dims, with each symbolic dim as 1.
+   * Copy sizes are those of these shapes (a graph compiled with `onnx_define_symbol` has no symbolic dims left).
+   */
+  readonly measuredWith: Readonly<Record<string, readonly number[]>>;
+}
+
+/** One node event of an onnxruntime profile (the fields used here). */
+interface ProfileEvent {
+  cat?: string;
+  name?: string;
+  ts?: number;
+  args?: { provider?: string; op_name?: string; input_type_shape?: Array<Record<string, number[]>> };
+}
+
+const BYTES: Readonly<Record<string, number>> = {
+  float: 4, double: 8, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1,
+};
+
+/** The compute unit of an onnxruntime execution provider name. */
+export function unitOfProvider(provider: string): ComputeUnit {
+  return provider === 'CPUExecutionProvider' ? 'cpu' : /Qnn|Npu/i.test(provider) ? 'npu' : 'gpu';
+}
+
+/** The partition report of one profiled inference's events (an onnxruntime profile file's JSON array). */
+export function placementFromProfile(events: readonly ProfileEvent[], measuredWith: Record<string, readonly number[]> = {}): PlacementReport {
+  const nodes = events
+    .filter((e) => e.cat === 'Node' && typeof e.name === 'string' && e.name.endsWith('_kernel_time') && typeof e.args?.provider === 'string')
+    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+  const subnets: Array<{ unit: ComputeUnit; provider: string; nodes: PlacedNode[]; copiesIn: PlacementCopy[] }> = [];
+  const copies: PlacementCopy[] = [];
+  let pending: PlacementCopy[] = [];
+  for (const e of nodes) {
+    const name = e.name!.slice(0, -'_kernel_time'.length);
+    const op = e.args!.op_name ?? '?';
+    const provider = e.args!.provider!;
+    if (op === 'MemcpyToHost' || op === 'MemcpyFromHost') {
+      // both run on the device's provider: to host leaves it, from host enters it
+      const device = unitOfProvider(provider);
+      const [dtype, shape] = Object.entries(e.args!.input_type_shape?.[0] ?? {})[0] ?? ['float', []];
+      const copy: PlacementCopy = Object.freeze({
+        from: op === 'MemcpyToHost' ? device : 'cpu', to: op === 'MemcpyToHost' ? 'cpu' : device, node: name, dtype,
+        shape: Object.freeze([...shape]), bytes: shape.reduce((p, d) => p * d, 1) * (BYTES[dtype] ?? 0),
+      });
+      copies.push(copy);
+      const current = subnets[subnets.length - 1];
+      if (current !== undefined && current.unit === copy.to) current.copiesIn.push(copy);
+      else pending.push(copy);
+      continue;
+    }
+    const unit = unitOfProvider(provider);
+    let current = subnets[subnets.length - 1];
+    if (current === undefined || current.unit !== unit || current.provider !== provider) {
+      current = { unit, provider, nodes: [], copiesIn: [] };
+      subnets.push(current);
+    }
+    current.nodes.push(Object.freeze({ name, op }));
+    if (pending.length > 0) {
+      current.copiesIn.push(...pending);
+      pending = [];
+    }
+  }
+  const totals: Partial<Record<ComputeUnit, UnitTotals>> = {};
+  for (const s of subnets) {
+    const t = totals[s.unit] ?? { nodes: 0, subnets: 0, bytesIn: 0 };
+    totals[s.unit] = { nodes: t.nodes + s.nodes.length, subnets: t.subnets + 1, bytesIn: t.bytesIn + s.copiesIn.reduce((n, c) => n + c.bytes, 0) };
+  }
+  for (const u of Object.keys(totals) as ComputeUnit[]) Object.freeze(totals[u]);
+  return Object.freeze({
+    subnets: Object.freeze(subnets.map((s) => Object.freeze({ ...s, nodes: Object.freeze(s.nodes), copiesIn: Object.freeze(s.copiesIn) }))),
+    copies: Object.freeze(copies),
+    totals: Object.freeze(totals),
+    measuredWith: Object.freeze(Object.fromEntries(Object.entries(measuredWith).map(([k, v]) => [k, Object.freeze([...v])]))),
+  });
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+/**
+ * Load `modelPath` with `sessionOptions` in a session of its own, profiled, run it once on zeros (symbolic dims as
+ * 1) and read where onnxruntime placed each node. The profile file lives in a private temp folder, removed after.
+ *
+ * @throws whatever onnxruntime throws while loading or running
+ */
+export async function measurePlacement(ort: Ort, modelPath: string, sessionOptions: Record<string, unknown>): Promise<PlacementReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-placement-'));
+  let session: import('onnxruntime-node').InferenceSession | undefined;
+  try {
+    // quiet: the activation's own session already logged what onnxruntime had to say about this graph
+    session = await ort.InferenceSession.create(modelPath, { ...sessionOptions, logSeverityLevel: 3, enableProfiling: true, profileFilePrefix: join(dir, 'placement') } as never);
+    const feeds: Record<string, import('onnxruntime-node').Tensor> = {};
+    const shapes: Record<string, number[]> = {};
+    for (const meta of session.inputMetadata) {
+      if (!meta.isTensor) throw new Error(`input '${meta.name}' is not a tensor`);
+      const shape = meta.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+      shapes[meta.name] = shape;
+      const count = shape.reduce((p, d) => p * d, 1);
+      const type = meta.type as string;
+      const data = type === 'string' ? new Array<string>(count).fill('')
+        : type === 'int64' ? new BigInt64Array(count) : type === 'uint64' ? new BigUint64Array(count)
+          : type === 'bool' ? new Uint8Array(count) : new (TYPED[type] ?? Float32Array)(count);
+      feeds[meta.name] = new ort.Tensor(type as 'float32', data as Float32Array, shape);
+    }
+    await session.run(feeds);
+    session.endProfiling();
+    const file = readdirSync(dir).find((f) => f.endsWith('.json'));
+    if (file === undefined) throw new Error('onnxruntime wrote no profile');
+    return placementFromProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[], shapes);
+  } finally {
+    await session?.release().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const TYPED: Readonly<Record<string, new (n: number) => ArrayLike<number>>> = {
+  float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
+  int32: Int32Array, uint32: Uint32Array, float16: Uint16Array,
+};
+
+/** The nodes of a report that ran on the CPU (for the error of a mandatory unit list). */
+export function cpuNodes(report: PlacementReport): PlacedNode[] {
+  return report.subnets.filter((s) => s.unit === 'cpu').flatMap((s) => s.nodes);
+}
+
+/**
+ * The report as text lines (what `qaic-runner` prints): totals per unit, then the subnets in order (at most
+ * `maxSubnets`), each with its unit, node count, first operator types and the bytes copied into it.
+ */
+export function formatPlacement(report: PlacementReport, maxSubnets = 12): string[] {
+  const lines = [' ---- Placement (where onnxruntime ran each node, measured at activation) ----'];
+  for (const [unit, t] of Object.entries(report.totals)) {
+    lines.push(`${unit}: ${t.nodes} node(s) in ${t.subnets} subnet(s), ${t.bytesIn} B copied in per inference`);
+  }
+  for (const [i, s] of report.subnets.slice(0, maxSubnets).entries()) {
+    const ops = [...new Set(s.nodes.map((n) => n.op))];
+    const copied = s.copiesIn.reduce((n, c) => n + c.bytes, 0);
+    lines.push(`  subnet ${i}: ${s.unit}, ${s.nodes.length} node(s) (${ops.slice(0, 4).join(', ')}${ops.length > 4 ? ', ...' : ''})${copied > 0 ? `, ${copied} B copied in` : ''}`);
+  }
+  if (report.subnets.length > maxSubnets) lines.push(`  ... ${report.subnets.length - maxSubnets} more subnet(s)`);
+  const shapes = Object.entries(report.measuredWith).map(([name, shape]) => `${name} ${shape.join('x')}`).join(', ');
+  if (shapes !== '') lines.push(`(measured on zeros of ${shapes})`);
+  return lines;
+}
