@@ -20,7 +20,8 @@ import { fixDims } from './fix-dims.js';
 import { convertToFp16, storeWeightsAsFloat16, type Fp16Report } from './fp16/index.js';
 import { hasHostSpecificNodes } from './host-features.js';
 import { activationLoadOptions, compileOptimizationLevel } from './load-options.js';
-import { optimize, type DryRunInput } from './optimize.js';
+import { loadOrt, optimize, type DryRunInput } from './optimize.js';
+import { measurePlacement } from '../runtime/placement.js';
 import { int8Kernels } from './quant/compile-int8.js';
 import { quantizeGraph, type QdqReport } from './quant/qdq.js';
 import { countMacs, operatorCounts, parameterStats, type CompileReport } from './report.js';
@@ -133,6 +134,19 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
       timings: { readMs: job.readMs, passesMs: job.checkMs + passesMs, optimizeMs: done.optimizeMs, dryRunMs: done.dryRunMs, writeMs: 0, totalMs: 0 },
     };
     if (done.dryRunError !== undefined) report.dryRunError = done.dryRunError;
+    if (job.placementUnmeasured !== undefined) report.placementUnmeasured = job.placementUnmeasured;
+    if (job.placementProviders !== undefined) {
+      // Where onnxruntime puts each node of the graph as stored, loaded as activations load it with these providers:
+      // its partitioner decides, one profiled inference on zeros reads the decision (runtime/placement.ts). A failure
+      // here does not fail the compile (the program may be meant for another host); the report says why.
+      const path = join(workDir, 'placement.onnx');
+      writeFileSync(path, encodeModel(optimized));
+      try {
+        report.placement = await measurePlacement(await loadOrt(), path, { ...loadWith, intraOpNumThreads: 1, executionProviders: job.placementProviders });
+      } catch (error) {
+        report.placementUnmeasured = `measuring it failed: ${((error as Error)?.message ?? String(error)).split('\n')[0]}`;
+      }
+    }
     if (fp16 !== undefined) report.fp16 = fp16;
     if (qdq !== undefined && job.int8 !== undefined) {
       const unfused: Record<string, number> = {};

@@ -16,9 +16,10 @@ import { readRegularTextFileSync } from '../files.js';
 import { programOptions, type ResolvedOptions } from '../options.js';
 import { PROGRAM_FILE } from '../program/format.js';
 import { openProgram } from '../program/open.js';
+import { placementProblem } from '../runtime/placement.js';
 
 /** Bump when the compiler's output changes for the same inputs, so that older cached programs are not reused. */
-export const COMPILER_VERSION = 2;
+export const COMPILER_VERSION = 3;
 
 /** The sidecar file beside `programqpc.bin` that records how the program was compiled. */
 export const COMPILE_RECORD_FILE = 'compile.json';
@@ -131,6 +132,10 @@ export async function checkCacheHit(dir: string, key: string): Promise<CacheHit>
     return { hit: false, stale: (error as Error).message };
   }
   if (opened.manifestSha256 !== record.program) return { hit: false, stale: `its ${PROGRAM_FILE} is not the program ${COMPILE_RECORD_FILE} describes (replaced, e.g. by link())` };
+  // the report is handed back and printed as the compile's: a placement in it that is not a sound report is refused
+  const placement = (record.report as { placement?: unknown } | null)?.placement;
+  const problem = placement === undefined ? undefined : placementProblem(placement);
+  if (problem !== undefined) return { hit: false, stale: `its ${COMPILE_RECORD_FILE} holds an invalid placement report (${problem})` };
   return { hit: true, report: record.report };
 }
 

@@ -34,6 +34,13 @@ export interface CompileJob {
   fp16Clip: boolean;
   /** the compute units the program is for (`compute_unit`): they choose the optimization level */
   computeUnits: string[];
+  /**
+   * onnxruntime's execution providers for the units this host has, in order, when `computeUnits` lists more than the
+   * CPU: each graph is then loaded with them and the placement measured (the report's `placement`)
+   */
+  placementProviders?: string[];
+  /** why the placement is not measured although `computeUnits` lists more than the CPU (no listed accelerator here) */
+  placementUnmeasured?: string;
   /** the int8 pass's ranges and settings, when quantizing (`load_profile`, `convert_to_quantize`) */
   int8?: Int8Job;
   /** no-effect options, recorded in the report */

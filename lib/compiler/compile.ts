@@ -27,6 +27,8 @@ import { checkOperators } from './operators.js';
 import { writeOptionsYaml } from './options-yaml.js';
 import { int8Job, int8Source, type Int8Job } from './quant/compile-int8.js';
 import type { CompileReport } from './report.js';
+import type { CompileJob } from './compile-protocol.js';
+import { availableComputeUnits, type ComputeUnit } from '../runtime/compute-units.js';
 
 /** What {@link compile} produced. */
 export interface CompileResult {
@@ -120,6 +122,8 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     }
   }
 
+  // before the in-flight check below: nothing may wait between that check and registering this compile
+  const placement = await placementJob(options.compute_unit);
   // The same model with the same options is being compiled into this folder: share that compile (its caller already
   // decoded and checked these very bytes).
   const inFlight = building.get(dir);
@@ -152,6 +156,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
     keepOriginalPrecision: [...options.keep_original_precision_for_nodes], fp16Clip: options.fp16_clip, ignored: { ...options.ignored },
     ...(int8Settings === undefined ? {} : { int8: int8Settings }),
     compileOptions: compileOptionsRecord(options, int8Settings), onnxruntimeVersion: ortVersion, hostFeatures: host, readMs, checkMs,
+    ...placement,
   }, options.isolation);
   building.set(dir, { key, promise });
   try {
@@ -160,6 +165,22 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   } finally {
     if (building.get(dir)?.promise === promise) building.delete(dir);
   }
+}
+
+/**
+ * How the compile measures the placement of a program for `units` (see `CompileReport.placement`): nothing for the
+ * CPU alone; else the providers of the listed units this host has, in order. Compiling needs no accelerator (a
+ * program may be built for another host), so a host without any listed accelerator compiles, and the report says why
+ * the placement is missing.
+ */
+async function placementJob(units: readonly ComputeUnit[]): Promise<Pick<CompileJob, 'placementProviders' | 'placementUnmeasured'>> {
+  if (units.every((u) => u === 'cpu')) return {};
+  const found = await availableComputeUnits();
+  const accelerators = units.filter((u) => u !== 'cpu');
+  if (!accelerators.some((u) => found.status[u].available)) {
+    return { placementUnmeasured: `no listed accelerator is available on this host (${accelerators.map((u) => `${u}: ${found.status[u].reason ?? 'not available'}`).join('; ')})` };
+  }
+  return { placementProviders: units.filter((u) => found.status[u].available).map((u) => found.status[u].provider!) };
 }
 
 /**

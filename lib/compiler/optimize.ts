@@ -32,7 +32,8 @@ export interface Optimized {
 
 let ortPromise: Promise<Ort> | undefined;
 
-function loadOrt(): Promise<Ort> {
+/** onnxruntime as the compile worker uses it (imported once, its log level at 'error'). */
+export function loadOrt(): Promise<Ort> {
   return (ortPromise ??= import('onnxruntime-node').then((m) => {
     // Model-load warnings (old opsets, hardware-specific optimized files) are reported by the compile report instead.
     m.env.logLevel = 'error';

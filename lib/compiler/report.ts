@@ -8,6 +8,7 @@ import { tensorDataBytes, type ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
 import type { FixDimsResult } from './fix-dims.js';
 import type { Fp16Report } from './fp16/convert.js';
+import { cpuNodes, formatPlacement, type PlacementReport } from '../runtime/placement.js';
 
 /**
  * Operator types whose multiply-accumulates are counted. Everything else (element-wise ops, pooling, normalization,
@@ -97,6 +98,15 @@ export interface CompileReport {
   };
   /** set when the zero-input dry run failed; output shapes are then the declared ones */
   dryRunError?: string;
+  /**
+   * where onnxruntime placed each node (the partition report, as `session.placement` gives it), measured at compile
+   * time by loading the stored graph with the providers of `optimization.computeUnits` this host has and running it
+   * once on zeros; only when those units list more than the CPU. A list without `'cpu'` is measured with the CPU
+   * allowed, so that the nodes an activation would refuse show up on it.
+   */
+  placement?: PlacementReport;
+  /** why {@link placement} is missing although the units list more than the CPU (no listed accelerator on this host, or the measurement failed) */
+  placementUnmeasured?: string;
   /** the float16 pass's report, when `convert_to_fp16` was set */
   fp16?: Fp16Report;
   /** the int8 pass's report, when compiled with `load_profile` or `convert_to_quantize` */
@@ -284,9 +294,24 @@ export function formatReport(r: CompileReport): string {
     lines.push(`Compiling model with FP16 precision: ${Object.values(r.fp16.float16Ops).reduce((a, b) => a + b, 0)} nodes in float16, ${r.fp16.keptNodes.length} kept in float32, ${r.fp16.castsInserted} casts; weights ${r.fp16.weightBytesBefore.toLocaleString('en-US')} -> ${r.fp16.weightBytesAfter.toLocaleString('en-US')} bytes`);
   }
   if (r.quantization !== undefined) lines.push(...formatQuantization(r.quantization));
+  lines.push(...placementLines(r));
   const t = r.timings;
   lines.push(`Time: ${t.totalMs.toFixed(0)} ms (read ${t.readMs.toFixed(0)}, passes ${t.passesMs.toFixed(0)}, optimize ${t.optimizeMs.toFixed(0)}, dry run ${t.dryRunMs.toFixed(0)}, write ${t.writeMs.toFixed(0)})`);
   return lines.join('\n');
+}
+
+/** The report's placement lines: the compute units, then the partition report or why there is none. */
+function placementLines(r: CompileReport): string[] {
+  const units = r.optimization.computeUnits;
+  if (units === undefined || units.every((u) => u === 'cpu')) return [];
+  const lines = [`Compute units: ${units.join(', ')}`];
+  if (r.placement === undefined) return [...lines, `Placement: not measured: ${r.placementUnmeasured ?? 'unknown reason'}`];
+  lines.push(...formatPlacement(r.placement, 12, 'at compile'));
+  const refused = units.includes('cpu') ? [] : cpuNodes(r.placement);
+  if (refused.length > 0) {
+    lines.push(`WARNING: compute_unit lists no cpu, so activations refuse this graph: ${refused.length} node(s) only the CPU runs (${refused.slice(0, 5).map((n) => `${n.name} (${n.op})`).join(', ')}${refused.length > 5 ? ', ...' : ''})`);
+  }
+  return lines;
 }
 
 /**

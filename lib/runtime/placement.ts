@@ -87,6 +87,16 @@ export function unitOfProvider(provider: string): ComputeUnit {
   return provider === 'CPUExecutionProvider' ? 'cpu' : /Qnn|Npu/i.test(provider) ? 'npu' : 'gpu';
 }
 
+/**
+ * The units an onnxruntime copy node moves a tensor between, or undefined for any other operator. Both copy
+ * operators run on the device's provider: `MemcpyToHost` leaves the device for the CPU, `MemcpyFromHost` enters it.
+ */
+export function copyUnits(op: string, provider: string): { from: ComputeUnit; to: ComputeUnit } | undefined {
+  if (op !== 'MemcpyToHost' && op !== 'MemcpyFromHost') return undefined;
+  const device = unitOfProvider(provider);
+  return op === 'MemcpyToHost' ? { from: device, to: 'cpu' } : { from: 'cpu', to: device };
+}
+
 /** The partition report of one profiled inference's events (an onnxruntime profile file's JSON array). */
 export function placementFromProfile(events: readonly ProfileEvent[], measuredWith: Record<string, readonly number[]> = {}): PlacementReport {
   const nodes = events
@@ -99,12 +109,11 @@ export function placementFromProfile(events: readonly ProfileEvent[], measuredWi
     const name = e.name!.slice(0, -'_kernel_time'.length);
     const op = e.args!.op_name ?? '?';
     const provider = e.args!.provider!;
-    if (op === 'MemcpyToHost' || op === 'MemcpyFromHost') {
-      // both run on the device's provider: to host leaves it, from host enters it
-      const device = unitOfProvider(provider);
+    const direction = copyUnits(op, provider);
+    if (direction !== undefined) {
       const [dtype, shape] = Object.entries(e.args!.input_type_shape?.[0] ?? {})[0] ?? ['float', []];
       const copy: PlacementCopy = Object.freeze({
-        from: op === 'MemcpyToHost' ? device : 'cpu', to: op === 'MemcpyToHost' ? 'cpu' : device, node: name, dtype,
+        ...direction, node: name, dtype,
         shape: Object.freeze([...shape]), bytes: shape.reduce((p, d) => p * d, 1) * (BYTES[dtype] ?? 0),
       });
       copies.push(copy);
@@ -188,11 +197,12 @@ export function cpuNodes(report: PlacementReport): PlacedNode[] {
 }
 
 /**
- * The report as text lines (what `qaic-runner` prints): totals per unit, then the subnets in order (at most
- * `maxSubnets`), each with its unit, node count, first operator types and the bytes copied into it.
+ * The report as text lines (what `qaic-runner` and `qaic-exec` print): totals per unit, then the subnets in order
+ * (at most `maxSubnets`), each with its unit, node count, first operator types and the bytes copied into it. `when`
+ * says where it was measured (`'at activation'`, `'at compile'`).
  */
-export function formatPlacement(report: PlacementReport, maxSubnets = 12): string[] {
-  const lines = [' ---- Placement (where onnxruntime ran each node, measured at activation) ----'];
+export function formatPlacement(report: PlacementReport, maxSubnets = 12, when = 'at activation'): string[] {
+  const lines = [` ---- Placement (where onnxruntime ran each node, measured ${when}) ----`];
   for (const [unit, t] of Object.entries(report.totals)) {
     lines.push(`${unit}: ${t.nodes} node(s) in ${t.subnets} subnet(s), ${t.bytesIn} B copied in per inference`);
   }
@@ -205,4 +215,56 @@ export function formatPlacement(report: PlacementReport, maxSubnets = 12): strin
   const shapes = Object.entries(report.measuredWith).map(([name, shape]) => `${name} ${shape.join('x')}`).join(', ');
   if (shapes !== '') lines.push(`(measured on zeros of ${shapes})`);
   return lines;
+}
+
+const UNITS: readonly string[] = ['npu', 'gpu', 'cpu'];
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.every(isCount);
+
+/** What is wrong with one stored copy entry, or undefined. */
+function copyProblem(c: unknown, where: string): string | undefined {
+  if (!isObject(c) || !UNITS.includes(c.from as string) || !UNITS.includes(c.to as string) || typeof c.node !== 'string'
+    || typeof c.dtype !== 'string' || !isShape(c.shape) || !isCount(c.bytes)) return `${where} is not a copy (from, to, node, dtype, shape, bytes)`;
+  return undefined;
+}
+
+/**
+ * Why `value` (read back from a file: a program's manifest or a compile record) is not a {@link PlacementReport}, or
+ * undefined when it is one. Stored reports are untrusted: every field is checked for type and range, and the totals
+ * must be those of the subnets, so that a printout or a caller never shows figures the subnets do not give.
+ */
+export function placementProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'it is not an object';
+  if (!Array.isArray(value.subnets) || !Array.isArray(value.copies) || !isObject(value.totals) || !isObject(value.measuredWith)) {
+    return 'it lacks subnets, copies, totals or measuredWith';
+  }
+  const sums: Record<string, { nodes: number; subnets: number; bytesIn: number }> = {};
+  for (const [i, s] of value.subnets.entries()) {
+    if (!isObject(s) || !UNITS.includes(s.unit as string) || typeof s.provider !== 'string' || !Array.isArray(s.nodes) || !Array.isArray(s.copiesIn)) {
+      return `subnet ${i} is not a subnet (unit, provider, nodes, copiesIn)`;
+    }
+    if (!s.nodes.every((n) => isObject(n) && typeof n.name === 'string' && typeof n.op === 'string')) return `subnet ${i} has a node without a name or op`;
+    for (const [j, c] of s.copiesIn.entries()) {
+      const problem = copyProblem(c, `copy ${j} of subnet ${i}`);
+      if (problem !== undefined) return problem;
+    }
+    const sum = sums[s.unit as string] ??= { nodes: 0, subnets: 0, bytesIn: 0 };
+    sum.nodes += s.nodes.length;
+    sum.subnets++;
+    sum.bytesIn += (s.copiesIn as PlacementCopy[]).reduce((n, c) => n + c.bytes, 0);
+  }
+  for (const [i, c] of value.copies.entries()) {
+    const problem = copyProblem(c, `copy ${i}`);
+    if (problem !== undefined) return problem;
+  }
+  const units = Object.keys(value.totals);
+  if (units.length !== Object.keys(sums).length || units.some((u) => sums[u] === undefined)) return `its totals name units (${units.join(', ')}) other than its subnets' (${Object.keys(sums).join(', ')})`;
+  for (const u of units) {
+    const t = value.totals[u];
+    const sum = sums[u]!;
+    if (!isObject(t) || t.nodes !== sum.nodes || t.subnets !== sum.subnets || t.bytesIn !== sum.bytesIn) return `its totals for ${u} are not the sums of its subnets`;
+  }
+  for (const [name, shape] of Object.entries(value.measuredWith)) if (!isShape(shape)) return `measuredWith.${name} is not a shape`;
+  return undefined;
 }

@@ -10,6 +10,13 @@ const damages: Array<[string, string]> = [
   ['a flipped weight byte', `{ const b = readFileSync(bin); b[4096 + 7] ^= 0xff; writeFileSync(bin, b); }`],
   ['a truncated program', `{ const b = readFileSync(bin); writeFileSync(bin, b.subarray(0, b.length - 100)); }`],
   ['a compile.json that is not JSON', `writeFileSync(join(dir, 'compile.json'), '{ not json');`],
+  // compile() hands the recorded report back and qaic-exec prints it: totals its subnets do not give are refused
+  ['a compile.json whose placement report is unsound', `{
+    const file = join(dir, 'compile.json');
+    const record = JSON.parse(readFileSync(file, 'utf8'));
+    record.report.placement = { subnets: [], copies: [], totals: { gpu: { nodes: 5, subnets: 1, bytesIn: 0 } }, measuredWith: {} };
+    writeFileSync(file, JSON.stringify(record));
+  }`],
 ];
 
 for (const [what, damage] of damages) {

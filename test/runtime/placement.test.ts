@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatPlacement, placementFromProfile, unitOfProvider } from '../../lib/runtime/placement.js';
+import { formatPlacement, placementFromProfile, placementProblem, unitOfProvider } from '../../lib/runtime/placement.js';
 
 const GPU = 'WebGpuExecutionProvider';
 const CPU = 'CPUExecutionProvider';
@@ -54,4 +54,27 @@ t.test('the printout gives totals per unit, then the subnets in order, cut at a 
     '  ... 1 more subnet(s)',
     '(measured on zeros of x 1x2)',
   ]);
+});
+
+t.test('UNTRUSTED - a stored report is accepted only when it is one, with totals its subnets give', async (t) => {
+  const events = [node(1, 'a', 'Conv', GPU), node(2, 'm1', 'MemcpyToHost', GPU, { float: [2] }), node(3, 'b', 'Clip', CPU)];
+  const good = JSON.parse(JSON.stringify(placementFromProfile(events, { x: [1, 2] }))) as Record<string, any>;
+  t.equal(placementProblem(good), undefined, 'a report read back from JSON is sound');
+  t.equal(placementProblem(placementFromProfile([])), undefined, 'so is an empty one');
+  const bad: Array<[string, (r: Record<string, any>) => unknown, RegExp]> = [
+    ['not an object', () => 'gpu', /not an object/],
+    ['no subnets', (r) => ({ ...r, subnets: undefined }), /lacks subnets/],
+    ['an unknown unit', (r) => { r.subnets[0].unit = 'tpu'; r.totals = { tpu: r.totals.gpu, cpu: r.totals.cpu }; return r; }, /subnet 0 is not a subnet/],
+    ['a node without an op', (r) => { delete r.subnets[1].nodes[0].op; return r; }, /subnet 1 has a node without a name or op/],
+    ['a negative byte count', (r) => { r.copies[0].bytes = -8; return r; }, /copy 0 is not a copy/],
+    ['a copy with a fractional dim', (r) => { r.subnets[1].copiesIn[0].shape = [1.5]; return r; }, /copy 0 of subnet 1 is not a copy/],
+    ['inflated totals', (r) => { r.totals.gpu.nodes = 175; return r; }, /totals for gpu are not the sums of its subnets/],
+    ['a unit in the totals with no subnet', (r) => { r.totals.npu = { nodes: 0, subnets: 0, bytesIn: 0 }; return r; }, /totals name units/],
+    ['a shape that is not one', (r) => { r.measuredWith.x = 'big'; return r; }, /measuredWith\.x is not a shape/],
+  ];
+  for (const [what, edit, expected] of bad) t.match(placementProblem(edit(structuredClone(good))), expected, what);
+});
+
+t.test('the printout says where it was measured', async (t) => {
+  t.equal(formatPlacement(placementFromProfile([]), 12, 'at compile')[0], ' ---- Placement (where onnxruntime ran each node, measured at compile) ----');
 });
