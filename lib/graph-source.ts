@@ -61,6 +61,12 @@ export interface PreparedGraph extends ServedGraph {
   /** where the program lives, when there is one */
   programDir?: string;
   /**
+   * the compute units the program's first served graph was compiled for, as its manifest records them (`['cpu']` for
+   * programs from before compute units were recorded); undefined for a model loaded uncompiled, or when the record is
+   * malformed (the manifest is read as untrusted)
+   */
+  compiledFor?: readonly string[];
+  /**
    * Every graph the session serves, in program order; the {@link ServedGraph} fields of this object are the first's.
    * One entry unless graphs are picked per run ({@link auto}).
    */
@@ -144,7 +150,21 @@ async function programGraph(programPath: string, graphName: string | undefined, 
     }
     return made;
   };
-  return { ...graphs[0]!, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1, loadGraph };
+  const compiledFor = compiledUnits(loadable.report);
+  return { ...graphs[0]!, prepareMs: performance.now() - t0, cached, programDir: program.dir, graphs, auto: graphs.length > 1, loadGraph, ...(compiledFor === undefined ? {} : { compiledFor }) };
+}
+
+/**
+ * The compute units a graph's stored compile report says it was compiled for: `['cpu']` when the report has no such
+ * record (programs compiled before units were recorded were CPU programs); undefined when the record is there but
+ * is not a list of unit names, since the manifest is untrusted input.
+ */
+function compiledUnits(report: unknown): readonly string[] | undefined {
+  const optimization = typeof report === 'object' && report !== null ? (report as { optimization?: unknown }).optimization : undefined;
+  const units = typeof optimization === 'object' && optimization !== null ? (optimization as { computeUnits?: unknown }).computeUnits : undefined;
+  if (units === undefined) return Object.freeze(['cpu']);
+  if (!Array.isArray(units) || units.length === 0 || !units.every((u) => u === 'cpu' || u === 'gpu' || u === 'npu')) return undefined;
+  return Object.freeze([...units as string[]]);
 }
 
 /** {@link PreparedGraph.loadGraph} of a graph that is loadable from the start. */

@@ -344,6 +344,13 @@ export class Session implements AsyncDisposable {
       checkCoreBudget(o.num_activations, o.aic_num_cores, o.allow_oversubscription);
       const computeUnits = await planComputeUnits(o.compute_unit);
       if (this.#epoch !== epoch) throw this.#interrupted();
+      if (computeUnits.units.some((u) => u !== 'cpu') && graph.compiledFor?.every((u) => u === 'cpu') === true) {
+        // A CPU program's graph is optimized at level 'all' for the CPU provider (NCHWc layouts, CPU-only fused
+        // kernels) and loaded as stored: the GPU provider cannot take those nodes, so most would run on the CPU, with
+        // copies between. It still runs correctly, so this warns rather than refuses (see the README's "Compute units").
+        warnOnce(`program-units:${graph.programDir ?? ''}:${o.compute_unit.join(',')}`, 'QAIC_PROGRAM_COMPUTE_UNITS',
+          `option 'compute_unit' (${o.compute_unit.join(',')}) asks for more than the CPU, but the program in '${graph.programDir ?? ''}' was compiled for the CPU: its graph is optimized for the CPU provider, so the GPU can take few of its nodes (see session.placement). Compile the .onnx model with this compute_unit (qaic-exec -compute-unit=${o.compute_unit.join(',')}) for a graph the GPU can run`);
+      }
       const forced = o.compute_unit_for_nodes.cpu;
       const forceCpuNodeNames = forced.length > 0 && computeUnits.executionProviders?.includes('webgpu') === true
         ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))
