@@ -351,6 +351,8 @@ export class Session implements AsyncDisposable {
         warnOnce(`program-units:${graph.programDir ?? ''}:${o.compute_unit.join(',')}`, 'QAIC_PROGRAM_COMPUTE_UNITS',
           `option 'compute_unit' (${o.compute_unit.join(',')}) asks for more than the CPU, but the program in '${graph.programDir ?? ''}' was compiled for the CPU: its graph is optimized for the CPU provider, so the GPU can take few of its nodes (see session.placement). Compile the .onnx model with this compute_unit (qaic-exec -compute-unit=${o.compute_unit.join(',')}) for a graph the GPU can run`);
       }
+      // the first inference of a GPU activation compiles shaders: the metrics say so (sticky: those already recorded did)
+      if (computeUnits.units.includes('gpu')) this.#measure.onGpu = true;
       const forced = o.compute_unit_for_nodes.cpu;
       const forceCpuNodeNames = forced.length > 0 && computeUnits.executionProviders?.includes('webgpu') === true
         ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))

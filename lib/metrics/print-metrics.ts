@@ -13,15 +13,35 @@ import { formatPythonMetrics, pythonMetrics, sessionMetrics, type GraphStores } 
  *
  * @param store the session's latencies (`e2e` for `run()`, `benchmark` for `runBenchmark()`)
  * @param graphs each graph's latencies, for a session that serves several
+ * @param onGpu whether activations ran on a GPU: a line then gives the first inferences, kept apart (see
+ *   {@link gpuFirstInferenceNote})
  */
-export function printMetricsLines(store: LatencyStore, graphs?: GraphStores): string[] {
+export function printMetricsLines(store: LatencyStore, graphs?: GraphStores, onGpu = false): string[] {
+  const note = onGpu ? gpuFirstInferenceNote(store) : undefined;
   const runs = store.summary('e2e');
   if (runs.count > 0) {
     const metrics = sessionMetrics(store, graphs);
     const lines = formatPythonMetrics(metrics);
     for (const [name, m] of Object.entries(metrics.graphs ?? {})) lines.push(`Graph '${name}':`, ...formatPythonMetrics(m).map((l) => `  ${l}`));
-    return lines;
+    return note === undefined ? lines : [...lines, note];
   }
+  return note === undefined ? withoutRuns(store) : [...withoutRuns(store), note];
+}
+
+/**
+ * The note for a session whose activations run on a GPU: each activation's first inference, in seconds, with what it
+ * includes (compiling the GPU's shaders, seconds on a software device) and that the figures leave it out; undefined
+ * when no first inference was recorded. The CPU printout has no such line: it stays the Python one.
+ */
+export function gpuFirstInferenceNote(store: LatencyStore): string | undefined {
+  const firsts = [...store.firstInferences()].filter(([, f]) => f.e2e !== undefined).sort((a, b) => a[0] - b[0]);
+  if (firsts.length === 0) return undefined;
+  const each = firsts.map(([a, f]) => `activation ${a} ${f.e2e} s`).join(', ');
+  return `First inference on the GPU, kept out of the figures above (it includes compiling the GPU's shaders; see getMetricsReport().firstInference): ${each}`;
+}
+
+/** The printout without run() figures: why there are none, and the benchmark's when it recorded some. */
+function withoutRuns(store: LatencyStore): string[] {
   const firsts = [...store.firstInferences().values()].filter((f) => f.e2e !== undefined).length;
   const why = firsts === 0
     ? 'No run() inference recorded yet: getMetrics() has no figures (every field is 0).'

@@ -44,6 +44,11 @@ export class SessionMeasurements implements RunObserver {
   readonly store = new LatencyStore();
   readonly profiler: Profiler | undefined;
   lastBenchmark: BenchmarkResult | ScenarioResult | undefined;
+  /**
+   * Whether activations have run on a GPU (`compute_unit`): their first inferences, kept apart as on the CPU, then
+   * include compiling the GPU's shaders, which the printout and the report say.
+   */
+  onGpu = false;
   readonly #session: MeasuredSession;
   /** the session's runtime now (undefined when not activated): the session keeps it private and lends this */
   readonly #runtime: () => Runtime | undefined;
@@ -110,12 +115,16 @@ export class SessionMeasurements implements RunObserver {
 
   getMetricsReport(): MetricsReport {
     this.#requireMetrics('getMetricsReport');
-    return buildReport(this.store, this.graphStores);
+    const report = buildReport(this.store, this.graphStores);
+    if (this.onGpu && Object.keys(report.firstInference).length > 0) {
+      report.warnings.push('firstInference: the activations ran on the GPU, so each first inference includes compiling its shaders; it is kept out of the stages and percentiles');
+    }
+    return report;
   }
 
   printMetrics(write: (line: string) => void): void {
     this.#requireMetrics('printMetrics');
-    for (const line of printMetricsLines(this.store, this.graphStores)) write(line);
+    for (const line of printMetricsLines(this.store, this.graphStores, this.onGpu)) write(line);
   }
 
   metricsDocument(): MetricsDocument {
