@@ -14,3 +14,4 @@ export { randomData, randomInputs } from './random-inputs.js';
 export { HOST_STAGES, formatStageTable, stageSpans, type HostStage, type StageSpan } from '../profiling/stages.js';
 export { formatOperatorTable, operatorTable, readOrtProfile, type OperatorRow, type OrtEvent } from '../profiling/ort-profile.js';
 export { buildTrace, type TraceDocument, type TraceEvent, type ActivationProfile } from '../profiling/trace-file.js';
+export { formatUnitTimes, unitTimes, type SubnetTimeRow, type UnitTimeRow, type UnitTimes } from '../profiling/units.js';

@@ -23,6 +23,8 @@ import { Profiler } from '../profiling/profiler.js';
 import { formatStageTable } from '../profiling/stages.js';
 import { formatOperatorTable, operatorTable, type OperatorRow } from '../profiling/ort-profile.js';
 import { buildTrace, type TraceDocument } from '../profiling/trace-file.js';
+import { formatUnitTimes, unitTimes } from '../profiling/units.js';
+import type { PlacementReport } from '../runtime/placement.js';
 
 /** What the measurements need from their session (all public on `Session`). */
 export interface MeasuredSession {
@@ -35,6 +37,8 @@ export interface MeasuredSession {
   _graphIndex(name: string | undefined): { index: number; shapes: Record<string, [Dim[], DType | string]>; batchSize: number; name: string; load(): Promise<string> };
   /** the prepared graph, once there is one: which graphs it serves */
   readonly graph: { readonly auto: boolean; readonly graphs: ReadonlyArray<{ readonly name: string }> } | undefined;
+  /** where onnxruntime placed the nodes, when compute units beyond the CPU are in use (`session.placement`) */
+  readonly placement: PlacementReport | undefined;
   setup(): Promise<void>;
   observe(observer: RunObserver): () => void;
 }
@@ -203,7 +207,7 @@ export class SessionMeasurements implements RunObserver {
   async operatorRows(): Promise<OperatorRow[]> {
     const profiler = this.#requireProfiling('operatorTable');
     const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
-    return operatorTable(profiles.map((p) => p.events));
+    return operatorTable(profiles.map((p) => p.events), this.#session.placement);
   }
 
   async printProfileData(n: number, write: (line: string) => void, maxOperators: number): Promise<void> {
@@ -218,17 +222,24 @@ export class SessionMeasurements implements RunObserver {
     write(`Host stages of the first ${Math.min(n, traces.length)} inference(s) (times in s)`);
     if (traces.length === 0) write('(no inference has run yet)');
     for (const line of formatStageTable(traces, n)) write(line);
-    const rows = await this.operatorRows();
+    const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
+    const placement = this.#session.placement;
+    const rows = operatorTable(profiles.map((p) => p.events), placement);
     write('');
     write('onnxruntime operators, all activations (profiling ended now: onnxruntime cannot restart it in these activations)');
     if (rows.length === 0) write('(no operator events: no inference ran while profiling)');
     else for (const line of formatOperatorTable(rows, maxOperators)) write(line);
+    // compute units beyond the CPU (a partition report exists): where the time went, per unit and per subnet
+    if (placement !== undefined && rows.length > 0) {
+      write('');
+      for (const line of formatUnitTimes(unitTimes(profiles.map((p) => p.events), placement), maxOperators)) write(line);
+    }
   }
 
   async trace(): Promise<TraceDocument> {
     const profiler = this.#requireProfiling('writeTrace');
     const profiles = await profiler.collect(this.#runtime(), this.#graphNames());
-    return buildTrace(profiler.traces, profiles);
+    return buildTrace(profiler.traces, profiles, this.#session.placement);
   }
 
   async writeTrace(path: string | undefined): Promise<string> {

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { QaicError } from '../errors.js';
+import type { ComputeUnit } from '../runtime/compute-units.js';
+import { unitOfProvider, type PlacementReport } from '../runtime/placement.js';
 
 /** One complete (`ph: "X"`) event of an onnxruntime profile; `ts`/`dur` in µs since its profiler started. */
 export interface OrtEvent {
@@ -62,6 +64,10 @@ export interface OperatorRow {
   node: string;
   /** execution provider that ran it, e.g. `CPUExecutionProvider` (`'?'` when the profile does not say) */
   provider: string;
+  /** the compute unit of that provider (`'cpu'`, `'gpu'`, `'npu'`; `'?'` when the profile does not say) */
+  unit: ComputeUnit | '?';
+  /** its subnet in the session's partition report (`session.placement`), when it has one that names this node */
+  subnet?: number;
   /** kernel executions counted, all activations */
   calls: number;
   /** kernel time summed over the calls, seconds */
@@ -74,8 +80,12 @@ export interface OperatorRow {
 
 const KERNEL_SUFFIX = '_kernel_time';
 
-/** Per-node totals over several activations' events, largest total first. */
-export function operatorTable(eventsPerActivation: ReadonlyArray<readonly OrtEvent[]>): OperatorRow[] {
+/**
+ * Per-node totals over several activations' events, largest total first; with the partition report (`placement`)
+ * each row names its subnet (the subnet a copy node brings its tensor into).
+ */
+export function operatorTable(eventsPerActivation: ReadonlyArray<readonly OrtEvent[]>, placement?: PlacementReport): OperatorRow[] {
+  const subnetOf = placement === undefined ? undefined : subnetsByNode(placement);
   const rows = new Map<string, OperatorRow>();
   let all = 0;
   for (const events of eventsPerActivation) {
@@ -84,7 +94,11 @@ export function operatorTable(eventsPerActivation: ReadonlyArray<readonly OrtEve
       const node = e.name.slice(0, -KERNEL_SUFFIX.length);
       let row = rows.get(node);
       if (row === undefined) {
-        rows.set(node, (row = { opType: String(e.args?.op_name ?? '?'), node, provider: String(e.args?.provider ?? '?'), calls: 0, total: 0, mean: 0, share: 0 }));
+        const provider = e.args?.provider;
+        row = { opType: String(e.args?.op_name ?? '?'), node, provider: String(provider ?? '?'), unit: typeof provider === 'string' ? unitOfProvider(provider) : '?', calls: 0, total: 0, mean: 0, share: 0 };
+        const subnet = subnetOf?.get(node);
+        if (subnet !== undefined) row.subnet = subnet;
+        rows.set(node, row);
       }
       row.calls++;
       row.total += e.dur / 1e6;
@@ -101,16 +115,36 @@ export function operatorTable(eventsPerActivation: ReadonlyArray<readonly OrtEve
 
 /** The operator table as text, the `maxRows` largest nodes, then one line for the rest. */
 export function formatOperatorTable(rows: readonly OperatorRow[], maxRows: number): string[] {
-  const header = ['op type', 'node', 'provider', 'calls', 'total (s)', 'mean (s)', 'share'];
   const shown = rows.slice(0, maxRows);
-  const cells = shown.map((r) => [r.opType, r.node, r.provider, String(r.calls), r.total.toFixed(6), r.mean.toFixed(9), `${(r.share * 100).toFixed(2)} %`]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string => c.map((v, i) => (i >= 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
-  const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  // the subnet column only where there is a partition report (compute units beyond the CPU): the CPU table is unchanged
+  const bySubnet = rows.some((r) => r.subnet !== undefined);
+  const header = ['op type', 'node', 'provider', ...(bySubnet ? ['subnet'] : []), 'calls', 'total (s)', 'mean (s)', 'share'];
+  const cells = shown.map((r) => [r.opType, r.node, r.provider, ...(bySubnet ? [r.subnet === undefined ? '-' : String(r.subnet)] : []), String(r.calls), r.total.toFixed(6), r.mean.toFixed(9), `${(r.share * 100).toFixed(2)} %`]);
+  const lines = alignColumns(header, cells, bySubnet ? 4 : 3);
   const rest = rows.slice(maxRows);
   if (rest.length > 0) {
     const share = rest.reduce((s, r) => s + r.share, 0);
     lines.push(`... ${rest.length} more nodes, ${(share * 100).toFixed(2)} % of operator time`);
   }
   return lines;
+}
+
+/**
+ * A text table: the header, a rule, then the rows, columns two spaces apart; the first `textColumns` columns are
+ * left-aligned, the rest (numbers) right-aligned.
+ */
+export function alignColumns(header: readonly string[], cells: ReadonlyArray<readonly string[]>, textColumns: number): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]): string => c.map((v, i) => (i >= textColumns ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+}
+
+/** Each node of a partition report (copy nodes included) to the index of its subnet. */
+export function subnetsByNode(placement: PlacementReport): Map<string, number> {
+  const subnetOf = new Map<string, number>();
+  placement.subnets.forEach((s, i) => {
+    for (const n of s.nodes) subnetOf.set(n.name, i);
+    for (const c of s.copiesIn) subnetOf.set(c.node, i);
+  });
+  return subnetOf;
 }

@@ -4,7 +4,9 @@
  *
  * Layout: one process per activation (`pid` = activation index + 1, named "activation N"), with two threads:
  * `tid` 1 "host stages" (the six stages of `stages.ts`, per inference) and `tid` 2 "onnxruntime" (that
- * activation's profile events). Timestamps are µs from the earliest event.
+ * activation's profile events). When nodes ran on more than the CPU, their events move to one thread per compute
+ * unit (`tid` 3 "onnxruntime cpu", 4 "onnxruntime gpu", 5 "onnxruntime npu"). Timestamps are µs from the earliest
+ * event.
  *
  * Alignment: onnxruntime stamps events in µs since its profiler started inside `InferenceSession.create()`; the
  * worker notes the process-wide clock just before create (`createStartNs`), which places the events within the
@@ -15,7 +17,9 @@
  * no host stages to show for them.
  */
 import type { RunTrace } from '../runtime/trace.js';
-import type { OrtEvent } from './ort-profile.js';
+import { subnetsByNode, type OrtEvent } from './ort-profile.js';
+import type { ComputeUnit } from '../runtime/compute-units.js';
+import { copyUnits, unitOfProvider, type PlacementReport } from '../runtime/placement.js';
 import { stageSpans } from './stages.js';
 
 /** One activation's onnxruntime profile and its anchor. */
@@ -49,11 +53,11 @@ export interface TraceEvent {
   dur?: number;
   /** activation index + 1 */
   pid: number;
-  /** 1 for host stages, 2 for onnxruntime events */
+  /** 1 for host stages, 2 for onnxruntime events; 3, 4, 5 for the node events of the CPU, GPU, NPU when nodes ran on more than the CPU */
   tid: number;
   /**
    * host stages: `inference` (index among the traces) and `first`; onnxruntime: `op_name`, `provider`, and `graph`
-   * when the session serves several graphs; metadata:
+   * when the session serves several graphs, plus `unit` and `subnet` on the per-unit tracks; metadata:
    * `name` or `sort_index`
    */
   args?: Record<string, unknown>;
@@ -98,8 +102,23 @@ function refineOffsetNs(profile: ActivationProfile, traces: readonly RunTrace[])
   return Math.abs(offset) < 1e9 ? offset : 0;
 }
 
-/** Build the merged trace. */
-export function buildTrace(traces: readonly RunTrace[], profiles: readonly ActivationProfile[]): TraceDocument {
+/** The trace thread of each compute unit's node events, when the trace has one track per unit. */
+const UNIT_TIDS: Readonly<Record<ComputeUnit, number>> = { cpu: 3, gpu: 4, npu: 5 };
+
+/**
+ * Build the merged trace. When nodes ran on a unit other than the CPU (the profile's `args.provider`), each unit's
+ * node events get a track (thread) of their own, `onnxruntime <unit>`, and carry `unit` (and, with the partition
+ * report `placement`, `subnet`) in their args; the session events (`model_run`, ...) stay on `onnxruntime`. A
+ * CPU-only trace keeps every onnxruntime event on that one track, as before.
+ */
+export function buildTrace(traces: readonly RunTrace[], profiles: readonly ActivationProfile[], placement?: PlacementReport): TraceDocument {
+  const unitOf = (e: OrtEvent): ComputeUnit | undefined => {
+    if (e.cat !== 'Node' || typeof e.args?.provider !== 'string') return undefined;
+    return copyUnits(String(e.args.op_name ?? ''), e.args.provider)?.to ?? unitOfProvider(e.args.provider);
+  };
+  const perUnit = profiles.some((p) => p.events.some((e) => (unitOf(e) ?? 'cpu') !== 'cpu'));
+  const subnetOf = perUnit && placement !== undefined ? subnetsByNode(placement) : undefined;
+  const units = new Set<ComputeUnit>();
   const raw: Array<{ name: string; cat: string; startNs: number; durNs: number; pid: number; tid: number; args?: Record<string, unknown> }> = [];
   const activations = new Set<number>();
   traces.forEach((t, i) => {
@@ -117,7 +136,16 @@ export function buildTrace(traces: readonly RunTrace[], profiles: readonly Activ
       if (e.args?.op_name !== undefined) args.op_name = e.args.op_name;
       if (e.args?.provider !== undefined) args.provider = e.args.provider;
       if (p.graph !== undefined) args.graph = p.graph;
-      raw.push({ name: e.name, cat: `onnxruntime.${e.cat}`, startNs: base + e.ts * 1000, durNs: e.dur * 1000, pid: p.activation + 1, tid: 2, args });
+      let tid = 2;
+      const unit = perUnit ? unitOf(e) : undefined;
+      if (unit !== undefined) {
+        units.add(unit);
+        tid = UNIT_TIDS[unit];
+        args.unit = unit;
+        const subnet = subnetOf?.get(e.name.endsWith('_kernel_time') ? e.name.slice(0, -'_kernel_time'.length) : e.name);
+        if (subnet !== undefined) args.subnet = subnet;
+      }
+      raw.push({ name: e.name, cat: `onnxruntime.${e.cat}`, startNs: base + e.ts * 1000, durNs: e.dur * 1000, pid: p.activation + 1, tid, args });
     }
   }
   const origin = raw.reduce((m, e) => Math.min(m, e.startNs), Infinity);
@@ -127,6 +155,7 @@ export function buildTrace(traces: readonly RunTrace[], profiles: readonly Activ
     traceEvents.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid: a + 1, tid: 1, args: { sort_index: a } });
     traceEvents.push({ name: 'thread_name', ph: 'M', ts: 0, pid: a + 1, tid: 1, args: { name: 'host stages' } });
     traceEvents.push({ name: 'thread_name', ph: 'M', ts: 0, pid: a + 1, tid: 2, args: { name: 'onnxruntime' } });
+    for (const u of units) traceEvents.push({ name: 'thread_name', ph: 'M', ts: 0, pid: a + 1, tid: UNIT_TIDS[u], args: { name: `onnxruntime ${u}` } });
   }
   for (const e of raw.sort((x, y) => x.startNs - y.startNs)) {
     const ev: TraceEvent = { name: e.name, cat: e.cat, ph: 'X', ts: (e.startNs - origin) / 1000, dur: e.durNs / 1000, pid: e.pid, tid: e.tid };
