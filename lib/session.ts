@@ -462,13 +462,17 @@ export class Session implements AsyncDisposable {
       const validatedNs = nowNs();
       if (served.modelPath === '') {
         // a graph after the first, used for the first time: made loadable now (once), then sent
+        // A failure here (the host cannot run the graph, its section is damaged, the session was reset meanwhile)
+        // comes after the inputs were accepted: observers see it as a failed run, as they see one onnxruntime
+        // rejected, not as nothing at all.
+        const failed = (error: unknown): void => this.#failRun({ graph: index }, error, callNs, validatedNs, reject);
         graph.loadGraph(index).then((modelPath) => {
           try {
             this.#send(feeds, transfer, index, modelPath, options, callNs, validatedNs, resolve, reject);
           } catch (error) {
-            reject(error);
+            failed(error);
           }
-        }, reject);
+        }, failed);
         return;
       }
       this.#send(feeds, transfer, index, served.modelPath, options, callNs, validatedNs, resolve, reject);
@@ -508,15 +512,19 @@ export class Session implements AsyncDisposable {
         return;
       }
       resolve(outputs);
-    }, (error) => {
-      try {
-        this.#notify(request, undefined, callNs, validatedNs, false);
-      } catch (observerError) {
-        reject(observerError);
-        return;
-      }
-      reject(error);
-    });
+    }, (error) => this.#failRun(request, error, callNs, validatedNs, reject));
+  }
+
+  /** Reject a run that failed after its inputs were accepted, once the observers have its (failed) trace. */
+  #failRun(request: RunRequest | { graph: number }, error: unknown, callNs: number, validatedNs: number, reject: (error: unknown) => void): void {
+    try {
+      this.#notify(request, undefined, callNs, validatedNs, false);
+    } catch (observerError) {
+      // an observer threw: the caller gets its error, as for a successful run
+      reject(observerError);
+      return;
+    }
+    reject(error);
   }
 
   /** The graph's input specs with `onnx_define_symbol` applied, computed once per prepared graph. */
