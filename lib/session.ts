@@ -258,14 +258,30 @@ export class Session implements AsyncDisposable {
 
   /**
    * Pad `inputs` up to the smallest graph of {@link allowedShapes} that holds them (see `padToSpecialization` for
-   * which models padding is valid for), ready for {@link run}.
+   * which models padding is valid for), ready for {@link run}. Each input's dtype is the model's (where every graph
+   * gives that input the same one), so a float16 input is padded with the float16 bits of `value`.
    *
    * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them, an input has no shape or one its data disagrees
-   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array; `QAIC_INVALID_ARGUMENT` for a `value` an input
-   *   cannot hold (see `padToSpecialization`)
+   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array or whose container cannot hold the model's dtype;
+   *   `QAIC_INVALID_ARGUMENT` for a `value` an input cannot hold (see `padToSpecialization`)
    */
   padToSpecialization(inputs: Inputs, value = 0): PaddedInputs {
-    return padToSpecialization(this.allowedShapes, inputs, value);
+    const graphs = this.#graph?.graphs ?? (this.#unpreparedGraphs ??= this.#graphsBeforePreparing());
+    const dtypes: Record<string, DType> = {};
+    const mixed = new Set<string>();
+    for (const g of graphs) {
+      for (const s of g.inputs) {
+        if (s.dtype === undefined || mixed.has(s.name)) continue;
+        const seen = dtypes[s.name];
+        if (seen === undefined) dtypes[s.name] = s.dtype;
+        else if (seen !== s.dtype) {
+          // graphs that differ in this input's dtype: the input's own dtype (or its container) has to say
+          delete dtypes[s.name];
+          mixed.add(s.name);
+        }
+      }
+    }
+    return padToSpecialization(this.allowedShapes, inputs, value, { dtypes });
   }
 
   /**
