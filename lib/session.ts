@@ -730,7 +730,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * Every latency histogram in the HdrHistogram log format (version 1.3), tagged `<stage>.act<activation>`, values in
-   * ns: readable by any HdrHistogram implementation, to merge or compare runs.
+   * ns: readable by any HdrHistogram implementation, to merge or compare runs. A session serving several graphs
+   * (`graph: 'auto'`) adds each graph's, tagged `<graph>/<stage>.act<activation>` (as in {@link exportMetrics}'s
+   * `histograms`).
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */
