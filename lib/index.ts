@@ -20,7 +20,7 @@ export type { RunObserver, RunTrace } from './runtime/trace.js';
 export type { WorkerTimes } from './runtime/protocol.js';
 export type { PreparedGraph, ServedGraph, SourceDescription, SourceKind } from './graph-source.js';
 export { AUTO_GRAPH } from './graph-source.js';
-export { padToSpecialization, MAX_PAD_ELEMENTS, MAX_SPECIALIZATIONS, type AllowedShape, type PaddedInputs, type Specialization } from './specializations.js';
+export { padToSpecialization, MAX_PAD_ELEMENTS, MAX_SPECIALIZATIONS, type AllowedShape, type PadOptions, type PaddedInputs, type Specialization } from './specializations.js';
 export * as onnx from './onnx/index.js';
 export * as report from './report/index.js';
 export { configure, writeOptionsYaml, formatConfigureTable, type ConfigureOptions, type ConfigureResult, type ConfigureRow, type ConfigureGoal, type Candidate } from './tuning/configure.js';

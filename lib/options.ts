@@ -106,7 +106,12 @@ export interface BaseSessionOptions {
    * detaches the caller's typed arrays (their `length` becomes 0). @defaultValue false
    */
   copy_inputs?: boolean;
-  /** Milliseconds an activation may take to load its graph before `setup()`/`run()` fail. @defaultValue 120000 */
+  /**
+   * Milliseconds an activation may take to load its graph before `setup()`/`run()` fail with `QAIC_TIMEOUT`. It also
+   * bounds each load of a graph an activation makes on its first use (`graph: 'auto'`): when one overruns, that
+   * graph's runs on the activation fail with `QAIC_TIMEOUT`, and the activation is replaced, since onnxruntime cannot
+   * be interrupted inside a load (its other runs in flight fail with `QAIC_ACTIVATION_CRASHED`). @defaultValue 120000
+   */
   activation_timeout_ms?: number;
   /**
    * Where activations (and compiling) run. `'thread'`: worker threads of this process, the fastest; a fault inside
@@ -259,7 +264,7 @@ export interface ResolvedOptions {
   readonly network_specialization_config: string | undefined;
   /** Whether input buffers are copied (`true`) or transferred (`false`, detaching them) to activations. */
   readonly copy_inputs: boolean;
-  /** Milliseconds an activation may take to load its graph, 1 to 3600000 (one hour). */
+  /** Milliseconds an activation may take to load its graph (at start, or a graph on its first use), 1 to 3600000 (one hour). */
   readonly activation_timeout_ms: number;
   /** Where activations and compiling run: `'thread'` or `'process'` (see {@link BaseSessionOptions.isolation}). */
   readonly isolation: 'thread' | 'process';

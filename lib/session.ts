@@ -258,14 +258,30 @@ export class Session implements AsyncDisposable {
 
   /**
    * Pad `inputs` up to the smallest graph of {@link allowedShapes} that holds them (see `padToSpecialization` for
-   * which models padding is valid for), ready for {@link run}.
+   * which models padding is valid for), ready for {@link run}. Each input's dtype is the model's (where every graph
+   * gives that input the same one), so a float16 input is padded with the float16 bits of `value`.
    *
    * @throws QaicError `QAIC_INPUT_SHAPE` when no graph holds them, an input has no shape or one its data disagrees
-   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array; `QAIC_INVALID_ARGUMENT` for a `value` an input
-   *   cannot hold (see `padToSpecialization`)
+   *   with; `QAIC_INPUT_DTYPE` for an input without a typed array or whose container cannot hold the model's dtype;
+   *   `QAIC_INVALID_ARGUMENT` for a `value` an input cannot hold (see `padToSpecialization`)
    */
   padToSpecialization(inputs: Inputs, value = 0): PaddedInputs {
-    return padToSpecialization(this.allowedShapes, inputs, value);
+    const graphs = this.#graph?.graphs ?? (this.#unpreparedGraphs ??= this.#graphsBeforePreparing());
+    const dtypes: Record<string, DType> = {};
+    const mixed = new Set<string>();
+    for (const g of graphs) {
+      for (const s of g.inputs) {
+        if (s.dtype === undefined || mixed.has(s.name)) continue;
+        const seen = dtypes[s.name];
+        if (seen === undefined) dtypes[s.name] = s.dtype;
+        else if (seen !== s.dtype) {
+          // graphs that differ in this input's dtype: the input's own dtype (or its container) has to say
+          delete dtypes[s.name];
+          mixed.add(s.name);
+        }
+      }
+    }
+    return padToSpecialization(this.allowedShapes, inputs, value, { dtypes });
   }
 
   /**
@@ -471,13 +487,17 @@ export class Session implements AsyncDisposable {
       const validatedNs = nowNs();
       if (served.modelPath === '') {
         // a graph after the first, used for the first time: made loadable now (once), then sent
+        // A failure here (the host cannot run the graph, its section is damaged, the session was reset meanwhile)
+        // comes after the inputs were accepted: observers see it as a failed run, as they see one onnxruntime
+        // rejected, not as nothing at all.
+        const failed = (error: unknown): void => this.#failRun({ graph: index }, error, callNs, validatedNs, reject);
         graph.loadGraph(index).then((modelPath) => {
           try {
             this.#send(feeds, transfer, index, modelPath, options, callNs, validatedNs, resolve, reject);
           } catch (error) {
-            reject(error);
+            failed(error);
           }
-        }, reject);
+        }, failed);
         return;
       }
       this.#send(feeds, transfer, index, served.modelPath, options, callNs, validatedNs, resolve, reject);
@@ -517,15 +537,19 @@ export class Session implements AsyncDisposable {
         return;
       }
       resolve(outputs);
-    }, (error) => {
-      try {
-        this.#notify(request, undefined, callNs, validatedNs, false);
-      } catch (observerError) {
-        reject(observerError);
-        return;
-      }
-      reject(error);
-    });
+    }, (error) => this.#failRun(request, error, callNs, validatedNs, reject));
+  }
+
+  /** Reject a run that failed after its inputs were accepted, once the observers have its (failed) trace. */
+  #failRun(request: RunRequest | { graph: number }, error: unknown, callNs: number, validatedNs: number, reject: (error: unknown) => void): void {
+    try {
+      this.#notify(request, undefined, callNs, validatedNs, false);
+    } catch (observerError) {
+      // an observer threw: the caller gets its error, as for a successful run
+      reject(observerError);
+      return;
+    }
+    reject(error);
   }
 
   /** The graph's input specs with `onnx_define_symbol` applied, computed once per prepared graph. */
@@ -715,7 +739,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * Every latency histogram in the HdrHistogram log format (version 1.3), tagged `<stage>.act<activation>`, values in
-   * ns: readable by any HdrHistogram implementation, to merge or compare runs.
+   * ns: readable by any HdrHistogram implementation, to merge or compare runs. A session serving several graphs
+   * (`graph: 'auto'`) adds each graph's, tagged `<graph>/<stage>.act<activation>` (as in {@link exportMetrics}'s
+   * `histograms`).
    *
    * @throws QaicError `QAIC_METRICS_DISABLED` as {@link getMetrics}
    */

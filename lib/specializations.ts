@@ -7,7 +7,8 @@
  * the allowed-shapes listing and the helper that pads an input up to the smallest specialization that holds it.
  */
 import { QaicError, describeValue } from './errors.js';
-import { containerCompatible, dtypeOfContainer, isDType, type DType, type TensorData } from './dtypes.js';
+import { DTYPES, containerCompatible, containerFits, dtypeOfContainer, isDType, type DType, type TensorData } from './dtypes.js';
+import { FLOAT16_MAX, toFloat16Bits } from './compiler/fp16/half.js';
 import type { ValueSpec } from './onnx/model.js';
 import type { InputTensor, Inputs } from './tensor.js';
 
@@ -270,6 +271,17 @@ export interface PaddedInputs {
   original: Record<string, number[]>;
 }
 
+/** Options of {@link padToSpecialization}. */
+export interface PadOptions {
+  /**
+   * Input name → the dtype its values are, for inputs that do not say it themselves (`dtype` of `{data, shape,
+   * dtype}`, an onnxruntime Tensor's `type`). It matters where one container holds two dtypes: a `Uint16Array`
+   * holds uint16 values or float16 bits, a `Uint8Array` uint8 or bool. `session.padToSpecialization` passes the
+   * model's. Absent: the container's own reading (uint16, uint8).
+   */
+  dtypes?: Readonly<Record<string, DType>>;
+}
+
 /** Most elements one padded input may have (1 GiB of float32): a larger target is refused, not allocated. */
 export const MAX_PAD_ELEMENTS = 2 ** 28;
 
@@ -287,19 +299,23 @@ function padError(code: 'QAIC_INPUT_SHAPE' | 'QAIC_INPUT_DTYPE' | 'QAIC_INVALID_
 
 /**
  * One input to pad, read once and checked: a shape of non-negative integers, a typed array in `data` with as many
- * elements as the shape says, and a pad value its container can hold.
+ * elements as the shape says, the dtype it holds (declared, else `hint`, else its container's) and a pad value
+ * that dtype can hold.
  *
  * @throws QaicError `QAIC_INPUT_SHAPE` (no shape, a bad dim, a length that disagrees), `QAIC_INPUT_DTYPE` (no typed
- *   array in `data`), `QAIC_INVALID_ARGUMENT` (a pad value the container cannot hold)
+ *   array in `data`, a dtype that is unknown, that `data` cannot hold, or that disagrees with `hint`),
+ *   `QAIC_INVALID_ARGUMENT` (a pad value the dtype cannot hold)
  */
-function readPadInput(name: string, value: unknown, pad: number): { dims: number[]; data: Exclude<TensorData, string[]> } {
+function readPadInput(name: string, value: unknown, pad: number, hint: unknown): { dims: number[]; data: Exclude<TensorData, string[]>; dtype: DType | undefined } {
   let shape: unknown;
   let data: unknown;
+  let declared: unknown;
   try {
     if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value)) {
-      const v = value as { shape?: unknown; dims?: unknown; data?: unknown };
+      const v = value as { shape?: unknown; dims?: unknown; data?: unknown; dtype?: unknown; type?: unknown };
       shape = v.shape ?? v.dims;
       data = v.data;
+      declared = v.dtype ?? v.type;
     }
   } catch (error) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): input '${name}' threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { input: name } });
@@ -323,11 +339,39 @@ function readPadInput(name: string, value: unknown, pad: number): { dims: number
   if (typed.length !== count) {
     throw padError('QAIC_INPUT_SHAPE', name, `input '${name}' has ${typed.length} elements, but shape [${dims.join(', ')}] needs ${Number.isSafeInteger(count) ? count : 'more than 2^53'}`, { expected: count, given: typed.length });
   }
-  const range = INTEGER_RANGE.find(([ctor]) => typed instanceof ctor);
-  if (range !== undefined && !(Number.isInteger(pad) && pad >= range[1] && pad <= range[2])) {
-    throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in input '${name}' (${typed.constructor.name}); expected an integer from ${range[1]} to ${range[2]}`, { argument: 'value' });
+  const dtype = padDType(name, typed, declared, hint);
+  if (dtype === 'float16') {
+    // stored as its float16 bits: the Uint16Array's integer range says nothing of what float16 can hold
+    if (Math.abs(pad) > FLOAT16_MAX) {
+      throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in float16 input '${name}'; expected a number from -${FLOAT16_MAX} to ${FLOAT16_MAX}`, { argument: 'value' });
+    }
+  } else if (dtype === 'bool') {
+    if (pad !== 0 && pad !== 1) throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in bool input '${name}'; expected 0 or 1`, { argument: 'value' });
+  } else {
+    const range = INTEGER_RANGE.find(([ctor]) => typed instanceof ctor);
+    if (range !== undefined && !(Number.isInteger(pad) && pad >= range[1] && pad <= range[2])) {
+      throw padError('QAIC_INVALID_ARGUMENT', name, `value ${pad} cannot be stored in input '${name}' (${typed.constructor.name}); expected an integer from ${range[1]} to ${range[2]}`, { argument: 'value' });
+    }
   }
-  return { dims: dims as number[], data: typed };
+  return { dims: dims as number[], data: typed, dtype };
+}
+
+/**
+ * The dtype an input to pad holds: the one it declares, else `hint` (from {@link PadOptions.dtypes}), each checked
+ * against its container; `undefined` when neither says (the container's own reading applies).
+ */
+function padDType(name: string, data: Exclude<TensorData, string[]>, declared: unknown, hint: unknown): DType | undefined {
+  for (const [given, where] of [[declared, 'its dtype'], [hint, `options.dtypes['${name}']`]] as const) {
+    if (given === undefined) continue;
+    if (!isDType(given)) throw padError('QAIC_INPUT_DTYPE', name, `input '${name}': ${where} is ${describeValue(given)}; expected one of ${DTYPES.join(', ')}`, { given });
+    if (!containerFits(given, data)) {
+      throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' is a ${data.constructor.name}, which cannot hold ${where} '${given}'`, { expected: given, given: data.constructor.name });
+    }
+  }
+  if (declared !== undefined && hint !== undefined && declared !== hint) {
+    throw padError('QAIC_INPUT_DTYPE', name, `input '${name}' declares dtype '${String(declared)}' but options.dtypes gives '${String(hint)}'`, { expected: hint, given: declared });
+  }
+  return (declared ?? hint) as DType | undefined;
 }
 
 /**
@@ -346,15 +390,22 @@ function readPadInput(name: string, value: unknown, pad: number): { dims: number
  *
  * @param allowed `session.allowedShapes`
  * @param inputs `{name: {data, shape}}` (a shape is needed: a bare array says nothing of which dims are short)
- * @param value the pad value (default 0); it must fit every input's container (an integer in range for integer
- *   and BigInt arrays)
+ * @param value the pad value (default 0), as a number of each input's dtype: it must fit every input (an integer in
+ *   range for integer and BigInt arrays, 0 or 1 for bool, at most 65504 in magnitude for float16). A float16 input
+ *   (a `Uint16Array` of float16 bits) gets the float16 bits of `value`, not `value` as raw bits, but only when its
+ *   dtype is known: declared by the input (`{data, shape, dtype: 'float16'}`, an onnxruntime Tensor's `type`) or
+ *   given in `options.dtypes`; otherwise a `Uint16Array` is read as uint16 (`-1` then is refused, `1` is stored as the
+ *   bits 0x0001)
+ * @param options `dtypes`: the dtype of inputs that do not declare one (see {@link PadOptions})
  * @throws QaicError `QAIC_INPUT_SHAPE` when no specialization holds the inputs (listing them), an input has no
  *   shape, a dim that is not a non-negative integer, fewer or more elements than its shape, a rank other than the
  *   graphs', or would be padded to more than {@link MAX_PAD_ELEMENTS} elements; `QAIC_INPUT_DTYPE` for an input
- *   without a typed array in `data` (or with strings); `QAIC_INVALID_ARGUMENT` for a `value` that is not a finite
- *   number or does not fit an input's container, for malformed `allowed` or `inputs`, or inputs that throw when read
+ *   without a typed array in `data` (or with strings), or whose dtype (declared or in `options.dtypes`) is unknown,
+ *   does not fit its container, or disagrees between the two; `QAIC_INVALID_ARGUMENT` for a `value` that is not a
+ *   finite number or does not fit an input's dtype, for malformed `allowed`, `inputs` or `options`, or inputs that
+ *   throw when read
  */
-export function padToSpecialization(allowed: readonly AllowedShape[], inputs: Inputs, value = 0): PaddedInputs {
+export function padToSpecialization(allowed: readonly AllowedShape[], inputs: Inputs, value = 0, options: PadOptions = {}): PaddedInputs {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): value must be a finite number, got ${describeValue(value)}`, { details: { argument: 'value' } });
   }
@@ -370,12 +421,15 @@ export function padToSpecialization(allowed: readonly AllowedShape[], inputs: In
   if (typeof inputs !== 'object' || inputs === null) {
     throw padError('QAIC_INVALID_ARGUMENT', undefined, `'inputs' must be an object of {name: {data, shape}}, got ${describeValue(inputs)}`, { argument: 'inputs' });
   }
+  const hints = padHints(options);
   const original: Record<string, number[]> = {};
   const data: Record<string, Exclude<TensorData, string[]>> = {};
+  const dtypes: Record<string, DType | undefined> = {};
   for (const [name, v] of entries) {
-    const input = readPadInput(name, v, value);
+    const input = readPadInput(name, v, value, Object.hasOwn(hints, name) ? hints[name] : undefined);
     original[name] = input.dims;
     data[name] = input.data;
+    dtypes[name] = input.dtype;
   }
   let best: { spec: AllowedShape; size: number } | undefined;
   for (const spec of allowed) {
@@ -404,9 +458,33 @@ export function padToSpecialization(allowed: readonly AllowedShape[], inputs: In
     if (elements > MAX_PAD_ELEMENTS) {
       throw padError('QAIC_INPUT_SHAPE', name, `padding input '${name}' to graph '${best.spec.graph}' shape [${target.join(', ')}] would allocate ${Number.isSafeInteger(elements) ? elements : 'more than 2^53'} elements; at most ${MAX_PAD_ELEMENTS} are allowed`, { graph: best.spec.graph, expected: MAX_PAD_ELEMENTS, given: elements });
     }
-    out[name] = { data: padded(data[name]!, original[name]!, target, value), shape: target };
+    const dtype = dtypes[name];
+    // a float16 input is filled with the bits of the value; its dtype goes along so run() reads them as float16
+    const fill = dtype === 'float16' ? toFloat16Bits(value) : value;
+    const input: InputTensor = { data: padded(data[name]!, original[name]!, target, fill), shape: target };
+    if (dtype !== undefined) input.dtype = dtype;
+    out[name] = input;
   }
   return { graph: best.spec.graph, inputs: out, original };
+}
+
+/** `options.dtypes` of {@link padToSpecialization}, checked to be an object (its entries are checked per input). */
+function padHints(options: unknown): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null) {
+    throw padError('QAIC_INVALID_ARGUMENT', undefined, `'options' must be an object ({ dtypes }), got ${describeValue(options)}`, { argument: 'options' });
+  }
+  try {
+    const dtypes = (options as PadOptions).dtypes as unknown;
+    if (dtypes === undefined) return {};
+    if (typeof dtypes !== 'object' || dtypes === null || Array.isArray(dtypes)) {
+      throw padError('QAIC_INVALID_ARGUMENT', undefined, `'options.dtypes' must be an object of {input: dtype}, got ${describeValue(dtypes)}`, { argument: 'options.dtypes' });
+    }
+    // read once, into a plain object: a getter cannot answer differently later
+    return Object.fromEntries(Object.entries(dtypes));
+  } catch (error) {
+    if (error instanceof QaicError) throw error;
+    throw new QaicError('QAIC_INVALID_ARGUMENT', `padToSpecialization(): the options threw when read: ${(error as Error)?.message ?? String(error)}`, { cause: error, details: { argument: 'options' } });
+  }
 }
 
 /** Copy `src` (row-major, `from` shape, checked by {@link readPadInput}) into a new array of `to` shape filled with `value` elsewhere. */

@@ -5,7 +5,7 @@
  * `schemaVersion` changes only when a field changes meaning. The HdrHistogram log (format 1.3) can be read by
  * any HdrHistogram implementation (Java, C, Rust, Python, JS) to merge runs or plot them.
  */
-import { HistogramLogWriter, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
+import { HistogramLogWriter, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { environment, type Environment } from './environment.js';
 import { STAGES, newHistogram, type LatencyStore } from './latency-store.js';
 import { buildReport, sessionMetrics, type GraphStores, type MetricsReport, type PythonMetrics } from './report.js';
@@ -33,19 +33,43 @@ export interface MetricsDocument {
   options: Record<string, unknown>;
   /** the model or program measured */
   model?: string;
-  /** every histogram, compressed (HdrHistogram V2 base64), tagged `<stage>.act<index>`, values in ns */
+  /**
+   * every histogram, compressed (HdrHistogram V2 base64), values in ns, tagged `<stage>.act<index>`; for a session
+   * serving several graphs, each graph's too, tagged `<graph>/<stage>.act<index>` (the same tags as
+   * {@link histogramLog})
+   */
   histograms: Record<string, string>;
+}
+
+/** One histogram of a store, as both exports write it. */
+interface TaggedHistogram {
+  /** `<stage>.act<index>`, or `<graph>/<stage>.act<index>` for one graph's (graph names hold no `/` nor `,`) */
+  tag: string;
+  histogram: Histogram;
+  /** when its first and last values were recorded (ms since the epoch) */
+  range: { startMs: number; endMs: number };
+}
+
+/**
+ * Every histogram of `store`, then each graph's (`graphs`), tagged: the one list both exports write, so the JSON
+ * document and the log cannot carry different histograms.
+ */
+function taggedHistograms(store: LatencyStore, graphs: GraphStores | undefined): TaggedHistogram[] {
+  const out: TaggedHistogram[] = [];
+  const add = (from: LatencyStore, prefix: string): void => {
+    for (const stage of STAGES) {
+      for (const a of from.activations(stage)) out.push({ tag: `${prefix}${stage}.act${a}`, histogram: from.histogram(stage, a)!, range: from.range(stage, a)! });
+    }
+  };
+  add(store, '');
+  for (const [graph, graphStore] of graphs ?? []) add(graphStore, `${graph}/`);
+  return out;
 }
 
 /** Build the JSON document; `extra.graphs`: each graph's latencies, for a session that serves several. */
 export function metricsDocument(store: LatencyStore, extra: { options: Record<string, unknown>; model?: string; benchmark?: unknown; graphs?: GraphStores }): MetricsDocument {
   const histograms: Record<string, string> = {};
-  for (const stage of STAGES) {
-    for (const a of store.activations(stage)) {
-      const h = store.histogram(stage, a)!;
-      histograms[`${stage}.act${a}`] = encodeIntoCompressedBase64(h);
-    }
-  }
+  for (const h of taggedHistograms(store, extra.graphs)) histograms[h.tag] = encodeIntoCompressedBase64(h.histogram);
   const doc: MetricsDocument = {
     schema: 'qaic-metrics',
     schemaVersion: METRICS_SCHEMA_VERSION,
@@ -63,24 +87,23 @@ export function metricsDocument(store: LatencyStore, extra: { options: Record<st
 
 /**
  * The HdrHistogram log (format version 1.3): one interval line per (stage, activation), tagged
- * `<stage>.act<index>`, values in nanoseconds, timestamps in seconds since the epoch.
+ * `<stage>.act<index>`, then, for a session serving several graphs (`graphs`), one per (graph, stage, activation),
+ * tagged `<graph>/<stage>.act<index>`; values in nanoseconds, timestamps in seconds since the epoch.
  */
-export function histogramLog(store: LatencyStore): string {
+export function histogramLog(store: LatencyStore, graphs?: GraphStores): string {
   let text = '';
   const writer = new HistogramLogWriter((s: string) => {
     text += s;
   });
-  writer.outputComment('qaic latency histograms; values in nanoseconds; tag = <stage>.act<activation index>');
+  writer.outputComment('qaic latency histograms; values in nanoseconds; tag = <stage>.act<activation index>, or <graph>/<stage>.act<activation index> for one graph\'s');
   writer.outputLogFormatVersion();
   writer.outputLegend();
-  for (const stage of STAGES) {
-    for (const a of store.activations(stage)) {
-      const copy = newHistogram();
-      copy.add(store.histogram(stage, a)!);
-      copy.tag = `${stage}.act${a}`;
-      const range = store.range(stage, a)!;
-      writer.outputIntervalHistogram(copy, range.startMs / 1000, range.endMs / 1000, 1);
-    }
+  for (const { tag, histogram, range } of taggedHistograms(store, graphs)) {
+    // tagged on a copy: the store's histogram is shared by every report
+    const copy = newHistogram();
+    copy.add(histogram);
+    copy.tag = tag;
+    writer.outputIntervalHistogram(copy, range.startMs / 1000, range.endMs / 1000, 1);
   }
   return text;
 }

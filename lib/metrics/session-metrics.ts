@@ -148,7 +148,7 @@ export class SessionMeasurements implements RunObserver {
 
   histogramLog(): string {
     this.#requireMetrics('exportHistogramLog');
-    return histogramLog(this.store);
+    return histogramLog(this.store, this.graphStores);
   }
 
   #benchmarking = false;

@@ -28,6 +28,8 @@ interface Pending {
   resolve: (result: ActivationResult) => void;
   reject: (error: QaicError) => void;
   first: boolean;
+  /** the graph it runs (see `ActivationConfig.graphs`), so that a graph whose load overran fails its own requests */
+  graph: number;
 }
 
 /** Timings of an activation's start, in milliseconds. */
@@ -81,7 +83,11 @@ export class Activation {
   /** resolves with the worker's exit code once its thread has ended */
   #exited: Promise<number> | undefined;
   /** benchmark loops running in the worker, by id (they keep the process alive like requests in flight do) */
-  #benchmarks = new Map<number, { resolve: (result: BenchResult) => void; reject: (error: QaicError) => void }>();
+  #benchmarks = new Map<number, { resolve: (result: BenchResult) => void; reject: (error: QaicError) => void; graph: number }>();
+  /** `activation_timeout_ms`, as given to {@link start}: it bounds the graphs loaded on first use too */
+  #timeoutMs = 0;
+  /** graphs the worker is loading on first use, each with the timer that bounds its load */
+  readonly #graphLoads = new Map<number, ReturnType<typeof setTimeout>>();
   /** one Int32 slot shared with the worker for {@link killForTesting} */
   readonly #faults = new SharedArrayBuffer(4);
   startTimes: ActivationStartTimes | undefined;
@@ -134,6 +140,7 @@ export class Activation {
   start(timeoutMs: number): Promise<void> {
     if (this.#state !== 'idle') return Promise.reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} started twice`));
     this.#state = 'starting';
+    this.#timeoutMs = timeoutMs;
     const t0 = performance.now();
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -306,7 +313,39 @@ export class Activation {
       if (waiter === undefined) return;
       if (message.error !== undefined) waiter.reject(deserializeError(message.error, 'QAIC_INTERNAL'));
       else waiter.resolve({ file: message.file, graphs: message.graphs ?? [] });
+    } else if (message.type === 'graph-loading') {
+      clearTimeout(this.#graphLoads.get(message.graph));
+      this.#graphLoads.set(message.graph, setTimeout(() => this.#graphLoadOverran(message.graph, message.file), this.#timeoutMs));
+    } else if (message.type === 'graph-loaded') {
+      clearTimeout(this.#graphLoads.get(message.graph));
+      this.#graphLoads.delete(message.graph);
     }
+  }
+
+  /**
+   * A graph's load on first use outlasted `activation_timeout_ms`. onnxruntime loads on the worker's thread and
+   * cannot be interrupted there, so nothing else this activation was sent can be answered before the load returns,
+   * if it ever does: that graph's requests are rejected with `QAIC_TIMEOUT`, the others in flight with
+   * `QAIC_ACTIVATION_CRASHED`, and the activation reports itself dead (the pool replaces it, as after a crash) and
+   * is stopped (a child process is killed; a thread exits when the load returns, and does not hold the process).
+   */
+  #graphLoadOverran(graph: number, file: string): void {
+    this.#graphLoads.delete(graph);
+    if (this.#state !== 'ready') return;
+    const ms = this.#timeoutMs;
+    const timeout = new QaicError('QAIC_TIMEOUT', `activation ${this.index} did not load graph ${graph} ('${file}') on its first use within ${ms} ms (activation_timeout_ms)`, {
+      details: { option: 'activation_timeout_ms', timeoutMs: ms, activation: this.index, graph, file },
+    });
+    const retired = new QaicError('QAIC_ACTIVATION_CRASHED', `activation ${this.index} was replaced: its load of graph ${graph} on first use overran activation_timeout_ms (${ms} ms), and nothing it was sent after it could be answered`, {
+      details: { activation: this.index, graph },
+    });
+    this.#die(retired, { graph, error: timeout });
+    void this.#close(false);
+  }
+
+  #clearGraphLoads(): void {
+    for (const timer of this.#graphLoads.values()) clearTimeout(timer);
+    this.#graphLoads.clear();
   }
 
   /**
@@ -321,7 +360,7 @@ export class Activation {
     }
     const id = this.#nextId++;
     return new Promise<BenchResult>((resolve, reject) => {
-      this.#benchmarks.set(id, { resolve, reject });
+      this.#benchmarks.set(id, { resolve, reject, graph: loop.graph ?? 0 });
       try {
         worker.postMessage({ type: 'bench', id, ...loop } satisfies ToWorker);
       } catch (error) {
@@ -333,21 +372,28 @@ export class Activation {
     });
   }
 
-  #die(error: QaicError): void {
+  /**
+   * Dead from now on (before any request is rejected: a rejection frees a pool slot, and nothing may be sent here any
+   * more): everything waiting is rejected with `error`, or for a graph whose load overran (`timedOut`), that graph's
+   * requests with its error, which is then also the reason reported.
+   */
+  #die(error: QaicError, timedOut?: { graph: number; error: QaicError }): void {
     if (this.#state === 'dead' || this.#state === 'stopped') return;
     this.#state = 'dead';
-    this.#rejectAll(error);
-    this.#onDeath(this, error);
+    this.#clearGraphLoads();
+    this.#rejectAll(error, timedOut);
+    this.#onDeath(this, timedOut?.error ?? error);
   }
 
-  #rejectAll(error: QaicError): void {
+  #rejectAll(error: QaicError, timedOut?: { graph: number; error: QaicError }): void {
+    const errorFor = (graph: number): QaicError => (timedOut !== undefined && graph === timedOut.graph ? timedOut.error : error);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const p of pending) p.reject(error);
+    for (const p of pending) p.reject(errorFor(p.graph));
     for (const w of this.#profileWaiters.splice(0)) w.reject(error);
     const benchmarks = [...this.#benchmarks.values()];
     this.#benchmarks.clear();
-    for (const b of benchmarks) b.reject(error);
+    for (const b of benchmarks) b.reject(errorFor(b.graph));
   }
 
   /** Send one inference. The feeds' buffers listed in `transfer` are detached from the caller. */
@@ -377,7 +423,7 @@ export class Activation {
     const graph = route?.graph ?? 0;
     const first = !this.#graphsRun.has(graph);
     this.#graphsRun.add(graph);
-    pending.set(id, { resolve, reject, first });
+    pending.set(id, { resolve, reject, first, graph });
     try {
       const message: ToWorker = { type: 'run', id, feeds };
       // only when set: the common single-graph, all-outputs request stays as small as before
@@ -425,6 +471,7 @@ export class Activation {
     // a child busy with work whose answers nobody will read is killed rather than waited for (it may never finish)
     const busy = this.#pending.size > 0 || this.#benchmarks.size > 0;
     this.#state = 'stopped';
+    this.#clearGraphLoads();
     this.#rejectAll(error);
     if (!wasDead) await this.#close(!(busy && this.isolation === 'process'));
   }

@@ -372,6 +372,8 @@ export class ActivationPool implements Runtime {
 
 /** The error a benchmark reports for `activation`: why it stopped or died, else the activation's own error. */
 function benchmarkFailure(activation: Activation, error: unknown): unknown {
+  // the graph benchmarked did not load in time: the activation is dead because of it, and that is the reason to give
+  if (error instanceof QaicError && error.code === 'QAIC_TIMEOUT') return error;
   if (activation.state === 'stopped') {
     return new QaicError('QAIC_ABORTED', `runBenchmark(): the session was reset or closed during the benchmark (activation ${activation.index} stopped)`, { cause: error });
   }

@@ -137,6 +137,12 @@ export type FromWorker =
   | { type: 'result'; id: number; outputs: Record<string, WireTensor>; times: WorkerTimes }
   | { type: 'run-failed'; id: number; error: SerializedError; times: WorkerTimes }
   /**
+   * A graph loaded on first use: its load began (`file` is what onnxruntime opens) and ended (loaded or failed). The
+   * load blocks the worker's thread inside onnxruntime, so only the main thread can bound it (`activation_timeout_ms`).
+   */
+  | { type: 'graph-loading'; graph: number; file: string }
+  | { type: 'graph-loaded'; graph: number }
+  /**
    * `file`: graph 0's profile; `graphs`: the profiles of the other graphs this activation loaded on first use while
    * profiling (each with its own time origin, ns just before its create())
    */

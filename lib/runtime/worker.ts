@@ -96,6 +96,8 @@ const profiling = { ended: false };
 function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
   if (slot.session !== undefined) return Promise.resolve(slot.session);
   slot.loading ??= (async () => {
+    // the main thread times the load from here (onnxruntime's create blocks this thread: no timer here could fire)
+    post({ type: 'graph-loading', graph: slot.index, file: slot.modelPath ?? '' });
     try {
       if (slot.modelPath === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${config.index} was asked to run graph ${slot.index} without being told its file`);
       const options = { ...slot.sessionOptions } as Record<string, unknown>;
@@ -123,6 +125,8 @@ function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
       throw new QaicError('QAIC_ACTIVATION_FAILED', `activation ${config.index} could not load graph ${slot.index} ('${slot.modelPath ?? ''}') on its first use: ${(error as Error)?.message ?? String(error)}`, {
         cause: error, details: { activation: config.index, file: slot.modelPath },
       });
+    } finally {
+      post({ type: 'graph-loaded', graph: slot.index });
     }
   })();
   return slot.loading;
