@@ -29,6 +29,7 @@ import { int8Job, int8Source, type Int8Job } from './quant/compile-int8.js';
 import type { CompileReport } from './report.js';
 import type { CompileJob } from './compile-protocol.js';
 import { availableComputeUnits, type ComputeUnit } from '../runtime/compute-units.js';
+import { useShaderCache } from '../runtime/shader-cache.js';
 
 /** What {@link compile} produced. */
 export interface CompileResult {
@@ -180,6 +181,8 @@ async function placementJob(units: readonly ComputeUnit[]): Promise<Pick<Compile
   if (!accelerators.some((u) => found.status[u].available)) {
     return { placementUnmeasured: `no listed accelerator is available on this host (${accelerators.map((u) => `${u}: ${found.status[u].reason ?? 'not available'}`).join('; ')})` };
   }
+  // measuring runs the graph on the GPU, compiling its shaders: cache them as the session's activations would
+  if (found.status.gpu.available && units.includes('gpu')) useShaderCache();
   return { placementProviders: units.filter((u) => found.status[u].available).map((u) => found.status[u].provider!) };
 }
 

@@ -8,6 +8,7 @@ import { QaicError } from '../errors.js';
 import { readModelFile } from '../onnx/model.js';
 import { warnOnce } from '../warnings.js';
 import { availableComputeUnits, type ComputeUnit, type ComputeUnitProvider } from './compute-units.js';
+import { useShaderCache } from './shader-cache.js';
 
 /** How one activation's nodes are to be placed. */
 export interface ComputeUnitPlan {
@@ -40,6 +41,8 @@ export async function planComputeUnits(requested: readonly ComputeUnit[]): Promi
   if (missing.length > 0) {
     warnOnce(`compute-unit:${requested.join(',')}`, 'QAIC_COMPUTE_UNIT_FALLBACK', `${asked}: ${missing.join('; ')}; running on ${units.join(', ')}`);
   }
+  // before any activation creates its session: the driver reads where to cache shaders when the GPU is first opened
+  if (units.includes('gpu')) useShaderCache();
   return { requested, units, executionProviders: units.map((u) => found.status[u].provider!), cpuFallback: units.includes('cpu') };
 }
 
