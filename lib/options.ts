@@ -132,7 +132,8 @@ export interface BaseSessionOptions {
    * is. A list without `'cpu'` is mandatory: a node no listed unit can run fails activation with
    * `QAIC_COMPUTE_UNIT_UNAVAILABLE`. The units enter the compile key: a program for the GPU is optimized at
    * onnxruntime's provider-independent 'basic' level (and finished at load for the providers in use), a CPU program
-   * at 'all'. @defaultValue 'cpu'
+   * at 'all'. With the GPU, the shaders its first inference compiles are cached in `shaders/` of the compile cache
+   * folder (`MESA_SHADER_CACHE_DIR`, unless set by the user). @defaultValue 'cpu'
    */
   compute_unit?: ComputeUnitName | readonly ComputeUnitName[] | `${ComputeUnitName},${string}`;
   /**

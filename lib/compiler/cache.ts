@@ -56,7 +56,7 @@ export function compileKey(parts: CompileKeyParts): string {
 
 /**
  * The cache root: `$QAIC_CACHE_DIR`, else `$XDG_CACHE_HOME/qaic`, else `~/.cache/qaic` (the temp folder when there
- * is no home directory).
+ * is no home directory). GPU sessions keep their compiled shaders in its `shaders` folder (see `useShaderCache`).
  */
 export function cacheRoot(): string {
   const explicit = process.env.QAIC_CACHE_DIR;
