@@ -4,10 +4,14 @@
  * profiled inference, whose node events carry `args.provider`; onnxruntime's partitioner placed the nodes, and its
  * `MemcpyToHost` / `MemcpyFromHost` nodes are the copies across a boundary. Nothing here guesses a placement.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeUnit } from './compute-units.js';
+import { readRegularTextFileSync } from '../files.js';
+
+/** The largest onnxruntime profile of one inference read back (bytes): a few hundred bytes per node event. */
+const MAX_PLACEMENT_PROFILE_BYTES = 64 * 2 ** 20;
 
 /** One node as onnxruntime ran it. */
 export interface PlacedNode {
@@ -179,7 +183,7 @@ export async function measurePlacement(ort: Ort, modelPath: string, sessionOptio
     session.endProfiling();
     const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     if (file === undefined) throw new Error('onnxruntime wrote no profile');
-    return placementFromProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[], shapes);
+    return placementFromProfile(JSON.parse(readRegularTextFileSync(join(dir, file), { what: 'onnxruntime profile', maxBytes: MAX_PLACEMENT_PROFILE_BYTES })) as ProfileEvent[], shapes);
   } finally {
     await session?.release().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
