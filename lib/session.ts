@@ -543,7 +543,7 @@ export class Session implements AsyncDisposable {
   /** Reject a run that failed after its inputs were accepted, once the observers have its (failed) trace. */
   #failRun(request: RunRequest | { graph: number }, error: unknown, callNs: number, validatedNs: number, reject: (error: unknown) => void): void {
     try {
-      this.#notify(request, undefined, callNs, validatedNs, false);
+      this.#notify(request, undefined, callNs, validatedNs, false, error instanceof QaicError ? error.code : 'QAIC_INTERNAL');
     } catch (observerError) {
       // an observer threw: the caller gets its error, as for a successful run
       reject(observerError);
@@ -567,6 +567,7 @@ export class Session implements AsyncDisposable {
     callNs: number,
     validatedNs: number,
     ok: boolean,
+    failureCode?: string,
   ): void {
     if (this.#observers.size === 0) return;
     const doneNs = nowNs();
@@ -582,6 +583,7 @@ export class Session implements AsyncDisposable {
       receivedNs: result?.receivedNs ?? doneNs,
       doneNs,
     };
+    if (failureCode !== undefined) trace.errorCode = failureCode;
     const graph = this.#graph;
     if (graph?.auto === true) trace.graph = graph.graphs[request.graph ?? 0]!.name;
     for (const o of this.#observers) o.onRun(trace);

@@ -164,13 +164,23 @@ function summaryOf(n: number, minNs: number, maxNs: number, sumNs: number, sumSq
 /** The first inference of one activation, stage by stage, in seconds (absent stages are missing). */
 export type FirstInference = Partial<Record<Stage, number>>;
 
+/** Inferences that failed after their inputs were accepted (see {@link LatencyStore.recordFailure}). */
+export interface FailureCounts {
+  /** failed inferences in all */
+  total: number;
+  /** failed inferences per `QaicError` code, codes in sorted order */
+  byCode: Record<string, number>;
+}
+
 /**
- * Latency histograms per stage and activation.
+ * Latency histograms per stage and activation, and the count of failed inferences.
  */
 export class LatencyStore {
   // Plain arrays indexed by activation: record() sits on the inference path and must stay well under 1 µs.
   #series: Record<Stage, Array<Series | undefined>> = { e2e: [], queue: [], ort: [], benchmark: [] };
   #first = new Map<number, FirstInference>();
+  /** failed inferences by error code (see {@link recordFailure}) */
+  #failures = new Map<string, number>();
 
   /**
    * Record one latency.
@@ -271,6 +281,29 @@ export class LatencyStore {
     return s === undefined ? undefined : { startMs: s.startMs, endMs: Date.now() };
   }
 
+  /**
+   * Count one inference that failed after its inputs were accepted (onnxruntime refused it, it timed out, was
+   * aborted, or its activation died), by its `QaicError` code. Failures have no latency: they stay out of every
+   * histogram, so a run that fails fast cannot make the percentiles look better.
+   *
+   * @param code the error's stable code (`'QAIC_TIMEOUT'`, ...); `'QAIC_INTERNAL'` for an error without one
+   */
+  recordFailure(code: string): void {
+    this.#failures.set(code, (this.#failures.get(code) ?? 0) + 1);
+  }
+
+  /** The failed inferences recorded by {@link recordFailure}: how many, and how many per error code (codes sorted). */
+  failures(): FailureCounts {
+    const byCode: Record<string, number> = {};
+    let total = 0;
+    for (const code of [...this.#failures.keys()].sort()) {
+      const n = this.#failures.get(code)!;
+      byCode[code] = n;
+      total += n;
+    }
+    return { total, byCode };
+  }
+
   /** Each activation's first inference, stage by stage, in seconds. */
   firstInferences(): Map<number, FirstInference> {
     return new Map(this.#first);
@@ -280,5 +313,6 @@ export class LatencyStore {
   clear(): void {
     for (const stage of STAGES) this.#series[stage] = [];
     this.#first.clear();
+    this.#failures.clear();
   }
 }

@@ -17,15 +17,26 @@ import { formatPythonMetrics, pythonMetrics, sessionMetrics, type GraphStores } 
  *   {@link gpuFirstInferenceNote})
  */
 export function printMetricsLines(store: LatencyStore, graphs?: GraphStores, onGpu = false): string[] {
-  const note = onGpu ? gpuFirstInferenceNote(store) : undefined;
+  const notes = [onGpu ? gpuFirstInferenceNote(store) : undefined, failuresNote(store)].filter((n): n is string => n !== undefined);
   const runs = store.summary('e2e');
   if (runs.count > 0) {
     const metrics = sessionMetrics(store, graphs);
     const lines = formatPythonMetrics(metrics);
     for (const [name, m] of Object.entries(metrics.graphs ?? {})) lines.push(`Graph '${name}':`, ...formatPythonMetrics(m).map((l) => `  ${l}`));
-    return note === undefined ? lines : [...lines, note];
+    return [...lines, ...notes];
   }
-  return note === undefined ? withoutRuns(store) : [...withoutRuns(store), note];
+  return [...withoutRuns(store), ...notes];
+}
+
+/**
+ * The line for failed inferences (the Python printout has none: the SDK's runs either succeed or raise), or
+ * undefined when none failed: without it a session that failed half its runs would print only the good half.
+ */
+export function failuresNote(store: LatencyStore): string | undefined {
+  const failures = store.failures();
+  if (failures.total === 0) return undefined;
+  const codes = Object.entries(failures.byCode).map(([code, n]) => `${code}: ${n}`).join(', ');
+  return `Failed inferences, not in the figures above: ${failures.total} (${codes}; see getMetricsReport().failures)`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * richer breakdown (stage by stage, activation by activation, first inference apart).
  */
 import { PERCENTILE_METHOD } from './percentiles.js';
-import { STAGES, type FirstInference, type LatencyStore, type LatencySummary, type Stage } from './latency-store.js';
+import { STAGES, type FailureCounts, type FirstInference, type LatencyStore, type LatencySummary, type Stage } from './latency-store.js';
 
 /**
  * `get_metrics()` of the Python API: end-to-end `run()` latencies of the steady state (every activation's first
@@ -106,6 +106,11 @@ export interface MetricsReport {
   /** human-readable remarks: undersampled percentiles, unstable runs */
   warnings: string[];
   /**
+   * `run()` inferences that failed after their inputs were accepted, by error code (a failure has no latency, so it
+   * is in none of the stages; inputs refused by the checks are not counted: they never reached an activation)
+   */
+  failures: FailureCounts;
+  /**
    * the same report per graph, for a session that serves several (`graph: 'auto'`), by graph name; the fields
    * above are the total over every graph (where each activation's first inference of each graph is kept apart, the
    * total's `firstInference` holds the last of them per activation)
@@ -133,7 +138,12 @@ export function buildReport(store: LatencyStore, graphs?: GraphStores): MetricsR
   }
   const firstInference: Record<number, FirstInference> = {};
   for (const [a, f] of store.firstInferences()) firstInference[a] = f;
-  const report: MetricsReport = { percentileMethod: PERCENTILE_METHOD, stages, firstInference, warnings };
+  const failures = store.failures();
+  if (failures.total > 0) {
+    const codes = Object.entries(failures.byCode).map(([code, n]) => `${code} ${n}`).join(', ');
+    warnings.push(`failures: ${failures.total} run() inference(s) failed (${codes}); the stages hold the successful ones only`);
+  }
+  const report: MetricsReport = { percentileMethod: PERCENTILE_METHOD, stages, firstInference, warnings, failures };
   if (graphs !== undefined && graphs.size > 0) report.graphs = Object.fromEntries([...graphs].map(([name, s]) => [name, buildReport(s)]));
   return report;
 }

@@ -78,14 +78,20 @@ export class SessionMeasurements implements RunObserver {
   }
 
   onRun(t: RunTrace): void {
-    if (!t.ok || t.activation < 0) return;
+    if (!t.ok) {
+      // counted, never timed: a failure's latency is not a service time
+      const code = t.errorCode ?? 'QAIC_INTERNAL';
+      this.store.recordFailure(code);
+      if (t.graph !== undefined) this.#graphStore(t.graph).recordFailure(code);
+      return;
+    }
+    if (t.activation < 0) return;
     this.store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
     this.store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
     this.store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
     if (t.graph !== undefined) {
       // a session serving several graphs (graph: 'auto'): each graph's latencies apart too, shapes differ in cost
-      let store = this.graphStores.get(t.graph);
-      if (store === undefined) this.graphStores.set(t.graph, (store = new LatencyStore()));
+      const store = this.#graphStore(t.graph);
       store.record('e2e', t.activation, t.doneNs - t.callNs, t.first);
       store.record('queue', t.activation, Math.max(0, t.takenNs - t.validatedNs), t.first);
       store.record('ort', t.activation, Math.max(0, t.worker.runEnd - t.worker.runStart), t.first);
@@ -94,6 +100,12 @@ export class SessionMeasurements implements RunObserver {
 
   /** Latencies per graph, for sessions that serve several (`graph: 'auto'`); empty otherwise. */
   readonly graphStores = new Map<string, LatencyStore>();
+
+  #graphStore(graph: string): LatencyStore {
+    let store = this.graphStores.get(graph);
+    if (store === undefined) this.graphStores.set(graph, (store = new LatencyStore()));
+    return store;
+  }
 
   #requireMetrics(method: string): void {
     if (!this.enabled) {

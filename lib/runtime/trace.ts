@@ -20,8 +20,13 @@ export interface RunTrace {
   first: boolean;
   /** the graph that ran it, when the session serves several (`graph: 'auto'`); absent otherwise */
   graph?: string;
-  /** `true` when the inference returned outputs, `false` when it threw (validation, queue or onnxruntime error). */
+  /**
+   * `true` when the inference returned outputs, `false` when it failed after its inputs were accepted (queue,
+   * timeout, abort, a dead activation or an onnxruntime error); inputs refused by the checks are not traced.
+   */
   ok: boolean;
+  /** the failure's `QaicError` code, when `ok` is false (`'QAIC_INTERNAL'` for an error without one) */
+  errorCode?: string;
   /** `run()` was called (ns). */
   callNs: number;
   /** Input checks passed (ns). */
