@@ -198,6 +198,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
 
   #onEvent(event: NativeEvent): void {
     if (this.#exited) return;
+    // a crash answers nothing more: the exit that follows rejects what was in flight, as a dead worker's would
+    if (this.#crashing && event.type !== 'exit') return;
     switch (event.type) {
       case 'ready':
         this.emit('message', {
