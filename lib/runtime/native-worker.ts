@@ -43,6 +43,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   readonly #faults: Int32Array | undefined;
   readonly #graphs: NativeGraph[];
   readonly #id = nextThreadId++;
+  /** the warm-up count of each benchmark running, by id (the addon's result does not repeat it) */
+  readonly #benchWarmups = new Map<number, number>();
   /** the graph of each run in flight, by request id (to explain a run failed by its graph's load) */
   readonly #running = new Map<number, number>();
   #exited = false;
@@ -161,6 +163,7 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     const graph = message.graph ?? 0;
     try {
       this.#graphFor(graph, message.modelPath);
+      this.#benchWarmups.set(message.id, message.warmup);
       this.#native.bench(message.id, graph, feedsFor(message.feeds), message.warmup, message.depth, message.seconds, message.parties, new Int32Array(message.control));
     } catch (error) {
       this.#emitLater({ type: 'bench-result', id: message.id, count: 0, startNs: 0, endNs: 0, samplesNs: new Float64Array(0), warmupCount: message.warmup, warmupNs: 0, error: serializeError(error) });
@@ -238,13 +241,16 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
         this.emit('message', { type: 'run-failed', id: event.id, error: this.#runError(event, graph), times: event.times } satisfies FromWorker);
         return;
       }
-      case 'bench-result':
+      case 'bench-result': {
+        const warmupCount = this.#benchWarmups.get(event.id) ?? 0;
+        this.#benchWarmups.delete(event.id);
         this.emit('message', {
           type: 'bench-result', id: event.id, count: event.count, startNs: event.startNs, endNs: event.endNs, samplesNs: event.samplesNs,
-          warmupCount: 0, warmupNs: event.warmupNs,
+          warmupCount, warmupNs: event.warmupNs,
           ...(event.error === undefined ? {} : { error: serializeError(new QaicError('QAIC_RUN_FAILED', `activation ${this.#config.index}: the benchmark failed: ${event.error}`)) }),
         } satisfies FromWorker);
         return;
+      }
       case 'profile': {
         if (event.error !== undefined) {
           this.emit('message', { type: 'profile', file: undefined, error: { name: 'Error', message: event.error } } satisfies FromWorker);
