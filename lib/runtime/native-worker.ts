@@ -296,7 +296,7 @@ const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);
 
 /**
  * Session options as plain data (onnxruntime-node's names, as activation-config.ts builds them) resolved to what the
- * C API takes. `extra.session` entries become session config entries; options the CPU provider of the native engine
+ * C API takes. `extra` entries become session config entries, their keys dotted as onnxruntime-node makes them; options the CPU provider of the native engine
  * has no use for (execution providers: the engine is not chosen when any other is) are left out.
  */
 export function nativeSessionOptions(options: Record<string, unknown>, profileFilePrefix?: string): NativeSessionOptions {
@@ -309,12 +309,21 @@ export function nativeSessionOptions(options: Record<string, unknown>, profileFi
   if (typeof options.enableCpuMemArena === 'boolean') out.enableCpuMemArena = options.enableCpuMemArena;
   if (typeof options.enableMemPattern === 'boolean') out.enableMemPattern = options.enableMemPattern;
   if (typeof options.logSeverityLevel === 'number') out.logSeverityLevel = options.logSeverityLevel;
-  const session = ((options.extra ?? {}) as { session?: Record<string, unknown> }).session;
-  if (session !== undefined) {
-    const config: Record<string, string> = {};
-    for (const [key, value] of Object.entries(session)) config[key] = String(value);
-    out.config = config;
-  }
+  // onnxruntime-node flattens `extra` into dotted session config keys ({session: {disable_prepacking: '1'}} is
+  // 'session.disable_prepacking'): the same keys here, so that both engines configure onnxruntime alike
+  const config: Record<string, string> = {};
+  flatten(options.extra, '', config);
+  if (Object.keys(config).length > 0) out.config = config;
   if (profileFilePrefix !== undefined) out.profileFilePrefix = profileFilePrefix;
   return out;
+}
+
+/** `extra`'s nested entries as dotted keys with string values, as onnxruntime-node passes them to AddSessionConfigEntry. */
+function flatten(value: unknown, prefix: string, out: Record<string, string>): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) flatten(inner, prefix === '' ? key : `${prefix}.${key}`, out);
+    return;
+  }
+  if (prefix !== '') out[prefix] = String(value);
 }
