@@ -251,13 +251,14 @@ export class Activation {
       await this.#exited;
       return;
     }
+    // before the close: a native activation takes no ref() or unref() once closed, and its exit must be awaited ref'd
+    if (keepAlive) worker.ref();
+    else worker.unref();
     try {
       worker.postMessage({ type: 'close' } satisfies ToWorker);
     } catch {
       // the port is already closed: the thread is exiting
     }
-    if (keepAlive) worker.ref();
-    else worker.unref();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(resolve, CLOSE_WAIT_MS, 'late');
