@@ -41,6 +41,29 @@ bool ReadGraph(Napi::Value path, Napi::Value names, Napi::Value options, Graph* 
   return ReadSessionConfig(options, &graph->config, error);
 }
 
+Napi::Value OnProcessExit(const Napi::CallbackInfo& info) {
+  Engine::TerminateForExit(info.Env());
+  return info.Env().Undefined();
+}
+
+// process.exit() runs 'exit' listeners, then exit(), which runs static destructors, onnxruntime's included, while
+// activation threads may still be inside Run (a never-ending one never returns). Ending those runs from an 'exit'
+// listener is the last point where it can happen before that; environment cleanup hooks do not run on process.exit().
+void ListenForProcessExit(Napi::Env env) {
+  EnvState* state = env.GetInstanceData<EnvState>();
+  if (state == nullptr || state->exit_listener) return;
+  Napi::Value process = env.Global().Get("process");
+  if (!process.IsObject()) return;
+  Napi::Value on = process.As<Napi::Object>().Get("on");
+  if (!on.IsFunction()) return;
+  on.As<Napi::Function>().Call(process, {Napi::String::New(env, "exit"), Napi::Function::New<OnProcessExit>(env, "qaicNativeEngineExit")});
+  if (env.IsExceptionPending()) {
+    env.GetAndClearPendingException();
+    return;
+  }
+  state->exit_listener = true;
+}
+
 }  // namespace
 
 Napi::Function ActivationWrap::Define(Napi::Env env) {
@@ -70,7 +93,11 @@ ActivationWrap::ActivationWrap(const Napi::CallbackInfo& info) : Napi::ObjectWra
   }
   std::string error;
   engine_ = Engine::Create(env, info[0].As<Napi::Function>(), &error);
-  if (!engine_) Throw(env, error);
+  if (!engine_) {
+    Throw(env, error);
+    return;
+  }
+  ListenForProcessExit(env);
 }
 
 ActivationWrap::~ActivationWrap() {

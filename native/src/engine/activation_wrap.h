@@ -10,6 +10,12 @@
 
 namespace qaic {
 
+// Per-environment state of the addon (napi instance data).
+struct EnvState {
+  // a process 'exit' listener ends this environment's runs before exit() (see Engine::TerminateForExit)
+  bool exit_listener = false;
+};
+
 class ActivationWrap : public Napi::ObjectWrap<ActivationWrap> {
  public:
   static Napi::Function Define(Napi::Env env);

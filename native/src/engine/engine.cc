@@ -207,24 +207,44 @@ void Engine::Unref() {
   if (!closed_) tsfn_.Unref(Napi::Env(env_));
 }
 
+void Engine::BeginExit() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  exiting_ = true;
+  closing_ = true;
+  if (current_ != nullptr && !current_->canceled.exchange(true) && current_->run_options) {
+    Check(Api().RunOptionsSetTerminate(current_->run_options.get()));
+  }
+  wake_.notify_all();
+}
+
+void Engine::WaitForExit(std::chrono::steady_clock::time_point deadline, bool join) {
+  bool ended;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ended = done_.wait_until(lock, deadline, [this] { return !thread_running_; });
+  }
+  if (ended && join && thread_.joinable()) thread_.join();
+}
+
+void Engine::TerminateForExit(napi_env env) {
+  std::lock_guard<std::mutex> registry_lock(registry_mutex);
+  for (Engine* engine : registry) {
+    if (engine->env_ == env) engine->BeginExit();
+  }
+  // Bounded: a session still loading cannot be stopped, and exit must not hang on it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (Engine* engine : registry) {
+    if (engine->env_ == env) engine->WaitForExit(deadline, true);
+  }
+}
+
 void Engine::TerminateAllForExit() {
   exiting = true;
   std::lock_guard<std::mutex> registry_lock(registry_mutex);
-  for (Engine* engine : registry) {
-    std::lock_guard<std::mutex> lock(engine->mutex_);
-    engine->closing_ = true;
-    if (engine->current_ != nullptr && !engine->current_->canceled.exchange(true) && engine->current_->run_options) {
-      Check(Api().RunOptionsSetTerminate(engine->current_->run_options.get()));
-    }
-    engine->wake_.notify_all();
-  }
-  // Let the threads leave onnxruntime before its own static destructors run (they run after this handler, which was
-  // registered after the library loaded). Bounded: a session still loading cannot be stopped.
+  for (Engine* engine : registry) engine->BeginExit();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  for (Engine* engine : registry) {
-    std::unique_lock<std::mutex> lock(engine->mutex_);
-    engine->done_.wait_until(lock, deadline, [engine] { return !engine->thread_running_; });
-  }
+  // not joined: this may run on a thread other than the one that owns the engine
+  for (Engine* engine : registry) engine->WaitForExit(deadline, false);
 }
 
 void Engine::Post(Event event) {
@@ -318,12 +338,14 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
   }
 
   ReleaseSessions();
+  bool exiting_now;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     thread_running_ = false;
+    exiting_now = exiting_;
   }
   done_.notify_all();
-  if (exiting) return;
+  if (exiting || exiting_now) return;
   Event exit_event;
   exit_event.type = Event::Type::kExit;
   Post(std::move(exit_event));

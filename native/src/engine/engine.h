@@ -11,6 +11,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -87,7 +88,10 @@ class Engine {
   // Keep the benchmark's control array alive until its result is delivered.
   void HoldControl(double id, Napi::Reference<Napi::Value> reference);
 
-  // Any thread: process exit (atexit) ends every run in flight and waits, bounded, for the threads to finish.
+  // process.on('exit') of `env` (process.exit() or the loop running dry): end the runs in flight of this env's
+  // activations and wait, bounded, for their threads to finish, before exit() runs static destructors. JS thread.
+  static void TerminateForExit(napi_env env);
+  // The same for every activation of the process, from an atexit handler (a backstop for exits that skip 'exit').
   static void TerminateAllForExit();
 
  private:
@@ -101,6 +105,10 @@ class Engine {
   // Terminate and join without posting events: the thread-safe function is being finalized or the env torn down.
   void CloseAndJoin();
   static void CleanupHook(void* arg);
+  // Terminate the run in flight and let the thread end without posting; `registry_mutex` held.
+  void BeginExit();
+  // Wait until the thread ended or `deadline`; joins it when it did. JS thread, `registry_mutex` held.
+  void WaitForExit(std::chrono::steady_clock::time_point deadline, bool join);
 
   // --- activation thread ---
   void ThreadMain(std::vector<int> cpus, int index);
@@ -126,6 +134,8 @@ class Engine {
   bool closing_ = false;
   // the thread is between its start and its end (the exit handler waits for it to leave)
   bool thread_running_ = false;
+  // the process is exiting: the thread posts nothing more and releases nothing of N-API's
+  bool exiting_ = false;
   std::condition_variable done_;
 
   std::mutex events_mutex_;

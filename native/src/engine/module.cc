@@ -41,6 +41,7 @@ Napi::Value NowNsJs(const Napi::CallbackInfo& info) { return Napi::Number::New(i
 }  // namespace
 
 Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new EnvState());  // owned by napi: deleted with the environment
   exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("nowNs", Napi::Function::New<NowNsJs>(env, "nowNs"));
