@@ -124,6 +124,22 @@ export interface BaseSessionOptions {
    */
   isolation?: 'thread' | 'process';
   /**
+   * What runs the activations. `'native'`: a native thread of this library's addon (`qaic_engine`) per activation,
+   * calling onnxruntime's C API with its CPU provider: less dispatch overhead and memory per activation than a
+   * worker thread, and a run in flight can be ended (an AbortSignal or `run_timeout` terminates it inside
+   * onnxruntime and frees its activation within milliseconds; `reset()`/`close()` end what is running). Inputs are
+   * copied when `run()` hands them over, so the caller's arrays stay usable (nothing is detached). `'worker'`: a
+   * worker thread (or, with `isolation: 'process'`, a child process) holding an onnxruntime-node session.
+   * Absent: the environment variable `QAIC_ENGINE` (`native` or `worker`) when set, else `'native'` where it
+   * applies and loads. `'native'` does not apply with a compute unit other than the CPU nor with `isolation:
+   * 'process'`: the worker engine runs then (asked-for `'native'` warns `QAIC_ENGINE_FALLBACK` saying why); an addon
+   * that cannot be loaded (not built, or an onnxruntime older than it) also means the worker engine, with a
+   * `QAIC_ENGINE_FALLBACK` warning once per process giving the reason. `session.engine` says which engine runs.
+   * Not a Python option (the device has one runtime): it is this library's. @defaultValue `'native'` where it
+   * applies and loads, else `'worker'`
+   */
+  engine?: 'native' | 'worker';
+  /**
    * Where nodes run, as AI Hub's `--compute_unit`: `'cpu'`, `'gpu'` (onnxruntime's CUDA provider where installed,
    * else its WebGPU provider), `'npu'` (never available here), `'all'` (npu, gpu, cpu), or an ordered list (an array,
    * or a comma-separated string such as `'gpu,cpu'`). onnxruntime gives each node to the first listed unit that can
@@ -269,6 +285,11 @@ export interface ResolvedOptions {
   readonly activation_timeout_ms: number;
   /** Where activations and compiling run: `'thread'` or `'process'` (see {@link BaseSessionOptions.isolation}). */
   readonly isolation: 'thread' | 'process';
+  /**
+   * The engine asked for (see {@link BaseSessionOptions.engine}), or `undefined` for the default (`QAIC_ENGINE`, else
+   * native where it applies and loads); `session.engine` says which one runs.
+   */
+  readonly engine: 'native' | 'worker' | undefined;
   /** The compute units in fallback order, `'all'` expanded and repeats dropped (see {@link BaseSessionOptions.compute_unit}). */
   readonly compute_unit: readonly ComputeUnit[];
   /** Operator types or node names forced onto the CPU (see {@link BaseSessionOptions.compute_unit_for_nodes}). */
@@ -396,6 +417,8 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
   // where the compiler and activations run changes nothing they produce
   isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
+  // both engines run the same stored graph with onnxruntime's CPU provider
+  engine: { kind: 'enum', values: ['native', 'worker'], program: false },
   // a GPU program is optimized at another level than a CPU one (see compute_unit's doc)
   compute_unit: { kind: 'units', program: true, keyOmitsDefault: true },
   // applied when the activations load the graph (a provider option): the stored program does not depend on it
@@ -497,6 +520,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   copy_inputs: false,
   activation_timeout_ms: 120_000,
   isolation: 'thread',
+  engine: undefined,
   compute_unit: Object.freeze(['cpu'] as const),
   compute_unit_for_nodes: Object.freeze({ cpu: Object.freeze([]) }),
   run_timeout: 0,

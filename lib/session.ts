@@ -14,6 +14,7 @@ import { fixShape, normaliseInputs, prepareTransfer, type Inputs, type OutputTen
 import { describeSource, peekIO, prepareGraph, type PreparedGraph, type SourceDescription } from './graph-source.js';
 import { ActivationPool } from './runtime/pool.js';
 import { createRuntime } from './runtime/create-runtime.js';
+import { chooseEngine, requestedEngine, type Engine } from './runtime/engine.js';
 import type { RunRequest, Runtime } from './runtime/runtime.js';
 import type { RunObserver, RunTrace } from './runtime/trace.js';
 import { nowNs } from './runtime/clock.js';
@@ -147,6 +148,15 @@ export class Session implements AsyncDisposable {
    */
   get placement(): PlacementReport | undefined {
     return this.#runtime?.placement.report;
+  }
+
+  /**
+   * The engine that runs this session's activations (see the `engine` option): `'native'` or `'worker'`, as decided at
+   * the last activation (the option, `QAIC_ENGINE`, the compute units in use, `isolation` and whether the native
+   * addon loads); `undefined` before the first activation. Not a Python API property.
+   */
+  get engine(): Engine | undefined {
+    return this.#engine;
   }
 
   /** Batch size of the graph (1 when the model does not say). */
@@ -328,6 +338,8 @@ export class Session implements AsyncDisposable {
     return this.#profileDir ??= profileDirFor(this.options.output_dir);
   }
   #profileDir: string | undefined;
+  /** the engine of the last activation (see {@link engine}) */
+  #engine: Engine | undefined;
 
   /**
    * Activate now (load the graph into `num_activations` worker threads), so that the first `run()` does not pay
@@ -373,7 +385,9 @@ export class Session implements AsyncDisposable {
       const forceCpuNodeNames = forced.length > 0 && computeUnits.executionProviders?.includes('webgpu') === true
         ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))
         : undefined;
+      const engine = chooseEngine(requestedEngine(o.engine), { units: computeUnits.units, isolation: o.isolation });
       runtime = createRuntime({
+        engine,
         computeUnits,
         forceCpuNodeNames,
         modelPath: graph.modelPath,
@@ -402,6 +416,7 @@ export class Session implements AsyncDisposable {
       if (placementError !== undefined) {
         warnOnce(`placement:${placementError}`, 'QAIC_PLACEMENT_UNMEASURED', `session.placement is not available: measuring where onnxruntime placed the nodes failed (${placementError})`);
       }
+      this.#engine = engine;
       this.#activationCount++;
       this.#lastActivationMs = performance.now() - t0;
       this.#state = 'active';

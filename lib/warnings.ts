@@ -2,6 +2,10 @@
  * Warnings go through `process.emitWarning`, the Node convention: they print once to stderr as
  * `(node:PID) [CODE] Warning: ...`, can be observed with `process.on('warning')`, and silenced with
  * `--no-warnings`. Each distinct warning is emitted once per process.
+ *
+ * `QAIC_ENGINE_FALLBACK` (runtime/engine.ts): the worker engine runs although the native engine was asked for or is
+ * the default, because it cannot apply (a compute unit other than the CPU, `isolation: 'process'`) or its addon
+ * cannot be loaded (the reason is in the message; once per process).
  */
 const emitted = new Set<string>();
 

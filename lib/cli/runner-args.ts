@@ -32,6 +32,7 @@ export const RUNNER_SPEC: ToolSpec = {
     { key: 'oversubscribe', names: ['--allow-oversubscription'], kind: 'flag', option: 'allow_oversubscription', help: 'allow -a x --aic-num-cores above the machine\'s cores (spin-waiting is then off)' },
     { key: 'activationTimeout', names: ['--activation-timeout-ms'], kind: 'int', min: 1, max: 86_400_000, meta: '<ms>', option: 'activation_timeout_ms', help: 'how long an activation may take to load its graph (default 120000)' },
     { key: 'isolation', names: ['--isolation'], kind: 'choice', choices: ['thread', 'process'], meta: 'thread|process', example: 'process', option: 'isolation', help: "where activations and compiling run (default thread); process: a child process each,\nso a fault inside onnxruntime (SIGFPE) fails that run instead of the tool" },
+    { key: 'engine', names: ['--engine'], kind: 'choice', choices: ['native', 'worker'], meta: 'native|worker', example: 'worker', option: 'engine', help: "what runs the activations (default QAIC_ENGINE, else native where it loads);\nnative threads can end a run in flight; worker: onnxruntime-node threads" },
     { key: 'computeUnit', names: ['--compute-unit'], kind: 'list', meta: '<unit,...>', example: 'gpu,cpu', option: 'compute_unit', help: "compute units in fallback order (AI Hub's --compute_unit): cpu (default), gpu,\nnpu, all; a list without cpu is mandatory" },
     { key: 'runTimeout', names: ['--run-timeout'], kind: 'int', min: 0, max: 86_400_000, meta: '<ms>', option: 'run_timeout', help: 'fail an inference that takes longer (QAIC_TIMEOUT; default 0, no limit); with\n--isolation process its activation is killed and replaced' },
     { key: 'warmup', names: ['--warmup'], kind: 'int', min: 0, max: 1_000_000, meta: '<n>', option: 'warmup', help: 'warm-up inferences per activation, excluded (default 1)' },
@@ -81,6 +82,7 @@ export interface RunnerArgs extends ScenarioFlagValues {
   graph?: string;
   activationTimeout?: number;
   isolation?: 'thread' | 'process';
+  engine?: 'native' | 'worker';
   computeUnit?: string[];
   runTimeout?: number;
   oversubscribe?: boolean;
@@ -123,7 +125,7 @@ export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): 
   if (out.numIter !== undefined && out.time !== undefined) throw usageError(tool, `give ${spelled.numIter} (${out.numIter}) or --time (${out.time}), not both`, { flag: '--time' });
   if (out.configure !== undefined) {
     // The configurator chooses these itself, or cannot honour them: refuse rather than silently ignore.
-    const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'isolation', 'computeUnit', 'runTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
+    const ignored = ['activations', 'setSize', 'cores', 'oversubscribe', 'device', 'graph', 'activationTimeout', 'isolation', 'engine', 'computeUnit', 'runTimeout', 'numIter', 'inputFiles', 'profiling', 'writeOutputDir', 'json', 'report', 'live', 'livePeriod'].filter((k) => out[k] !== undefined).map((k) => spelled[k]!);
     if (ignored.length > 0) throw usageError(tool, `--configure measures its own layouts and writes only --configure-output: ${ignored.join(', ')} cannot be combined with it`, { flag: ignored[0] });
   }
   // --- LoadGen scenarios ---
@@ -133,12 +135,13 @@ export function parseRunnerArgs(argv: readonly string[], tool = 'qaic-runner'): 
 }
 
 /**
- * The session options `--isolation`, `--run-timeout` and `--compute-unit` set, when given (for every command that
- * opens a session): where activations run.
+ * The session options `--isolation`, `--engine`, `--run-timeout` and `--compute-unit` set, when given (for every
+ * command that opens a session): where and on what activations run.
  */
-export function isolationOptions(args: Pick<RunnerArgs, 'isolation' | 'runTimeout' | 'computeUnit'>): Pick<SessionOptions, 'isolation' | 'run_timeout' | 'compute_unit'> {
-  const out: Pick<SessionOptions, 'isolation' | 'run_timeout' | 'compute_unit'> = {};
+export function isolationOptions(args: Pick<RunnerArgs, 'isolation' | 'engine' | 'runTimeout' | 'computeUnit'>): Pick<SessionOptions, 'isolation' | 'engine' | 'run_timeout' | 'compute_unit'> {
+  const out: Pick<SessionOptions, 'isolation' | 'engine' | 'run_timeout' | 'compute_unit'> = {};
   if (args.isolation !== undefined) out.isolation = args.isolation;
+  if (args.engine !== undefined) out.engine = args.engine;
   if (args.computeUnit !== undefined) out.compute_unit = args.computeUnit as ComputeUnitName[];
   if (args.runTimeout !== undefined) out.run_timeout = args.runTimeout;
   return out;

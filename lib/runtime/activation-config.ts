@@ -18,7 +18,7 @@ export function activationConfig(spec: RuntimeSpec, index: number): ActivationCo
     config.graphs = spec.graphs.map((g) => ({ modelPath: g.modelPath, inputNames: [...g.inputNames], sessionOptions: threaded(spec, g.sessionOptions) }));
   }
   // the graphs loaded on first use run on this activation's CPUs too: their pool threads get the same affinities
-  if (spec.pinCores) Object.assign(config, pinningFor(index, spec.coresPerActivation, [sessionOptions, ...(config.graphs ?? []).map((g) => g.sessionOptions)]));
+  if (spec.pinCores) Object.assign(config, pinningFor(index, spec.coresPerActivation, [sessionOptions, ...(config.graphs ?? []).map((g) => g.sessionOptions)], spec.engine ?? 'worker'));
   if (spec.profileDir !== undefined) config.profileDir = spec.profileDir;
   if (spec.computeUnits?.executionProviders !== undefined) {
     config.computeUnits = [...spec.computeUnits.units];

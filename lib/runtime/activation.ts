@@ -15,6 +15,8 @@ import { nowNs } from './clock.js';
 import { startWorker } from '../workers/worker-exec-argv.js';
 import { ChildWorker, type ActivationWorker } from './child-worker.js';
 import { abandonThread } from './stuck-threads.js';
+import { NativeWorker } from './native-worker.js';
+import type { Engine } from './engine.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -68,6 +70,8 @@ export class Activation {
   readonly index: number;
   /** where it runs (see {@link Isolation}) */
   readonly isolation: Isolation;
+  /** what runs it: a worker thread (or child process) with onnxruntime-node, or a native thread (see engine.ts) */
+  readonly engine: Engine;
   #worker: ActivationWorker | undefined;
   #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -100,9 +104,10 @@ export class Activation {
   /** why the placement could not be measured, when it was asked for */
   placementError: string | undefined;
 
-  constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void, isolation: Isolation = 'thread') {
+  constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void, isolation: Isolation = 'thread', engine: Engine = 'worker') {
     this.index = config.index;
     this.isolation = isolation;
+    this.engine = engine;
     this.#config = config;
     this.#onDeath = onDeath;
   }
@@ -156,13 +161,15 @@ export class Activation {
       let worker: ActivationWorker;
       try {
         const config = { ...this.#config, faults: this.#faults };
-        worker = this.isolation === 'process'
+        worker = this.engine === 'native'
+          ? new NativeWorker(config)
+          : this.isolation === 'process'
           ? new ChildWorker(config)
           : startWorker(WORKER_URL, { workerData: config, stdout: false, stderr: false }) as Worker as unknown as ActivationWorker;
       } catch (error) {
         // no thread was started: nothing to stop
         this.#state = 'dead';
-        reject(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not start its ${this.isolation === 'process' ? 'child process' : 'worker thread'}: ${(error as Error)?.message ?? String(error)}`, {
+        reject(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.index} could not start its ${this.engine === 'native' ? 'native thread' : this.isolation === 'process' ? 'child process' : 'worker thread'}: ${(error as Error)?.message ?? String(error)}`, {
           cause: error,
           details: { activation: this.index },
         }));
@@ -244,13 +251,14 @@ export class Activation {
       await this.#exited;
       return;
     }
+    // before the close: a native activation takes no ref() or unref() once closed, and its exit must be awaited ref'd
+    if (keepAlive) worker.ref();
+    else worker.unref();
     try {
       worker.postMessage({ type: 'close' } satisfies ToWorker);
     } catch {
       // the port is already closed: the thread is exiting
     }
-    if (keepAlive) worker.ref();
-    else worker.unref();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(resolve, CLOSE_WAIT_MS, 'late');
@@ -283,6 +291,19 @@ export class Activation {
       details: { activation: this.index },
     }));
     return true;
+  }
+
+  /**
+   * End request `id` (as {@link send} returned it) inside the engine, when the engine can (the native engine
+   * terminates the inference in onnxruntime): its slot is freed as soon as the engine confirms, within milliseconds,
+   * instead of when the inference would have returned. The request's caller must already have been answered (the
+   * pool rejects an aborted or timed-out request first): the engine's answer for it is dropped. Returns false when the
+   * engine cannot cancel (a worker thread) or no longer holds the request.
+   */
+  cancel(id: number): boolean {
+    const worker = this.#worker;
+    if (worker?.cancel === undefined || !this.#pending.has(id)) return false;
+    return worker.cancel(id);
   }
 
   #onMessage(message: FromWorker): void {
@@ -410,11 +431,11 @@ export class Activation {
   send(
     feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
     route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined },
-  ): void {
+  ): number | undefined {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
       reject(new QaicError('QAIC_INTERNAL', `activation ${this.index} is ${this.#state}, not ready`));
-      return;
+      return undefined;
     }
     const id = this.#nextId++;
     const pending = this.#pending;
@@ -436,9 +457,10 @@ export class Activation {
       // nothing was sent: free the slot, or this activation would count the request in flight forever
       pending.delete(id);
       reject(new QaicError('QAIC_INTERNAL', `activation ${this.index}: the inputs could not be sent to the worker: ${(error as Error).message}`, { cause: error }));
-      return;
+      return undefined;
     }
     if (pending.size === 1) this.#updateRef();
+    return id;
   }
 
   /** Whether {@link endProfiling} has been called on this activation (onnxruntime cannot restart profiling). */

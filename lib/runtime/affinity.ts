@@ -7,7 +7,8 @@
  * required: without it (no compiler at install time, another OS) {@link loadAffinity} says why pinning is off and
  * everything else works unpinned.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { QaicError, describeValue } from '../errors.js';
@@ -162,16 +163,44 @@ export function cpusForActivation(index: number, coresPerActivation: number, all
  * `sessionOptions`, one per graph the activation serves, which are modified). When the addon is unavailable this
  * warns once that pinning is off, with the reason, and returns `{}` so the activation runs unpinned.
  */
-export function pinningFor(index: number, coresPerActivation: number, sessionOptions: ReadonlyArray<Record<string, unknown>>): { cpus?: number[] } {
-  const pinning = loadAffinity();
-  if (!pinning.available) {
-    warnOnce(`pinning-off:${pinning.reason}`, 'QAIC_PINNING_OFF', `pin_cores: pinning off: ${pinning.reason}`);
-    return {};
+export function pinningFor(index: number, coresPerActivation: number, sessionOptions: ReadonlyArray<Record<string, unknown>>, engine: 'native' | 'worker' = 'worker'): { cpus?: number[] } {
+  let allowed: number[];
+  if (engine === 'native') {
+    // the native engine's threads pin themselves (the engine addon): no pinning addon needed, only the allowed CPUs
+    allowed = allowedCpus();
+  } else {
+    const pinning = loadAffinity();
+    if (!pinning.available) {
+      warnOnce(`pinning-off:${pinning.reason}`, 'QAIC_PINNING_OFF', `pin_cores: pinning off: ${pinning.reason}`);
+      return {};
+    }
+    allowed = pinning.current();
   }
-  const cpus = cpusForActivation(index, coresPerActivation, pinning.current());
+  const cpus = cpusForActivation(index, coresPerActivation, allowed);
   // With fewer distinct CPUs than threads (oversubscribed), onnxruntime's pool threads stay unpinned: it demands
   // exactly one affinity group per pool thread.
   const affinities = cpus.length >= coresPerActivation ? ortIntraOpAffinities(cpus, coresPerActivation) : undefined;
   if (affinities !== undefined) for (const options of sessionOptions) addSessionConfigEntries(options, { intra_op_thread_affinities: affinities });
   return { cpus };
+}
+
+/**
+ * The CPUs this process may run on, from `/proc/self/status` (`Cpus_allowed_list`, e.g. `0-3,8`); all of
+ * `availableParallelism()` where that cannot be read (not Linux).
+ */
+export function allowedCpus(): number[] {
+  try {
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (list !== undefined) {
+      const cpus: number[] = [];
+      for (const part of list.split(',')) {
+        const [from, to] = part.split('-').map(Number);
+        for (let c = from!; c <= (to ?? from!); c++) cpus.push(c);
+      }
+      if (cpus.length > 0 && cpus.every(Number.isInteger)) return cpus;
+    }
+  } catch {
+    // not Linux: fall back to the count below
+  }
+  return Array.from({ length: availableParallelism() }, (_, i) => i);
 }

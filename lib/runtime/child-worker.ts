@@ -34,6 +34,12 @@ export interface ActivationWorker {
   unref(): void;
   /** the thread id, or the child's pid; -1 once it has exited */
   readonly threadId: number;
+  /**
+   * End request `id` now, queued or in flight, if this transport can (the native engine: onnxruntime's
+   * `RunOptionsSetTerminate`); its 'run-failed' answer follows soon and frees its slot. Absent, or false when the
+   * transport holds no such request: the request keeps its slot until its inference returns.
+   */
+  cancel?(id: number): boolean;
 }
 
 interface BenchBridge {

@@ -27,6 +27,8 @@ interface Waiting {
   settled: boolean;
   /** the activation running it, once sent */
   activation: Activation | undefined;
+  /** its id on {@link activation}, once sent (for `Activation.cancel`) */
+  id: number | undefined;
   /** the `run_timeout` timer, when one is set */
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -95,7 +97,7 @@ export class ActivationPool implements Runtime {
   }
 
   async #startOne(index: number): Promise<Activation> {
-    const activation = new Activation(activationConfig(this.#config, index), (a, e) => this.#onDeath(a, e), this.#config.isolation ?? 'thread');
+    const activation = new Activation(activationConfig(this.#config, index), (a, e) => this.#onDeath(a, e), this.#config.isolation ?? 'thread', this.#config.engine ?? 'worker');
     this.#starting.add(activation);
     try {
       await activation.start(this.#config.timeoutMs);
@@ -166,7 +168,7 @@ export class ActivationPool implements Runtime {
       reject(abortError(signal));
       return;
     }
-    const waiting: Waiting = { request, resolve, reject, onAbort: undefined, settled: false, activation: undefined, timer: undefined };
+    const waiting: Waiting = { request, resolve, reject, onAbort: undefined, settled: false, activation: undefined, id: undefined, timer: undefined };
     if (signal !== undefined) {
       waiting.onAbort = () => this.#end(waiting, abortError(signal), 'to end a run aborted by its AbortSignal');
       signal.addEventListener('abort', waiting.onAbort, { once: true });
@@ -194,17 +196,19 @@ export class ActivationPool implements Runtime {
 
   /**
    * End a request before its answer (abort, `run_timeout`): a queued one leaves the queue; an in-flight one is
-   * rejected now and its result dropped on arrival. A thread activation cannot interrupt the inference inside
-   * onnxruntime, so it keeps its slot until the inference returns; a process activation is killed (`because` says
-   * why), which ends the inference however long it would run, and is replaced. Its other requests in flight are
-   * rejected with `QAIC_ACTIVATION_CRASHED` naming the reason.
+   * rejected now and its result dropped on arrival. A native activation terminates the inference inside onnxruntime
+   * and frees its slot within milliseconds. A worker-thread activation cannot interrupt it, so it keeps its slot
+   * until the inference returns; a process activation is killed (`because` says why), which ends the inference
+   * however long it would run, and is replaced. Its other requests in flight are rejected with
+   * `QAIC_ACTIVATION_CRASHED` naming the reason.
    */
   #end(waiting: Waiting, error: QaicError, because: string): void {
     if (waiting.settled) return;
     const at = this.#queue.indexOf(waiting);
     if (at >= 0) this.#queue.splice(at, 1);
     this.#settle(waiting, error);
-    waiting.activation?.kill(because);
+    const activation = waiting.activation;
+    if (activation !== undefined && !activation.kill(because) && waiting.id !== undefined) activation.cancel(waiting.id);
     this.#notifyIdle();
   }
 
@@ -245,7 +249,7 @@ export class ActivationPool implements Runtime {
     request.takenNs = nowNs();
     request.activation = activation.index;
     waiting.activation = activation;
-    activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error), request);
+    waiting.id = activation.send(request.feeds, request.transfer, (result) => this.#done(waiting, result), (error) => this.#done(waiting, error), request);
     request.sentNs = nowNs();
   }
 

@@ -11,6 +11,7 @@ import type { PlacementReport } from './placement.js';
 import type { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { WorkerTimes } from './protocol.js';
+import type { Engine } from './engine.js';
 
 /** One inference request as a runtime sees it. The runtime fills the timestamps for the run's trace. */
 export interface RunRequest {
@@ -146,6 +147,12 @@ export interface RuntimeSpec {
    * child process each, which a fault inside onnxruntime ends instead of this process and which can be killed.
    */
   isolation?: 'thread' | 'process' | undefined;
+  /**
+   * What runs the activations (see engine.ts): `'worker'` (default here), worker threads or child processes with
+   * onnxruntime-node; `'native'`, native threads of the `qaic_engine` addon (never with `isolation: 'process'` nor a
+   * compute unit other than the CPU: the session's choice, `chooseEngine`, sees to it), which can cancel a run in flight.
+   */
+  engine?: Engine | undefined;
   /**
    * Milliseconds a request may take from `dispatch()` to its answer (time queued for a free activation included)
    * before it is rejected with `QAIC_TIMEOUT` (`run_timeout`); 0 or absent: no limit. `Session.run()` dispatches after

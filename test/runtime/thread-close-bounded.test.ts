@@ -3,17 +3,18 @@
  * cannot be stopped inside onnxruntime, but run_timeout and an AbortSignal still settle the caller's runs, close()
  * settles after a bounded wait (CLOSE_WAIT_MS), and the process still ends: Node would join the stuck thread
  * forever at exit, so it ends with SIGKILL after saying why on stderr (see stuck-threads.ts). Run in a child process
- * with a time limit, so a hang fails the test instead of the suite.
+ * with a time limit, so a hang fails the test instead of the suite. The worker engine's case: the native engine ends
+ * such a run instead (native-cancel.test.ts).
  */
 import t from 'tap';
 import { isolated } from '../fixtures/isolated.js';
 
-t.test('an endless inference in a thread: runs settle, close() settles, the process ends', async (t) => {
+t.test('an endless inference in a worker thread: runs settle, close() settles, the process ends', async (t) => {
   const outcome = await isolated(`
     const { Session } = await lib('session.js');
     const { loopModel, ENDLESS_TRIPS } = await fixtures('fault-models.js');
     const endless = () => ({ trips: BigInt64Array.of(ENDLESS_TRIPS), x: Float32Array.of(1) });
-    const session = new Session(loopModel(), { compile: false, run_timeout: 500 });
+    const session = new Session(loopModel(), { engine: 'worker', compile: false, run_timeout: 500 });
     await session.setup();
     const timedOut = await attempt(() => session.run(endless()));
     const controller = new AbortController();

@@ -1,0 +1,329 @@
+/**
+ * An activation of the native engine (`engine: 'native'`), seen from the main thread through the members of a worker
+ * thread that `Activation` uses ({@link ActivationWorker}), so that one `Activation` class and one pool drive every
+ * engine. Behind it is one native thread of the `qaic_engine` addon owning one onnxruntime session per graph; this
+ * class translates the worker protocol (protocol.ts) to the addon's calls and the addon's events back to it.
+ *
+ * What it adds over a worker thread: a request in flight can be cancelled ({@link cancel}: onnxruntime's
+ * `RunOptionsSetTerminate`), and `close` ends the inference in flight instead of waiting for it, so an activation
+ * is freed within milliseconds even on a model that never finishes.
+ *
+ * What it emulates so that the pool's semantics and their tests hold: the tests' fault injection (the `faults` slot
+ * and `crash-for-testing`) ends the native thread and reports an exit with {@link CRASH_EXIT_CODE}, as a worker
+ * thread that crashed would.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { QaicError, serializeError, type SerializedError } from '../errors.js';
+import type { WireTensor } from '../tensor.js';
+import type { ActivationWorker } from './child-worker.js';
+import { nowNs } from './clock.js';
+import { CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
+import { loadNativeEngine, type NativeActivation, type NativeEvent, type NativeSessionOptions, type NativeTensor } from './native-addon.js';
+
+/** Thread ids handed to native activations: distinct from each other (a native thread has no Node thread id). */
+let nextThreadId = 1_000_000;
+
+/** One graph as the native activation knows it: registered with the addon before its first run or benchmark. */
+interface NativeGraph {
+  modelPath: string | undefined;
+  inputNames: readonly string[];
+  sessionOptions: Record<string, unknown>;
+  /** registered with the addon (graph 0 by `start`, the others by `setGraph` on first use) */
+  registered: boolean;
+  /** why its load on first use failed (from the 'graph-loaded' event), for the runs that fail because of it */
+  loadError: string | undefined;
+}
+
+/** The activation's worker, on the native engine. */
+export class NativeWorker extends EventEmitter implements ActivationWorker {
+  readonly #native: NativeActivation;
+  readonly #config: ActivationConfig;
+  readonly #faults: Int32Array | undefined;
+  readonly #graphs: NativeGraph[];
+  readonly #id = nextThreadId++;
+  /** the warm-up count of each benchmark running, by id (the addon's result does not repeat it) */
+  readonly #benchWarmups = new Map<number, number>();
+  /** the graph of each run in flight, by request id (to explain a run failed by its graph's load) */
+  readonly #running = new Map<number, number>();
+  #exited = false;
+  /** set when the tests' fault injection asked for a crash: the native thread's exit is reported as one */
+  #crashing = false;
+  #closing = false;
+  #profilingEnded = false;
+  readonly #t0 = performance.now();
+
+  /**
+   * Start the native thread of activation `config.index`, which loads graph 0 ('ready' or 'load-failed' follows).
+   *
+   * @throws Error when the addon cannot be loaded (its reason) or refuses the configuration; the caller wraps it in
+   *   its `QaicError`
+   */
+  constructor(config: ActivationConfig) {
+    super();
+    const loaded = loadNativeEngine();
+    if (!('addon' in loaded)) throw new Error(`the native engine is not available: ${loaded.reason}`);
+    this.#config = config;
+    this.#faults = config.faults === undefined ? undefined : new Int32Array(config.faults);
+    this.#graphs = [
+      { modelPath: config.modelPath, inputNames: config.inputNames ?? [], sessionOptions: config.sessionOptions, registered: true, loadError: undefined },
+      ...(config.graphs ?? []).map((g) => ({ modelPath: g.modelPath === '' ? undefined : g.modelPath, inputNames: g.inputNames, sessionOptions: g.sessionOptions, registered: false, loadError: undefined })),
+    ];
+    this.#native = new loaded.addon.NativeActivation((event) => this.#onEvent(event));
+    let profileFilePrefix: string | undefined;
+    if (config.profileDir !== undefined) {
+      mkdirSync(config.profileDir, { recursive: true });
+      profileFilePrefix = join(config.profileDir, `activation-${config.index}`);
+    }
+    this.#native.start({
+      index: config.index,
+      modelPath: config.modelPath,
+      inputNames: [...(config.inputNames ?? [])],
+      sessionOptions: nativeSessionOptions(config.sessionOptions, profileFilePrefix),
+      ...(config.cpus === undefined ? {} : { cpus: [...config.cpus] }),
+    });
+  }
+
+  /** A number that tells this activation's thread apart from the others; -1 once it has ended. */
+  get threadId(): number {
+    return this.#exited ? -1 : this.#id;
+  }
+
+  ref(): void {
+    if (!this.#exited) this.#native.ref();
+  }
+
+  unref(): void {
+    if (!this.#exited) this.#native.unref();
+  }
+
+  /**
+   * End request `id` now: a queued one is dropped, one in flight is terminated inside onnxruntime. Its 'run-failed'
+   * answer follows within milliseconds, which frees its slot. False when the activation holds no such request.
+   */
+  cancel(id: number): boolean {
+    if (this.#exited || !this.#running.has(id)) return false;
+    return this.#native.cancel(id);
+  }
+
+  /** Handle a worker-protocol message the way worker.ts does, on the native thread. */
+  postMessage(message: ToWorker): void {
+    if (this.#exited) throw new Error(`activation ${this.#config.index}'s native thread has ended`);
+    switch (message.type) {
+      case 'run':
+        this.#run(message);
+        return;
+      case 'bench':
+        this.#bench(message);
+        return;
+      case 'end-profiling':
+        this.#endProfiling();
+        return;
+      case 'close':
+        this.#close();
+        return;
+      case 'crash-for-testing':
+        this.#crash();
+        return;
+    }
+  }
+
+  #run(message: Extract<ToWorker, { type: 'run' }>): void {
+    const received = nowNs();
+    const graph = message.graph ?? 0;
+    try {
+      const slot = this.#graphFor(graph, message.modelPath);
+      this.#running.set(message.id, graph);
+      this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs]);
+    } catch (error) {
+      // malformed arguments (the addon's synchronous refusals) answer like worker.ts's refusals do: a failed run
+      this.#running.delete(message.id);
+      const times: WorkerTimes = { received, runStart: 0, runEnd: 0, posted: nowNs() };
+      this.#emitLater({ type: 'run-failed', id: message.id, error: serializeError(error), times });
+    }
+  }
+
+  /** The graph `index`, registered with the addon before its first use (so that its profiling is decided then). */
+  #graphFor(index: number, modelPath: string | undefined): NativeGraph {
+    const slot = this.#graphs[index];
+    if (slot === undefined) throw new QaicError('QAIC_INTERNAL', `this activation has no graph ${index} (it serves ${this.#graphs.length})`);
+    slot.modelPath ??= modelPath;
+    if (!slot.registered) {
+      if (slot.modelPath === undefined) throw new QaicError('QAIC_INTERNAL', `activation ${this.#config.index} was asked to run graph ${index} without being told its file`);
+      // profiled like graph 0, into a file of its own; not once this activation's profile was collected (as worker.ts)
+      const prefix = this.#config.profileDir !== undefined && !this.#profilingEnded ? join(this.#config.profileDir, `activation-${this.#config.index}-graph-${index}`) : undefined;
+      this.#native.setGraph(index, slot.modelPath, [...slot.inputNames], nativeSessionOptions(slot.sessionOptions, prefix));
+      slot.registered = true;
+    }
+    return slot;
+  }
+
+  #bench(message: BenchRequest): void {
+    const graph = message.graph ?? 0;
+    try {
+      this.#graphFor(graph, message.modelPath);
+      this.#benchWarmups.set(message.id, message.warmup);
+      this.#native.bench(message.id, graph, feedsFor(message.feeds), message.warmup, message.depth, message.seconds, message.parties, new Int32Array(message.control));
+    } catch (error) {
+      this.#emitLater({ type: 'bench-result', id: message.id, count: 0, startNs: 0, endNs: 0, samplesNs: new Float64Array(0), warmupCount: message.warmup, warmupNs: 0, error: serializeError(error) });
+    }
+  }
+
+  #endProfiling(): void {
+    if (this.#profilingEnded || this.#config.profileDir === undefined) {
+      const why = this.#profilingEnded ? 'this activation already ended its profile (onnxruntime cannot restart profiling)' : 'this activation is not profiling';
+      this.#emitLater({ type: 'profile', file: undefined, error: serializeError(new QaicError('QAIC_METRICS_DISABLED', why)) });
+      return;
+    }
+    this.#profilingEnded = true;
+    this.#native.endProfiling();
+  }
+
+  #close(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#native.close();
+  }
+
+  /** The tests' crash: the native thread ends now and its exit is reported with {@link CRASH_EXIT_CODE}. */
+  #crash(): void {
+    this.#crashing = true;
+    this.#close();
+  }
+
+  /** An answer made on this thread is delivered later, as the worker's would be (never inside the caller's call). */
+  #emitLater(message: FromWorker): void {
+    queueMicrotask(() => {
+      if (!this.#exited) this.emit('message', message);
+    });
+  }
+
+  #onEvent(event: NativeEvent): void {
+    if (this.#exited) return;
+    // a crash answers nothing more: the exit that follows rejects what was in flight, as a dead worker's would
+    if (this.#crashing && event.type !== 'exit') return;
+    switch (event.type) {
+      case 'ready':
+        this.emit('message', {
+          type: 'ready', loadMs: performance.now() - this.#t0, createMs: event.createMs, createStartNs: event.createStartNs,
+          ...(event.pinned === undefined ? {} : { pinned: event.pinned }),
+        } satisfies FromWorker);
+        return;
+      case 'load-failed':
+        this.emit('message', { type: 'load-failed', error: { name: 'Error', message: event.message } } satisfies FromWorker);
+        return;
+      case 'graph-loading':
+        this.emit('message', { type: 'graph-loading', graph: event.graph, file: event.file } satisfies FromWorker);
+        return;
+      case 'graph-loaded': {
+        const slot = this.#graphs[event.graph];
+        if (slot !== undefined) {
+          slot.loadError = event.error;
+          // a failed load is retried on the graph's next use, as worker.ts does
+          if (event.error !== undefined) slot.registered = false;
+        }
+        this.emit('message', { type: 'graph-loaded', graph: event.graph } satisfies FromWorker);
+        return;
+      }
+      case 'result':
+        this.#running.delete(event.id);
+        // the tests' fault injection: die as a crash would, before the result of the inference that just ran is posted
+        if (this.#faults !== undefined && Atomics.load(this.#faults, 0) !== 0) {
+          this.#crash();
+          return;
+        }
+        this.emit('message', { type: 'result', id: event.id, outputs: event.outputs as Record<string, WireTensor>, times: event.times } satisfies FromWorker);
+        return;
+      case 'run-failed': {
+        const graph = this.#running.get(event.id) ?? 0;
+        this.#running.delete(event.id);
+        this.emit('message', { type: 'run-failed', id: event.id, error: this.#runError(event, graph), times: event.times } satisfies FromWorker);
+        return;
+      }
+      case 'bench-result': {
+        const warmupCount = this.#benchWarmups.get(event.id) ?? 0;
+        this.#benchWarmups.delete(event.id);
+        this.emit('message', {
+          type: 'bench-result', id: event.id, count: event.count, startNs: event.startNs, endNs: event.endNs, samplesNs: event.samplesNs,
+          warmupCount, warmupNs: event.warmupNs,
+          ...(event.error === undefined ? {} : { error: serializeError(new QaicError('QAIC_RUN_FAILED', `activation ${this.#config.index}: the benchmark failed: ${event.error}`)) }),
+        } satisfies FromWorker);
+        return;
+      }
+      case 'profile': {
+        if (event.error !== undefined) {
+          this.emit('message', { type: 'profile', file: undefined, error: { name: 'Error', message: event.error } } satisfies FromWorker);
+          return;
+        }
+        const graphs: GraphProfile[] = event.files.filter((f) => f.graph !== 0).map((f) => ({ graph: f.graph, file: f.file, createStartNs: f.createStartNs }));
+        const file = event.files.find((f) => f.graph === 0)?.file;
+        this.emit('message', { type: 'profile', file, graphs } satisfies FromWorker);
+        return;
+      }
+      case 'exit':
+        this.#exited = true;
+        this.emit('exit', this.#crashing ? CRASH_EXIT_CODE : event.code);
+        return;
+    }
+  }
+
+  /**
+   * The error of a failed run, as worker.ts would send it: onnxruntime's refusal as a plain error (the activation
+   * makes it `QAIC_RUN_FAILED`), a graph that could not be loaded on first use as `QAIC_ACTIVATION_FAILED`, and a
+   * cancelled run as `QAIC_ABORTED` (the pool has already answered its caller with the abort or timeout error).
+   */
+  #runError(event: Extract<NativeEvent, { type: 'run-failed' }>, graph: number): SerializedError {
+    if (event.canceled) {
+      return serializeError(new QaicError('QAIC_ABORTED', `activation ${this.#config.index}: the run was cancelled${this.#closing ? ' (the activation was stopped)' : ''}`));
+    }
+    const slot = this.#graphs[graph];
+    if (graph !== 0 && slot?.loadError !== undefined) {
+      return serializeError(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.#config.index} could not load graph ${graph} ('${slot.modelPath ?? ''}') on its first use: ${slot.loadError}`, {
+        details: { activation: this.#config.index, file: slot.modelPath },
+      }));
+    }
+    return { name: 'Error', message: event.message };
+  }
+}
+
+/** The tensors of a request as the addon takes them (the same fields: a WireTensor is a NativeTensor). */
+function feedsFor(feeds: readonly WireTensor[]): NativeTensor[] {
+  return feeds as unknown as NativeTensor[];
+}
+
+const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);
+
+/**
+ * Session options as plain data (onnxruntime-node's names, as activation-config.ts builds them) resolved to what the
+ * C API takes. `extra` entries become session config entries, their keys dotted as onnxruntime-node makes them; options the CPU provider of the native engine
+ * has no use for (execution providers: the engine is not chosen when any other is) are left out.
+ */
+export function nativeSessionOptions(options: Record<string, unknown>, profileFilePrefix?: string): NativeSessionOptions {
+  const out: NativeSessionOptions = {};
+  const level = options.graphOptimizationLevel;
+  if (typeof level === 'string' && LEVELS.has(level)) out.graphOptimizationLevel = level as NonNullable<NativeSessionOptions['graphOptimizationLevel']>;
+  if (typeof options.intraOpNumThreads === 'number') out.intraOpNumThreads = options.intraOpNumThreads;
+  if (typeof options.interOpNumThreads === 'number') out.interOpNumThreads = options.interOpNumThreads;
+  if (options.executionMode === 'sequential' || options.executionMode === 'parallel') out.executionMode = options.executionMode;
+  if (typeof options.enableCpuMemArena === 'boolean') out.enableCpuMemArena = options.enableCpuMemArena;
+  if (typeof options.enableMemPattern === 'boolean') out.enableMemPattern = options.enableMemPattern;
+  if (typeof options.logSeverityLevel === 'number') out.logSeverityLevel = options.logSeverityLevel;
+  // onnxruntime-node flattens `extra` into dotted session config keys ({session: {disable_prepacking: '1'}} is
+  // 'session.disable_prepacking'): the same keys here, so that both engines configure onnxruntime alike
+  const config: Record<string, string> = {};
+  flatten(options.extra, '', config);
+  if (Object.keys(config).length > 0) out.config = config;
+  if (profileFilePrefix !== undefined) out.profileFilePrefix = profileFilePrefix;
+  return out;
+}
+
+/** `extra`'s nested entries as dotted keys with string values, as onnxruntime-node passes them to AddSessionConfigEntry. */
+function flatten(value: unknown, prefix: string, out: Record<string, string>): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) flatten(inner, prefix === '' ? key : `${prefix}.${key}`, out);
+    return;
+  }
+  if (prefix !== '') out[prefix] = String(value);
+}

@@ -1,0 +1,34 @@
+// Outputs: read on the activation thread (type, dims, strings), handed to JS on the JS thread as a NativeTensor whose
+// data is an external ArrayBuffer over onnxruntime's own memory (no copy), or a copy where external buffers are
+// refused (V8 sandbox builds such as Electron).
+#pragma once
+
+#include "dtypes.h"
+#include "ort.h"
+#include "status.h"
+
+#include <napi.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace qaic {
+
+struct OutputTensor {
+  std::string name;
+  const DTypeInfo* dtype = nullptr;
+  std::vector<int64_t> dims;
+  // numeric tensors: the value whose memory becomes the ArrayBuffer; its finalizer releases it
+  ValuePtr value;
+  // string tensors: copied out on the activation thread, so `value` is released there
+  std::vector<std::string> strings;
+};
+
+// Describe `value` (an output of Run) into `out`, taking ownership. Activation thread.
+std::optional<OrtFailure> TakeOutput(std::string name, ValuePtr value, OutputTensor* out);
+
+// The NativeTensor {type, dims, data} for `tensor`; consumes its value. JS thread.
+Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor);
+
+}  // namespace qaic
