@@ -95,14 +95,34 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   });
 }
 
+const TYPE_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ['lib.es2023.d.ts'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
+  typeRoots: [join(root, 'node_modules', '@types')],
+};
+
+/**
+ * The files outside a scratch folder (TypeScript's libs, @types/node, this package's declarations), parsed once for
+ * all the markdown files' checks: they are the same for each, and parsing them was most of a check's time (the
+ * language service shares parsed files between programs the same way).
+ */
+const parsedOnce = new Map<string, ts.SourceFile>();
+
 /** Type-check the TypeScript blocks of one file as the modules a reader would save (strict, NodeNext). */
 function typeErrors(dir: string, sources: string[]): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ['lib.es2023.d.ts'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'],
-    typeRoots: [join(root, 'node_modules', '@types')],
+  const options = TYPE_OPTIONS;
+  const host = ts.createCompilerHost(options);
+  const parse = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (fileName.startsWith(`${dir}/`)) return parse(fileName, languageVersion, onError, shouldCreate);
+    let file = parsedOnce.get(fileName);
+    if (file === undefined) {
+      file = parse(fileName, languageVersion, onError, shouldCreate);
+      if (file !== undefined) parsedOnce.set(fileName, file);
+    }
+    return file;
   };
-  const program = ts.createProgram(sources, options);
+  const program = ts.createProgram(sources, options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file !== undefined && d.start !== undefined ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
     return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;

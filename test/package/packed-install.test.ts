@@ -74,6 +74,8 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
 
   // 4. Type-check ESM (.mts) and CommonJS (.cts) TypeScript against the installed declarations, library files
   //    included (skipLibCheck off), with this checkout's TypeScript; it runs while the scripts of step 5 run.
+  //    TypeScript's own lib.*.d.ts are not checked (skipDefaultLibCheck): they do not change with this package,
+  //    and checking them was half of tsc's time (14.1 -> 9.2 s CPU).
   const typeCheck = run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer, 240_000);
   typeCheck.catch(() => undefined);  // awaited below; this only keeps an early failure from being unhandled
 

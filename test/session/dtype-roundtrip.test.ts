@@ -1,7 +1,8 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import type { DType, TensorData } from '../../lib/dtypes.js';
-import { identityModel } from '../fixtures/models.js';
+import { graph, model, node, tensorInfo } from '../../lib/onnx/builder.js';
+import { identityModel, writeModel } from '../fixtures/models.js';
 
 // Edge values per dtype, six each (shape [2, 3]); every one must come back bit for bit.
 function edgeValues(dtype: DType): TensorData {
@@ -39,19 +40,27 @@ function bytesOf(data: TensorData): number[] | string[] {
 const DTYPES: DType[] = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool', 'string'];
 
 t.test('every dtype round trips through run() exactly, with its numpy name and container', async (t) => {
-  for (const dtype of DTYPES) {
-    const session = new Session(identityModel(dtype), { copy_inputs: true });
-    try {
-      const input = edgeValues(dtype);
-      const out = await session.run({ x: { data: input, shape: [2, 3] } });
-      const y = out['y']!;
+  // one model with an Identity per dtype (x_<dtype> -> y_<dtype>): one session and one run() carry them all, instead
+  // of a session (a worker start and a compile) per dtype
+  const path = writeModel(model(graph({
+    nodes: DTYPES.map((d) => node('Identity', [`x_${d}`], [`y_${d}`])),
+    inputs: DTYPES.map((d) => tensorInfo(`x_${d}`, d, [2, 3])),
+    outputs: DTYPES.map((d) => tensorInfo(`y_${d}`, d, [2, 3])),
+  })), 'every-dtype-identity');
+  const session = new Session(path, { copy_inputs: true });
+  try {
+    const inputs = Object.fromEntries(DTYPES.map((d) => [d, edgeValues(d)])) as Record<DType, TensorData>;
+    const out = await session.run(Object.fromEntries(DTYPES.map((d) => [`x_${d}`, { data: inputs[d], shape: [2, 3] }])));
+    for (const dtype of DTYPES) {
+      const input = inputs[dtype];
+      const y = out[`y_${dtype}`]!;
       t.equal(y.dtype, dtype, `${dtype}: dtype name`);
       t.same(y.shape, [2, 3], `${dtype}: shape`);
       t.equal(y.data.constructor, input.constructor, `${dtype}: container ${input.constructor.name}`);
       t.strictSame(bytesOf(y.data), bytesOf(input), `${dtype}: values bit-exact`);
-    } finally {
-      await session.close();
     }
+  } finally {
+    await session.close();
   }
 });
 

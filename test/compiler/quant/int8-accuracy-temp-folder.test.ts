@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
+import { finished, isolated } from '../../fixtures/isolated.js';
+import { libUrl, moduleUrl, substitutePrelude } from '../../fixtures/substitute.js';
 import { cnnInputs, smallCnn, writeTemp } from './helpers.js';
 
 // int8Accuracy compiles into a temporary folder that it removes whatever happens: a failure after the folder is made
@@ -14,28 +16,22 @@ t.test('the temporary folder is removed when loading the session module fails', 
   const file = writeTemp(smallCnn(), 'cnn');
   const profile = join(dir, 'profile.json');
   await calibrate(file, cnnInputs(2, 1), { dump_profile: profile });
-  // absolute URLs: tap resolves relative mock paths against the source-mapped .ts file, not the built one
-  const at = (path: string) => new URL(path, import.meta.url).href;
-  const { int8Accuracy } = await t.mockImport<typeof import('../../../lib/compiler/quant/accuracy.js')>(at('../../../lib/compiler/quant/accuracy.js'), {
-    [at('../../../lib/session.js')]: {
-      get Session(): never {
-        throw new Error('the session module failed to load');
-      },
-    },
-  });
-  // os.tmpdir() reads TMPDIR on each call: the folder int8Accuracy makes lands in a fresh folder of this test
+  // the child's TMPDIR is a fresh folder of this test: the folder int8Accuracy makes (os.tmpdir()) lands there
   const scratch = mkdtempSync(join(tmpdir(), 'qaic-int8-acc-scratch-'));
   t.teardown(() => {
     rmSync(scratch, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
-  const saved = process.env['TMPDIR'];
-  process.env['TMPDIR'] = scratch;
-  try {
-    await t.rejects(int8Accuracy(file, { load_profile: profile }, { inputs: cnnInputs(1, 100) }), { message: /the session module failed to load/ });
-  } finally {
-    if (saved === undefined) delete process.env['TMPDIR'];
-    else process.env['TMPDIR'] = saved;
-  }
+  // a child process in which importing session.js fails
+  const failing = moduleUrl("throw new Error('the session module failed to load');\n");
+  const helpers = new URL('./helpers.js', import.meta.url).href;
+  const outcome = await isolated(`${substitutePrelude({ [libUrl('session.js')]: failing })}
+const { int8Accuracy } = await lib('compiler/quant/accuracy.js');
+const { cnnInputs } = await import(${JSON.stringify(helpers)});
+report(await attempt(() => int8Accuracy(${JSON.stringify(file)}, { load_profile: ${JSON.stringify(profile)} }, { inputs: cnnInputs(1, 100) })));
+`, { timeoutMs: 60_000, env: { TMPDIR: scratch } });
+  const r = finished(t, outcome);
+  t.equal(r.ok, false, 'int8Accuracy rejects');
+  t.match(r.message, /the session module failed to load/);
   t.same(readdirSync(scratch), [], 'no qaic-int8-accuracy-* folder is left behind');
 });
