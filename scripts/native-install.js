@@ -42,7 +42,7 @@ if (process.env.QAIC_NATIVE_BUILD === 'skip') {
 } else {
   // npm puts its bundled node-gyp on PATH for lifecycle scripts; it builds against the Node headers npm is set to.
   const started = Date.now();
-  const built = spawnSync('node-gyp', ['rebuild', '--directory', 'native'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32', encoding: 'utf8' });
+  const built = spawnSync('node-gyp', ['rebuild', '--jobs', 'max', '--directory', 'native'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32', encoding: 'utf8' });
   if (built.status === 0) {
     say(`built the native engine and the pinning addon with node-gyp (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } else {

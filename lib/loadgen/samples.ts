@@ -1,6 +1,8 @@
 /**
- * The performance samples a scenario cycles through: input sets the caller gave, or random ones, copied per query
- * because `run()` transfers (detaches) its input buffers.
+ * The performance samples a scenario cycles through: input sets the caller gave, or random ones. Each query gets a
+ * fresh copy when `run()` would transfer (detach) its input buffers (the worker engine's default); when it copies
+ * them itself (the native engine, or `copy_inputs: true`) the samples are handed out as they are, so the issue path
+ * allocates nothing per query.
  */
 import { QaicError, describeValue } from '../errors.js';
 import type { TensorData } from '../dtypes.js';
@@ -53,23 +55,36 @@ export function randomInputSets(shapes: Record<string, [Dim[], string]>, count: 
   });
 }
 
-/** Cycles through the sample sets in query order, handing out one fresh copy per sample. */
+/** Cycles through the sample sets in query order, handing out one fresh copy per sample, or the sample itself. */
 export class SampleCycle {
   readonly #sets: readonly Inputs[];
+  readonly #copy: boolean;
   #next = 0;
   #ready: Inputs | undefined;
 
-  /** @param sets the distinct input sets (at least one) */
-  constructor(sets: readonly Inputs[]) {
+  /**
+   * @param sets the distinct input sets (at least one)
+   * @param copy hand out a fresh copy per query (`run()` detaches its inputs); false hands out the sets themselves,
+   *   for a `run()` that copies its inputs and leaves the caller's buffers alone
+   */
+  constructor(sets: readonly Inputs[], copy = true) {
     this.#sets = sets;
+    this.#copy = copy;
+  }
+
+  /** Whether each query gets a fresh copy (see the constructor). */
+  get copies(): boolean {
+    return this.#copy;
   }
 
   /** Make the next copy now, so that {@link take} costs nothing when the query is due. */
   prepare(): void {
-    if (this.#ready === undefined) this.#ready = copyInputs(this.#sets[this.#next++ % this.#sets.length]!);
+    if (this.#ready !== undefined) return;
+    const set = this.#sets[this.#next++ % this.#sets.length]!;
+    this.#ready = this.#copy ? copyInputs(set) : set;
   }
 
-  /** The next sample's inputs (a copy the caller may transfer). */
+  /** The next sample's inputs (a copy the caller may transfer, or the sample itself; see the constructor). */
   take(): Inputs {
     this.prepare();
     const out = this.#ready!;

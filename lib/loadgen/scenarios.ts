@@ -34,11 +34,18 @@ export interface ScenarioTarget {
   readonly modelInputShapeDict: Record<string, [Dim[], string]>;
   /** the session's batch size */
   readonly batchSize: number;
-  /** `session.options` (activations) */
+  /** `session.options` (activations, and whether `run()` copies its inputs) */
   readonly options: {
     /** activations: one warm-up query each */
     readonly num_activations: number;
+    /** `run()` copies its inputs instead of transferring them (absent: it transfers) */
+    readonly copy_inputs?: boolean;
   };
+  /**
+   * `session.engine`: `'native'` copies the inputs inside `run()` and never detaches them, so the samples need no
+   * copy per query (absent: treated as the worker engine, which transfers them unless `copy_inputs`)
+   */
+  readonly engine?: string;
   /** `session.source` (the model path, for the settings file's model name) */
   readonly source: {
     /** the model or program path the session was created with */
@@ -139,7 +146,9 @@ export function prepareScenario(target: ScenarioTarget, args: ScenarioArgs, meth
   const sets = given !== undefined
     ? Array.from({ length: settings.performance_sample_count }, (_, i) => given[i % given.length]!)
     : randomInputSets(target.modelInputShapeDict, settings.performance_sample_count);
-  return { settings, cycle: new SampleCycle(sets) };
+  // a run() that leaves its inputs attached lets every query reuse the sample's own buffers
+  const runCopies = target.engine === 'native' || target.options.copy_inputs === true;
+  return { settings, cycle: new SampleCycle(sets, !runCopies) };
 }
 
 /** Whether a closed-loop run should issue another query after `count` queries at `elapsedMs`. */
