@@ -40,6 +40,9 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
 
   // 1. Pack what `files` ships, from the built checkout (npm test builds dist/lib and types/ first; --ignore-scripts
   //    skips the prepare rebuild that `npm pack` would otherwise run).
+  // --ignore-scripts skips prepack too: run its native step (copy the engine built here into prebuilds/) by hand
+  const nativeBuilt = existsSync(join(REPO, 'native', 'build', 'Release', 'qaic_engine.node'));
+  await run(process.execPath, [join(REPO, 'scripts', 'native-prebuild.js')], REPO, 60_000);
   const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO, 120_000);
   timings['pack'] = packed.ms;
   const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
@@ -47,6 +50,8 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
   const pkg = repoPackage();
   t.ok(shipped.includes('types/index.d.ts'), 'the tarball ships types/index.d.ts');
   t.ok(shipped.includes('dist/lib/index.js'), 'the tarball ships dist/lib/index.js');
+  t.ok(shipped.includes('scripts/native-install.js'), 'the tarball ships its install script');
+  if (nativeBuilt) t.ok(shipped.includes(`prebuilds/${process.platform}-${process.arch}/qaic_engine.node`), "the tarball ships this platform's native engine");
   t.notOk(shipped.some((p) => p.startsWith('dist/test/') || p.startsWith('lib/') || p.startsWith('test/')), 'no tests or TypeScript sources in the tarball');
 
   // 2. A scratch consumer project (lockfile included) with the TypeScript fixtures and the classifier model copied in.
@@ -93,7 +98,10 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
     };
     const ran = await run(process.execPath, [script, JSON.stringify(job)], consumer, 120_000, { QAIC_CACHE_DIR: cacheDir });
     timings[script] = ran.ms;
-    const got = JSON.parse(ran.stdout) as Record<string, { shape: number[]; dtype: string; data: number[] }>;
+    const printed = JSON.parse(ran.stdout) as { engine: string; outputs: Record<string, { shape: number[]; dtype: string; data: number[] }> };
+    // the consumer has no devDependencies, so it could not build: the engine is the prebuilt one the tarball ships
+    t.equal(printed.engine, nativeBuilt ? 'native' : 'worker', `${script}: runs on the ${nativeBuilt ? 'prebuilt native' : 'worker'} engine`);
+    const got = printed.outputs;
     t.same(Object.keys(got), Object.keys(expected.outputs), `${script}: the model's output names`);
     for (const [name, want] of Object.entries(expected.outputs)) {
       const out = got[name]!;

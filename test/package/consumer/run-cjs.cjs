@@ -1,5 +1,5 @@
 // A consumer's CommonJS script: require() the installed (ESM) package by name, which Node 20.19+ allows for a module
-// graph without top-level await; then the same job as run-esm.mjs: compile, run once, print the outputs as JSON.
+// graph without top-level await; then the same job as run-esm.mjs: compile, run once, print the engine that ran and the outputs as JSON.
 'use strict';
 const { readFileSync } = require('node:fs');
 const { Session } = require('qaic');
@@ -11,7 +11,7 @@ async function main() {
   try {
     const outputs = await session.run({ [job.inputName]: { data: input, shape: job.shape } });
     const printable = Object.entries(outputs).map(([name, o]) => [name, { shape: o.shape, dtype: o.dtype, data: Array.from(o.data) }]);
-    process.stdout.write(JSON.stringify(Object.fromEntries(printable)));
+    process.stdout.write(JSON.stringify({ engine: session.engine, outputs: Object.fromEntries(printable) }));
   } finally {
     await session.close();
   }

@@ -9,7 +9,7 @@ const session = new Session(job.model, { onnx_define_symbol: job.symbols, output
 try {
   const outputs = await session.run({ [job.inputName]: { data: input, shape: job.shape } });
   const printable = Object.entries(outputs).map(([name, o]) => [name, { shape: o.shape, dtype: o.dtype, data: Array.from(o.data) }]);
-  process.stdout.write(JSON.stringify(Object.fromEntries(printable)));
+  process.stdout.write(JSON.stringify({ engine: session.engine, outputs: Object.fromEntries(printable) }));
 } finally {
   await session.close();
 }
