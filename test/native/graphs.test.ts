@@ -53,6 +53,11 @@ t.test('EXPECTED FAILURE - a failed lazy load fails the waiting requests; the ne
     copyFileSync(identityModel('int32'), later);
     const retried = await activation.run(idFeeds(), { graph: 1 });
     t.equal(retried.type, 'result', 'the next request loads the graph again, and runs');
+    // a registration whose load failed may be replaced (the transport registers again before retrying)
+    activation.native.setGraph(2, join(t.testdir(), 'never.onnx'), ['x'], {});
+    t.equal((await activation.run(idFeeds(), { graph: 2 })).type, 'run-failed', 'graph 2 does not load');
+    activation.native.setGraph(2, identityModel('int32'), ['x'], {});
+    t.equal((await activation.run(idFeeds(), { graph: 2 })).type, 'result', 'registered again with a model that loads, it runs');
   } finally {
     await activation.close();
   }

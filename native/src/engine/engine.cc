@@ -87,13 +87,13 @@ bool Engine::Start(std::shared_ptr<Graph> graph0, std::vector<int> cpus, int ind
 }
 
 bool Engine::SetGraph(std::shared_ptr<Graph> graph, std::string* error) {
-  if (closed_) {
-    *error = "the activation is closed";
-    return false;
-  }
+  if (closed_) return true;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (graphs_.count(graph->index) != 0) {
-    *error = "graph " + std::to_string(graph->index) + " is already registered";
+  auto it = graphs_.find(graph->index);
+  // a registration whose model has not loaded (not yet, or its load failed) may be replaced: the next request loads
+  // the new one
+  if (it != graphs_.end() && it->second->loaded) {
+    *error = "graph " + std::to_string(graph->index) + " is already registered and loaded";
     return false;
   }
   graphs_[graph->index] = std::move(graph);
@@ -107,10 +107,8 @@ std::shared_ptr<const Graph> Engine::FindGraph(int index) {
 }
 
 bool Engine::Enqueue(std::unique_ptr<Request> request, std::string* error) {
-  if (closed_) {
-    *error = "the activation is closed";
-    return false;
-  }
+  // after close() a request is dropped without an event: its activation is gone and nobody waits for it
+  if (closed_) return true;
   if (!started_) {
     *error = "start() has not been called";
     return false;
@@ -183,6 +181,7 @@ void Engine::Close() {
 
 void Engine::CloseAndJoin() {
   closed_ = true;
+  exiting_ = true;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closing_ = true;
@@ -249,7 +248,7 @@ void Engine::TerminateAllForExit() {
 }
 
 void Engine::Post(Event event) {
-  if (exiting) return;
+  if (exiting || exiting_) return;
   {
     std::lock_guard<std::mutex> lock(events_mutex_);
     events_.push_back(std::move(event));
@@ -259,6 +258,9 @@ void Engine::Post(Event event) {
 }
 
 void Engine::Dispatch(Napi::Env env, Napi::Function on_event) {
+  // During environment teardown (events still queued when the loop ends) JS cannot be called: drop them. The addon
+  // is also built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so a napi call failing there is not fatal either.
+  if (env == nullptr || exiting_) return;
   Event event;
   {
     std::lock_guard<std::mutex> lock(events_mutex_);
@@ -339,14 +341,12 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
   }
 
   ReleaseSessions();
-  bool exiting_now;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     thread_running_ = false;
-    exiting_now = exiting_;
   }
   done_.notify_all();
-  if (exiting || exiting_now) return;
+  if (exiting || exiting_) return;
   Event exit_event;
   exit_event.type = Event::Type::kExit;
   Post(std::move(exit_event));
@@ -399,6 +399,7 @@ std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
   }
   graph.output_names = std::move(names);
   graph.session = std::move(session);
+  graph.loaded = true;
   return std::nullopt;
 }
 

@@ -36,6 +36,8 @@ struct Graph {
   SessionPtr session;
   std::vector<std::string> output_names;
   double create_start_ns = 0;
+  // set by the activation thread once the session loaded: from then on setGraph() cannot replace the registration
+  std::atomic<bool> loaded{false};
 };
 
 struct BenchParams {
@@ -134,8 +136,9 @@ class Engine {
   bool closing_ = false;
   // the thread is between its start and its end (the exit handler waits for it to leave)
   bool thread_running_ = false;
-  // the process is exiting: the thread posts nothing more and releases nothing of N-API's
-  bool exiting_ = false;
+  // the process is exiting or the environment is being torn down: nothing more is posted or delivered (JS can no
+  // longer be called), and the thread releases nothing of N-API's
+  std::atomic<bool> exiting_{false};
   std::condition_variable done_;
 
   std::mutex events_mutex_;

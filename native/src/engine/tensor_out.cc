@@ -43,6 +43,12 @@ std::optional<OrtFailure> TakeOutput(std::string name, ValuePtr value, OutputTen
     }
     return std::nullopt;
   }
+  size_t count = 0;
+  if (auto f = Check(api.GetTensorShapeElementCount(info.get(), &count))) return f;
+  out->byte_length = count * out->dtype->bytes;
+  if (out->byte_length > 0) {
+    if (auto f = Check(api.GetTensorMutableData(value.get(), &out->data))) return f;
+  }
   out->value = std::move(value);
   return std::nullopt;
 }
@@ -86,13 +92,9 @@ Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor) {
     return out;
   }
 
-  size_t count = 1;
-  for (int64_t d : tensor.dims) count *= static_cast<size_t>(d);
-  const size_t byte_length = count * tensor.dtype->bytes;
-  void* data = nullptr;
-  if (byte_length > 0 && tensor.value) {
-    if (Check(Api().GetTensorMutableData(tensor.value.get(), &data))) data = nullptr;
-  }
+  const size_t byte_length = tensor.byte_length;
+  const size_t count = byte_length / tensor.dtype->bytes;
+  void* data = tensor.data;
 
   napi_value buffer = nullptr;
   napi_status status = napi_generic_failure;
