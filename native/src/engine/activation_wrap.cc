@@ -173,6 +173,13 @@ bool ActivationWrap::ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& gr
     return false;
   }
   request->run_options.reset(raw);
+  // onnxruntime would also log every failed run at ERROR, a cancel or a timeout included, while the failure comes
+  // back as 'run-failed' anyway: runs log at FATAL only, unless the graph asked for a log level of its own.
+  const int severity = graph.config.log_severity.value_or(ORT_LOGGING_LEVEL_FATAL);
+  if (auto f = Check(Api().RunOptionsSetRunLogSeverityLevel(request->run_options.get(), severity))) {
+    Throw(env, f->message);
+    return false;
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -86,13 +87,13 @@ bool Engine::Start(std::shared_ptr<Graph> graph0, std::vector<int> cpus, int ind
 }
 
 bool Engine::SetGraph(std::shared_ptr<Graph> graph, std::string* error) {
-  if (closed_) {
-    *error = "the activation is closed";
-    return false;
-  }
+  if (closed_) return true;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (graphs_.count(graph->index) != 0) {
-    *error = "graph " + std::to_string(graph->index) + " is already registered";
+  auto it = graphs_.find(graph->index);
+  // a registration whose model has not loaded (not yet, or its load failed) may be replaced: the next request loads
+  // the new one
+  if (it != graphs_.end() && it->second->loaded) {
+    *error = "graph " + std::to_string(graph->index) + " is already registered and loaded";
     return false;
   }
   graphs_[graph->index] = std::move(graph);
@@ -106,10 +107,8 @@ std::shared_ptr<const Graph> Engine::FindGraph(int index) {
 }
 
 bool Engine::Enqueue(std::unique_ptr<Request> request, std::string* error) {
-  if (closed_) {
-    *error = "the activation is closed";
-    return false;
-  }
+  // after close() a request is dropped without an event: its activation is gone and nobody waits for it
+  if (closed_) return true;
   if (!started_) {
     *error = "start() has not been called";
     return false;
@@ -182,6 +181,7 @@ void Engine::Close() {
 
 void Engine::CloseAndJoin() {
   closed_ = true;
+  exiting_ = true;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closing_ = true;
@@ -248,7 +248,7 @@ void Engine::TerminateAllForExit() {
 }
 
 void Engine::Post(Event event) {
-  if (exiting) return;
+  if (exiting || exiting_) return;
   {
     std::lock_guard<std::mutex> lock(events_mutex_);
     events_.push_back(std::move(event));
@@ -258,6 +258,9 @@ void Engine::Post(Event event) {
 }
 
 void Engine::Dispatch(Napi::Env env, Napi::Function on_event) {
+  // During environment teardown (events still queued when the loop ends) JS cannot be called: drop them. The addon
+  // is also built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so a napi call failing there is not fatal either.
+  if (env == nullptr || exiting_) return;
   Event event;
   {
     std::lock_guard<std::mutex> lock(events_mutex_);
@@ -338,14 +341,12 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
   }
 
   ReleaseSessions();
-  bool exiting_now;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     thread_running_ = false;
-    exiting_now = exiting_;
   }
   done_.notify_all();
-  if (exiting || exiting_now) return;
+  if (exiting || exiting_) return;
   Event exit_event;
   exit_event.type = Event::Type::kExit;
   Post(std::move(exit_event));
@@ -355,7 +356,9 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
 std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
   const OrtApi& api = Api();
   SessionOptionsPtr options;
-  if (auto f = MakeSessionOptions(graph.config, &options)) return f;
+  SessionConfig config = graph.config;
+  if (profiling_ended_) config.profile_prefix.reset();
+  if (auto f = MakeSessionOptions(config, &options)) return f;
   graph.create_start_ns = NowNs();
   OrtSession* raw = nullptr;
   if (auto f = Check(api.CreateSession(Env(), graph.path.c_str(), options.get(), &raw))) return f;
@@ -371,8 +374,32 @@ std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
     AllocatedString owned(name, AllocatorFree{allocator});
     names.emplace_back(owned.get());
   }
+  // feeds are matched to inputs by the names given at registration: a model whose inputs differ was prepared wrong
+  size_t input_count = 0;
+  if (auto f = Check(api.SessionGetInputCount(session.get(), &input_count))) return f;
+  std::vector<std::string> inputs;
+  for (size_t i = 0; i < input_count; i++) {
+    char* name = nullptr;
+    if (auto f = Check(api.SessionGetInputName(session.get(), i, allocator, &name))) return f;
+    AllocatedString owned(name, AllocatorFree{allocator});
+    inputs.emplace_back(owned.get());
+  }
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (sorted(inputs) != sorted(graph.input_names)) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+      return out;
+    };
+    return EngineFailure("graph " + std::to_string(graph.index) + "'s inputs as registered (" + join(graph.input_names) +
+                         ") are not those of '" + graph.path + "' (" + join(inputs) + ")");
+  }
   graph.output_names = std::move(names);
   graph.session = std::move(session);
+  graph.loaded = true;
   return std::nullopt;
 }
 
@@ -538,8 +565,16 @@ void Engine::HandleEndProfiling() {
     Post(std::move(e));
     return;
   }
+  if (profiling_ended_) {
+    e.message = "this activation already ended its profile (onnxruntime cannot restart profiling)";
+    Post(std::move(e));
+    return;
+  }
+  bool any = false;
   for (auto& graph : graphs) {
-    if (!graph->session || !graph->config.profile_prefix) continue;
+    if (!graph->config.profile_prefix) continue;
+    any = true;
+    if (!graph->session) continue;
     char* file = nullptr;
     if (auto f = Check(Api().SessionEndProfiling(graph->session.get(), allocator, &file))) {
       e.message = (e.message ? *e.message + "; " : std::string()) + "graph " + std::to_string(graph->index) + ": " + f->message;
@@ -547,6 +582,11 @@ void Engine::HandleEndProfiling() {
     }
     AllocatedString owned(file, AllocatorFree{allocator});
     e.files.push_back(ProfileFile{graph->index, owned ? owned.get() : "", graph->create_start_ns});
+  }
+  if (!any) {
+    e.message = "this activation is not profiling";
+  } else {
+    profiling_ended_ = true;
   }
   Post(std::move(e));
 }

@@ -36,6 +36,8 @@ struct Graph {
   SessionPtr session;
   std::vector<std::string> output_names;
   double create_start_ns = 0;
+  // set by the activation thread once the session loaded: from then on setGraph() cannot replace the registration
+  std::atomic<bool> loaded{false};
 };
 
 struct BenchParams {
@@ -134,14 +136,18 @@ class Engine {
   bool closing_ = false;
   // the thread is between its start and its end (the exit handler waits for it to leave)
   bool thread_running_ = false;
-  // the process is exiting: the thread posts nothing more and releases nothing of N-API's
-  bool exiting_ = false;
+  // the process is exiting or the environment is being torn down: nothing more is posted or delivered (JS can no
+  // longer be called), and the thread releases nothing of N-API's
+  std::atomic<bool> exiting_{false};
   std::condition_variable done_;
 
   std::mutex events_mutex_;
   std::deque<Event> events_;
 
   std::thread thread_;
+  // activation thread: endProfiling() ran; onnxruntime cannot restart a session's profiler, so graphs loaded later
+  // are not profiled (nobody would end their profiles) and a second endProfiling() says so
+  bool profiling_ended_ = false;
   // JS thread state
   bool started_ = false;
   bool closed_ = false;

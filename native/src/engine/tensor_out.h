@@ -21,6 +21,9 @@ struct OutputTensor {
   std::vector<int64_t> dims;
   // numeric tensors: the value whose memory becomes the ArrayBuffer; its finalizer releases it
   ValuePtr value;
+  // numeric tensors: the value's data (nullptr when it has no elements) and its size
+  void* data = nullptr;
+  size_t byte_length = 0;
   // string tensors: copied out on the activation thread, so `value` is released there
   std::vector<std::string> strings;
 };

@@ -1,0 +1,38 @@
+/**
+ * Outputs are external buffers over onnxruntime's memory: they stay valid after their activation closed, and
+ * collecting them afterwards (their finalizers release the onnxruntime values) is safe. In a child process, because
+ * a use-after-free here would crash.
+ */
+import t from 'tap';
+import { finished, isolated } from '../fixtures/isolated.js';
+import { nativeSkipReason } from '../fixtures/native-engine.js';
+
+const skip = nativeSkipReason();
+
+t.test('outputs outlive their activation and are collected safely after it closed', { skip }, async (t) => {
+  const result = finished(t, await isolated(`
+    const v8 = await import('node:v8');
+    const vm = await import('node:vm');
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc');
+    const { TestActivation, engineAddon } = await fixtures('native-engine.js');
+    const { addOneModel } = await fixtures('models.js');
+    const model = addOneModel();
+    let kept = [];
+    const first = new TestActivation(engineAddon(), model, ['x'], { intraOpNumThreads: 1 });
+    for (let i = 0; i < 50; i++) kept.push((await first.run([{ type: 'float32', dims: [64, 4], data: new Float32Array(256).fill(i) }])).outputs.y.data);
+    await first.close();
+    first.events.length = 0;
+    const valid = kept.every((d, i) => d.length === 256 && d.every((v) => v === i + 1));
+    kept = [];
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+    gc();
+    const second = new TestActivation(engineAddon(), model, ['x'], { intraOpNumThreads: 1 });
+    const next = await second.run([{ type: 'float32', dims: [1, 4], data: Float32Array.of(1, 2, 3, 4) }]);
+    await second.close();
+    report({ valid, next: [...next.outputs.y.data] });
+  `, { timeoutMs: 60_000 }));
+  t.equal(result.valid, true, 'every kept output still holds its values after close()');
+  t.same(result.next, [2, 3, 4, 5], 'after they were collected, a new activation runs');
+});
