@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -355,7 +356,9 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
 std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
   const OrtApi& api = Api();
   SessionOptionsPtr options;
-  if (auto f = MakeSessionOptions(graph.config, &options)) return f;
+  SessionConfig config = graph.config;
+  if (profiling_ended_) config.profile_prefix.reset();
+  if (auto f = MakeSessionOptions(config, &options)) return f;
   graph.create_start_ns = NowNs();
   OrtSession* raw = nullptr;
   if (auto f = Check(api.CreateSession(Env(), graph.path.c_str(), options.get(), &raw))) return f;
@@ -370,6 +373,29 @@ std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
     if (auto f = Check(api.SessionGetOutputName(session.get(), i, allocator, &name))) return f;
     AllocatedString owned(name, AllocatorFree{allocator});
     names.emplace_back(owned.get());
+  }
+  // feeds are matched to inputs by the names given at registration: a model whose inputs differ was prepared wrong
+  size_t input_count = 0;
+  if (auto f = Check(api.SessionGetInputCount(session.get(), &input_count))) return f;
+  std::vector<std::string> inputs;
+  for (size_t i = 0; i < input_count; i++) {
+    char* name = nullptr;
+    if (auto f = Check(api.SessionGetInputName(session.get(), i, allocator, &name))) return f;
+    AllocatedString owned(name, AllocatorFree{allocator});
+    inputs.emplace_back(owned.get());
+  }
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (sorted(inputs) != sorted(graph.input_names)) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+      return out;
+    };
+    return EngineFailure("graph " + std::to_string(graph.index) + "'s inputs as registered (" + join(graph.input_names) +
+                         ") are not those of '" + graph.path + "' (" + join(inputs) + ")");
   }
   graph.output_names = std::move(names);
   graph.session = std::move(session);
@@ -538,8 +564,16 @@ void Engine::HandleEndProfiling() {
     Post(std::move(e));
     return;
   }
+  if (profiling_ended_) {
+    e.message = "this activation already ended its profile (onnxruntime cannot restart profiling)";
+    Post(std::move(e));
+    return;
+  }
+  bool any = false;
   for (auto& graph : graphs) {
-    if (!graph->session || !graph->config.profile_prefix) continue;
+    if (!graph->config.profile_prefix) continue;
+    any = true;
+    if (!graph->session) continue;
     char* file = nullptr;
     if (auto f = Check(Api().SessionEndProfiling(graph->session.get(), allocator, &file))) {
       e.message = (e.message ? *e.message + "; " : std::string()) + "graph " + std::to_string(graph->index) + ": " + f->message;
@@ -547,6 +581,11 @@ void Engine::HandleEndProfiling() {
     }
     AllocatedString owned(file, AllocatorFree{allocator});
     e.files.push_back(ProfileFile{graph->index, owned ? owned.get() : "", graph->create_start_ns});
+  }
+  if (!any) {
+    e.message = "this activation is not profiling";
+  } else {
+    profiling_ended_ = true;
   }
   Post(std::move(e));
 }

@@ -142,6 +142,9 @@ class Engine {
   std::deque<Event> events_;
 
   std::thread thread_;
+  // activation thread: endProfiling() ran; onnxruntime cannot restart a session's profiler, so graphs loaded later
+  // are not profiled (nobody would end their profiles) and a second endProfiling() says so
+  bool profiling_ended_ = false;
   // JS thread state
   bool started_ = false;
   bool closed_ = false;
