@@ -90,10 +90,12 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     return this.#exited ? -1 : this.#id;
   }
 
+  /** Keep the process alive while this activation has work the caller waits for (the addon's event function). */
   ref(): void {
     if (!this.#exited) this.#native.ref();
   }
 
+  /** Let the process exit although this activation's thread runs (an idle activation must not hold the process). */
   unref(): void {
     if (!this.#exited) this.#native.unref();
   }
@@ -133,7 +135,7 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     const received = nowNs();
     const graph = message.graph ?? 0;
     try {
-      const slot = this.#graphFor(graph, message.modelPath);
+      this.#graphFor(graph, message.modelPath);
       this.#running.set(message.id, graph);
       this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs]);
     } catch (error) {

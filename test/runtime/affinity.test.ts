@@ -89,7 +89,8 @@ t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread a
   t.same([...(out2['y']!.data as Float32Array)], new Array(8).fill(1), 'a 2-thread pinned session runs');
 });
 
-t.test('pin_cores without the addon warns that pinning is off, and the session still runs', async (t) => {
+// the worker engine's case: native threads pin themselves without the pinning addon (native-pinning.test.ts)
+t.test('pin_cores without the addon warns that pinning is off on the worker engine, and the session still runs', async (t) => {
   const missing = join(t.testdir(), 'nowhere', 'affinity.node');
   process.env['QAIC_AFFINITY_ADDON'] = missing;
   t.teardown(() => { delete process.env['QAIC_AFFINITY_ADDON']; });
@@ -97,7 +98,7 @@ t.test('pin_cores without the addon warns that pinning is off, and the session s
   const onWarning = (w: Error & { code?: string }): void => { warnings.push({ code: w.code, message: w.message }); };
   process.on('warning', onWarning);
   t.teardown(() => { process.off('warning', onWarning); });
-  const session = new Session(addOneModel([2, 4]), { pin_cores: true });
+  const session = new Session(addOneModel([2, 4]), { pin_cores: true, engine: 'worker' });
   t.teardown(() => session.close());
   const out = await session.run({ x: new Float32Array(8) });
   t.same([...(out['y']!.data as Float32Array)], new Array(8).fill(1));
