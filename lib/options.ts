@@ -103,7 +103,8 @@ export interface BaseSessionOptions {
   network_specialization_config?: string;
   /**
    * Copy input buffers before sending them to an activation instead of transferring them. Transfer is faster but
-   * detaches the caller's typed arrays (their `length` becomes 0). @defaultValue false
+   * detaches the caller's typed arrays (their `length` becomes 0). No effect on the native engine (`engine`), which
+   * always copies the inputs at `run()` and never detaches them. @defaultValue false
    */
   copy_inputs?: boolean;
   /**

@@ -313,3 +313,20 @@ export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuff
   }
   return transfer;
 }
+
+/**
+ * Replace each tensor's data by a copy of its own (strings: a copy of the list), so the caller may change its arrays
+ * from now on: what the native engine does for a request that must wait in the queue (one sent at once is copied by
+ * the addon, inside `run()`). `tensors` is modified.
+ */
+export function copyTensorData(tensors: WireTensor[]): void {
+  for (const t of tensors) {
+    if (Array.isArray(t.data)) {
+      t.data = [...t.data];
+      continue;
+    }
+    const fresh = allocate(t.type, t.data.length) as typeof t.data;
+    (fresh as Uint8Array).set(t.data as Uint8Array);
+    t.data = fresh;
+  }
+}

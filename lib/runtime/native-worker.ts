@@ -289,9 +289,19 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   }
 }
 
-/** The tensors of a request as the addon takes them (the same fields: a WireTensor is a NativeTensor). */
+/**
+ * The tensors of a request as the addon takes them (the same fields: a WireTensor is a NativeTensor). A view over a
+ * SharedArrayBuffer is copied into an ArrayBuffer first: the addon (at wt-n1 7e6e5a4) answers nothing for one.
+ */
 function feedsFor(feeds: readonly WireTensor[]): NativeTensor[] {
-  return feeds as unknown as NativeTensor[];
+  if (!feeds.some((t) => !Array.isArray(t.data) && t.data.buffer instanceof SharedArrayBuffer)) return feeds as unknown as NativeTensor[];
+  return feeds.map((t) => {
+    if (Array.isArray(t.data) || !(t.data.buffer instanceof SharedArrayBuffer)) return t as unknown as NativeTensor;
+    const view = t.data as Uint8Array;
+    const copy = new (view.constructor as new (n: number) => Uint8Array)(view.length);
+    copy.set(view);
+    return { type: t.type, dims: t.dims, data: copy } as unknown as NativeTensor;
+  });
 }
 
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);
