@@ -159,8 +159,9 @@ export interface BaseSessionOptions {
   /**
    * Quantize with this profile (written by `dump_profile` or `calibrate()`): the model is compiled into an int8 QDQ
    * program that onnxruntime fuses into int8 kernels. The profile must be of this very model (its SHA-256) at the
-   * same fixed dims. Its content, not its path, enters the compile cache key. Cannot be combined with
-   * `convert_to_fp16`, `convert_to_quantize` or `calibration_inputs`.
+   * same fixed dims. Its content, not its path, enters the compile cache key. With `convert_to_fp16`, what stays
+   * float (operators without an int8 kernel, kept nodes) becomes float16 and the quantized part stays int8. Cannot be
+   * combined with `convert_to_quantize` or `calibration_inputs`.
    */
   load_profile?: string;
   /**
@@ -203,8 +204,8 @@ export interface BaseSessionOptions {
   num_histogram_bins?: number;
   /**
    * The SDK's node-precision-info YAML file: `FP16NodeInstanceNames` lists the first output name of each node to run
-   * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32 (float16 cannot be combined with
-   * int8 yet). Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
+   * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32, or in float16 where the float16
+   * pass converts them when `convert_to_fp16` is set too. Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
    * key; an output name no node writes is refused (`QAIC_INVALID_OPTION`).
    */
   node_precision_info_file?: string;
@@ -886,9 +887,6 @@ function checkQuantizationOptions(o: ResolvedOptions): void {
   }
   if (o.node_precision_info_file !== undefined && !quantizing) {
     refuse('node_precision_info_file', "option 'node_precision_info_file' chooses nodes to keep out of int8: it needs 'load_profile' or 'convert_to_quantize' (as the SDK pairs it with profile-guided quantization)");
-  }
-  if (quantizing && o.convert_to_fp16) {
-    refuse('convert_to_fp16', "options 'convert_to_fp16' and int8 quantization ('load_profile' or 'convert_to_quantize') cannot be combined yet: float16 for the float parts of an int8 program is not verified on this backend; choose one");
   }
   if (o.convert_to_quantize && (o.load_profile !== undefined || o.dump_profile !== undefined)) {
     refuse('convert_to_quantize', `option 'convert_to_quantize' profiles and quantizes in one step and cannot be combined with '${o.load_profile !== undefined ? 'load_profile' : 'dump_profile'}' (as in the SDK)`);

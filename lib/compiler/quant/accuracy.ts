@@ -359,7 +359,6 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   if (resolved.load_profile === undefined && !resolved.convert_to_quantize) {
     throw fail('the compile options do not quantize: give load_profile, or convert_to_quantize with calibration_inputs', { option: 'load_profile' });
   }
-  if (resolved.convert_to_fp16) throw fail('convert_to_fp16 cannot be combined with int8 (compile() refuses it too)', { option: 'convert_to_fp16' });
   let iterator: Iterator<Inputs> | AsyncIterator<Inputs> | undefined;
   if (options.inputs !== undefined) {
     const given = options.inputs as Partial<AsyncIterable<Inputs> & Iterable<Inputs>> | null;

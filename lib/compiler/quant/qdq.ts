@@ -171,7 +171,17 @@ function channelRanges(data: Float32Array, dims: readonly number[], axis: number
  * 'opset' and the cause in `notQuantized`.
  * @throws QaicError `QAIC_MODEL_INVALID` for a model without a graph.
  */
-export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: ModelProto; report: QdqReport } {
+export function quantizeGraph(model: ModelProto, options: QdqOptions): {
+  /** the QDQ model (a new object) */
+  model: ModelProto;
+  /** what the pass did */
+  report: QdqReport;
+  /**
+   * first output names of the nodes onnxruntime must see in float32 to fuse them: every QuantizeLinear and
+   * DequantizeLinear the pass wrote and every quantized node (what `convertToFp16`'s `int8Nodes` takes)
+   */
+  int8Nodes: string[];
+} {
   if (model.graph === undefined) throw new QaicError('QAIC_MODEL_INVALID', 'the int8 pass expected an ONNX model with a graph; the model has none');
   const activationSchema = options.activationSchema ?? 'symmetric_with_uint8';
   const constantSchema = options.constantSchema ?? 'symmetric_with_uint8';
@@ -211,7 +221,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     for (const n of graph.node ?? []) {
       if (quantizable.has(n.op_type ?? '') && (n.domain ?? '') === '') report.keptFloat.push({ node: n.name || (n.output?.[0] ?? ''), op: n.op_type ?? '', reason: 'opset' });
     }
-    return { model: out, report };
+    return { model: out, report, int8Nodes: [] };
   }
   const opset = opsetVersion(out, '') ?? 1;
   const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
@@ -455,7 +465,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   // before IR version 4 an initializer is also listed as a graph input; left there, it would become a required input
   graph.input = (graph.input ?? []).filter((i) => !dropped.has(i.name ?? ''));
   graph.node = topologicalOrder(graph);
-  return { model: out, report };
+  const int8Nodes = [...newNodes, ...chosen].map((n) => n.output?.[0] ?? '').filter((y) => y !== '');
+  return { model: out, report, int8Nodes };
 }
 
 /** Nodes in an order where every input is produced before it is read (ONNX requires it). */
