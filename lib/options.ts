@@ -93,7 +93,10 @@ export interface BaseSessionOptions {
   /**
    * Compile one graph per entry, each fixing the named symbolic dims (`[{ seq_len: 32 }, { seq_len: 128 }]`), into
    * one program whose graphs share every weight; with `graph: 'auto'` one session serves them all. Sizes may be
-   * decimal strings, as QEfficient's `specializations.json` writes them. Not combinable with int8 quantization.
+   * decimal strings, as QEfficient's `specializations.json` writes them. With int8 (`load_profile`,
+   * `convert_to_quantize`), every graph is quantized with the same profile (ranges are per tensor name, which the
+   * shapes do not change), so their int8 weights are equal and stored once; the profile may be recorded at any of the
+   * shapes, or with the specialized symbols left free on inputs of several shapes.
    */
   specializations?: Array<Record<string, number | string>>;
   /**
@@ -203,6 +206,15 @@ export interface BaseSessionOptions {
   /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
   num_histogram_bins?: number;
   /**
+   * Keep this many quantized nodes in float, the worst first: the nodes reading a graph input (the stem, which
+   * measured worst on PP-OCRv4), then those whose own int8 error, estimated from the profile (their input and output
+   * histograms and their stored weights, see `lib/compiler/quant/keep-worst.ts`), is largest. This is the library's
+   * default for what hurts accuracy most; 0 turns it off (every node the pass can quantize is quantized, as the SDK
+   * does). Not a Python option. @defaultValue one per {@link KEEP_WORST_PER_NODES} nodes the pass would quantize,
+   * rounded down (none for a model of fewer)
+   */
+  keep_worst_nodes?: number;
+  /**
    * The SDK's node-precision-info YAML file: `FP16NodeInstanceNames` lists the first output name of each node to run
    * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32, or in float16 where the float16
    * pass converts them when `convert_to_fp16` is set too. Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
@@ -210,6 +222,13 @@ export interface BaseSessionOptions {
    */
   node_precision_info_file?: string;
 }
+
+/**
+ * The default of `keep_worst_nodes`: one node kept in float per this many nodes the int8 pass would quantize
+ * (PP-OCRv4 det: 4, rec and cls: 3). Chosen from measurements on PP-OCRv4 (README, int8 section); a small model
+ * keeps none, since each kept node would cost a large share of its int8 speed.
+ */
+export const KEEP_WORST_PER_NODES = 15;
 
 /** The SDK's quantization schemas (`quantization_schema_activations`, `quantization_schema_constants`). */
 export type QuantizationSchemaName = 'asymmetric' | 'symmetric' | 'symmetric_with_uint8' | 'symmetric_with_power2_scale';
@@ -307,6 +326,8 @@ export interface ResolvedOptions {
   readonly enable_rowwise: boolean;
   /** Histogram bins per profiled tensor. */
   readonly num_histogram_bins: number;
+  /** Quantized nodes kept in float as the worst (0: none), or `undefined` for the default (see the option). */
+  readonly keep_worst_nodes: number | undefined;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   readonly ignored: Readonly<Record<string, unknown>>;
 }
@@ -419,6 +440,7 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   enable_rowwise: { kind: 'bool', program: true, programOnlyWith: WITH_INT8 },
   // the profile records its own bins: they change the profile, and through its content the key
   num_histogram_bins: { kind: 'int', min: 2, max: 1 << 20, program: false },
+  keep_worst_nodes: { kind: 'int', min: 0, max: 1 << 20, program: true, programOnlyWith: WITH_INT8 },
 });
 
 /**
@@ -515,6 +537,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   enable_channelwise: true,
   enable_rowwise: false,
   num_histogram_bins: 512,
+  keep_worst_nodes: undefined,
 });
 
 /** The snake_case name of an option given as snake, camel or kebab case. */
@@ -930,8 +953,8 @@ function readSpecializationConfig(path: string, alsoInCode: boolean): readonly R
 }
 
 /**
- * Specializations are compiled graphs: they need compiling, and the int8 path (one profile at one set of dims)
- * does not take several shapes yet. A symbol given both a fixed size and per-specialization sizes is ambiguous.
+ * Specializations are compiled graphs: they need compiling. (With int8, every graph is quantized with the one
+ * profile: see `compile()`.) A symbol given both a fixed size and per-specialization sizes is ambiguous.
  *
  * @throws QaicError `QAIC_INVALID_OPTION`
  */
@@ -943,9 +966,6 @@ function checkSpecializationOptions(o: ResolvedOptions): void {
     throw new QaicError('QAIC_INVALID_OPTION', message, { details: { option } });
   };
   if (!o.compile) refuse(`option '${option}' compiles one graph per specialization; it has no meaning with compile: false`);
-  if (o.load_profile !== undefined || o.convert_to_quantize || o.dump_profile !== undefined) {
-    refuse(`option '${option}' cannot be combined with int8 quantization ('load_profile', 'convert_to_quantize', 'dump_profile') yet: a profile is recorded at one set of dims`);
-  }
   for (const [i, spec] of specs.entries()) {
     for (const symbol of Object.keys(spec)) {
       if (Object.hasOwn(o.onnx_define_symbol, symbol)) {
