@@ -79,7 +79,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
     const quantized = quantizeGraph(compiled, {
       ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
       activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
-      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, operators: q.operators,
+      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, keepWorst: q.keepWorst.map((w) => w.node), operators: q.operators,
     });
     compiled = quantized.model;
     qdq = quantized.report;
@@ -167,6 +167,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
         constantSchema: job.int8.constantSchema,
         profileSha256: job.int8.profileSha256,
         profile: job.int8.profileFrom,
+        keptWorst: job.int8.keepWorst,
       };
     }
     const graph: GraphToStore = {
