@@ -72,6 +72,8 @@ function values(t: TensorProto | undefined): Float32Array | undefined {
  * relative L2; det's documented keep set is its convolutions 1-3), while the profile estimate ranks them low (rec's
  * first, 0.025, rank 28 of 51; keeping det's 3 nodes it ranks worst gave map IoU 0.86 against 0.97 for its first
  * ones): their error is not the rounding and clipping it models. The estimate is reported beside each kept node.
+ * (Those probe figures come from a CPU without VNNI, where U8S8 kernels can saturate; on a VNNI host the benchmark
+ * also ranked an early convolution of rec, its second, worst.)
  */
 export function worstNodes(estimates: readonly NodeErrorEstimate[], count: number): NodeErrorEstimate[] {
   return estimates.slice(0, count);
