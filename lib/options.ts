@@ -206,10 +206,9 @@ export interface BaseSessionOptions {
   /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
   num_histogram_bins?: number;
   /**
-   * Keep this many quantized nodes in float, the worst first: the nodes reading a graph input (the stem, which
-   * measured worst on PP-OCRv4), then those whose own int8 error, estimated from the profile (their input and output
-   * histograms and their stored weights, see `lib/compiler/quant/keep-worst.ts`), is largest. This is the library's
-   * default for what hurts accuracy most; 0 turns it off (every node the pass can quantize is quantized, as the SDK
+   * Keep this many quantized nodes in float: the first ones in graph order (the stem), which measured worst on
+   * PP-OCRv4 (`lib/compiler/quant/keep-worst.ts`; the report lists each with the error the profile predicts for it).
+   * This is the library's default for what hurts accuracy most; 0 turns it off (every node the pass can quantize is quantized, as the SDK
    * does). Not a Python option. @defaultValue one per {@link KEEP_WORST_PER_NODES} nodes the pass would quantize,
    * rounded down (none for a model of fewer)
    */
