@@ -93,7 +93,10 @@ export interface BaseSessionOptions {
   /**
    * Compile one graph per entry, each fixing the named symbolic dims (`[{ seq_len: 32 }, { seq_len: 128 }]`), into
    * one program whose graphs share every weight; with `graph: 'auto'` one session serves them all. Sizes may be
-   * decimal strings, as QEfficient's `specializations.json` writes them. Not combinable with int8 quantization.
+   * decimal strings, as QEfficient's `specializations.json` writes them. With int8 (`load_profile`,
+   * `convert_to_quantize`), every graph is quantized with the same profile (ranges are per tensor name, which the
+   * shapes do not change), so their int8 weights are equal and stored once; the profile may be recorded at any of the
+   * shapes, or with the specialized symbols left free on inputs of several shapes.
    */
   specializations?: Array<Record<string, number | string>>;
   /**
@@ -176,8 +179,9 @@ export interface BaseSessionOptions {
   /**
    * Quantize with this profile (written by `dump_profile` or `calibrate()`): the model is compiled into an int8 QDQ
    * program that onnxruntime fuses into int8 kernels. The profile must be of this very model (its SHA-256) at the
-   * same fixed dims. Its content, not its path, enters the compile cache key. Cannot be combined with
-   * `convert_to_fp16`, `convert_to_quantize` or `calibration_inputs`.
+   * same fixed dims. Its content, not its path, enters the compile cache key. With `convert_to_fp16`, what stays
+   * float (operators without an int8 kernel, kept nodes) becomes float16 and the quantized part stays int8. Cannot be
+   * combined with `convert_to_quantize` or `calibration_inputs`.
    */
   load_profile?: string;
   /**
@@ -219,13 +223,28 @@ export interface BaseSessionOptions {
   /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
   num_histogram_bins?: number;
   /**
+   * Keep this many quantized nodes in float: the first ones in graph order (the stem), which measured worst on
+   * PP-OCRv4 (`lib/compiler/quant/keep-worst.ts`; the report lists each with the error the profile predicts for it).
+   * This is the library's default for what hurts accuracy most; 0 turns it off (every node the pass can quantize is quantized, as the SDK
+   * does). Not a Python option. @defaultValue one per {@link KEEP_WORST_PER_NODES} nodes the pass would quantize,
+   * rounded down (none for a model of fewer)
+   */
+  keep_worst_nodes?: number;
+  /**
    * The SDK's node-precision-info YAML file: `FP16NodeInstanceNames` lists the first output name of each node to run
-   * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32 (float16 cannot be combined with
-   * int8 yet). Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
+   * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32, or in float16 where the float16
+   * pass converts them when `convert_to_fp16` is set too. Only with `load_profile` or `convert_to_quantize`; its content, not its path, enters the compile cache
    * key; an output name no node writes is refused (`QAIC_INVALID_OPTION`).
    */
   node_precision_info_file?: string;
 }
+
+/**
+ * The default of `keep_worst_nodes`: one node kept in float per this many nodes the int8 pass would quantize
+ * (PP-OCRv4 det: 4, rec and cls: 3). Chosen from measurements on PP-OCRv4 (README, int8 section); a small model
+ * keeps none, since each kept node would cost a large share of its int8 speed.
+ */
+export const KEEP_WORST_PER_NODES = 15;
 
 /** The SDK's quantization schemas (`quantization_schema_activations`, `quantization_schema_constants`). */
 export type QuantizationSchemaName = 'asymmetric' | 'symmetric' | 'symmetric_with_uint8' | 'symmetric_with_power2_scale';
@@ -328,6 +347,8 @@ export interface ResolvedOptions {
   readonly enable_rowwise: boolean;
   /** Histogram bins per profiled tensor. */
   readonly num_histogram_bins: number;
+  /** Quantized nodes kept in float as the worst (0: none), or `undefined` for the default (see the option). */
+  readonly keep_worst_nodes: number | undefined;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   readonly ignored: Readonly<Record<string, unknown>>;
 }
@@ -442,6 +463,7 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   enable_rowwise: { kind: 'bool', program: true, programOnlyWith: WITH_INT8 },
   // the profile records its own bins: they change the profile, and through its content the key
   num_histogram_bins: { kind: 'int', min: 2, max: 1 << 20, program: false },
+  keep_worst_nodes: { kind: 'int', min: 0, max: 1 << 20, program: true, programOnlyWith: WITH_INT8 },
 });
 
 /**
@@ -539,6 +561,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   enable_channelwise: true,
   enable_rowwise: false,
   num_histogram_bins: 512,
+  keep_worst_nodes: undefined,
 });
 
 /** The snake_case name of an option given as snake, camel or kebab case. */
@@ -912,9 +935,6 @@ function checkQuantizationOptions(o: ResolvedOptions): void {
   if (o.node_precision_info_file !== undefined && !quantizing) {
     refuse('node_precision_info_file', "option 'node_precision_info_file' chooses nodes to keep out of int8: it needs 'load_profile' or 'convert_to_quantize' (as the SDK pairs it with profile-guided quantization)");
   }
-  if (quantizing && o.convert_to_fp16) {
-    refuse('convert_to_fp16', "options 'convert_to_fp16' and int8 quantization ('load_profile' or 'convert_to_quantize') cannot be combined yet: float16 for the float parts of an int8 program is not verified on this backend; choose one");
-  }
   if (o.convert_to_quantize && (o.load_profile !== undefined || o.dump_profile !== undefined)) {
     refuse('convert_to_quantize', `option 'convert_to_quantize' profiles and quantizes in one step and cannot be combined with '${o.load_profile !== undefined ? 'load_profile' : 'dump_profile'}' (as in the SDK)`);
   }
@@ -957,8 +977,8 @@ function readSpecializationConfig(path: string, alsoInCode: boolean): readonly R
 }
 
 /**
- * Specializations are compiled graphs: they need compiling, and the int8 path (one profile at one set of dims)
- * does not take several shapes yet. A symbol given both a fixed size and per-specialization sizes is ambiguous.
+ * Specializations are compiled graphs: they need compiling. (With int8, every graph is quantized with the one
+ * profile: see `compile()`.) A symbol given both a fixed size and per-specialization sizes is ambiguous.
  *
  * @throws QaicError `QAIC_INVALID_OPTION`
  */
@@ -970,9 +990,6 @@ function checkSpecializationOptions(o: ResolvedOptions): void {
     throw new QaicError('QAIC_INVALID_OPTION', message, { details: { option } });
   };
   if (!o.compile) refuse(`option '${option}' compiles one graph per specialization; it has no meaning with compile: false`);
-  if (o.load_profile !== undefined || o.convert_to_quantize || o.dump_profile !== undefined) {
-    refuse(`option '${option}' cannot be combined with int8 quantization ('load_profile', 'convert_to_quantize', 'dump_profile') yet: a profile is recorded at one set of dims`);
-  }
   for (const [i, spec] of specs.entries()) {
     for (const symbol of Object.keys(spec)) {
       if (Object.hasOwn(o.onnx_define_symbol, symbol)) {

@@ -80,7 +80,8 @@ export async function runExec(argv: readonly string[], io: CliIO, tool = 'qaic-e
     const result = await compile(command.modelPath, options);
     process.stdout.write(`${formatReport(result.report)}\n`);
     // The SDK leaves float16 accuracy to the user; here it is measured by default, since that is what decides deployment.
-    if (result.report.fp16 !== undefined && command.fp16Accuracy !== false) process.stdout.write(`${await compileAccuracyText(command.modelPath, command.options)}\n`);
+    // With int8 too, the int8 report below measures the whole program (int8 and float16 parts) against float32.
+    if (result.report.fp16 !== undefined && result.report.quantization === undefined && command.fp16Accuracy !== false) process.stdout.write(`${await compileAccuracyText(command.modelPath, command.options)}\n`);
     // The SDK leaves int8 accuracy to its separate tools; here it is measured by default, on evaluation inputs
     // when given (the calibration inputs are refused), else on seeded random ones (and the report says so).
     if (result.report.quantization !== undefined && command.int8Accuracy !== false) {

@@ -68,27 +68,30 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
   const fixed = fixDims(model, symbols, job.batchsize, job.source);
   const ops = operatorCounts(model.graph);
   const parameters = parameterStats(model);
-  // Precision pass after the dims are fixed (its type inference sees static shapes) and before optimization (so
-  // onnxruntime fuses the float16 graph).
+  // The precision passes run after the dims are fixed (the calibration saw those dims; type inference sees static
+  // shapes) and before optimization (onnxruntime fuses the QDQ pairs into int8 kernels and the float16 graph).
   let compiled = model;
-  let fp16: Fp16Report | undefined;
-  if (job.convertToFp16) {
-    const converted = convertToFp16(model, { keepOriginalPrecisionFor: job.keepOriginalPrecision, clip: job.fp16Clip });
-    compiled = converted.model;
-    fp16 = converted.report;
-  }
-  // The int8 pass at the same point: after dims are fixed (the calibration saw those dims), before optimization
-  // (onnxruntime fuses the QDQ pairs into int8 kernels).
+  // int8 first, on the float32 graph its ranges were calibrated on.
   let qdq: QdqReport | undefined;
+  let int8Nodes: string[] = [];
   if (job.int8 !== undefined) {
     const q = job.int8;
     const quantized = quantizeGraph(compiled, {
       ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
       activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
-      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, operators: q.operators,
+      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, keepWorst: q.keepWorst.map((w) => w.node), operators: q.operators,
     });
     compiled = quantized.model;
     qdq = quantized.report;
+    int8Nodes = quantized.int8Nodes;
+  }
+  // Then float16 for what stays float (with int8: the operators with no int8 kernel and the kept nodes). The Q/DQ
+  // nodes and the quantized nodes between them stay float32: onnxruntime's QDQ fusions only match float32 groups.
+  let fp16: Fp16Report | undefined;
+  if (job.convertToFp16) {
+    const converted = convertToFp16(compiled, { keepOriginalPrecisionFor: job.keepOriginalPrecision, clip: job.fp16Clip, int8Nodes });
+    compiled = converted.model;
+    fp16 = converted.report;
   }
   const io = modelIO(compiled);
   const { dryRun, assumedOne } = dryRunInputs(io.inputs);
@@ -105,7 +108,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
     inlineExternalData(decoded, workDir, job.source);
     // Constant folding turned the float16 pass's Cast(float16 weight) nodes back into float32 initializers: store
     // them as float16 again, losslessly (fp16/store-weights.ts), or the program keeps float32-sized weights.
-    const optimized = fp16 === undefined ? decoded : storeWeightsAsFloat16(decoded).model;
+    const optimized = fp16 === undefined ? decoded : storeWeightsAsFloat16(decoded, { keep: int8Parameters(decoded) }).model;
     const optimizedOps = operatorCounts(optimized.graph);
     const hostFeatures = hasHostSpecificNodes(optimized) ? job.hostFeatures : [];
     const outputs = io.outputs.map((spec) => withDryRunShape(spec, done.outputShapes[spec.name], assumedOne.length === 0));
@@ -164,6 +167,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
         constantSchema: job.int8.constantSchema,
         profileSha256: job.int8.profileSha256,
         profile: job.int8.profileFrom,
+        keptWorst: job.int8.keepWorst,
       };
     }
     const graph: GraphToStore = {
@@ -255,6 +259,19 @@ export function inlineExternalData(model: ModelProto, workDir: string, source: s
     delete t.external_data;
     delete t.data_location;
   }
+}
+
+/**
+ * Initializers read by the int8 part of an optimized graph (Q/DQ nodes and the fused int8 kernels): their scales
+ * must stay float32 constants when the float parts' weights are stored as float16.
+ */
+function int8Parameters(model: ModelProto): Set<string> {
+  const out = new Set<string>();
+  for (const n of model.graph?.node ?? []) {
+    if (!/^(QuantizeLinear|DequantizeLinear|QLinear|QGemm|MatMulInteger|ConvInteger|DynamicQuantize|QAttention)/.test(n.op_type ?? '')) continue;
+    for (const x of n.input ?? []) if (x) out.add(x);
+  }
+  return out;
 }
 
 /** Zero inputs for the dry run: symbolic dims left open are taken as 1 (and reported). */

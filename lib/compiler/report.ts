@@ -3,6 +3,7 @@
  * by `qaic-exec`, stored in the program's manifest. Plain JSON.
  */
 import type { QdqReport } from './quant/qdq.js';
+import type { NodeErrorEstimate } from './quant/keep-worst.js';
 import { onnxTypeName } from '../dtypes.js';
 import { tensorDataBytes, type ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
@@ -338,6 +339,11 @@ export interface QuantizationReport extends QdqReport {
   profileSha256: string;
   /** where the profile came from: the `load_profile` path, or 'calibration_inputs' */
   profile: string;
+  /**
+   * the nodes `keep_worst_nodes` kept in float, with the own error the profile predicted for each in int8 (relative
+   * RMS), largest first; empty with `keep_worst_nodes: 0`
+   */
+  keptWorst: NodeErrorEstimate[];
 }
 
 /** The report's int8 lines. */
@@ -351,6 +357,7 @@ export function formatQuantization(q: QuantizationReport): string[] {
     `  int8 kernels after optimization: ${kernels} (${list(q.int8Kernels)}); unfused Q/DQ: ${list(q.unfusedQdq)}`,
   ];
   if (q.notQuantized !== undefined) lines.push(`  nothing quantized, the model stays float32: ${q.notQuantized}`);
+  if (q.keptWorst.length > 0) lines.push(`  kept in float by estimated error (keep_worst_nodes; 0 turns this off): ${q.keptWorst.map((w) => `${w.node} (${w.op}, ${w.estimate.toExponential(1)})`).join(', ')}`);
   if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);
   if (kernels === 0) lines.push('  warning: onnxruntime fused no int8 kernel: the program runs in float32 with quantize/dequantize conversions');
   if (q.biasSaturated > 0) lines.push(`  warning: ${q.biasSaturated} bias values saturated int32`);

@@ -60,6 +60,13 @@ export interface Fp16Options {
    * wherever an operator with a float16 kernel reads or writes them, and in every stored weight.
    */
   roundActivations?: boolean;
+  /**
+   * First output names of the nodes of an int8 program that must stay float32: its QuantizeLinear/DequantizeLinear
+   * nodes and the nodes between them, which onnxruntime fuses into int8 kernels only when they are float32 (its QDQ
+   * selectors check the float type). The compiler passes them when `convert_to_fp16` is combined with int8
+   * quantization, so that only the program's float parts become float16. Reported with reason `'int8'`. Default: none.
+   */
+  int8Nodes?: readonly string[];
 }
 
 /** A constant whose values did not fit float16. */
@@ -83,10 +90,11 @@ export interface Fp16TensorIssue {
 /**
  * Why a node stayed float32: `'user'` it is listed in `keepOriginalPrecisionFor`; `'shape'` it computes shapes or
  * sizes; `'unknown-type'` the element types of its inputs cannot be derived (custom domain, local function);
- * `'subgraph'` it carries subgraphs (If/Loop/Scan); `'always-float32'` its operator is never converted (random generators, `Range`, `NonMaxSuppression`, `EyeLike`: their
+ * `'subgraph'` it carries subgraphs (If/Loop/Scan); `'int8'` it belongs to an int8 program's quantized part
+ * ({@link Fp16Options.int8Nodes}); `'always-float32'` its operator is never converted (random generators, `Range`, `NonMaxSuppression`, `EyeLike`: their
  * results depend on float32 arithmetic or carry no precision to save).
  */
-export type KeepReason = 'user' | 'shape' | 'unknown-type' | 'subgraph' | 'always-float32';
+export type KeepReason = 'user' | 'shape' | 'unknown-type' | 'subgraph' | 'always-float32' | 'int8';
 
 /** What {@link convertToFp16} did. Plain JSON, kept in the program's compile report. */
 export interface Fp16Report {
@@ -156,6 +164,10 @@ interface ConstSource {
 }
 
 function validateOptions(options: Fp16Options): Required<Fp16Options> {
+  const int8Nodes = options.int8Nodes ?? [];
+  if (!Array.isArray(int8Nodes) || int8Nodes.some((k) => typeof k !== 'string')) {
+    throw new QaicError('QAIC_INVALID_OPTION', `fp16 int8Nodes must be a list of node output names (strings), got ${describeValue(int8Nodes)}`, { details: { option: 'int8Nodes' } });
+  }
   const keep = options.keepOriginalPrecisionFor ?? [];
   if (!Array.isArray(keep) || keep.some((k) => typeof k !== 'string')) {
     throw new QaicError('QAIC_INVALID_OPTION', `keep_original_precision_for_nodes must be a list of node names or op types (strings), got ${describeValue(keep)}`, {
@@ -173,7 +185,7 @@ function validateOptions(options: Fp16Options): Required<Fp16Options> {
       details: { option: 'roundActivations' },
     });
   }
-  return { keepOriginalPrecisionFor: keep, clip: options.clip ?? false, io: options.io ?? 'float32', roundActivations: options.roundActivations ?? false };
+  return { keepOriginalPrecisionFor: keep, clip: options.clip ?? false, io: options.io ?? 'float32', roundActivations: options.roundActivations ?? false, int8Nodes };
 }
 
 function graphAttributes(node: NodeProto): GraphProto[] {
@@ -318,8 +330,10 @@ export function convertToFp16(model: ModelProto, options: Fp16Options = {}): {
   const producer = new Map<string, NodeProto>();
   for (const n of nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
   const kept = new Map<NodeProto, KeepReason>();
+  const int8Nodes = new Set(opts.int8Nodes);
   for (const n of nodes) {
     const op = n.op_type ?? '';
+    if (int8Nodes.has(n.output?.[0] ?? '')) { kept.set(n, 'int8'); continue; }
     if (n.name !== undefined && keepSet.has(n.name)) { kept.set(n, 'user'); matchedKeep.add(n.name); continue; }
     if (keepSet.has(op)) { kept.set(n, 'user'); matchedKeep.add(op); continue; }
     if (graphAttributes(n).length > 0) { kept.set(n, 'subgraph'); continue; }

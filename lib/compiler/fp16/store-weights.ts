@@ -42,9 +42,13 @@ function exactlyHalf(values: Float32Array): Uint16Array | undefined {
 /**
  * Store float32 initializers of the main graph whose values are all float16 values as float16 (see the module
  * comment). Returns a new model; the input is not modified. Initializers that are also graph inputs (overridable,
- * IR < 4) and those with external data are left alone.
+ * IR < 4), those with external data and those named in `options.keep` are left alone.
+ *
+ * @param options.keep initializers to leave float32 whatever their values: the scales of an int8 program's
+ *   QuantizeLinear/DequantizeLinear and int8 kernels (QLinearConv, ...), which onnxruntime requires as float32
+ *   constants (a power-of-2 scale is a float16 value, and a Cast in front of it is not a constant).
  */
-export function storeWeightsAsFloat16(model: ModelProto): {
+export function storeWeightsAsFloat16(model: ModelProto, options: { keep?: ReadonlySet<string> } = {}): {
   /** the model with the float16-exact weights stored as float16 (a new object) */
   model: ModelProto;
   /** what was converted and the bytes saved */
@@ -62,7 +66,8 @@ export function storeWeightsAsFloat16(model: ModelProto): {
   for (const tensor of graph.initializer ?? []) {
     const size = tensorDataBytes(tensor);
     report.bytesBefore += size;
-    const eligible = tensor.data_type === OnnxDataType.FLOAT && tensor.data_location !== 1 && !overridable.has(tensor.name) && size >= MIN_ELEMENTS * 4;
+    const eligible = tensor.data_type === OnnxDataType.FLOAT && tensor.data_location !== 1 && !overridable.has(tensor.name) && size >= MIN_ELEMENTS * 4
+      && !(options.keep?.has(tensor.name ?? '') ?? false);
     const bits = eligible ? exactlyHalf(tensorData(tensor).data as Float32Array) : undefined;
     if (bits === undefined) {
       if (tensor.data_type === OnnxDataType.FLOAT) report.keptFloat32++;

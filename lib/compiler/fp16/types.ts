@@ -45,6 +45,11 @@ export function nodeOutputTypes(node: NodeProto, typeOf: (name: string) => numbe
   const inputs = node.input ?? [];
   const input = (k: number): number | undefined => (inputs[k] ? typeOf(inputs[k]) : undefined);
   const all = (t: number | undefined) => outputs.map(() => t);
+  if (domain === 'com.microsoft' && (op === 'QuantizeLinear' || op === 'DequantizeLinear')) {
+    // onnxruntime's own Q/DQ (the int8 pass writes them for models below opset 13): the ONNX operators' types. Known
+    // here so that the float16 pass can convert the float parts of an int8 program around them.
+    return op === 'QuantizeLinear' ? all(input(2) ?? OnnxDataType.UINT8) : all(input(1));
+  }
   if (domain !== '' && domain !== 'ai.onnx') {
     // Common onnxruntime fusions (com.microsoft) keep the type of their first input; anything else is unknown.
     const sameAsInput = ['FusedConv', 'FusedGemm', 'FusedMatMul', 'BiasGelu', 'Gelu', 'FastGelu', 'QuickGelu', 'BiasSoftmax', 'NhwcMaxPool'];

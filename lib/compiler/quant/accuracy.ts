@@ -359,7 +359,6 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   if (resolved.load_profile === undefined && !resolved.convert_to_quantize) {
     throw fail('the compile options do not quantize: give load_profile, or convert_to_quantize with calibration_inputs', { option: 'load_profile' });
   }
-  if (resolved.convert_to_fp16) throw fail('convert_to_fp16 cannot be combined with int8 (compile() refuses it too)', { option: 'convert_to_fp16' });
   let iterator: Iterator<Inputs> | AsyncIterator<Inputs> | undefined;
   if (options.inputs !== undefined) {
     const given = options.inputs as Partial<AsyncIterable<Inputs> & Iterable<Inputs>> | null;
@@ -375,7 +374,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   const qdq = quantizeGraph(model, {
     ranges: new Map(job.ranges.map(([name, min, max]) => [name, { min, max }])),
     activationSchema: job.activationSchema, constantSchema: job.constantSchema, channelwise: job.channelwise, rowwise: job.rowwise,
-    biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, operators: job.operators,
+    biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, keepWorst: job.keepWorst.map((w) => w.node), operators: job.operators,
   });
   // an opset-9 model is raised to 10 for int8 (cls and rec are): the float32 side of the probes is raised the same
   // way, so that both halves share one opset (the raise changes no operator's meaning, see opset10.ts)
@@ -394,7 +393,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     }, `'${modelPath}'`);
   }
   const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
-    && !job.keepOutputs.includes(n.output?.[0] ?? ''), `'${modelPath}'`);
+    && !job.keepOutputs.includes(n.output?.[0] ?? '') && !job.keepWorst.some((w) => w.node === n.name), `'${modelPath}'`);
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);

@@ -9,10 +9,12 @@ import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from '../../errors.js';
 import { readRegularTextFileSync } from '../../files.js';
 import type { ModelProto } from '../../onnx/schema.js';
-import type { ResolvedOptions } from '../../options.js';
+import { KEEP_WORST_PER_NODES, type ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
 import { checkProfileMatches, readProfile, serializeProfile, type QuantizationProfile } from './profile.js';
 import { calibratedRange } from './ranges.js';
+import { estimateNodeErrors, worstNodes, type NodeErrorEstimate } from './keep-worst.js';
+import { quantizeGraph } from './qdq.js';
 import type { QuantizationSchema } from './params.js';
 
 /**
@@ -81,6 +83,8 @@ export interface Int8Job {
   keep: string[];
   /** first output names of nodes kept out of int8 (`node_precision_info_file`) */
   keepOutputs: string[];
+  /** the nodes `keep_worst_nodes` keeps in float, largest estimated error first (their first outputs go to the pass) */
+  keepWorst: NodeErrorEstimate[];
   operators: string[];
   /** recorded in the report */
   calibration: string;
@@ -163,6 +167,21 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     const r = calibratedRange(h, options.quantization_calibration, { percentile: options.percentile_calibration_value });
     ranges.push([name, r.min, r.max]);
   }
+  // What hurts accuracy most, kept in float by default: the nodes with the largest own error the profile predicts.
+  // The estimate reads the int8 pass's own output (its folds done, its weight scales chosen): the pass runs once
+  // here for that, and again in the compile worker with these nodes kept.
+  let keepWorst: NodeErrorEstimate[] = [];
+  if (options.keep_worst_nodes !== 0) {
+    const rangeMap = new Map(ranges.map(([name, min, max]) => [name, { min, max }]));
+    const trial = quantizeGraph(model, {
+      ranges: rangeMap, activationSchema: options.quantization_schema_activations, constantSchema: options.quantization_schema_constants,
+      channelwise: options.enable_channelwise, rowwise: options.enable_rowwise, biasPrecision: options.quantization_precision_bias,
+      keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators],
+    });
+    const quantizedCount = Object.values(trial.report.quantizedNodes).reduce((a, b) => a + b, 0);
+    const count = options.keep_worst_nodes ?? Math.floor(quantizedCount / KEEP_WORST_PER_NODES);
+    keepWorst = worstNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
+  }
   return {
     ranges,
     activationSchema: options.quantization_schema_activations,
@@ -172,6 +191,7 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     biasPrecision: options.quantization_precision_bias,
     keep: [...options.keep_original_precision_for_nodes],
     keepOutputs: [...keepOutputs],
+    keepWorst,
     operators: [...operators],
     calibration: options.quantization_calibration,
     percentile: options.percentile_calibration_value,

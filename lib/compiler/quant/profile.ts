@@ -143,7 +143,8 @@ export function readProfile(path: string): QuantizationProfile {
 }
 
 /**
- * Check that `profile` was recorded on the model with this content hash and these fixed dims, and that it holds
+ * Check that `profile` was recorded on the model with this content hash and these fixed dims (a symbol it left free
+ * matches any size), and that it holds
  * every tensor in `needed`.
  * @throws QaicError `QAIC_PROFILE_MISMATCH` naming what differs (another model, other dims, missing tensors).
  */
@@ -153,7 +154,9 @@ export function checkProfileMatches(profile: QuantizationProfile, source: string
       details: { file: source, profileModel: profile.model.sha256, model: modelSha256 },
     });
   }
-  const differs = Object.entries(symbols).filter(([k, v]) => profile.model.symbols[k] !== v);
+  // A symbol the profile left free was calibrated over whatever sizes its inputs had: it covers any size here (a
+  // program of several shapes, compiled one by one and linked, quantizes each with the one profile).
+  const differs = Object.entries(symbols).filter(([k, v]) => profile.model.symbols[k] !== undefined && profile.model.symbols[k] !== v);
   if (differs.length > 0) {
     throw new QaicError('QAIC_PROFILE_MISMATCH', `quantization profile ${source} was recorded with other dims: ${differs.map(([k, v]) => `'${k}' ${profile.model.symbols[k] ?? 'free'} there, ${v} here`).join(', ')}`, { details: { file: source } });
   }

@@ -66,6 +66,8 @@ export interface QdqOptions {
   keep?: readonly string[];
   /** first output names of nodes kept in float32 (`node_precision_info_file`) */
   keepOutputs?: readonly string[];
+  /** names of nodes kept in float32 by their estimated error (`keep_worst_nodes`; reported as 'worst') */
+  keepWorst?: readonly string[];
   /** operator types to quantize (default {@link QUANTIZED_OPERATORS}) */
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
@@ -73,10 +75,11 @@ export interface QdqOptions {
 }
 
 /**
- * Why a node of a quantizable type stayed in float32: kept by the user, not float, no calibrated range, or a model
+ * Why a node of a quantizable type stayed in float32: kept by the user, kept as one of the nodes with the largest
+ * estimated error (`keep_worst_nodes`), not float, no calibrated range, or a model
  * whose opset cannot be raised to 10, where onnxruntime's int8 kernels start (see {@link QdqReport.notQuantized}).
  */
-export type FloatReason = 'user' | 'not-float' | 'no-range' | 'opset';
+export type FloatReason = 'user' | 'worst' | 'not-float' | 'no-range' | 'opset';
 
 /** What the int8 pass (`quantizeGraph`) did. */
 export interface QdqReport {
@@ -171,7 +174,17 @@ function channelRanges(data: Float32Array, dims: readonly number[], axis: number
  * 'opset' and the cause in `notQuantized`.
  * @throws QaicError `QAIC_MODEL_INVALID` for a model without a graph.
  */
-export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: ModelProto; report: QdqReport } {
+export function quantizeGraph(model: ModelProto, options: QdqOptions): {
+  /** the QDQ model (a new object) */
+  model: ModelProto;
+  /** what the pass did */
+  report: QdqReport;
+  /**
+   * first output names of the nodes onnxruntime must see in float32 to fuse them: every QuantizeLinear and
+   * DequantizeLinear the pass wrote and every quantized node (what `convertToFp16`'s `int8Nodes` takes)
+   */
+  int8Nodes: string[];
+} {
   if (model.graph === undefined) throw new QaicError('QAIC_MODEL_INVALID', 'the int8 pass expected an ONNX model with a graph; the model has none');
   const activationSchema = options.activationSchema ?? 'symmetric_with_uint8';
   const constantSchema = options.constantSchema ?? 'symmetric_with_uint8';
@@ -181,6 +194,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   const quantizable = new Set(options.operators ?? QUANTIZED_OPERATORS);
   const keep = new Set(options.keep ?? []);
   const keepOutputs = new Set(options.keepOutputs ?? []);
+  const keepWorst = new Set(options.keepWorst ?? []);
   let out: ModelProto = structuredClone(model);
   let graph = out.graph!;
   const used = new Set<string>();
@@ -211,14 +225,15 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     for (const n of graph.node ?? []) {
       if (quantizable.has(n.op_type ?? '') && (n.domain ?? '') === '') report.keptFloat.push({ node: n.name || (n.output?.[0] ?? ''), op: n.op_type ?? '', reason: 'opset' });
     }
-    return { model: out, report };
+    return { model: out, report, int8Nodes: [] };
   }
   const opset = opsetVersion(out, '') ?? 1;
   const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
   if (qdqDomain !== '' && !(out.opset_import ?? []).some((o) => o.domain === 'com.microsoft')) {
     out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
   }
-  const userKept = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '') || keepOutputs.has(n.output?.[0] ?? '');
+  const byUser = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '') || keepOutputs.has(n.output?.[0] ?? '');
+  const userKept = (n: NodeProto) => byUser(n) || (n.name !== undefined && n.name !== '' && keepWorst.has(n.name));
 
   const report: QdqReport = {
     quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
@@ -299,7 +314,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
     if (!quantizable.has(op) || (n.domain ?? '') !== '') continue;
     const name = n.name || (n.output?.[0] ?? op);
     if (userKept(n)) {
-      report.keptFloat.push({ node: name, op, reason: 'user' });
+      report.keptFloat.push({ node: name, op, reason: byUser(n) ? 'user' : 'worst' });
       continue;
     }
     const data = (n.input ?? []).filter((x, k) => x && !isConst(x) && !(op === 'Reshape' && k === 1) && !(op === 'Resize' && k > 0) && !((op === 'Squeeze' || op === 'Unsqueeze') && k === 1));
@@ -455,7 +470,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): { model: 
   // before IR version 4 an initializer is also listed as a graph input; left there, it would become a required input
   graph.input = (graph.input ?? []).filter((i) => !dropped.has(i.name ?? ''));
   graph.node = topologicalOrder(graph);
-  return { model: out, report };
+  const int8Nodes = [...newNodes, ...chosen].map((n) => n.output?.[0] ?? '').filter((y) => y !== '');
+  return { model: out, report, int8Nodes };
 }
 
 /** Nodes in an order where every input is produced before it is read (ONNX requires it). */

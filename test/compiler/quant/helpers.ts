@@ -48,6 +48,18 @@ export function smallCnn(opset = 13): ModelProto {
   }), { opset });
 }
 
+/** The test CNN with symbolic spatial dims: input x [1, 8, 'H', 'W'] (global pooling makes y [1, 10] at any size). */
+export function smallCnnSpatial(): ModelProto {
+  const m = smallCnn();
+  m.graph!.input = [tensorInfo('x', 'float32', [1, 8, 'H', 'W'])];
+  return m;
+}
+
+/** `n` input sets of [1, 8, h, w] from `seed` on. */
+export function spatialInputs(n: number, seed: number, h: number, w: number): Array<{ x: { data: Float32Array; shape: number[] } }> {
+  return Array.from({ length: n }, (_, i) => ({ x: { data: lcg(8 * h * w, 2, seed + i), shape: [1, 8, h, w] } }));
+}
+
 /** `n` input sets for the test CNN, from `seed` on. */
 export function cnnInputs(n: number, seed: number): Array<{ x: { data: Float32Array; shape: number[] } }> {
   return Array.from({ length: n }, (_, i) => ({ x: { data: lcg(8 * 16 * 16, 2, seed + i), shape: [1, 8, 16, 16] } }));
