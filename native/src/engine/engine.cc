@@ -129,6 +129,8 @@ void Engine::HoldFeeds(double id, std::vector<Napi::Reference<Napi::Value>> buff
 }
 
 bool Engine::Cancel(double id) {
+  // close() already ended everything
+  if (closed_) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto it = queue_.begin(); it != queue_.end(); ++it) {
     Request& r = **it;
