@@ -76,26 +76,35 @@ export interface NativeActivation {
   start(config: { index: number; modelPath: string; inputNames: string[]; sessionOptions: NativeSessionOptions; cpus?: number[] }): void;
   /**
    * Register graph `index` (>= 1), loaded on its first run or bench (events `'graph-loading'`, then `'graph-loaded'`).
-   * A failed load fails the requests waiting for it; the next request tries again.
+   * A failed load fails the requests waiting for it; the next request tries again. A registration whose model has not
+   * loaded (yet, or its load failed) may be replaced by calling this again. Ignored after {@link NativeActivation.close}.
    *
-   * @throws Error on malformed arguments or an index already registered
+   * @throws Error on malformed arguments or an index already registered and loaded
    */
   setGraph(index: number, modelPath: string, inputNames: string[], sessionOptions: NativeSessionOptions): void;
   /**
    * Queue one inference. `feeds` are in `inputNames` order of that graph and are **copied** before this returns,
    * so the caller may reuse its buffers at once. `outputs` null = every output. Result: `'result'` or `'run-failed'`.
+   * With `borrowInputs` true, numeric feeds are not copied: onnxruntime reads the caller's memory, and the addon holds
+   * a reference to each feed's ArrayBuffer until the request's `'result'` or `'run-failed'` is delivered. The caller
+   * must then neither write to nor detach those buffers until that event (e.g. hand over buffers nobody else holds).
+   * String feeds are always copied.
    * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them).
    *
+   * onnxruntime logs the run at FATAL only (its failure comes back as `'run-failed'`; a cancel would otherwise print
+   * an ERROR line), unless the graph's `logSeverityLevel` is set. After {@link NativeActivation.close} the call is
+   * ignored (no event).
+   *
    * @throws Error (naming the input) only for malformed arguments: unknown dtype, a container or length not matching
-   *   the dims, a non-string or a NUL in a string tensor, an unregistered graph, or a closed activation. Anything
-   *   onnxruntime says comes back as `'run-failed'`.
+   *   the dims, a non-string or a NUL in a string tensor, or an unregistered graph. Anything onnxruntime says comes
+   *   back as `'run-failed'`.
    */
-  run(id: number, graph: number, feeds: NativeTensor[], outputs: string[] | null): void;
+  run(id: number, graph: number, feeds: NativeTensor[], outputs: string[] | null, borrowInputs?: boolean): void;
   /**
    * End request `id`: queued, it is dropped; in flight, `RunOptionsSetTerminate` ends its run. Either way its
    * `'run-failed'` (or `'bench-result'` with an error) comes with `canceled: true`.
    *
-   * @returns false when no such request is queued or running
+   * @returns false when no such request is queued or running (or after close); never throws for a number
    */
   cancel(id: number): boolean;
   /**
@@ -113,8 +122,10 @@ export interface NativeActivation {
   endProfiling(): void;
   /**
    * Fail queued requests (canceled), terminate the one in flight, let the thread finish and release every
-   * onnxruntime object; event `'exit'` once the thread has ended. Never blocks. Idempotent. Environment teardown
-   * and `process.exit()` do the same for activations still open.
+   * onnxruntime object; event `'exit'` once the thread has ended, after every event of the dropped and terminated
+   * requests. Never blocks. Idempotent. Environment teardown and `process.exit()` (through a process `'exit'`
+   * listener the addon adds) end the runs of activations still open, so that the process can exit; events still
+   * queued then are dropped.
    */
   close(): void;
   /** Keep the event loop alive while this activation is open (the default). */

@@ -45,7 +45,10 @@ std::string DimsText(const std::vector<int64_t>& dims) {
 
 }  // namespace
 
-bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std::string* error) {
+namespace {
+
+bool ReadInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Napi::Reference<Napi::Value>* held,
+                  std::string* error) {
   if (!value.IsObject()) {
     *error = what + " must be a tensor object {type, dims, data}";
     return false;
@@ -121,6 +124,25 @@ bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std
              std::to_string(array.ElementLength());
     return false;
   }
+  if (held != nullptr && count > 0) {
+    OrtMemoryInfo* raw_info = nullptr;
+    if (auto f = Check(api.CreateCpuMemoryInfo(OrtDeviceAllocator, OrtMemTypeDefault, &raw_info))) {
+      *error = what + ": " + f->message;
+      return false;
+    }
+    // the tensor keeps its own copy of the memory description
+    MemoryInfoPtr info(raw_info);
+    auto* data_ptr = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+    OrtValue* raw = nullptr;
+    if (auto f = Check(api.CreateTensorWithDataAsOrtValue(info.get(), data_ptr, count * dtype->bytes, dims.data(),
+                                                          dims.size(), dtype->onnx, &raw))) {
+      *error = what + ": " + f->message;
+      return false;
+    }
+    *out = ValuePtr(raw);
+    *held = Napi::Persistent(Napi::Value(array.ArrayBuffer()));
+    return true;
+  }
   OrtValue* raw = nullptr;
   if (auto f = Check(api.CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), dtype->onnx, &raw))) {
     *error = what + ": " + f->message;
@@ -138,6 +160,17 @@ bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std
   }
   *out = std::move(created);
   return true;
+}
+
+}  // namespace
+
+bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std::string* error) {
+  return ReadInTensor(value, what, out, nullptr, error);
+}
+
+bool BorrowInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Napi::Reference<Napi::Value>* held,
+                    std::string* error) {
+  return ReadInTensor(value, what, out, held, error);
 }
 
 }  // namespace qaic
