@@ -23,7 +23,7 @@ export const ENGINE_ENV = 'QAIC_ENGINE';
 
 /** What the engine is chosen for. */
 export interface EngineNeeds {
-  /** the compute units in use (`compute_unit` after its fallbacks): the native engine runs the CPU alone */
+  /** the compute units asked for (`compute_unit`, before a missing unit falls back): the native engine runs the CPU alone, and a list beyond it also asks for the placement report, which the worker engine measures */
   units: readonly string[];
   /** `isolation`: the native engine runs in this process, never in a child */
   isolation: 'thread' | 'process';
