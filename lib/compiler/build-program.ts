@@ -80,6 +80,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
       ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
       activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
       biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, keepWorst: q.keepWorst.map((w) => w.node), operators: q.operators,
+      weightBits: q.weightRange.bits,
     });
     compiled = quantized.model;
     qdq = quantized.report;
@@ -165,6 +166,8 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
         ...(job.int8.calibration === 'Percentile' ? { percentile: job.int8.percentile } : {}),
         activationSchema: job.int8.activationSchema,
         constantSchema: job.int8.constantSchema,
+        weightBits: job.int8.weightRange.bits,
+        weightBitsReason: job.int8.weightRange.reason,
         profileSha256: job.int8.profileSha256,
         profile: job.int8.profileFrom,
         keptWorst: job.int8.keepWorst,

@@ -38,6 +38,8 @@ export interface CompileKeyParts {
   profileSha256?: string;
   /** SHA-256 of the `node_precision_info_file`'s content when compiling int8 with one */
   nodePrecisionSha256?: string;
+  /** bits of the int8 weights on this host (see `quant/weight-range.ts`) when compiling int8 */
+  int8WeightBits?: 7 | 8;
 }
 
 /** The compile key: SHA-256 (hex) of the canonical JSON of the parts. */
@@ -50,6 +52,7 @@ export function compileKey(parts: CompileKeyParts): string {
     host: [...parts.hostFeatures].sort(),
     ...(parts.profileSha256 === undefined ? {} : { profile: parts.profileSha256 }),
     ...(parts.nodePrecisionSha256 === undefined ? {} : { nodePrecision: parts.nodePrecisionSha256 }),
+    ...(parts.int8WeightBits === undefined ? {} : { int8WeightBits: parts.int8WeightBits }),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

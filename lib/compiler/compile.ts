@@ -26,6 +26,7 @@ import { hostKernelFeatures } from './host-features.js';
 import { checkOperators } from './operators.js';
 import { writeOptionsYaml } from './options-yaml.js';
 import { int8Job, int8Source, type Int8Job } from './quant/compile-int8.js';
+import { int8WeightRange } from './quant/weight-range.js';
 import type { CompileReport } from './report.js';
 import type { CompileJob } from './compile-protocol.js';
 import { availableComputeUnits, type ComputeUnit } from '../runtime/compute-units.js';
@@ -109,7 +110,7 @@ export async function compileResolved(modelPath: string, options: ResolvedOption
   const host = hostKernelFeatures();
   // The profile (read, or recorded from calibration_inputs) before the key: its content is part of it.
   const int8 = await int8Source(modelPath, options);
-  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }), ...(int8?.nodePrecision === undefined ? {} : { nodePrecisionSha256: int8.nodePrecision.sha256 }) });
+  const key = compileKey({ modelSha256: sha256, options, onnxruntimeVersion: ortVersion, hostFeatures: host, ...(int8 === undefined ? {} : { profileSha256: int8.sha256 }), ...(int8?.nodePrecision === undefined ? {} : { nodePrecisionSha256: int8.nodePrecision.sha256 }), ...(int8 === undefined ? {} : { int8WeightBits: int8WeightRange().bits }) });
   const dir = options.output_dir ?? cacheDirFor(key, basename(modelPath, extname(modelPath)));
   const programPath = join(dir, PROGRAM_FILE);
   if (controls.force !== true && !building.has(dir)) {

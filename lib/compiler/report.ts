@@ -335,6 +335,10 @@ export interface QuantizationReport extends QdqReport {
   activationSchema: string;
   /** `quantization_schema_constants` */
   constantSchema: string;
+  /** bits of the weights' integer range: 8, or 7 on hosts whose int8 kernels saturate 8-bit products (see {@link weightBitsReason}) */
+  weightBits: 7 | 8;
+  /** why the weights use {@link weightBits} bits on the compiling host */
+  weightBitsReason: string;
   /** SHA-256 of the profile's content (what the compile key holds) */
   profileSha256: string;
   /** where the profile came from: the `load_profile` path, or 'calibration_inputs' */
@@ -352,10 +356,11 @@ export function formatQuantization(q: QuantizationReport): string[] {
   const quantized = Object.values(q.quantizedNodes).reduce((a, b) => a + b, 0);
   const kernels = Object.values(q.int8Kernels).reduce((a, b) => a + b, 0);
   const lines = [
-    `Compiling model with Int8 precision: profile ${q.profile} (sha256 ${q.profileSha256.slice(0, 12)}…), calibration ${q.calibration}${q.percentile === undefined ? '' : ` ${q.percentile}`}, activations ${q.activationSchema}, constants ${q.constantSchema}`,
+    `Compiling model with Int8 precision: profile ${q.profile} (sha256 ${q.profileSha256.slice(0, 12)}…), calibration ${q.calibration}${q.percentile === undefined ? '' : ` ${q.percentile}`}, activations ${q.activationSchema}, constants ${q.constantSchema}, ${q.weightBits}-bit weights`,
     `  quantized nodes: ${quantized} (${list(q.quantizedNodes)}); ${q.activationTensors} activation tensors; weights ${q.weights.count}, ${q.weights.bytesBefore.toLocaleString('en-US')} -> ${q.weights.bytesAfter.toLocaleString('en-US')} bytes`,
     `  int8 kernels after optimization: ${kernels} (${list(q.int8Kernels)}); unfused Q/DQ: ${list(q.unfusedQdq)}`,
   ];
+  if (q.weightBits !== 8) lines.push(`  ${q.weightBits}-bit weights: ${q.weightBitsReason}`);
   if (q.notQuantized !== undefined) lines.push(`  nothing quantized, the model stays float32: ${q.notQuantized}`);
   if (q.keptWorst.length > 0) lines.push(`  kept in float by estimated error (keep_worst_nodes; 0 turns this off): ${q.keptWorst.map((w) => `${w.node} (${w.op}, ${w.estimate.toExponential(1)})`).join(', ')}`);
   if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);

@@ -375,6 +375,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     ranges: new Map(job.ranges.map(([name, min, max]) => [name, { min, max }])),
     activationSchema: job.activationSchema, constantSchema: job.constantSchema, channelwise: job.channelwise, rowwise: job.rowwise,
     biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, keepWorst: job.keepWorst.map((w) => w.node), operators: job.operators,
+    weightBits: job.weightRange.bits,
   });
   // an opset-9 model is raised to 10 for int8 (cls and rec are): the float32 side of the probes is raised the same
   // way, so that both halves share one opset (the raise changes no operator's meaning, see opset10.ts)

@@ -16,6 +16,7 @@ import { calibratedRange } from './ranges.js';
 import { estimateNodeErrors, worstNodes, type NodeErrorEstimate } from './keep-worst.js';
 import { quantizeGraph } from './qdq.js';
 import type { QuantizationSchema } from './params.js';
+import { int8WeightRange, type WeightRange } from './weight-range.js';
 
 /**
  * Operators the int8 pass quantizes by default: those with weights that onnxruntime's CPU provider fuses into int8
@@ -80,6 +81,8 @@ export interface Int8Job {
   channelwise: boolean;
   rowwise: boolean;
   biasPrecision: 'Int8' | 'Int32';
+  /** the weights' integer range on this host (see `weight-range.ts`): part of the compile key */
+  weightRange: WeightRange;
   keep: string[];
   /** first output names of nodes kept out of int8 (`node_precision_info_file`) */
   keepOutputs: string[];
@@ -170,13 +173,14 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
   // What hurts accuracy most, kept in float by default: the nodes with the largest own error the profile predicts.
   // The estimate reads the int8 pass's own output (its folds done, its weight scales chosen): the pass runs once
   // here for that, and again in the compile worker with these nodes kept.
+  const weightRange = int8WeightRange();
   let keepWorst: NodeErrorEstimate[] = [];
   if (options.keep_worst_nodes !== 0) {
     const rangeMap = new Map(ranges.map(([name, min, max]) => [name, { min, max }]));
     const trial = quantizeGraph(model, {
       ranges: rangeMap, activationSchema: options.quantization_schema_activations, constantSchema: options.quantization_schema_constants,
       channelwise: options.enable_channelwise, rowwise: options.enable_rowwise, biasPrecision: options.quantization_precision_bias,
-      keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators],
+      keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators], weightBits: weightRange.bits,
     });
     const quantizedCount = Object.values(trial.report.quantizedNodes).reduce((a, b) => a + b, 0);
     const count = options.keep_worst_nodes ?? Math.floor(quantizedCount / KEEP_WORST_PER_NODES);
@@ -189,6 +193,7 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     channelwise: options.enable_channelwise,
     rowwise: options.enable_rowwise,
     biasPrecision: options.quantization_precision_bias,
+    weightRange,
     keep: [...options.keep_original_precision_for_nodes],
     keepOutputs: [...keepOutputs],
     keepWorst,

@@ -85,19 +85,23 @@ export function activationParams(min: number, max: number, schema: QuantizationS
  * Parameters for a constant (weight) with real range [min, max] under `schema`, as int8. Symmetric schemas use
  * [-127, 127] with zero point 0; `asymmetric` uses [-128, 127] with a free zero point; `symmetric_with_uint8` is
  * symmetric for weights (an all-positive weight still gets zero point 0, keeping per-channel zero points equal).
+ * With `bits` 7 (hosts whose int8 kernels saturate, see `weight-range.ts`) the ranges are [-63, 63] and [-64, 63].
  * @throws QaicError `QAIC_INVALID_ARGUMENT` when the range is not finite or min > max.
  */
-export function weightParams(min: number, max: number, schema: QuantizationSchema, what = 'a weight'): QuantParams {
+export function weightParams(min: number, max: number, schema: QuantizationSchema, what = 'a weight', bits: 7 | 8 = 8): QuantParams {
   checkRange(min, max, what);
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
+  // the integer range the weights may use: [qmin, qmax] ([-128, 127] at 8 bits, [-64, 63] at 7)
+  const qmax = bits === 8 ? 127 : 63;
+  const qmin = -qmax - 1;
   if (schema === 'asymmetric') {
-    const scale = hi - lo === 0 ? EMPTY_RANGE_SCALE : f32((hi - lo) / 255);
-    const zeroPoint = Math.min(127, Math.max(-128, roundHalfToEven(-128 - f32(lo / scale))));
+    const scale = hi - lo === 0 ? EMPTY_RANGE_SCALE : f32((hi - lo) / (qmax - qmin));
+    const zeroPoint = Math.min(qmax, Math.max(qmin, roundHalfToEven(qmin - f32(lo / scale))));
     return { scale, zeroPoint, type: 'int8' };
   }
   const absMax = Math.max(-lo, hi);
-  let scale = absMax === 0 ? EMPTY_RANGE_SCALE : f32(absMax / 127);
+  let scale = absMax === 0 ? EMPTY_RANGE_SCALE : f32(absMax / qmax);
   if (schema === 'symmetric_with_power2_scale') scale = power2AtLeast(scale);
   return { scale, zeroPoint: 0, type: 'int8' };
 }

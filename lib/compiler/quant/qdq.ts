@@ -72,6 +72,8 @@ export interface QdqOptions {
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
   foldActivations?: boolean;
+  /** bits of the weights' integer range: 8, or 7 where the host's int8 kernels saturate (see `weight-range.ts`; default 8) */
+  weightBits?: 7 | 8;
 }
 
 /**
@@ -361,7 +363,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     const perChannel = op === 'MatMul' || op === 'Gemm' ? rowwise : channelwise;
     const axis = perChannel && wf.dims.length > 1 ? axisOf(n) : undefined;
     const per = channelRanges(wf.data, wf.dims, axis);
-    const ps = per.map((r) => weightParams(r.min, r.max, constantSchema, `weight '${wName}'`));
+    const ps = per.map((r) => weightParams(r.min, r.max, constantSchema, `weight '${wName}'`, options.weightBits ?? 8));
     // An int32 bias has scale input scale x weight scale; where a channel's weights are tiny next to its bias, that
     // product is so small that the bias overflows int32. Raise that weight scale until the bias fits, as
     // onnxruntime's quantizer does (its weights then use fewer levels, which they barely had anyway).

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { quantizeGraph } from '../../../lib/compiler/quant/qdq.js';
+import { int8WeightRange } from '../../../lib/compiler/quant/weight-range.js';
 import { calibratedRange } from '../../../lib/compiler/quant/ranges.js';
 import { cnnInputs, relativeL2, runOptimized, smallCnn, writeTemp } from './helpers.js';
 
@@ -10,7 +11,7 @@ for (const opset of [13, 11]) {
     const floatFile = writeTemp(float, 'cnn');
     const profile = await calibrate(floatFile, cnnInputs(8, 100), { num_histogram_bins: 256 });
     const ranges = new Map([...profile.tensors].map(([name, h]) => [name, calibratedRange(h, 'None')]));
-    const { model: q, report } = quantizeGraph(float, { ranges, channelwise: true });
+    const { model: q, report } = quantizeGraph(float, { ranges, channelwise: true, weightBits: int8WeightRange().bits });
     t.equal(report.qdqDomain, opset >= 13 ? '' : 'com.microsoft', 'per-channel Q/DQ come from com.microsoft below opset 13');
     t.same(report.quantizedNodes, { Conv: 2, Add: 1, GlobalAveragePool: 1, Flatten: 1, MatMul: 1 });
     t.equal(report.activationsFolded, 1, 'the Relu after conv1 is folded into its uint8 range (zero point 0)');
