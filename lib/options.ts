@@ -114,7 +114,8 @@ export interface BaseSessionOptions {
    * Milliseconds an activation may take to load its graph before `setup()`/`run()` fail with `QAIC_TIMEOUT`. It also
    * bounds each load of a graph an activation makes on its first use (`graph: 'auto'`): when one overruns, that
    * graph's runs on the activation fail with `QAIC_TIMEOUT`, and the activation is replaced, since onnxruntime cannot
-   * be interrupted inside a load (its other runs in flight fail with `QAIC_ACTIVATION_CRASHED`). @defaultValue 120000
+   * be interrupted inside a load (its other runs in flight fail with `QAIC_ACTIVATION_CRASHED`); later runs of that
+   * graph fail at once with `QAIC_TIMEOUT` until `reset()`, rather than hang another activation. @defaultValue 120000
    */
   activation_timeout_ms?: number;
   /**

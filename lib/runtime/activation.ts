@@ -103,6 +103,11 @@ export class Activation {
   placement: PlacementReport | undefined;
   /** why the placement could not be measured, when it was asked for */
   placementError: string | undefined;
+  /**
+   * The graph whose load on first use overran `activation_timeout_ms` on this activation, with the `QAIC_TIMEOUT` its
+   * runs got; set just before the activation reports itself dead, so that the pool stops sending that graph anywhere.
+   */
+  hungGraph: { graph: number; error: QaicError } | undefined;
 
   constructor(config: ActivationConfig, onDeath: (activation: Activation, error: QaicError) => void, isolation: Isolation = 'thread', engine: Engine = 'worker') {
     this.index = config.index;
@@ -360,6 +365,7 @@ export class Activation {
     const retired = new QaicError('QAIC_ACTIVATION_CRASHED', `activation ${this.index} was replaced: its load of graph ${graph} on first use overran activation_timeout_ms (${ms} ms), and nothing it was sent after it could be answered`, {
       details: { activation: this.index, graph },
     });
+    this.hungGraph = { graph, error: timeout };
     this.#die(retired, { graph, error: timeout });
     void this.#close(false);
   }

@@ -49,6 +49,12 @@ export class ActivationPool implements Runtime {
   #stopped = false;
   /** why the last replacement failed: the answer for requests when no activation is left */
   #lostReason: QaicError | undefined;
+  /**
+   * Graphs whose load on first use overran `activation_timeout_ms`, with the error their runs got. A load that hung
+   * once is likely to hang again (a stalled file system, a blocked file), and each try costs an activation and
+   * `activation_timeout_ms`: such a graph's runs fail at once until the runtime is rebuilt (`reset()`).
+   */
+  readonly #hungGraphs = new Map<number, QaicError>();
   /** callers of {@link whenIdle} still waiting */
   #idleWaiters: Array<() => void> = [];
   /** callers of {@link whenReady} still waiting */
@@ -120,6 +126,15 @@ export class ActivationPool implements Runtime {
 
   #onDeath(activation: Activation, error: QaicError): void {
     if (this.#stopped) return;
+    const hung = activation.hungGraph;
+    if (hung !== undefined && !this.#hungGraphs.has(hung.graph)) {
+      this.#hungGraphs.set(hung.graph, hung.error);
+      // the graph's requests still waiting would only hang the next activation the same way
+      for (const waiting of this.#queue.filter((w) => (w.request.graph ?? 0) === hung.graph)) {
+        this.#queue.splice(this.#queue.indexOf(waiting), 1);
+        this.#settle(waiting, this.#hungGraphError(hung.graph)!);
+      }
+    }
     if (this.#activations[activation.index] === activation) this.#activations[activation.index] = undefined;
     this.#config.onActivationDeath?.(activation.index, error);
     const replacement = this.#startOne(activation.index).then(
@@ -142,6 +157,15 @@ export class ActivationPool implements Runtime {
     this.#replacing.set(activation.index, replacement);
   }
 
+  /** The error for a run of `graph` when its load on first use hung before (see {@link #hungGraphs}), else undefined. */
+  #hungGraphError(graph: number): QaicError | undefined {
+    const hung = this.#hungGraphs.get(graph);
+    if (hung === undefined) return undefined;
+    return new QaicError('QAIC_TIMEOUT', `graph ${graph} is not loaded again until reset(): its load on first use overran activation_timeout_ms before (${hung.message})`, {
+      cause: hung, details: { ...hung.details, graph },
+    });
+  }
+
   /** True when no activation is alive, loading or being replaced: nothing will ever take a request. */
   #exhausted(): boolean {
     return this.activations.length === 0 && this.#replacing.size === 0 && this.#starting.size === 0;
@@ -162,6 +186,11 @@ export class ActivationPool implements Runtime {
         cause: this.#lostReason,
         details: { ...this.#lostReason.details },
       }));
+      return;
+    }
+    const hung = this.#hungGraphError(request.graph ?? 0);
+    if (hung !== undefined) {
+      reject(hung);
       return;
     }
     const signal = request.signal;
@@ -326,6 +355,8 @@ export class ActivationPool implements Runtime {
    */
   async runBenchmark(spec: BenchmarkSpec): Promise<ActivationSamples[]> {
     if (this.#stopped) throw new QaicError('QAIC_ABORTED', 'runBenchmark(): the session was reset or closed');
+    const hung = this.#hungGraphError(spec.graph ?? 0);
+    if (hung !== undefined) throw hung;
     const activations = this.activations.filter((a) => a.state === 'ready');
     if (activations.length === 0) throw new QaicError('QAIC_ACTIVATION_FAILED', 'runBenchmark(): no activation is ready');
     const control = new Int32Array(new SharedArrayBuffer(4 * BENCH_SLOTS));

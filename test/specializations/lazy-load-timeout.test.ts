@@ -35,6 +35,8 @@ for (const isolation of ['thread', 'process'] as const) {
       out.hung = ${isolation === 'thread'
         ? 'await attempt(() => session.run(portrait()))'
         : "await attempt(() => session.runBenchmark({ graph: '6x4', num_inferences: 2, emitWarnings: false }))"};
+      // tried again, it would cost another activation and another 15 s: it fails at once until reset()
+      out.again = await attempt(() => session.run(portrait()));
       out.other = await attempt(async () => (await session.run(landscape())).y.shape);
       out.warnings = warnings;
       // let the thread's load return (an empty model, refused), so that it can exit; a killed child has no reader
@@ -46,6 +48,8 @@ for (const isolation of ['thread', 'process'] as const) {
     `, { timeoutMs: 150_000 }));
     t.equal(result.hung?.code, 'QAIC_TIMEOUT', result.hung?.message);
     t.match(result.hung?.message ?? '', /did not load graph 1 \('.*programqpc\.6x4\.onnx'\) on its first use within 15000 ms \(activation_timeout_ms\)/);
+    t.equal(result.again?.code, 'QAIC_TIMEOUT', result.again?.message);
+    t.match(result.again?.message ?? '', /graph 1 is not loaded again until reset\(\): its load on first use overran activation_timeout_ms before/);
     t.same(result.other?.value, [1, 8, 4, 6], `the other graph serves on a replacement activation (${result.other?.message ?? ''})`);
     t.equal(result.replaced, true, 'the activation stuck in the load was replaced');
     t.ok((result.warnings as string[] | undefined)?.includes('QAIC_ACTIVATION_REPLACED'), 'the replacement is announced');
