@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { LatencyStore, STAGES, newHistogram, summarise, type Stage, type LatencySummary, type PercentileFigure, type FirstInference } from './latency-store.js';
+export { LatencyStore, STAGES, newHistogram, summarise, type Stage, type LatencySummary, type PercentileFigure, type FirstInference, type FailureCounts } from './latency-store.js';
 export { PERCENTILES, PERCENTILE_METHOD, minSamplesFor, nearestRank } from './percentiles.js';
 export { buildReport, formatPythonMetrics, pythonMetrics, sessionMetrics, type GraphStores, type MetricsReport, type PythonMetrics, type StageReport } from './report.js';
 export { METRICS_SCHEMA_VERSION, histogramLog, metricsDocument, type MetricsDocument } from './export.js';
