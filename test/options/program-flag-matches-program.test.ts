@@ -35,6 +35,7 @@ const CHANGED: Partial<Record<OptionName, unknown>> = {
   activation_timeout_ms: 5000,
   // compiled in a child process: the program must be the one a worker thread builds
   isolation: 'process',
+  engine: 'worker',
   // compiling never probes the units: this needs no GPU
   compute_unit: ['gpu', 'cpu'],
   compute_unit_for_nodes: { cpu: ['Mul'] },

@@ -9,7 +9,7 @@ import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from '../../errors.js';
 import { readRegularTextFileSync } from '../../files.js';
 import type { ModelProto } from '../../onnx/schema.js';
-import { KEEP_WORST_PER_NODES, type ResolvedOptions } from '../../options.js';
+import type { ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
 import { checkProfileMatches, readProfile, serializeProfile, type QuantizationProfile } from './profile.js';
 import { calibratedRange } from './ranges.js';
@@ -170,20 +170,19 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     const r = calibratedRange(h, options.quantization_calibration, { percentile: options.percentile_calibration_value });
     ranges.push([name, r.min, r.max]);
   }
-  // What hurts accuracy most, kept in float by default: the nodes with the largest own error the profile predicts.
-  // The estimate reads the int8 pass's own output (its folds done, its weight scales chosen): the pass runs once
-  // here for that, and again in the compile worker with these nodes kept.
+  // keep_worst_nodes (0 by default): the first quantized nodes stay float, each reported with the own error the
+  // profile predicts for it. The estimate reads the int8 pass's own output (its folds done, its weight scales
+  // chosen): the pass runs once here for that, and again in the compile worker with these nodes kept.
   const weightRange = int8WeightRange();
   let keepWorst: NodeErrorEstimate[] = [];
-  if (options.keep_worst_nodes !== 0) {
+  const count = options.keep_worst_nodes ?? 0;
+  if (count > 0) {
     const rangeMap = new Map(ranges.map(([name, min, max]) => [name, { min, max }]));
     const trial = quantizeGraph(model, {
       ranges: rangeMap, activationSchema: options.quantization_schema_activations, constantSchema: options.quantization_schema_constants,
       channelwise: options.enable_channelwise, rowwise: options.enable_rowwise, biasPrecision: options.quantization_precision_bias,
       keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators], weightBits: weightRange.bits,
     });
-    const quantizedCount = Object.values(trial.report.quantizedNodes).reduce((a, b) => a + b, 0);
-    const count = options.keep_worst_nodes ?? Math.floor(quantizedCount / KEEP_WORST_PER_NODES);
     keepWorst = worstNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
   }
   return {
