@@ -105,9 +105,10 @@ export interface BaseSessionOptions {
    */
   network_specialization_config?: string;
   /**
-   * Copy input buffers before sending them to an activation instead of transferring them. Transfer is faster but
-   * detaches the caller's typed arrays (their `length` becomes 0). No effect on the native engine (`engine`), which
-   * always copies the inputs at `run()` and never detaches them. @defaultValue false
+   * Copy input buffers at `run()` instead of taking them over. By default `run()` detaches the caller's typed arrays
+   * (their `length` becomes 0): their memory goes to the activation without a copy (a worker thread is sent it; a
+   * native thread reads it in place). With `copy_inputs` the arrays stay usable, at the cost of one copy per run.
+   * The same on both engines. @defaultValue false
    */
   copy_inputs?: boolean;
   /**
@@ -133,7 +134,7 @@ export interface BaseSessionOptions {
    * calling onnxruntime's C API with its CPU provider: less dispatch overhead and memory per activation than a
    * worker thread, and a run in flight can be ended (an AbortSignal or `run_timeout` terminates it inside
    * onnxruntime and frees its activation within milliseconds; `reset()`/`close()` end what is running). Inputs are
-   * copied when `run()` hands them over, so the caller's arrays stay usable (nothing is detached). `'worker'`: a
+   * taken over as on the worker engine (detached unless `copy_inputs`) and read in place by the thread. `'worker'`: a
    * worker thread (or, with `isolation: 'process'`, a child process) holding an onnxruntime-node session.
    * Absent: the environment variable `QAIC_ENGINE` (`native` or `worker`) when set, else `'native'` where it
    * applies and loads. `'native'` does not apply with a compute unit other than the CPU nor with `isolation:

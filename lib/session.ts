@@ -500,9 +500,9 @@ export class Session implements AsyncDisposable {
       const served = graph.graphs[index]!;
       const feeds = normaliseInputs(inputs, index === 0 ? this.#inputSpecs(graph) : served.inputs);
       if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
-      // the native engine copies the inputs at run() (the addon, or the pool for a request that waits): nothing to
-      // transfer, and nothing to copy here (copy_inputs has no effect there)
-      const transfer = this.#engine === 'native' ? [] : prepareTransfer(feeds, this.options.copy_inputs);
+      // the inputs' memory is the library's from here on, on every engine: detached from the caller's arrays, or
+      // copied (copy_inputs, views, shared buffers); a worker activation is sent the buffers, a native one borrows them
+      const transfer = prepareTransfer(feeds, this.options.copy_inputs);
       const validatedNs = nowNs();
       if (served.modelPath === '') {
         // a graph after the first, used for the first time: made loadable now (once), then sent

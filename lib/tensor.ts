@@ -8,7 +8,7 @@
 import { QaicError, describeValue } from './errors.js';
 import { describeThrown } from './run-arguments.js';
 import {
-  allocate, containerCompatible, containerName, dtypeOfContainer, isDType,
+  allocate, viewOf, containerCompatible, containerName, dtypeOfContainer, isDType,
   type DType, type TensorData,
 } from './dtypes.js';
 import { elementCount, type Dim, type ValueSpec } from './onnx/model.js';
@@ -283,13 +283,20 @@ function checkedStrings(name: string, given: readonly unknown[], specs: readonly
 }
 
 /**
- * Decide, per input, whether its buffer can be transferred to the activation or must be copied: copies are made
- * when asked (`copy`), for SharedArrayBuffers (onnxruntime rejects them), for views that do not cover their whole
- * buffer (transferring would detach memory the caller did not hand over, e.g. pooled Node Buffers), and for a
- * buffer used by two inputs. Returns the transfer list.
+ * Take the inputs' memory over from the caller, on every engine, at `run()`: each input's buffer is either detached
+ * from the caller's array now (its memory moves to the library without a copy) or copied. Copies are made when asked
+ * (`copy`), for SharedArrayBuffers (onnxruntime rejects them), for views that do not cover their whole buffer
+ * (detaching would take memory the caller did not hand over, e.g. pooled Node Buffers), for a buffer used by two
+ * inputs, and for a buffer that cannot be detached (a WebAssembly memory's). Detaching here, not when the request
+ * reaches an activation, means a run that waits in the queue cannot see later changes to the caller's arrays.
+ * `tensors` is modified: each typed-array input's `data` becomes a view the library owns. Returns those views'
+ * buffers, the list for `postMessage`'s transfer (the native engine borrows them instead; nobody else holds them).
  */
 export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuffer[] {
   const transfer: ArrayBuffer[] = [];
+  // the tensors whose own buffer is handed over as it is, detached below once every copy has been made (a copy of
+  // a repeated buffer must read it before it is detached)
+  let handOver: WireTensor[] | undefined;
   // buffers already listed: `transfer` itself for a few inputs, a Set (made on demand) for many
   let seen: Set<ArrayBufferLike> | undefined;
   for (const t of tensors) {
@@ -300,33 +307,40 @@ export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuff
     if (seen === undefined && transfer.length >= 8) seen = new Set(transfer);
     const repeated = seen !== undefined ? seen.has(buffer) : transfer.includes(buffer as ArrayBuffer);
     if (copy || !(buffer instanceof ArrayBuffer) || !whole || repeated) {
-      // not view.slice(): Buffer#slice returns a view on the same memory, and transferring that would detach
-      // Node's shared Buffer pool
-      const fresh = allocate(t.type, view.length) as typeof view;
-      (fresh as Uint8Array).set(view as Uint8Array);
-      t.data = fresh;
+      copyInto(t);
       transfer.push(t.data.buffer as ArrayBuffer);
       continue;
     }
     seen?.add(buffer);
     transfer.push(buffer);
+    (handOver ??= []).push(t);
+  }
+  if (handOver === undefined) return transfer;
+  for (const t of handOver) {
+    const view = t.data as Exclude<typeof t.data, string[]>;
+    const index = transfer.indexOf(view.buffer as ArrayBuffer);
+    let moved: ArrayBuffer;
+    try {
+      // a transfer moves the memory to a new ArrayBuffer and detaches the caller's, without copying (a few us)
+      moved = structuredClone(view.buffer as ArrayBuffer, { transfer: [view.buffer as ArrayBuffer] });
+    } catch {
+      // not detachable (a WebAssembly.Memory's buffer, one already marked non-detachable): copied instead
+      copyInto(t);
+      transfer[index] = (t.data as Exclude<typeof t.data, string[]>).buffer as ArrayBuffer;
+      continue;
+    }
+    t.data = viewOf(t.type as Exclude<typeof t.type, 'string'>, moved);
+    transfer[index] = moved;
   }
   return transfer;
 }
 
-/**
- * Replace each tensor's data by a copy of its own (strings: a copy of the list), so the caller may change its arrays
- * from now on: what the native engine does for a request that must wait in the queue (one sent at once is copied by
- * the addon, inside `run()`). `tensors` is modified.
- */
-export function copyTensorData(tensors: WireTensor[]): void {
-  for (const t of tensors) {
-    if (Array.isArray(t.data)) {
-      t.data = [...t.data];
-      continue;
-    }
-    const fresh = allocate(t.type, t.data.length) as typeof t.data;
-    (fresh as Uint8Array).set(t.data as Uint8Array);
-    t.data = fresh;
-  }
+/** Replace a typed-array tensor's data by a fresh copy of its own. */
+function copyInto(t: WireTensor): void {
+  const view = t.data as Exclude<typeof t.data, string[]>;
+  // not view.slice(): Buffer#slice returns a view on the same memory
+  const fresh = allocate(t.type, view.length) as typeof view;
+  (fresh as Uint8Array).set(view as Uint8Array);
+  t.data = fresh;
 }
+

@@ -1,8 +1,8 @@
 /**
  * The performance samples a scenario cycles through: input sets the caller gave, or random ones. Each query gets a
- * fresh copy when `run()` would transfer (detach) its input buffers (the worker engine's default); when it copies
- * them itself (the native engine, or `copy_inputs: true`) the samples are handed out as they are, so the issue path
- * allocates nothing per query.
+ * fresh copy when `run()` would take its input buffers over (detach them: the default on both engines); when it
+ * copies them itself (`copy_inputs: true`) the samples are handed out as they are, so the issue path allocates
+ * nothing per query.
  */
 import { QaicError, describeValue } from '../errors.js';
 import type { TensorData } from '../dtypes.js';

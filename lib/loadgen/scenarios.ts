@@ -41,11 +41,6 @@ export interface ScenarioTarget {
     /** `run()` copies its inputs instead of transferring them (absent: it transfers) */
     readonly copy_inputs?: boolean;
   };
-  /**
-   * `session.engine`: `'native'` copies the inputs inside `run()` and never detaches them, so the samples need no
-   * copy per query (absent: treated as the worker engine, which transfers them unless `copy_inputs`)
-   */
-  readonly engine?: string;
   /** `session.source` (the model path, for the settings file's model name) */
   readonly source: {
     /** the model or program path the session was created with */
@@ -147,7 +142,7 @@ export function prepareScenario(target: ScenarioTarget, args: ScenarioArgs, meth
     ? Array.from({ length: settings.performance_sample_count }, (_, i) => given[i % given.length]!)
     : randomInputSets(target.modelInputShapeDict, settings.performance_sample_count);
   // a run() that leaves its inputs attached lets every query reuse the sample's own buffers
-  const runCopies = target.engine === 'native' || target.options.copy_inputs === true;
+  const runCopies = target.options.copy_inputs === true;
   return { settings, cycle: new SampleCycle(sets, !runCopies) };
 }
 

@@ -110,11 +110,11 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   }
 
   /** Handle a worker-protocol message the way worker.ts does, on the native thread. */
-  postMessage(message: ToWorker): void {
+  postMessage(message: ToWorker, transfer?: readonly ArrayBuffer[]): void {
     if (this.#exited) throw new Error(`activation ${this.#config.index}'s native thread has ended`);
     switch (message.type) {
       case 'run':
-        this.#run(message);
+        this.#run(message, transfer);
         return;
       case 'bench':
         this.#bench(message);
@@ -131,13 +131,20 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     }
   }
 
-  #run(message: Extract<ToWorker, { type: 'run' }>): void {
+  /**
+   * Hand a run to the native thread. The buffers in `transfer` are the library's own (the Session detached them from
+   * the caller, or copied them, at run()), so the thread reads them in place (the addon's borrow mode: each is
+   * referenced until the run's outcome is delivered); a request whose buffers were not all handed over is copied by
+   * the addon instead, as nothing would stop their owner from changing them meanwhile.
+   */
+  #run(message: Extract<ToWorker, { type: 'run' }>, transfer: readonly ArrayBuffer[] | undefined): void {
     const received = nowNs();
     const graph = message.graph ?? 0;
     try {
       this.#graphFor(graph, message.modelPath);
       this.#running.set(message.id, graph);
-      this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs]);
+      const borrow = transfer !== undefined && transfer.length > 0 && ownsAll(message.feeds, transfer);
+      this.#native.run(message.id, graph, borrow ? message.feeds as unknown as NativeTensor[] : feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs], borrow);
     } catch (error) {
       // malformed arguments (the addon's synchronous refusals) answer like worker.ts's refusals do: a failed run
       this.#running.delete(message.id);
@@ -287,6 +294,14 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     }
     return { name: 'Error', message: event.message };
   }
+}
+
+/** Whether every typed-array feed's buffer is one of `transfer` (string feeds are copied by the addon anyway). */
+function ownsAll(feeds: readonly WireTensor[], transfer: readonly ArrayBuffer[]): boolean {
+  for (const t of feeds) {
+    if (!Array.isArray(t.data) && !transfer.includes(t.data.buffer as ArrayBuffer)) return false;
+  }
+  return true;
 }
 
 /**

@@ -14,7 +14,6 @@ import { activationConfig } from './activation-config.js';
 import { BENCH_SLOT, BENCH_SLOTS, type BenchResult } from './protocol.js';
 import type { ActivationSamples, BenchmarkSpec, EndedProfile, RunRequest, Runtime, RuntimeSpec } from './runtime.js';
 import { nowNs } from './clock.js';
-import { copyTensorData } from '../tensor.js';
 
 /** A request as the pool sees it (the runtime's {@link RunRequest}). */
 export type PoolRequest = RunRequest;
@@ -220,9 +219,6 @@ export class ActivationPool implements Runtime {
         return;
       }
     }
-    // the native engine's contract is that inputs are copied at run(): one that must wait gets its copy now, so the
-    // caller may change its arrays meanwhile (the worker engine transferred or copied them already)
-    if (this.#config.engine === 'native') copyTensorData(request.feeds);
     this.#queue.push(waiting);
     this.#pump();
   }
