@@ -136,7 +136,8 @@ export interface BaseSessionOptions {
    * onnxruntime and frees its activation within milliseconds; `reset()`/`close()` end what is running). Inputs are
    * taken over as on the worker engine (detached unless `copy_inputs`) and read in place by the thread. `'worker'`: a
    * worker thread (or, with `isolation: 'process'`, a child process) holding an onnxruntime-node session.
-   * Absent: the environment variable `QAIC_ENGINE` (`native` or `worker`) when set, else `'native'` where it
+   * Absent: the environment variable `QAIC_ENGINE` (`native` or `worker`; another value makes the `Session` constructor
+   * throw `QAIC_INVALID_OPTION`) when set, else `'native'` where it
    * applies and loads. `'native'` does not apply with a compute unit other than the CPU nor with `isolation:
    * 'process'`: the worker engine runs then (asked-for `'native'` warns `QAIC_ENGINE_FALLBACK` saying why); an addon
    * that cannot be loaded (not built, or an onnxruntime older than it) also means the worker engine, with a

@@ -106,6 +106,8 @@ export class Session implements AsyncDisposable {
    */
   constructor(modelPath: string, options?: SessionOptions | SessionOptionsCamel) {
     this.#options = resolveOptions(options);
+    // a bad QAIC_ENGINE is a bad option value: refused here with the others, not at the first activation
+    requestedEngine(this.#options.engine);
     this.#source = describeSource(modelPath);
     this.#measure = new SessionMeasurements(this, () => this.#runtime);
     const ignored = Object.keys(this.options.ignored);

@@ -47,6 +47,19 @@ t.test('QAIC_ENGINE sets the default; the option wins; a bad value names the var
   t.throws(() => requestedEngine(undefined, { QAIC_ENGINE: 'threads' }), { code: 'QAIC_INVALID_OPTION', message: /QAIC_ENGINE.*'engine'.*'native', 'worker'; got 'threads'/ });
 });
 
+t.test('a bad QAIC_ENGINE is refused by the constructor, as a bad option is', async (t) => {
+  const saved = process.env['QAIC_ENGINE'];
+  t.teardown(() => {
+    if (saved === undefined) delete process.env['QAIC_ENGINE'];
+    else process.env['QAIC_ENGINE'] = saved;
+  });
+  process.env['QAIC_ENGINE'] = 'threads';
+  t.throws(() => new Session(identityModel('float32')), { code: 'QAIC_INVALID_OPTION', message: /QAIC_ENGINE.*got 'threads'/ });
+  const explicit = new Session(identityModel('float32'), { engine: 'worker' });
+  t.equal(explicit.options.engine, 'worker', 'the option wins: the variable is not read');
+  await explicit.close();
+});
+
 t.test('session.engine: undefined before activation, then the engine that runs', async (t) => {
   const session = new Session(identityModel('float32'), { engine: 'worker' });
   t.teardown(() => session.close());
