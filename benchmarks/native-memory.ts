@@ -14,7 +14,8 @@
  *
  * Reported per series: RSS before the Session, after setup, after warm-up (the first 10 % of the runs) and at the
  * end; the slope of a least-squares line through the samples of the second half, in MiB per 10,000 runs (RSS, heap,
- * external); and the growth over the second half that slope implies. Judged: the gc'd native series' RSS slope at
+ * external), with a Theil-Sen RSS slope beside it (RSS moves in allocator steps of several MiB, which tilt a
+ * least-squares line) and RSS medians per quarter of the run; and the growth over the second half the slope implies. Judged: the gc'd native series' RSS slope at
  * most 0.1 MiB per 10,000 runs (about 10 bytes a run: one leaked allocation per run of any real size would show),
  * the benchmark's own reading of "no growth".
  *
@@ -28,7 +29,7 @@ import { Session } from '../lib/session.js';
 import { loadNativeEngine } from '../lib/runtime/native-addon.js';
 import { ENGINES, type Engine } from '../lib/runtime/engine.js';
 import { MODELS, QUICK, elements, machine, saveResult } from './lib/config.js';
-import { lcgFloat32 } from './lib/stats.js';
+import { lcgFloat32, spread } from './lib/stats.js';
 
 const MiB = 2 ** 20;
 /** RSS slope bound of the gc'd native series, MiB per 10,000 runs. */
@@ -69,6 +70,14 @@ interface SeriesResult extends Omit<Series, 'samples'> {
   slopePer10k: { rss: number; heapUsed: number; external: number };
   /** RSS growth over the second half implied by that slope, MiB */
   secondHalfGrowthMiB: number;
+  /**
+   * the Theil-Sen RSS slope over the same samples (median of the pairwise slopes), MiB per 10,000 runs: RSS moves in
+   * steps of several MiB when the allocator hands memory back or takes it again, and a step near either end of the
+   * window tilts a least-squares line far more than this one
+   */
+  robustRssSlopePer10k: number;
+  /** median RSS of each quarter of the samples, MiB: drift shows as a rise from quarter to quarter */
+  rssQuarterMedians: number[];
   /** the samples, kept for plotting */
   samples: Sample[];
 }
@@ -148,6 +157,18 @@ function slope(points: ReadonlyArray<[number, number]>): number {
   return sxy / sxx;
 }
 
+/** Theil-Sen slope of y against x: the median of the slopes between every pair of points. */
+function theilSen(points: ReadonlyArray<[number, number]>): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) {
+      const dx = points[j]![0] - points[i]![0];
+      if (dx !== 0) slopes.push((points[j]![1] - points[i]![1]) / dx);
+    }
+  }
+  return slopes.length === 0 ? Number.NaN : spread(slopes).median;
+}
+
 function analyse(s: Series): SeriesResult {
   const half = s.samples.filter((p) => p.runs >= s.runs / 2);
   const per10k = (key: 'rss' | 'heapUsed' | 'external'): number => slope(half.map((p) => [p.runs, p[key]])) * 10_000;
@@ -156,6 +177,8 @@ function analyse(s: Series): SeriesResult {
   return {
     ...s, samples: s.samples, afterWarmup, end: s.samples.at(-1)!, slopePer10k,
     secondHalfGrowthMiB: (slopePer10k.rss * (s.runs / 2)) / 10_000,
+    robustRssSlopePer10k: theilSen(half.map((p) => [p.runs, p.rss])) * 10_000,
+    rssQuarterMedians: [0, 1, 2, 3].map((q) => spread(s.samples.filter((_, i) => Math.floor((4 * i) / s.samples.length) === q).map((p) => p.rss)).median),
   };
 }
 
@@ -190,10 +213,10 @@ async function main(): Promise<void> {
   }
   const f = (x: number): string => x.toFixed(1);
   console.log(`\nRSS over ${runs} cls ${MODELS.find((m) => m.key === 'cls')!.shape.join('x')} runs through Session.run(), ${ACTIVATIONS} activations, MiB (slopes: least squares over the second half, MiB per 10,000 runs)`);
-  console.log('| engine | gc before sample | before Session | after setup | after warm-up | end | RSS slope | heap slope | external slope | 2nd-half growth | runs/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| engine | gc before sample | before Session | after setup | after warm-up | end | RSS slope | RSS slope (Theil-Sen) | heap slope | external slope | 2nd-half growth | RSS median per quarter | runs/s |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of series) {
-    console.log(`| ${s.engine} | ${s.gc ? 'yes' : 'no'} | ${f(s.rssBeforeSession)} | ${f(s.afterSetup.rss)} | ${f(s.afterWarmup.rss)} (${s.afterWarmup.runs} runs) | ${f(s.end.rss)} | ${s.slopePer10k.rss.toFixed(3)} | ${s.slopePer10k.heapUsed.toFixed(3)} | ${s.slopePer10k.external.toFixed(3)} | ${s.secondHalfGrowthMiB.toFixed(2)} | ${s.runsPerSecond.toFixed(0)} |`);
+    console.log(`| ${s.engine} | ${s.gc ? 'yes' : 'no'} | ${f(s.rssBeforeSession)} | ${f(s.afterSetup.rss)} | ${f(s.afterWarmup.rss)} (${s.afterWarmup.runs} runs) | ${f(s.end.rss)} | ${s.slopePer10k.rss.toFixed(3)} | ${s.robustRssSlopePer10k.toFixed(3)} | ${s.slopePer10k.heapUsed.toFixed(3)} | ${s.slopePer10k.external.toFixed(3)} | ${s.secondHalfGrowthMiB.toFixed(2)} | ${s.rssQuarterMedians.map(f).join(' / ')} | ${s.runsPerSecond.toFixed(0)} |`);
   }
   const judged = series.find((s) => s.engine === 'native' && s.gc);
   const met = judged === undefined ? undefined : judged.slopePer10k.rss <= SLOPE_LIMIT;
