@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`--engines: '${e}' is not one of ${ENGINES.join(', ')}`);
   if (engines.includes('native')) {
     const loaded = loadNativeEngine();
-    if ('reason' in loaded) throw new Error(`the native engine does not load, so its memory cannot be measured: ${loaded.reason} (build it: npm run build:native)`);
+    if ('reason' in loaded) throw new Error(`the native engine does not load, so its memory cannot be measured: ${loaded.reason}`);
   }
   const runs = Number(argValue('--runs') ?? (QUICK ? 10_000 : 100_000));
   if (!Number.isInteger(runs) || runs < 200) throw new Error(`--runs must be an integer >= 200, got '${String(argValue('--runs'))}'`);

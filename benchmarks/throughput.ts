@@ -88,7 +88,7 @@ async function closedLoop(clients: number, seconds: number, call: (client: numbe
 /** Fail loudly, before anything is measured, when the native engine cannot run here. */
 export function requireNativeEngine(): void {
   const loaded = loadNativeEngine();
-  if ('reason' in loaded) throw new Error(`the native engine does not load, so its figures cannot be measured: ${loaded.reason} (build it: npm run build:native)`);
+  if ('reason' in loaded) throw new Error(`the native engine does not load, so its figures cannot be measured: ${loaded.reason}`);
 }
 
 async function one(m: BenchModel, cores: number, seconds: number, reps: number, configureSeconds: number, configureRounds: number): Promise<ThroughputResult> {
