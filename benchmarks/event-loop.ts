@@ -16,13 +16,15 @@
  * it too).
  *
  * Reported per phase: median over repetitions of p50 / p99 / max (ms), with min-max spread, and the main thread's
- * own busy time per inference (event-loop utilization), which other load on the machine disturbs far less. Target
+ * own busy time per inference (event-loop utilization), which other load on the machine disturbs far less, and on
+ * Linux its CPU time and runqueue wait per inference (schedstat), which tell its own work from preemption. Target
  * (issue 13): each engine's p99 at most 1 ms above idle p99 (medians) during 200 det runs; reported for both engines,
  * judged on the native engine (the default). `--quick` (or QAIC_BENCH_QUICK=1): 50 inferences, 2 repetitions.
  * Prints a table and saves benchmarks/results/event-loop.json.
  */
 import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { Session } from '../lib/session.js';
 import type { Engine } from '../lib/runtime/engine.js';
@@ -52,6 +54,23 @@ export interface LoopDelay {
    * caller's thread itself spent, much less sensitive to other load on the machine than the delay percentiles
    */
   mainActiveMs: number;
+  /**
+   * the main thread's CPU time during the phase and its time waiting for a CPU while runnable, in ms, from
+   * `/proc/self/task/<pid>/schedstat` (Linux; absent elsewhere): on a loaded machine the busy time above also counts
+   * the time the thread was runnable but preempted, so these two tell the library's own work from the machine's load
+   */
+  mainCpuMs?: number;
+  mainRunqueueMs?: number;
+}
+
+/** The main thread's [CPU ns, runqueue wait ns], or undefined where the kernel does not say. */
+function mainThreadSchedstat(): [number, number] | undefined {
+  try {
+    const [cpu, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return cpu === undefined || wait === undefined || Number.isNaN(cpu) || Number.isNaN(wait) ? undefined : [cpu, wait];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Median and min-max over repetitions. */
@@ -72,7 +91,7 @@ export interface EventLoopResult {
   inferences: number;
   reps: number;
   raw: Record<Phase, LoopDelay[]>;
-  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary; mainThreadMsPerInference?: Summary }>;
+  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary; mainThreadMsPerInference?: Summary; mainCpuMsPerInference?: Summary; mainRunqueueMsPerInference?: Summary }>;
   /** per engine: its p99 minus idle p99 (medians), in ms, and whether that is within the 1 ms target */
   engines: Record<Engine, { ran: Engine | undefined; p99OverIdleMs: number; p99OverHandWrittenMs: number; met: boolean }>;
   target: string;
@@ -88,12 +107,15 @@ async function measure(body: () => Promise<void>): Promise<LoopDelay> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   const t0 = performance.now();
   const elu0 = perf.eventLoopUtilization();
+  const sched0 = mainThreadSchedstat();
   h.enable();
   await body();
   h.disable();
+  const sched1 = mainThreadSchedstat();
   const elu = perf.eventLoopUtilization(elu0);
+  const sched = sched0 !== undefined && sched1 !== undefined ? { mainCpuMs: (sched1[0] - sched0[0]) / 1e6, mainRunqueueMs: (sched1[1] - sched0[1]) / 1e6 } : {};
   const seconds = (performance.now() - t0) / 1e3;
-  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds, mainActiveMs: elu.active };
+  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds, mainActiveMs: elu.active, ...sched };
 }
 
 /** Run the benchmark; returns what it saves. */
@@ -164,6 +186,10 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
     if (phase !== 'idle') {
       summary[phase].inferencesPerSecond = summarise(raw[phase].map((r) => n / r.seconds));
       summary[phase].mainThreadMsPerInference = summarise(raw[phase].map((r) => r.mainActiveMs / n));
+      if (raw[phase].every((r) => r.mainCpuMs !== undefined)) {
+        summary[phase].mainCpuMsPerInference = summarise(raw[phase].map((r) => r.mainCpuMs! / n));
+        summary[phase].mainRunqueueMsPerInference = summarise(raw[phase].map((r) => r.mainRunqueueMs! / n));
+      }
     }
   }
   const engines = {} as EventLoopResult['engines'];
@@ -191,11 +217,11 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
 /** Print the result as a table. */
 export function printEventLoop(r: EventLoopResult): void {
   const f = (s: Summary): string => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
-  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s', 'main-thread ms/inference']];
+  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s', 'main-thread busy ms/inference', 'main-thread CPU ms/inference', 'main-thread runqueue ms/inference']];
   for (const phase of PHASES) {
     const s = r.summary[phase];
     const g = (x: Summary | undefined): string => (x === undefined ? '' : f(x));
-    rows.push([phase, f(s.p50), f(s.p99), f(s.max), g(s.inferencesPerSecond), g(s.mainThreadMsPerInference)]);
+    rows.push([phase, f(s.p50), f(s.p99), f(s.max), g(s.inferencesPerSecond), g(s.mainThreadMsPerInference), g(s.mainCpuMsPerInference), g(s.mainRunqueueMsPerInference)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   console.log(`\nEvent-loop delay, ${r.inferences} det inferences ${r.shape.join('x')} per phase, ${r.reps} interleaved reps, median (min-max)`);
