@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { benchDispatch, printDispatch } from './dispatch.js';
-import { benchThroughput, printThroughput } from './throughput.js';
+import { ENGINES_MEASURED, benchThroughput, printThroughput } from './throughput.js';
 import { benchPeak, printPeak } from './peak.js';
 import { QUICK, machine, saveResult } from './lib/config.js';
 import { loadAffinity } from '../lib/runtime/affinity.js';
 
-const OTHERS = ['event-loop', 'activation-time', 'program-memory', 'pinning', 'rate-vs-wall-clock', 'onnx-codec', 'isolation'] as const;
+const OTHERS = ['event-loop', 'activation-time', 'program-memory', 'pinning', 'rate-vs-wall-clock', 'onnx-codec', 'isolation', 'native-memory'] as const;
 
 function runOther(name: string): { ran: boolean; status?: number | null; stdout?: string; json?: unknown } {
   const script = join(process.cwd(), 'dist', 'benchmarks', `${name}.js`);
@@ -76,13 +76,19 @@ const rate = (r: (typeof t)['det'], name: string): string => {
   const v = r.infPerSec[name]!;
   return `${v.spread.median.toFixed(1)} inf/s (${v.spread.min.toFixed(1)}-${v.spread.max.toFixed(1)})`;
 };
-for (const name of ['ort-main', 'ort-workers', 'qaic-run', 'qaic-benchmark']) rows.push([`throughput: ${name}`, rate(t.det, name), rate(t.cls, name), '', '']);
-rows.push(['configured (act x cores, set)', `${t.det.configured.num_activations}x${t.det.configured.aic_num_cores}, ${t.det.configured.set_size}`, `${t.cls.configured.num_activations}x${t.cls.configured.aic_num_cores}, ${t.cls.configured.set_size}`, '', '']);
-rows.push(['throughput qaic-run / best plain', `${t.det.qaicRunOverBest}x vs ${t.det.bestPlain}`, `${t.cls.qaicRunOverBest}x vs ${t.cls.bestPlain}`, '>= 1.0x', `${t.det.met ? 'yes' : 'NO'} / ${t.cls.met ? 'yes' : 'NO'}`]);
-rows.push(['throughput qaic-benchmark / best plain', `${t.det.qaicBenchmarkOverBest}x`, `${t.cls.qaicBenchmarkOverBest}x`, '', '']);
+for (const name of t.det.variants) rows.push([`throughput: ${name}`, rate(t.det, name), rate(t.cls, name), '', '']);
+for (const engine of ENGINES_MEASURED) {
+  const e = { det: t.det.engines[engine], cls: t.cls.engines[engine] };
+  const over = (x: { ratio: number; min: number; max: number }): string => `${x.ratio}x (${x.min}-${x.max})`;
+  const target = engine === 'native' ? '>= 1.0x' : '';
+  const met = engine === 'native' ? `${e.det.met ? 'yes' : 'NO'} / ${e.cls.met ? 'yes' : 'NO'}` : '';
+  rows.push([`${engine} engine configured (act x cores, set)`, `${e.det.configured.num_activations}x${e.det.configured.aic_num_cores}, ${e.det.configured.set_size}`, `${e.cls.configured.num_activations}x${e.cls.configured.aic_num_cores}, ${e.cls.configured.set_size}`, '', '']);
+  rows.push([`throughput ${engine}-run / best plain`, `${over(e.det.runOverBest)} vs ${t.det.bestPlain}`, `${over(e.cls.runOverBest)} vs ${t.cls.bestPlain}`, target, met]);
+  rows.push([`throughput ${engine}-benchmark / best plain`, over(e.det.benchmarkOverBest), over(e.cls.benchmarkOverBest), target, '']);
+}
 const achieved = (key: 'det' | 'cls'): string => {
   const macs = peak.modelMacs[key]!.total;
-  const g = (macs * t[key].infPerSec['qaic-run']!.spread.median) / 1e9;
+  const g = (macs * t[key].infPerSec['native-run']!.spread.median) / 1e9;
   return `${g.toFixed(1)} GMAC/s = ${((100 * g) / peak.peakGmacPerSec).toFixed(0)} % of peak (${(macs / 1e9).toFixed(3)} GMAC/inf)`;
 };
 rows.push([`achieved MAC rate (peak ${peak.peakGmacPerSec.toFixed(1)} GMAC/s)`, achieved('det'), achieved('cls'), '', '']);
