@@ -30,6 +30,18 @@ export interface EngineAddon {
   nowNs(): number;
   /** One activation: a native thread owning one onnxruntime session per graph. Requires {@link EngineAddon.init} first. */
   NativeActivation: new (onEvent: (event: NativeEvent) => void) => NativeActivation;
+  /**
+   * Pin the calling thread to exactly these CPU indices (`pthread_setaffinity_np` on itself: the process and other
+   * threads keep theirs). Needs no {@link EngineAddon.init}: the worker engine's threads load the addon and pin
+   * themselves with it (`affinity.ts`).
+   *
+   * @throws TypeError when `cpus` is empty or holds something other than a non-negative integer (naming the element);
+   *   Error with the reason when a CPU is beyond the OS's mask (1023) or the OS refuses (e.g. `Invalid argument` for a
+   *   CPU outside the process's allowed set)
+   */
+  pinThread(cpus: number[]): void;
+  /** The CPU indices the calling thread may run on (`sched_getaffinity`). Needs no {@link EngineAddon.init}. */
+  threadAffinity(): number[];
 }
 
 /** onnxruntime session options, already resolved to what the C API takes; absent fields keep onnxruntime's defaults. */
@@ -208,13 +220,22 @@ function isEngineAddon(value: unknown): value is EngineAddon {
     typeof v.NativeActivation === 'function' && typeof v.apiVersion === 'number';
 }
 
-function load(): NativeEngineLoad {
+/**
+ * The addon file to load: the first of {@link nativeAddonCandidates} that exists.
+ *
+ * @returns the file, or why there is none (naming every file tried and the command that builds it)
+ */
+export function nativeAddonFile(): { file: string } | { reason: string } {
   const candidates = nativeAddonCandidates();
-  const present = candidates.filter((f) => existsSync(f));
-  if (present.length === 0) {
-    return { reason: `the native engine addon is not built (none of ${candidates.map((f) => `'${f}'`).join(', ')} exists; run 'npm run build:native')` };
-  }
-  const file = present[0]!;
+  const file = candidates.find((f) => existsSync(f));
+  if (file !== undefined) return { file };
+  return { reason: `the native engine addon is not built (none of ${candidates.map((f) => `'${f}'`).join(', ')} exists; run 'npm run build:native')` };
+}
+
+function load(): NativeEngineLoad {
+  const found = nativeAddonFile();
+  if ('reason' in found) return found;
+  const file = found.file;
   let addon: unknown;
   try {
     addon = createRequire(import.meta.url)(file);

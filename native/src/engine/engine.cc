@@ -293,11 +293,12 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
   std::optional<OrtFailure> failure;
   std::optional<std::vector<int>> pinned;
   if (!cpus.empty()) {
-    std::string error;
-    if (PinCurrentThread(cpus, &error)) {
-      pinned = CurrentAffinity();
+    std::string reason;
+    std::vector<int> got;
+    if (PinCurrentThread(cpus, &reason) && CurrentAffinity(&got, &reason)) {
+      pinned = std::move(got);
     } else {
-      failure = EngineFailure(error);
+      failure = EngineFailure("cannot pin the activation thread to CPUs [" + CpuList(cpus) + "]: " + reason);
     }
   }
   std::shared_ptr<Graph> graph0;

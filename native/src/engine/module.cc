@@ -1,8 +1,10 @@
-// The qaic_engine addon: init(libraryPath), nowNs(), apiVersion and the NativeActivation class (native-api.md).
+// The qaic_engine addon: init(libraryPath), nowNs(), apiVersion, the NativeActivation class (native-api.md), and
+// pinThread()/threadAffinity() for the worker engine's threads.
 #include "activation_wrap.h"
 #include "clock.h"
 #include "engine.h"
 #include "ort.h"
+#include "thread_affinity_js.h"
 
 #include <napi.h>
 
@@ -46,6 +48,9 @@ Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("nowNs", Napi::Function::New<NowNsJs>(env, "nowNs"));
   exports.Set("NativeActivation", ActivationWrap::Define(env));
+  // the worker engine's threads pin themselves with these; they work without init()
+  exports.Set("pinThread", Napi::Function::New<PinThreadJs>(env, "pinThread"));
+  exports.Set("threadAffinity", Napi::Function::New<ThreadAffinityJs>(env, "threadAffinity"));
   return exports;
 }
 
