@@ -232,7 +232,14 @@ export function nativeAddonFile(): { file: string } | { reason: string } {
   return { reason: `the native engine addon is not built (none of ${candidates.map((f) => `'${f}'`).join(', ')} exists; run 'npm run build:native')` };
 }
 
-function load(): NativeEngineLoad {
+/**
+ * Load the addon and initialise it on `library` (onnxruntime's library, or why there is none). Not cached.
+ * {@link loadNativeEngine} is the entry point and hands it onnxruntime-node's library; tests hand it another one (an
+ * onnxruntime too old for the addon's API) through a module substitution in a child process.
+ *
+ * @internal
+ */
+export function loadNativeEngineOn(library: { file: string } | { reason: string }): NativeEngineLoad {
   const found = nativeAddonFile();
   if ('reason' in found) return found;
   const file = found.file;
@@ -243,7 +250,6 @@ function load(): NativeEngineLoad {
     return { reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
   }
   if (!isEngineAddon(addon)) return { reason: `'${file}' is not the qaic native engine addon (it lacks init/nowNs/NativeActivation)` };
-  const library = onnxRuntimeLibrary();
   if ('reason' in library) return { reason: library.reason };
   try {
     const { ortVersion } = addon.init(library.file);
@@ -261,6 +267,6 @@ let cached: NativeEngineLoad | undefined;
  * `$QAIC_NATIVE_ADDON` is read on the first call).
  */
 export function loadNativeEngine(): NativeEngineLoad {
-  cached ??= load();
+  cached ??= loadNativeEngineOn(onnxRuntimeLibrary());
   return cached;
 }
