@@ -28,6 +28,11 @@ export interface EngineAddon {
   init(libraryPath: string): { ortVersion: string };
   /** `CLOCK_MONOTONIC` in ns as a double: the clock of `process.hrtime()` (`clock.ts` `nowNs()`). */
   nowNs(): number;
+  /**
+   * How many onnxruntime output values external ArrayBuffers hold now, in this process: each is released when V8
+   * collects its buffer. Outputs delivered as copies (`copyOutputs`, or where external buffers are refused) hold none.
+   */
+  heldOutputValues(): number;
   /** One activation: a native thread owning one onnxruntime session per graph. Requires {@link EngineAddon.init} first. */
   NativeActivation: new (onEvent: (event: NativeEvent) => void) => NativeActivation;
   /**
@@ -81,11 +86,14 @@ export interface NativeTensor {
 export interface NativeActivation {
   /**
    * Start the native thread: it pins itself to `cpus` (`pthread_setaffinity_np`) when given, then loads graph 0.
-   * Event `'ready'` or `'load-failed'`. Call once.
+   * Event `'ready'` or `'load-failed'`. Call once. With `copyOutputs` true, every output's data is a copy in a V8
+   * ArrayBuffer and onnxruntime's memory is released as the result is delivered (what a V8 sandbox that refuses
+   * external buffers, such as Electron's, gets anyway): for outputs kept long, whose external buffers would otherwise
+   * hold onnxruntime memory until they are collected.
    *
    * @throws Error on a malformed config (naming the field) or a second call
    */
-  start(config: { index: number; modelPath: string; inputNames: string[]; sessionOptions: NativeSessionOptions; cpus?: number[] }): void;
+  start(config: { index: number; modelPath: string; inputNames: string[]; sessionOptions: NativeSessionOptions; cpus?: number[]; copyOutputs?: boolean }): void;
   /**
    * Register graph `index` (>= 1), loaded on its first run or bench (events `'graph-loading'`, then `'graph-loaded'`).
    * A failed load fails the requests waiting for it; the next request tries again. A registration whose model has not
@@ -101,7 +109,8 @@ export interface NativeActivation {
    * a reference to each feed's ArrayBuffer until the request's `'result'` or `'run-failed'` is delivered. The caller
    * must then neither write to nor detach those buffers until that event (e.g. hand over buffers nobody else holds).
    * String feeds are always copied.
-   * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them).
+   * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them, or with
+   * `start()`'s `copyOutputs`).
    *
    * onnxruntime logs the run at FATAL only (its failure comes back as `'run-failed'`; a cancel would otherwise print
    * an ERROR line), unless the graph's `logSeverityLevel` is set. After {@link NativeActivation.close} the call is

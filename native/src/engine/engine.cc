@@ -281,7 +281,7 @@ void Engine::Dispatch(Napi::Env env, Napi::Function on_event) {
   // the thread is done with the request's inputs once its outcome is posted
   if (event.type == Event::Type::kResult || event.type == Event::Type::kRunFailed) borrowed_.erase(event.id);
   Napi::HandleScope scope(env);
-  Napi::Object object = EventToJs(env, event);
+  Napi::Object object = EventToJs(env, event, copy_outputs_);
   on_event.Call({object});
 }
 
