@@ -6,18 +6,12 @@
  */
 import t from 'tap';
 import { finished, isolated } from '../fixtures/isolated.js';
-import { nativeSkipReason } from '../fixtures/native-engine.js';
+import { BUFFER_LIFETIME_PRELUDE, nativeSkipReason } from '../fixtures/native-engine.js';
 
 const skip = nativeSkipReason();
 
 t.test('copied outputs are exact, hold no onnxruntime memory, and do not grow the process', { skip }, async (t) => {
-  const result = finished(t, await isolated(`
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc');
-    const { TestActivation, engineAddon } = await fixtures('native-engine.js');
-    const { addOneModel, identityModel } = await fixtures('models.js');
+  const result = finished(t, await isolated(`${BUFFER_LIFETIME_PRELUDE}
     const addon = engineAddon();
     const bytes = (v) => Array.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
 
