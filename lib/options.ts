@@ -56,8 +56,9 @@ export interface BaseSessionOptions {
   allow_oversubscription?: boolean;
   /**
    * Pin each activation's worker thread (and onnxruntime's pool threads) to its own `aic_num_cores` cores, like
-   * the device gives each activation its own cores. Needs the optional native addon (`npm run build:native`);
-   * without it a warning says pinning is off and why, and everything runs unpinned. Not a Python option.
+   * the device gives each activation its own cores. Needs the native engine addon (built at install, or the prebuilt
+   * one; `npm run build:native`), on either engine; without it a warning says pinning is off and why, and everything
+   * runs unpinned. Not a Python option.
    * @defaultValue false
    */
   pin_cores?: boolean;

@@ -1,13 +1,6 @@
 {
   "targets": [
     {
-      "target_name": "affinity",
-      "sources": ["src/affinity.cc"],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags_cc": ["-O2"]
-    },
-    {
       "target_name": "qaic_engine",
       "sources": [
         "src/engine/module.cc",
@@ -19,6 +12,7 @@
         "src/engine/tensor_out.cc",
         "src/engine/events.cc",
         "src/engine/pinning.cc",
+        "src/engine/thread_affinity_js.cc",
         "src/engine/bench.cc",
         "src/engine/engine.cc",
         "src/engine/activation_wrap.cc"

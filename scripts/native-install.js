@@ -1,6 +1,7 @@
-// `npm install` hook: give this machine the native engine (native/build/Release/qaic_engine.node) and the thread
-// pinning addon, or explain why not. It never fails the install: without the native engine the package runs on its
-// worker engine (slower dispatch, no cancellation of a run in flight) and warns once, QAIC_ENGINE_FALLBACK, saying why.
+// `npm install` hook: give this machine the native engine (native/build/Release/qaic_engine.node), or explain why
+// not. It never fails the install: without the native engine the package runs on its worker engine (slower dispatch,
+// no cancellation of a run in flight) and warns once, QAIC_ENGINE_FALLBACK, saying why. The same addon pins the
+// worker engine's threads under pin_cores, so without it pinning is off too (a warning says so).
 //
 // - A checkout (or a git install, which installs devDependencies) has the build inputs: node-addon-api and
 //   onnxruntime's C API header from the pinned devDependency com.github.asus4.onnxruntime. It builds with node-gyp.
@@ -44,7 +45,7 @@ if (process.env.QAIC_NATIVE_BUILD === 'skip') {
   const started = Date.now();
   const built = spawnSync('node-gyp', ['rebuild', '--jobs', 'max', '--directory', 'native'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32', encoding: 'utf8' });
   if (built.status === 0) {
-    say(`built the native engine and the pinning addon with node-gyp (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    say(`built the native engine with node-gyp (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } else {
     const output = `${built.stdout ?? ''}${built.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
     fallback(`the native build failed (${built.error?.message ?? `node-gyp exited with ${built.status ?? built.signal}`})`);

@@ -1,6 +1,7 @@
 // `npm pack` hook (prepack): copy the native engine built here into prebuilds/<platform>-<arch>/, which the package
-// ships, so a registry install (which has no devDependencies and so cannot build) still gets it. Nothing is copied
-// when it was not built; the package then falls back to its worker engine where it is installed.
+// ships, so a registry install (which has no devDependencies and so cannot build) still gets it, and with it pinning
+// (pin_cores) on both engines. Nothing is copied when it was not built; the package then falls back to its worker
+// engine where it is installed.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,32 +1,31 @@
 /**
- * Core pinning through the optional native addon in `native/` (built by `npm run build:native`).
+ * Core pinning for the worker engine's threads, through the native engine addon (`native/src/engine/`, built by
+ * `npm run build:native` or shipped prebuilt): its `pinThread()` pins the calling thread with
+ * `pthread_setaffinity_np` on itself, so an activation's worker pins itself and nothing else. That needs neither
+ * `init()` nor a loadable onnxruntime, so pinning works on the worker engine even where the native engine falls back.
+ * The native engine's own threads pin themselves inside the addon.
  *
- * The addon pins the calling thread with `sched_setaffinity(0, ...)`, so an activation's worker pins itself and
- * nothing else. onnxruntime's intra-op pool threads are separate OS threads: they are pinned through the session
- * config entry `session.intra_op_thread_affinities` (see {@link ortIntraOpAffinities}). The addon is never
- * required: without it (no compiler at install time, another OS) {@link loadAffinity} says why pinning is off and
- * everything else works unpinned.
+ * onnxruntime's intra-op pool threads are separate OS threads: they are pinned through the session config entry
+ * `session.intra_op_thread_affinities` (see {@link ortIntraOpAffinities}). The addon is never required: without it
+ * (no compiler at install time, another OS) {@link loadAffinity} says why pinning is off and everything else works
+ * unpinned.
+ *
+ * The addon file is the native engine's: `$QAIC_NATIVE_ADDON` when set, else the local build, then the prebuilt one.
+ * (A separate pinning addon, `affinity.node`, and its `$QAIC_AFFINITY_ADDON` existed before; neither is read now.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { QaicError, describeValue } from '../errors.js';
 import { warnOnce } from '../warnings.js';
 import { addSessionConfigEntries } from './ort-session-options.js';
-
-/** What the native addon exports. */
-interface AffinityAddon {
-  supported(): boolean;
-  setAffinity(cpus: number[]): void;
-  getAffinity(): number[];
-}
+import { nativeAddonFile, type EngineAddon } from './native-addon.js';
 
 /** Pinning is available: the calling thread can be pinned and its affinity read. */
 export interface PinningOn {
   /** Always `true`: narrows {@link Pinning} to this case. */
   available: true;
-  /** the addon file that was loaded */
+  /** the addon file that was loaded (the native engine addon) */
   file: string;
   /**
    * Pin the calling thread to exactly these CPU indices (0-based, as the OS numbers them).
@@ -50,28 +49,23 @@ export interface PinningOff {
 /** The result of {@link loadAffinity}. */
 export type Pinning = PinningOn | PinningOff;
 
-/** Where `npm run build:native` puts the addon, relative to this file in `dist/lib/runtime/`. */
-export const DEFAULT_ADDON_FILE = fileURLToPath(new URL('../../../native/build/Release/affinity.node', import.meta.url));
-
-/**
- * The addon file {@link loadAffinity} loads: `$QAIC_AFFINITY_ADDON` when set (an addon built or shipped
- * elsewhere; also how tests simulate a missing addon), else {@link DEFAULT_ADDON_FILE}.
- */
-export function addonFile(): string {
-  const fromEnv = process.env['QAIC_AFFINITY_ADDON'];
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : DEFAULT_ADDON_FILE;
-}
-
 const cache = new Map<string, Pinning>();
 
 /**
- * Load the pinning addon. Never throws: a missing or unloadable addon gives `{available: false, reason}`.
- * Results are cached per file and per thread (each worker thread loads the addon for itself).
+ * Load the pinning functions of the native engine addon. Never throws: a missing or unloadable addon gives
+ * `{available: false, reason}`. Results are cached per file and per thread (each worker thread loads the addon for
+ * itself).
  *
- * @param file the `.node` file to load; defaults to `$QAIC_AFFINITY_ADDON` when set, else the addon that
- *   `npm run build:native` builds (`native/build/Release/affinity.node`)
+ * @param file the `.node` file to load; by default the native engine addon: `$QAIC_NATIVE_ADDON` when set, else
+ *   the one `npm run build:native` builds (`native/build/Release/qaic_engine.node`), else the prebuilt one the
+ *   package ships
  */
-export function loadAffinity(file: string = addonFile()): Pinning {
+export function loadAffinity(file?: string): Pinning {
+  if (file === undefined) {
+    const found = nativeAddonFile();
+    if ('reason' in found) return { available: false, reason: found.reason };
+    file = found.file;
+  }
   const known = cache.get(file);
   if (known !== undefined) return known;
   const result = tryLoad(file);
@@ -81,27 +75,25 @@ export function loadAffinity(file: string = addonFile()): Pinning {
 
 function tryLoad(file: string): Pinning {
   if (!existsSync(file)) {
-    return { available: false, reason: `the native addon is not built ('${file}' does not exist; run 'npm run build:native')` };
+    return { available: false, reason: `the native engine addon is not built ('${file}' does not exist; run 'npm run build:native')` };
   }
-  let addon: AffinityAddon;
+  let addon: Partial<EngineAddon> | null;
   try {
-    addon = createRequire(import.meta.url)(file) as AffinityAddon;
+    addon = createRequire(import.meta.url)(file) as Partial<EngineAddon> | null;
   } catch (error) {
-    return { available: false, reason: `the native addon '${file}' could not be loaded: ${(error as Error).message}` };
+    return { available: false, reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
   }
-  if (typeof addon?.setAffinity !== 'function' || typeof addon.getAffinity !== 'function' || typeof addon.supported !== 'function') {
-    return { available: false, reason: `'${file}' is not the qaic affinity addon (it lacks setAffinity/getAffinity)` };
+  if (typeof addon?.pinThread !== 'function' || typeof addon.threadAffinity !== 'function') {
+    return { available: false, reason: `'${file}' is not the qaic native engine addon (it lacks pinThread/threadAffinity; rebuild it with 'npm run build:native')` };
   }
-  if (!addon.supported()) {
-    return { available: false, reason: `thread affinity is not supported on ${process.platform}` };
-  }
+  const { pinThread, threadAffinity } = addon as EngineAddon;
   return {
     available: true,
     file,
     pin(cpus: readonly number[]): void {
       checkCpus(cpus, 'cpus');
       try {
-        addon.setAffinity([...cpus]);
+        pinThread([...cpus]);
       } catch (error) {
         throw new QaicError('QAIC_PINNING_FAILED', `cannot pin this thread to CPUs [${cpus.join(', ')}]: ${(error as Error).message}`, {
           cause: error,
@@ -110,7 +102,7 @@ function tryLoad(file: string): Pinning {
       }
     },
     current(): number[] {
-      return addon.getAffinity();
+      return threadAffinity();
     },
   };
 }
@@ -166,7 +158,7 @@ export function cpusForActivation(index: number, coresPerActivation: number, all
 export function pinningFor(index: number, coresPerActivation: number, sessionOptions: ReadonlyArray<Record<string, unknown>>, engine: 'native' | 'worker' = 'worker'): { cpus?: number[] } {
   let allowed: number[];
   if (engine === 'native') {
-    // the native engine's threads pin themselves (the engine addon): no pinning addon needed, only the allowed CPUs
+    // the native engine's threads pin themselves inside the addon, which has loaded: only the allowed CPUs are needed
     allowed = allowedCpus();
   } else {
     const pinning = loadAffinity();

@@ -28,8 +28,25 @@ export interface EngineAddon {
   init(libraryPath: string): { ortVersion: string };
   /** `CLOCK_MONOTONIC` in ns as a double: the clock of `process.hrtime()` (`clock.ts` `nowNs()`). */
   nowNs(): number;
+  /**
+   * How many onnxruntime output values external ArrayBuffers hold now, in this process: each is released when V8
+   * collects its buffer. Outputs delivered as copies (`copyOutputs`, or where external buffers are refused) hold none.
+   */
+  heldOutputValues(): number;
   /** One activation: a native thread owning one onnxruntime session per graph. Requires {@link EngineAddon.init} first. */
   NativeActivation: new (onEvent: (event: NativeEvent) => void) => NativeActivation;
+  /**
+   * Pin the calling thread to exactly these CPU indices (`pthread_setaffinity_np` on itself: the process and other
+   * threads keep theirs). Needs no {@link EngineAddon.init}: the worker engine's threads load the addon and pin
+   * themselves with it (`affinity.ts`).
+   *
+   * @throws TypeError when `cpus` is empty or holds something other than a non-negative integer (naming the element);
+   *   Error with the reason when a CPU is beyond the OS's mask (1023) or the OS refuses (e.g. `Invalid argument` for a
+   *   CPU outside the process's allowed set)
+   */
+  pinThread(cpus: number[]): void;
+  /** The CPU indices the calling thread may run on (`sched_getaffinity`). Needs no {@link EngineAddon.init}. */
+  threadAffinity(): number[];
 }
 
 /** onnxruntime session options, already resolved to what the C API takes; absent fields keep onnxruntime's defaults. */
@@ -69,11 +86,14 @@ export interface NativeTensor {
 export interface NativeActivation {
   /**
    * Start the native thread: it pins itself to `cpus` (`pthread_setaffinity_np`) when given, then loads graph 0.
-   * Event `'ready'` or `'load-failed'`. Call once.
+   * Event `'ready'` or `'load-failed'`. Call once. With `copyOutputs` true, every output's data is a copy in a V8
+   * ArrayBuffer and onnxruntime's memory is released as the result is delivered (what a V8 sandbox that refuses
+   * external buffers, such as Electron's, gets anyway): for outputs kept long, whose external buffers would otherwise
+   * hold onnxruntime memory until they are collected.
    *
    * @throws Error on a malformed config (naming the field) or a second call
    */
-  start(config: { index: number; modelPath: string; inputNames: string[]; sessionOptions: NativeSessionOptions; cpus?: number[] }): void;
+  start(config: { index: number; modelPath: string; inputNames: string[]; sessionOptions: NativeSessionOptions; cpus?: number[]; copyOutputs?: boolean }): void;
   /**
    * Register graph `index` (>= 1), loaded on its first run or bench (events `'graph-loading'`, then `'graph-loaded'`).
    * A failed load fails the requests waiting for it; the next request tries again. A registration whose model has not
@@ -89,7 +109,8 @@ export interface NativeActivation {
    * a reference to each feed's ArrayBuffer until the request's `'result'` or `'run-failed'` is delivered. The caller
    * must then neither write to nor detach those buffers until that event (e.g. hand over buffers nobody else holds).
    * String feeds are always copied.
-   * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them).
+   * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them, or with
+   * `start()`'s `copyOutputs`).
    *
    * onnxruntime logs the run at FATAL only (its failure comes back as `'run-failed'`; a cancel would otherwise print
    * an ERROR line), unless the graph's `logSeverityLevel` is set. After {@link NativeActivation.close} the call is
@@ -208,13 +229,29 @@ function isEngineAddon(value: unknown): value is EngineAddon {
     typeof v.NativeActivation === 'function' && typeof v.apiVersion === 'number';
 }
 
-function load(): NativeEngineLoad {
+/**
+ * The addon file to load: the first of {@link nativeAddonCandidates} that exists.
+ *
+ * @returns the file, or why there is none (naming every file tried and the command that builds it)
+ */
+export function nativeAddonFile(): { file: string } | { reason: string } {
   const candidates = nativeAddonCandidates();
-  const present = candidates.filter((f) => existsSync(f));
-  if (present.length === 0) {
-    return { reason: `the native engine addon is not built (none of ${candidates.map((f) => `'${f}'`).join(', ')} exists; run 'npm run build:native')` };
-  }
-  const file = present[0]!;
+  const file = candidates.find((f) => existsSync(f));
+  if (file !== undefined) return { file };
+  return { reason: `the native engine addon is not built (none of ${candidates.map((f) => `'${f}'`).join(', ')} exists; run 'npm run build:native')` };
+}
+
+/**
+ * Load the addon and initialise it on `library` (onnxruntime's library, or why there is none). Not cached.
+ * {@link loadNativeEngine} is the entry point and hands it onnxruntime-node's library; tests hand it another one (an
+ * onnxruntime too old for the addon's API) through a module substitution in a child process.
+ *
+ * @internal
+ */
+export function loadNativeEngineOn(library: { file: string } | { reason: string }): NativeEngineLoad {
+  const found = nativeAddonFile();
+  if ('reason' in found) return found;
+  const file = found.file;
   let addon: unknown;
   try {
     addon = createRequire(import.meta.url)(file);
@@ -222,7 +259,6 @@ function load(): NativeEngineLoad {
     return { reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
   }
   if (!isEngineAddon(addon)) return { reason: `'${file}' is not the qaic native engine addon (it lacks init/nowNs/NativeActivation)` };
-  const library = onnxRuntimeLibrary();
   if ('reason' in library) return { reason: library.reason };
   try {
     const { ortVersion } = addon.init(library.file);
@@ -240,6 +276,6 @@ let cached: NativeEngineLoad | undefined;
  * `$QAIC_NATIVE_ADDON` is read on the first call).
  */
 export function loadNativeEngine(): NativeEngineLoad {
-  cached ??= load();
+  cached ??= loadNativeEngineOn(onnxRuntimeLibrary());
   return cached;
 }

@@ -1,7 +1,6 @@
 /**
  * The engine addon loads, takes onnxruntime-node's own libonnxruntime.so.1, and says which file and why when it is
- * handed something else. onnxruntime older than the header (GetApi(29) returning null) is not tested: no older
- * onnxruntime library is available to these tests.
+ * handed something else. An onnxruntime older than the header (GetApi(29) returning null): older-onnxruntime.test.ts.
  */
 import t from 'tap';
 import { existsSync, writeFileSync } from 'node:fs';

@@ -11,8 +11,7 @@ const skip = nativeSkipReason();
 
 const PRELUDE = `
   const { TestActivation, engineAddon } = await fixtures('native-engine.js');
-  const { loopModel, ENDLESS_TRIPS } = await fixtures('fault-models.js');
-  const feeds = (trips) => [{ type: 'int64', dims: [], data: BigInt64Array.of(trips) }, { type: 'float32', dims: [1], data: Float32Array.of(1) }];
+  const { loopModel, loopFeeds: feeds, ENDLESS_TRIPS } = await fixtures('fault-models.js');
   const activation = new TestActivation(engineAddon(), loopModel(), ['trips', 'x'], { intraOpNumThreads: 1 });
   const started = await activation.started();
   const summary = (e) => ({ type: e.type, canceled: e.canceled, message: e.message, value: e.type === 'result' ? e.outputs.y.data[0] : undefined });

@@ -5,12 +5,11 @@
 import t from 'tap';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loopModel, ENDLESS_TRIPS } from '../fixtures/fault-models.js';
+import { loopFeeds, loopModel, ENDLESS_TRIPS } from '../fixtures/fault-models.js';
 import { addOneModel, identityModel } from '../fixtures/models.js';
 import { TestActivation, engineAddon, nativeSkipReason } from '../fixtures/native-engine.js';
 
 const skip = nativeSkipReason();
-const loopFeeds = (trips: bigint) => [{ type: 'int64', dims: [], data: BigInt64Array.of(trips) }, { type: 'float32', dims: [1], data: Float32Array.of(1) }];
 const idFeeds = () => [{ type: 'int32', dims: [2, 3], data: Int32Array.of(1, 2, 3, 4, 5, 6) }];
 
 t.test('graph 1 loads on its first run, announced by graph-loading and graph-loaded', { skip }, async (t) => {

@@ -5,18 +5,12 @@
  */
 import t from 'tap';
 import { finished, isolated } from '../fixtures/isolated.js';
-import { nativeSkipReason } from '../fixtures/native-engine.js';
+import { BUFFER_LIFETIME_PRELUDE, nativeSkipReason } from '../fixtures/native-engine.js';
 
 const skip = nativeSkipReason();
 
 t.test('outputs outlive their activation and are collected safely after it closed', { skip }, async (t) => {
-  const result = finished(t, await isolated(`
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc');
-    const { TestActivation, engineAddon } = await fixtures('native-engine.js');
-    const { addOneModel } = await fixtures('models.js');
+  const result = finished(t, await isolated(`${BUFFER_LIFETIME_PRELUDE}
     const model = addOneModel();
     let kept = [];
     const first = new TestActivation(engineAddon(), model, ['x'], { intraOpNumThreads: 1 });

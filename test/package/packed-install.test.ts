@@ -98,9 +98,11 @@ t.test('the packed tarball installs offline and runs from ESM, CommonJS and Type
     };
     const ran = await run(process.execPath, [script, JSON.stringify(job)], consumer, 120_000, { QAIC_CACHE_DIR: cacheDir });
     timings[script] = ran.ms;
-    const printed = JSON.parse(ran.stdout) as { engine: string; outputs: Record<string, { shape: number[]; dtype: string; data: number[] }> };
+    const printed = JSON.parse(ran.stdout) as { engine: string; pinning: boolean; outputs: Record<string, { shape: number[]; dtype: string; data: number[] }> };
     // the consumer has no devDependencies, so it could not build: the engine is the prebuilt one the tarball ships
     t.equal(printed.engine, nativeBuilt ? 'native' : 'worker', `${script}: runs on the ${nativeBuilt ? 'prebuilt native' : 'worker'} engine`);
+    // pinning comes from the same addon, so the prebuilt one brings it too
+    t.equal(printed.pinning, nativeBuilt, `${script}: pinning is ${nativeBuilt ? 'available (the prebuilt engine addon)' : 'off'}`);
     const got = printed.outputs;
     t.same(Object.keys(got), Object.keys(expected.outputs), `${script}: the model's output names`);
     for (const [name, want] of Object.entries(expected.outputs)) {

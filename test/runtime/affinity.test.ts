@@ -1,16 +1,20 @@
 import t from 'tap';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_ADDON_FILE, cpusForActivation, loadAffinity, ortIntraOpAffinities } from '../../lib/runtime/affinity.js';
+import { cpusForActivation, loadAffinity, ortIntraOpAffinities } from '../../lib/runtime/affinity.js';
+import { nativeAddonFile } from '../../lib/runtime/native-addon.js';
 import { machineCores } from '../../lib/options.js';
 import { Session } from '../../lib/session.js';
 import { addOneModel } from '../fixtures/models.js';
 
-const built = existsSync(DEFAULT_ADDON_FILE);
+// pinning comes from the native engine addon (its pinThread/threadAffinity), whichever engine runs
+const addon = nativeAddonFile();
+const notBuilt = 'reason' in addon ? addon.reason : false;
 
 t.test('without the addon the loader reports pinning off, naming the file and the fix', async (t) => {
-  const missing = join(t.testdir(), 'affinity.node');
+  const missing = join(t.testdir(), 'qaic_engine.node');
   const pinning = loadAffinity(missing);
   t.equal(pinning.available, false);
   if (!pinning.available) {
@@ -44,7 +48,16 @@ t.test('activations get consecutive blocks of the allowed CPUs, wrapping when ov
   t.same(cpusForActivation(0, 4, [0, 1]), [0, 1], 'a CPU is listed once');
 });
 
-t.test('with the built addon a worker pins only itself', { skip: built ? false : `addon not built (${DEFAULT_ADDON_FILE}); run npm run build:native` }, async (t) => {
+// a real addon of another package: onnxruntime-node's binding
+const other = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node');
+
+t.test('a file that loads but is not the engine addon reports pinning off, naming it', { skip: existsSync(other) ? false : `no onnxruntime-node binding at ${other}` }, async (t) => {
+  const pinning = loadAffinity(other);
+  t.equal(pinning.available, false);
+  if (!pinning.available) t.match(pinning.reason, `'${other}' is not the qaic native engine addon`);
+});
+
+t.test('with the built addon a worker pins only itself', { skip: notBuilt }, async (t) => {
   const pinning = loadAffinity();
   t.equal(pinning.available, true);
   if (!pinning.available) return;
@@ -66,11 +79,11 @@ t.test('with the built addon a worker pins only itself', { skip: built ? false :
   await worker.terminate();
   t.same(inWorker, [target], 'the worker runs only on its CPU');
   t.same(pinning.current(), before, 'the main thread keeps its affinity');
-  t.throws(() => pinning.pin([1 << 20]), { code: 'QAIC_PINNING_FAILED' }, 'BAD CALL - a CPU the machine does not have');
+  t.throws(() => pinning.pin([1 << 20]), { code: 'QAIC_PINNING_FAILED', message: /CPUs \[1048576\]: CPU 1048576 is out of range/ }, 'BAD CALL - a CPU the machine does not have');
   t.throws(() => pinning.pin([-1]), { code: 'QAIC_INVALID_OPTION' }, 'BAD CALL - a negative CPU index');
 });
 
-t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread affinities', { skip: built ? false : 'addon not built' }, async (t) => {
+t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread affinities', { skip: notBuilt }, async (t) => {
   const cores = machineCores();
   const allowed = (loadAffinity() as { current(): number[] }).current();
   const session = new Session(addOneModel([2, 4]), { pin_cores: true, num_activations: cores });
@@ -89,11 +102,11 @@ t.test('pin_cores pins each activation and onnxruntime accepts the pool-thread a
   t.same([...(out2['y']!.data as Float32Array)], new Array(8).fill(1), 'a 2-thread pinned session runs');
 });
 
-// the worker engine's case: native threads pin themselves without the pinning addon (native-pinning.test.ts)
+// the worker engine's case (the native engine cannot run without the addon at all)
 t.test('pin_cores without the addon warns that pinning is off on the worker engine, and the session still runs', async (t) => {
-  const missing = join(t.testdir(), 'nowhere', 'affinity.node');
-  process.env['QAIC_AFFINITY_ADDON'] = missing;
-  t.teardown(() => { delete process.env['QAIC_AFFINITY_ADDON']; });
+  const missing = join(t.testdir(), 'nowhere', 'qaic_engine.node');
+  process.env['QAIC_NATIVE_ADDON'] = missing;
+  t.teardown(() => { delete process.env['QAIC_NATIVE_ADDON']; });
   const warnings: Array<{ code?: string; message: string }> = [];
   const onWarning = (w: Error & { code?: string }): void => { warnings.push({ code: w.code, message: w.message }); };
   process.on('warning', onWarning);

@@ -12,10 +12,8 @@ const skip = NATIVE_SKIP;
 
 const PRELUDE = `
   const { Session } = await lib('session.js');
-  const { loopModel, ENDLESS_TRIPS } = await fixtures('fault-models.js');
-  const endless = () => ({ trips: BigInt64Array.of(ENDLESS_TRIPS), x: Float32Array.of(1) });
-  const short = () => ({ trips: BigInt64Array.of(3n), x: Float32Array.of(1) });
-  const value = async (session) => (await session.run(short())).y.data[0];
+  const { loopModel, loopInputs, ENDLESS_TRIPS } = await fixtures('fault-models.js');
+  const value = async (session) => (await session.run(loopInputs(3n))).y.data[0];
   const inFlight = async (pool) => { while (pool.inFlight === 0) await new Promise((r) => setImmediate(r)); };
   const idle = async (pool) => { while (pool.inFlight !== 0) await new Promise((r) => setTimeout(r, 1)); };
 `;
@@ -27,7 +25,7 @@ t.test('an AbortSignal ends the endless run; the same activation serves the next
     const pool = session._pool;
     const before = pool.activations[0];
     const controller = new AbortController();
-    const pending = attempt(() => session.run(endless(), { signal: controller.signal }));
+    const pending = attempt(() => session.run(loopInputs(ENDLESS_TRIPS), { signal: controller.signal }));
     await inFlight(pool);
     controller.abort();
     const aborted = await pending;
@@ -50,7 +48,7 @@ t.test('run_timeout ends the endless run with QAIC_TIMEOUT; the same activation 
     await session.setup();
     const pool = session._pool;
     const before = pool.activations[0];
-    const timedOut = await attempt(() => session.run(endless()));
+    const timedOut = await attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     await idle(pool);
     const next = await attempt(() => value(session));
     const same = pool.activations[0] === before && before.state === 'ready';
@@ -67,12 +65,12 @@ t.test('reset() and close() with an endless run in flight settle, and the proces
   const result = finished(t, await isolated(`${PRELUDE}
     const session = new Session(loopModel(), { engine: 'native', compile: false });
     await session.setup();
-    const first = attempt(() => session.run(endless()));
+    const first = attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     await inFlight(session._pool);
     await session.reset();
     const afterReset = await first;
     const next = await attempt(() => value(session));
-    const second = attempt(() => session.run(endless()));
+    const second = attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     await inFlight(session._pool);
     await session.close();
     const afterClose = await second;

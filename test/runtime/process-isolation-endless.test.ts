@@ -9,17 +9,15 @@ import { finished, isolated } from '../fixtures/isolated.js';
 
 const PRELUDE = `
   const { Session } = await lib('session.js');
-  const { loopModel, ENDLESS_TRIPS } = await fixtures('fault-models.js');
-  const endless = () => ({ trips: BigInt64Array.of(ENDLESS_TRIPS), x: Float32Array.of(1) });
-  const short = () => ({ trips: BigInt64Array.of(3n), x: Float32Array.of(1) });
-  const value = async (session) => (await session.run(short())).y.data[0];
+  const { loopModel, loopInputs, ENDLESS_TRIPS } = await fixtures('fault-models.js');
+  const value = async (session) => (await session.run(loopInputs(3n))).y.data[0];
 `;
 
 t.test('run_timeout rejects with QAIC_TIMEOUT, kills the child, and the session serves the next run', async (t) => {
   const result = finished(t, await isolated(`${PRELUDE}
     const session = new Session(loopModel(), { isolation: 'process', compile: false, run_timeout: 500 });
     await session.setup();
-    const timedOut = await attempt(() => session.run(endless()));
+    const timedOut = await attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     // run_timeout counts time queued too, the replacement's load included: wait for it before timing the next run
     await session._pool.whenReady();
     const next = await attempt(() => value(session));
@@ -36,7 +34,7 @@ t.test('aborting an in-flight endless run kills its child; the session serves th
     const session = new Session(loopModel(), { isolation: 'process', compile: false });
     await session.setup();
     const controller = new AbortController();
-    const pending = attempt(() => session.run(endless(), { signal: controller.signal }));
+    const pending = attempt(() => session.run(loopInputs(ENDLESS_TRIPS), { signal: controller.signal }));
     // in flight once the activation holds it
     const pool = session._pool;
     while (pool.inFlight === 0) await new Promise((r) => setImmediate(r));
@@ -55,12 +53,12 @@ t.test('reset() and close() with an endless run in flight settle, and the proces
     const session = new Session(loopModel(), { isolation: 'process', compile: false });
     await session.setup();
     const pool = () => session._pool;
-    const first = attempt(() => session.run(endless()));
+    const first = attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     while (pool().inFlight === 0) await new Promise((r) => setImmediate(r));
     await session.reset();
     const afterReset = await first;
     const next = await attempt(() => value(session));
-    const second = attempt(() => session.run(endless()));
+    const second = attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     while (pool().inFlight === 0) await new Promise((r) => setImmediate(r));
     await session.close();
     const afterClose = await second;

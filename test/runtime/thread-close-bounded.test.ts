@@ -12,13 +12,12 @@ import { isolated } from '../fixtures/isolated.js';
 t.test('an endless inference in a worker thread: runs settle, close() settles, the process ends', async (t) => {
   const outcome = await isolated(`
     const { Session } = await lib('session.js');
-    const { loopModel, ENDLESS_TRIPS } = await fixtures('fault-models.js');
-    const endless = () => ({ trips: BigInt64Array.of(ENDLESS_TRIPS), x: Float32Array.of(1) });
-    const session = new Session(loopModel(), { engine: 'worker', compile: false, run_timeout: 500 });
+    const { loopModel, loopInputs, ENDLESS_TRIPS } = await fixtures('fault-models.js');
+      const session = new Session(loopModel(), { engine: 'worker', compile: false, run_timeout: 500 });
     await session.setup();
-    const timedOut = await attempt(() => session.run(endless()));
+    const timedOut = await attempt(() => session.run(loopInputs(ENDLESS_TRIPS)));
     const controller = new AbortController();
-    const pending = attempt(() => session.run(endless(), { signal: controller.signal }));
+    const pending = attempt(() => session.run(loopInputs(ENDLESS_TRIPS), { signal: controller.signal }));
     while (session._pool.inFlight < 2) await new Promise((r) => setImmediate(r));
     controller.abort();
     const aborted = await pending;

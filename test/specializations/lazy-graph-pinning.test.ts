@@ -1,16 +1,14 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { compile } from '../../lib/compiler/compile.js';
-import { DEFAULT_ADDON_FILE, loadAffinity } from '../../lib/runtime/affinity.js';
+import { loadAffinity } from '../../lib/runtime/affinity.js';
 import { lcgFloats, tempDir } from '../program/helpers.js';
 import { convModel, referenceRun } from './helpers.js';
 
-const built = existsSync(process.env['QAIC_AFFINITY_ADDON'] ?? DEFAULT_ADDON_FILE);
 const pinning = loadAffinity();
 const allowed = pinning.available ? pinning.current() : [];
-const skip = !built ? `addon not built (${DEFAULT_ADDON_FILE}); run npm run build:native` : allowed.length < 2 ? 'needs 2 CPUs for a pool thread to pin' : false;
+const skip = !pinning.available ? `pinning off: ${pinning.reason}` : allowed.length < 2 ? 'needs 2 CPUs for a pool thread to pin' : false;
 
 function affinities(options: Record<string, unknown>): unknown {
   return ((options.extra as { session?: Record<string, unknown> } | undefined)?.session ?? {})['intra_op_thread_affinities'];

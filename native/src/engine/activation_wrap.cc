@@ -130,9 +130,13 @@ Napi::Value ActivationWrap::Start(const Napi::CallbackInfo& info) {
       cpus.push_back(cpu.As<Napi::Number>().Int32Value());
     }
   }
+  Napi::Value copy_outputs = config.Get("copyOutputs");
+  if (!copy_outputs.IsUndefined() && !copy_outputs.IsBoolean()) return Throw(env, "start(): config.copyOutputs must be a boolean");
   if (!engine_->Start(std::move(graph), std::move(cpus), index.As<Napi::Number>().Int32Value(), &error)) {
     return Throw(env, "start(): " + error);
   }
+  // events reach JS only after this call returns, so every output sees the mode
+  engine_->set_copy_outputs(copy_outputs.IsBoolean() && copy_outputs.As<Napi::Boolean>().Value());
   return env.Undefined();
 }
 

@@ -281,7 +281,7 @@ void Engine::Dispatch(Napi::Env env, Napi::Function on_event) {
   // the thread is done with the request's inputs once its outcome is posted
   if (event.type == Event::Type::kResult || event.type == Event::Type::kRunFailed) borrowed_.erase(event.id);
   Napi::HandleScope scope(env);
-  Napi::Object object = EventToJs(env, event);
+  Napi::Object object = EventToJs(env, event, copy_outputs_);
   on_event.Call({object});
 }
 
@@ -293,11 +293,12 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
   std::optional<OrtFailure> failure;
   std::optional<std::vector<int>> pinned;
   if (!cpus.empty()) {
-    std::string error;
-    if (PinCurrentThread(cpus, &error)) {
-      pinned = CurrentAffinity();
+    std::string reason;
+    std::vector<int> got;
+    if (PinCurrentThread(cpus, &reason) && CurrentAffinity(&got, &reason)) {
+      pinned = std::move(got);
     } else {
-      failure = EngineFailure(error);
+      failure = EngineFailure("cannot pin the activation thread to CPUs [" + CpuList(cpus) + "]: " + reason);
     }
   }
   std::shared_ptr<Graph> graph0;

@@ -77,6 +77,8 @@ class Engine {
   // --- JS thread ---
   // Register graph 0 and start the thread (it pins itself to `cpus` when not empty, then loads graph 0).
   bool Start(std::shared_ptr<Graph> graph0, std::vector<int> cpus, int index, std::string* error);
+  // Deliver outputs as copies (the onnxruntime values released at once) instead of external buffers.
+  void set_copy_outputs(bool copy) { copy_outputs_ = copy; }
   bool SetGraph(std::shared_ptr<Graph> graph, std::string* error);
   // The registered graph `index`, or nullptr.
   std::shared_ptr<const Graph> FindGraph(int index);
@@ -154,6 +156,7 @@ class Engine {
   bool started_ = false;
   bool closed_ = false;
   bool hook_added_ = false;
+  bool copy_outputs_ = false;
   std::map<double, Napi::Reference<Napi::Value>> controls_;
   std::map<double, std::vector<Napi::Reference<Napi::Value>>> borrowed_;
 };

@@ -20,7 +20,7 @@ void SetOrtCode(Napi::Object o, const Event& e) {
 
 }  // namespace
 
-Napi::Object EventToJs(Napi::Env env, Event& e) {
+Napi::Object EventToJs(Napi::Env env, Event& e, bool copy_outputs) {
   Napi::Object o = Napi::Object::New(env);
   switch (e.type) {
     case Event::Type::kReady: {
@@ -53,7 +53,7 @@ Napi::Object EventToJs(Napi::Env env, Event& e) {
       o.Set("type", "result");
       o.Set("id", e.id);
       Napi::Object outputs = Napi::Object::New(env);
-      for (auto& tensor : e.outputs) outputs.Set(tensor.name, OutputToJs(env, tensor));
+      for (auto& tensor : e.outputs) outputs.Set(tensor.name, OutputToJs(env, tensor, copy_outputs));
       o.Set("outputs", outputs);
       o.Set("times", TimesToJs(env, e.times));
       break;

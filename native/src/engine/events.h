@@ -55,6 +55,6 @@ struct Event {
 };
 
 // The NativeEvent object for `event` (consumes its outputs). JS thread.
-Napi::Object EventToJs(Napi::Env env, Event& event);
+Napi::Object EventToJs(Napi::Env env, Event& event, bool copy_outputs);
 
 }  // namespace qaic

@@ -1,8 +1,11 @@
-// The qaic_engine addon: init(libraryPath), nowNs(), apiVersion and the NativeActivation class (native-api.md).
+// The qaic_engine addon: init(libraryPath), nowNs(), apiVersion, the NativeActivation class (native-api.md), and
+// pinThread()/threadAffinity() for the worker engine's threads.
 #include "activation_wrap.h"
 #include "clock.h"
 #include "engine.h"
 #include "ort.h"
+#include "tensor_out.h"
+#include "thread_affinity_js.h"
 
 #include <napi.h>
 
@@ -38,6 +41,10 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
 
 Napi::Value NowNsJs(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), NowNs()); }
 
+Napi::Value HeldOutputValuesJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(HeldOutputValues()));
+}
+
 }  // namespace
 
 Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
@@ -45,7 +52,11 @@ Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("apiVersion", Napi::Number::New(env, ORT_API_VERSION));
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("nowNs", Napi::Function::New<NowNsJs>(env, "nowNs"));
+  exports.Set("heldOutputValues", Napi::Function::New<HeldOutputValuesJs>(env, "heldOutputValues"));
   exports.Set("NativeActivation", ActivationWrap::Define(env));
+  // the worker engine's threads pin themselves with these; they work without init()
+  exports.Set("pinThread", Napi::Function::New<PinThreadJs>(env, "pinThread"));
+  exports.Set("threadAffinity", Napi::Function::New<ThreadAffinityJs>(env, "threadAffinity"));
   return exports;
 }
 

@@ -88,9 +88,10 @@ LoadOutcome LoadOnnxRuntime(const std::string& path) {
   const std::string version_text = version != nullptr ? version : "(unknown version)";
   const OrtApi* table = base != nullptr ? base->GetApi(ORT_API_VERSION) : nullptr;
   if (table == nullptr) {
-    return {false, "onnxruntime " + version_text + " ('" + path + "') serves no API version " +
-                       std::to_string(ORT_API_VERSION) + ": the engine was built against that version's header and needs " +
-                       "an onnxruntime at least that new"};
+    return {false, "onnxruntime " + version_text + " ('" + path + "') is too old for API version " +
+                       std::to_string(ORT_API_VERSION) + " (GetApi(" + std::to_string(ORT_API_VERSION) +
+                       ") returned null): the engine was built against that version's header and needs an onnxruntime " +
+                       "at least that new"};
   }
   OrtEnv* created = nullptr;
   // "qaic" and WARNING only apply when this is the first env of the process (onnxruntime-node's otherwise).

@@ -1,5 +1,6 @@
 #include "tensor_out.h"
 
+#include <atomic>
 #include <cstring>
 
 namespace qaic {
@@ -55,6 +56,9 @@ std::optional<OrtFailure> TakeOutput(std::string name, ValuePtr value, OutputTen
 
 namespace {
 
+// output values owned by an external ArrayBuffer's finalizer
+std::atomic<int64_t> held_output_values{0};
+
 // The size of a value's data, read back in the finalizer to give the external memory accounting back.
 size_t DataBytes(const OrtValue* value) {
   OrtTensorTypeAndShapeInfo* raw = nullptr;
@@ -71,6 +75,7 @@ void ReleaseValueFinalizer(napi_env env, void* /*data*/, void* hint) {
   // Runs on the JS thread whenever V8 collects the buffer, possibly after its activation closed: the OrtApi table
   // outlives both, and the tensor keeps its allocator alive.
   ValuePtr owned(static_cast<OrtValue*>(hint));
+  held_output_values.fetch_sub(1, std::memory_order_relaxed);
   const auto bytes = static_cast<int64_t>(DataBytes(owned.get()));
   int64_t ignored = 0;
   if (env != nullptr && bytes > 0) napi_adjust_external_memory(env, -bytes, &ignored);
@@ -78,7 +83,9 @@ void ReleaseValueFinalizer(napi_env env, void* /*data*/, void* hint) {
 
 }  // namespace
 
-Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor) {
+int64_t HeldOutputValues() { return held_output_values.load(std::memory_order_relaxed); }
+
+Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor, bool copy) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("type", Napi::String::New(env, tensor.dtype->name));
   Napi::Array dims = Napi::Array::New(env, tensor.dims.size());
@@ -98,11 +105,12 @@ Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor) {
 
   napi_value buffer = nullptr;
   napi_status status = napi_generic_failure;
-  if (data != nullptr) {
+  if (data != nullptr && !copy) {
     status = napi_create_external_arraybuffer(env, data, byte_length, ReleaseValueFinalizer, tensor.value.get(), &buffer);
     if (status == napi_ok) {
       // the finalizer owns it now
       static_cast<void>(tensor.value.release());
+      held_output_values.fetch_add(1, std::memory_order_relaxed);
       // V8 does not count external backing stores: without this it would see a few bytes per run and collect
       // rarely, while each uncollected output holds onnxruntime memory (hundreds of MiB over 20,000 small runs)
       int64_t ignored = 0;
@@ -110,7 +118,8 @@ Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor) {
     }
   }
   if (status != napi_ok) {
-    // napi_no_external_buffers_allowed (V8 sandbox), or nothing to point at: copy, then let the value go.
+    // copies asked for, napi_no_external_buffers_allowed (V8 sandbox), or nothing to point at: copy, then let the
+    // value go.
     Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, byte_length);
     if (data != nullptr && byte_length > 0) std::memcpy(copy.Data(), data, byte_length);
     buffer = copy;

@@ -1,8 +1,9 @@
 // A consumer's CommonJS script: require() the installed (ESM) package by name, which Node 20.19+ allows for a module
-// graph without top-level await; then the same job as run-esm.mjs: compile, run once, print the engine that ran and the outputs as JSON.
+// graph without top-level await; then the same job as run-esm.mjs: compile, run once, print the engine that ran,
+// whether pin_cores could pin, and the outputs as JSON.
 'use strict';
 const { readFileSync } = require('node:fs');
-const { Session } = require('qaic');
+const { Session, loadAffinity } = require('qaic');
 
 async function main() {
   const job = JSON.parse(process.argv[2]);
@@ -11,7 +12,7 @@ async function main() {
   try {
     const outputs = await session.run({ [job.inputName]: { data: input, shape: job.shape } });
     const printable = Object.entries(outputs).map(([name, o]) => [name, { shape: o.shape, dtype: o.dtype, data: Array.from(o.data) }]);
-    process.stdout.write(JSON.stringify({ engine: session.engine, outputs: Object.fromEntries(printable) }));
+    process.stdout.write(JSON.stringify({ engine: session.engine, pinning: loadAffinity().available, outputs: Object.fromEntries(printable) }));
   } finally {
     await session.close();
   }
