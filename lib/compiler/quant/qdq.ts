@@ -15,7 +15,9 @@
  *    its own symmetric scale when `biasPrecision` is 'Int8', which onnxruntime then does not fuse).
  * 4. Every float activation read or written by a quantized node, other than a graph output, gets one
  *    QuantizeLinear and one DequantizeLinear per reader (each fused node must own its DequantizeLinear), with
- *    uint8 parameters from its calibrated range under the activation schema.
+ *    uint8 parameters from its calibrated range under the activation schema. What a kept node writes is not
+ *    quantized, nor, after a kept weighted node that reads a quantized tensor, what the nodes onnxruntime folds into
+ *    it write (see `floatAfterKept`): onnxruntime would quantize the kept node itself.
  *
  * Per-channel DequantizeLinear needs opset 13; for older models (PP-OCRv4 is opset 11) the Q/DQ nodes come from
  * onnxruntime's `com.microsoft` domain, which has the same semantics and which its QDQ fusions recognise, so the
