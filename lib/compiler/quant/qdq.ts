@@ -15,7 +15,9 @@
  *    its own symmetric scale when `biasPrecision` is 'Int8', which onnxruntime then does not fuse).
  * 4. Every float activation read or written by a quantized node, other than a graph output, gets one
  *    QuantizeLinear and one DequantizeLinear per reader (each fused node must own its DequantizeLinear), with
- *    uint8 parameters from its calibrated range under the activation schema.
+ *    uint8 parameters from its calibrated range under the activation schema. What a kept node writes is not
+ *    quantized, nor, after a kept weighted node that reads a quantized tensor, what the nodes onnxruntime folds into
+ *    it write (see `floatAfterKept`): onnxruntime would quantize the kept node itself.
  *
  * Per-channel DequantizeLinear needs opset 13; for older models (PP-OCRv4 is opset 11) the Q/DQ nodes come from
  * onnxruntime's `com.microsoft` domain, which has the same semantics and which its QDQ fusions recognise, so the
@@ -444,6 +446,14 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   const keptOutputs = new Set<string>();
   for (const n of graph.node ?? []) if (userKept(n)) for (const y of n.output ?? []) keptOutputs.add(y);
   const byReader = readers();
+  // Nor may a QuantizeLinear come after the nodes onnxruntime folds into a kept weighted node (see
+  // {@link floatAfterKept}): the tensors they write stay float too, and a quantized node reading one reads float.
+  for (const n of graph.node ?? []) {
+    if (!userKept(n) || !REQUANTIZED_WHEN_KEPT.has(n.op_type ?? '') || (n.domain ?? '') !== '') continue;
+    const x = n.input?.[0];
+    if (!x || !tensors.has(x) || !ranges.has(x) || keptOutputs.has(x)) continue;
+    for (const y of floatAfterKept(n, byReader, isConst)) keptOutputs.add(y);
+  }
   for (const t of tensors) {
     if (!ranges.has(t) || keptOutputs.has(t)) continue;
     const p = activation(t);
@@ -474,6 +484,49 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   graph.node = topologicalOrder(graph);
   const int8Nodes = [...newNodes, ...chosen].map((n) => n.output?.[0] ?? '').filter((y) => y !== '');
   return { model: out, report, int8Nodes };
+}
+
+/**
+ * Kept operators that onnxruntime quantizes itself when their data input comes from a (per-tensor) DequantizeLinear
+ * and their output reaches a QuantizeLinear: its `WeightBiasQuantization` pass (level 1, before its QDQ fusions)
+ * gives their float weight a per-tensor symmetric 8-bit QuantizeLinear/DequantizeLinear and their bias an int32 one,
+ * so the node the user kept runs in int8 (per-tensor, and at 8 bits where this host's kernels need 7: see
+ * `weight-range.ts`). On a model below opset 11 the bias rounding it inserts is a `Round` the opset lacks, and the
+ * model no longer loads. MatMul is in the list because onnxruntime fuses a MatMul and the Add after it into a Gemm.
+ * Measured with onnxruntime-node 1.30 (test/compiler/quant/qdq-keep-boundary.test.ts).
+ */
+const REQUANTIZED_WHEN_KEPT: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+
+/**
+ * Operators onnxruntime folds into a Conv/Gemm before it looks for a QuantizeLinear after it (BatchNormalization,
+ * Mul and Add by a constant: its ConvBNFusion, ConvMulFusion, ConvAddFusion and MatMulAddFusion) or looks through
+ * (Relu, Clip), when their other inputs are constants.
+ */
+const FOLDED_INTO_WEIGHTED: ReadonlySet<string> = new Set(['BatchNormalization', 'Mul', 'Add', 'Relu', 'Clip']);
+
+/**
+ * The tensors a kept weighted node writes, directly or through the nodes onnxruntime folds into it
+ * ({@link FOLDED_INTO_WEIGHTED} with constant other inputs): none of them may be quantized, or onnxruntime sees
+ * DequantizeLinear -> node -> QuantizeLinear once it has folded them and quantizes the kept node (see
+ * {@link REQUANTIZED_WHEN_KEPT}). The quantized nodes that read one of them then read float (they run as float
+ * kernels with int8 weights): the float region widens to what onnxruntime leaves in float.
+ */
+function floatAfterKept(kept: NodeProto, byReader: ReadonlyMap<string, NodeProto[]>, isConst: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const stack = (kept.output ?? []).filter((y) => y !== '');
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    out.push(t);
+    for (const r of byReader.get(t) ?? []) {
+      if (!FOLDED_INTO_WEIGHTED.has(r.op_type ?? '') || (r.domain ?? '') !== '') continue;
+      if (!(r.input ?? []).every((x) => x === '' || x === t || isConst(x))) continue;
+      for (const y of r.output ?? []) if (y !== '') stack.push(y);
+    }
+  }
+  return out;
 }
 
 /** Nodes in an order where every input is produced before it is read (ONNX requires it). */

@@ -91,15 +91,19 @@ export async function calibratedTemp(t: { teardown(fn: () => void): unknown }, m
   return { file, profile };
 }
 
-/** Run `file` on onnxruntime at level 'all', one thread; returns output y and the optimized graph's op counts. */
-export async function runOptimized(file: string, x: Float32Array): Promise<{ y: Float32Array; ops: Record<string, number> }> {
+/** Run `file` on onnxruntime at level 'all', one thread; returns output y, the optimized graph's op counts and node names. */
+export async function runOptimized(file: string, x: Float32Array): Promise<{ y: Float32Array; ops: Record<string, number>; names: string[] }> {
   const optimized = `${file}.optimized.onnx`;
   const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, optimizedModelFilePath: optimized, logSeverityLevel: 3 });
   try {
     const out = await session.run({ x: new ort.Tensor('float32', x, [1, 8, 16, 16]) });
     const ops: Record<string, number> = {};
-    for (const n of decodeModel(readFileSync(optimized)).graph?.node ?? []) ops[n.op_type ?? ''] = (ops[n.op_type ?? ''] ?? 0) + 1;
-    return { y: out['y']!.data as Float32Array, ops };
+    const names: string[] = [];
+    for (const n of decodeModel(readFileSync(optimized)).graph?.node ?? []) {
+      ops[n.op_type ?? ''] = (ops[n.op_type ?? ''] ?? 0) + 1;
+      names.push(n.name ?? '');
+    }
+    return { y: out['y']!.data as Float32Array, ops, names };
   } finally {
     await session.release();
   }
