@@ -5,8 +5,8 @@
  *   CLOCK_MONOTONIC on both sides) for `Session.run()` on `engine: 'native'`, on `engine: 'worker'`, and for a
  *   hand-written worker with its own onnxruntime-node session (buffers transferred both ways); det and cls, one call
  *   of each per round in rotated order (interleaved), fresh input copies made before the timer; medians with p10-p90.
- * - input copy: what the native engine's copy of the inputs at `run()` costs (a fresh buffer and one memcpy-like copy,
- *   as the addon makes), for det's 1.2 MB and cls's 0.1 MB.
+ * - input copy: what a copy of the inputs at `run()` costs (`copy_inputs`, or the addon's copying mode): a fresh
+ *   buffer and one memcpy-like copy, for det's 1.2 MB and cls's 0.1 MB.
  * - memory: RSS per extra activation, (k=4 minus k=1)/3, each configuration in a fresh child process: a Session on
  *   the det program (weights mapped) with the native engine and with the worker engine, and plain onnxruntime-node
  *   (a default session of the raw model in its own worker thread); after setup ("created") and after one run on
