@@ -463,6 +463,23 @@ export class Session implements AsyncDisposable {
    *   `QAIC_ACTIVATION_FAILED`
    */
   run(inputs: Inputs, options: RunOptions = {}): Promise<Record<string, OutputTensor>> {
+    return this.#run(inputs, options, false);
+  }
+
+  /**
+   * `run()` for inputs the caller lends rather than hands over: they are neither detached nor copied here, and the
+   * caller promises not to change them until the run settles. On the native engine the activation copies them when
+   * it takes the request (the addon's copying mode, into onnxruntime's memory, freed with the request), so nothing
+   * new lands on V8's heap; on the worker engine they are copied as with `copy_inputs`. LoadGen's scenarios use it
+   * for their performance samples, which they never change and reuse for every query.
+   *
+   * @internal
+   */
+  _runLent(inputs: Inputs): Promise<Record<string, OutputTensor>> {
+    return this.#run(inputs, {}, true);
+  }
+
+  #run(inputs: Inputs, options: RunOptions, lent: boolean): Promise<Record<string, OutputTensor>> {
     // Not an async function: on the hot path (active session) the caller's promise is settled straight from the
     // worker's answer, without an await hop in between. Every error still arrives as a rejection.
     const callNs = nowNs();
@@ -476,11 +493,11 @@ export class Session implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#state !== 'active') return this.#runAfterSetup(inputs, options, callNs);
-    return this.#dispatch(inputs, options, callNs);
+    if (this.#state !== 'active') return this.#runAfterSetup(inputs, options, callNs, lent);
+    return this.#dispatch(inputs, options, callNs, lent);
   }
 
-  async #runAfterSetup(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
+  async #runAfterSetup(inputs: Inputs, options: RunOptions, callNs: number, lent: boolean): Promise<Record<string, OutputTensor>> {
     // once per activation of this session (not through warnOnce: its process-wide key set would grow by one
     // entry per session ever created)
     if (this.#activating === undefined && this.#warnedActivation !== this.#activationCount) {
@@ -490,11 +507,11 @@ export class Session implements AsyncDisposable {
       });
     }
     await this.setup();
-    return this.#dispatch(inputs, options, callNs);
+    return this.#dispatch(inputs, options, callNs, lent);
   }
 
   /** Check the inputs and hand them to the runtime; the promise settles when the activation answers. */
-  #dispatch(inputs: Inputs, options: RunOptions, callNs: number): Promise<Record<string, OutputTensor>> {
+  #dispatch(inputs: Inputs, options: RunOptions, callNs: number, lent: boolean): Promise<Record<string, OutputTensor>> {
     return new Promise((resolve, reject) => {
       // a throw in here (an input error) rejects the promise
       const graph = this.#graph!;
@@ -504,7 +521,9 @@ export class Session implements AsyncDisposable {
       if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
       // the inputs' memory is the library's from here on, on every engine: detached from the caller's arrays, or
       // copied (copy_inputs, views, shared buffers); a worker activation is sent the buffers, a native one borrows them
-      const transfer = prepareTransfer(feeds, this.options.copy_inputs);
+      // lent inputs (_runLent) stay the caller's: the native activation copies them when it takes the request, a
+      // worker one gets them copied here
+      const transfer = lent && this.#engine === 'native' ? [] : prepareTransfer(feeds, this.options.copy_inputs || lent);
       const validatedNs = nowNs();
       if (served.modelPath === '') {
         // a graph after the first, used for the first time: made loadable now (once), then sent

@@ -9,7 +9,7 @@
  */
 import { QaicError, describeValue } from '../errors.js';
 import { nowNs } from '../runtime/clock.js';
-import { runScenario, prepareScenario, type ScenarioTarget } from './scenarios.js';
+import { runScenario, prepareScenario, issueRun, type ScenarioTarget } from './scenarios.js';
 import type { ScenarioArgs } from './settings.js';
 
 /** Arguments of `findPeak()`: the Server settings (LoadGen names and units) plus the search's own. */
@@ -64,10 +64,10 @@ async function probeRate(target: ScenarioTarget, args: ScenarioArgs): Promise<nu
   const { cycle } = prepareScenario(target, { ...args, scenario: 'Server' }, 'findPeak()');
   await target.setup();
   const parallel = Math.max(1, target.options.num_activations);
-  await Promise.all(Array.from({ length: parallel }, () => target.run(cycle.take())));
+  await Promise.all(Array.from({ length: parallel }, () => issueRun(target, cycle.take())));
   const rounds = 4;
   const t0 = nowNs();
-  for (let r = 0; r < rounds; r++) await Promise.all(Array.from({ length: parallel }, () => target.run(cycle.take())));
+  for (let r = 0; r < rounds; r++) await Promise.all(Array.from({ length: parallel }, () => issueRun(target, cycle.take())));
   const seconds = (nowNs() - t0) / 1e9;
   return Math.max(0.1, (rounds * parallel) / seconds / 2);
 }

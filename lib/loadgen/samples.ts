@@ -1,8 +1,9 @@
 /**
  * The performance samples a scenario cycles through: input sets the caller gave, or random ones. Each query gets a
- * fresh copy when `run()` would take its input buffers over (detach them: the default on both engines); when it
- * copies them itself (`copy_inputs: true`) the samples are handed out as they are, so the issue path allocates
- * nothing per query.
+ * fresh copy when `run()` would take its input buffers over (detach them: `run()`'s default on both engines); a
+ * Session lends them instead (`_runLent`: the native activation copies them into onnxruntime's memory when it takes
+ * the request, the worker engine copies them for the worker), as does `copy_inputs: true`, and then the samples are
+ * handed out as they are, so the issue path allocates nothing on V8's heap per query.
  */
 import { QaicError, describeValue } from '../errors.js';
 import type { TensorData } from '../dtypes.js';

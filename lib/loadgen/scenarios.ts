@@ -28,6 +28,13 @@ import { judge, type ValidityChecks } from './validity.js';
 export interface ScenarioTarget {
   /** the session's `run()` */
   run(inputs: Inputs): Promise<unknown>;
+  /**
+   * the session's `_runLent()`, when it has one: `run()` for inputs it must neither detach nor copy per query (the
+   * samples are never changed and serve every query); without it each query gets a copy of its sample
+   *
+   * @internal
+   */
+  _runLent?(inputs: Inputs): Promise<unknown>;
   /** the session's `setup()` */
   setup(): Promise<void>;
   /** `session.modelInputShapeDict` */
@@ -134,6 +141,11 @@ function inputSetsOf(args: ScenarioArgs): Inputs[] | undefined {
   return sets;
 }
 
+/** Issue one query: lent to the session when it can borrow samples, else through `run()` (each query's own copy). */
+export function issueRun(target: ScenarioTarget, inputs: Inputs): Promise<unknown> {
+  return target._runLent !== undefined ? target._runLent(inputs) : target.run(inputs);
+}
+
 /** Resolve the arguments and the samples a scenario will cycle through. */
 export function prepareScenario(target: ScenarioTarget, args: ScenarioArgs, method = 'runBenchmark()'): { settings: ResolvedScenarioSettings; cycle: SampleCycle } {
   const given = inputSetsOf(args);
@@ -141,8 +153,8 @@ export function prepareScenario(target: ScenarioTarget, args: ScenarioArgs, meth
   const sets = given !== undefined
     ? Array.from({ length: settings.performance_sample_count }, (_, i) => given[i % given.length]!)
     : randomInputSets(target.modelInputShapeDict, settings.performance_sample_count);
-  // a run() that leaves its inputs attached lets every query reuse the sample's own buffers
-  const runCopies = target.options.copy_inputs === true;
+  // a run that leaves its inputs attached (lent, or copy_inputs) lets every query reuse the sample's own buffers
+  const runCopies = target._runLent !== undefined || target.options.copy_inputs === true;
   return { settings, cycle: new SampleCycle(sets, !runCopies) };
 }
 
@@ -160,7 +172,7 @@ async function closedLoop(target: ScenarioTarget, s: ResolvedScenarioSettings, c
     const feeds = Array.from({ length: perQuery }, () => cycle.take());
     const issuedNs = nowNs();
     // A MultiStream query is done when its slowest sample is.
-    await Promise.all(feeds.map((f) => target.run(f)));
+    await Promise.all(feeds.map((f) => issueRun(target, f)));
     out.push({ scheduledNs: issuedNs, issuedNs, doneNs: nowNs() });
     cycle.prepare();
   }
@@ -182,7 +194,7 @@ async function openLoop(target: ScenarioTarget, s: ResolvedScenarioSettings, cyc
       const q = queries[issued++]!;
       const feeds = cycle.take();
       q.issuedNs = nowNs();
-      target.run(feeds).then(() => {
+      issueRun(target, feeds).then(() => {
         q.doneNs = nowNs();
         if (++done === n) finish();
       }, (error: unknown) => {
@@ -215,7 +227,7 @@ async function openLoop(target: ScenarioTarget, s: ResolvedScenarioSettings, cyc
 
 async function warmUp(target: ScenarioTarget, cycle: SampleCycle): Promise<number> {
   const count = Math.max(1, target.options.num_activations);
-  await Promise.all(Array.from({ length: count }, () => target.run(cycle.take())));
+  await Promise.all(Array.from({ length: count }, () => issueRun(target, cycle.take())));
   return count;
 }
 
@@ -277,7 +289,7 @@ async function runScenarioOnce(target: ScenarioTarget, args: ScenarioArgs, s: Re
     if (s.max_query_count > 0) count = Math.min(count, s.max_query_count);
     const feeds = Array.from({ length: count }, () => cycle.take());
     startNs = nowNs();
-    const done = await Promise.all(feeds.map((f) => target.run(f).then(() => nowNs())));
+    const done = await Promise.all(feeds.map((f) => issueRun(target, f).then(() => nowNs())));
     queries = done.map((d) => ({ scheduledNs: startNs, issuedNs: startNs, doneNs: d }));
     latencies = queries.map((q) => q.doneNs - startNs);
     samples = count;
