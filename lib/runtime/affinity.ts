@@ -13,13 +13,12 @@
  * The addon file is the native engine's: `$QAIC_NATIVE_ADDON` when set, else the local build, then the prebuilt one.
  * (A separate pinning addon, `affinity.node`, and its `$QAIC_AFFINITY_ADDON` existed before; neither is read now.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
 import { QaicError, describeValue } from '../errors.js';
 import { warnOnce } from '../warnings.js';
 import { addSessionConfigEntries } from './ort-session-options.js';
-import { nativeAddonFile, type EngineAddon } from './native-addon.js';
+import { nativeAddonFile, requireAddonFile, type EngineAddon } from './native-addon.js';
 
 /** Pinning is available: the calling thread can be pinned and its affinity read. */
 export interface PinningOn {
@@ -74,15 +73,9 @@ export function loadAffinity(file?: string): Pinning {
 }
 
 function tryLoad(file: string): Pinning {
-  if (!existsSync(file)) {
-    return { available: false, reason: `the native engine addon is not built ('${file}' does not exist; run 'npm run build:native')` };
-  }
-  let addon: Partial<EngineAddon> | null;
-  try {
-    addon = createRequire(import.meta.url)(file) as Partial<EngineAddon> | null;
-  } catch (error) {
-    return { available: false, reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
-  }
+  const required = requireAddonFile(file);
+  if ('reason' in required) return { available: false, reason: required.reason };
+  const addon = required.addon as Partial<EngineAddon> | null;
   if (typeof addon?.pinThread !== 'function' || typeof addon.threadAffinity !== 'function') {
     return { available: false, reason: `'${file}' is not the qaic native engine addon (it lacks pinThread/threadAffinity; rebuild it with 'npm run build:native')` };
   }

@@ -242,6 +242,23 @@ export function nativeAddonFile(): { file: string } | { reason: string } {
 }
 
 /**
+ * `require()` an addon file, never throwing: the one loader of `.node` files, shared by the engine
+ * ({@link loadNativeEngineOn}) and the thread-pinning functions (`loadAffinity`), so that both say the same thing
+ * about a missing or broken file. What the module exports is left to the caller to check.
+ *
+ * @returns the module's exports, or why it could not be loaded (naming the file)
+ * @internal
+ */
+export function requireAddonFile(file: string): { addon: unknown } | { reason: string } {
+  if (!existsSync(file)) return { reason: `the native engine addon is not built ('${file}' does not exist; run 'npm run build:native')` };
+  try {
+    return { addon: createRequire(import.meta.url)(file) as unknown };
+  } catch (error) {
+    return { reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
+  }
+}
+
+/**
  * Load the addon and initialise it on `library` (onnxruntime's library, or why there is none). Not cached.
  * {@link loadNativeEngine} is the entry point and hands it onnxruntime-node's library; tests hand it another one (an
  * onnxruntime too old for the addon's API) through a module substitution in a child process.
@@ -252,12 +269,9 @@ export function loadNativeEngineOn(library: { file: string } | { reason: string 
   const found = nativeAddonFile();
   if ('reason' in found) return found;
   const file = found.file;
-  let addon: unknown;
-  try {
-    addon = createRequire(import.meta.url)(file);
-  } catch (error) {
-    return { reason: `the native engine addon '${file}' could not be loaded: ${(error as Error).message}` };
-  }
+  const required = requireAddonFile(file);
+  if ('reason' in required) return required;
+  const { addon } = required;
   if (!isEngineAddon(addon)) return { reason: `'${file}' is not the qaic native engine addon (it lacks init/nowNs/NativeActivation)` };
   if ('reason' in library) return { reason: library.reason };
   try {
