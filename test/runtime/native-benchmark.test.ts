@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { CLS, CLS_SYMBOLS } from '../metrics/helpers.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 t.test('count and time mode on 2 native activations', { skip: NATIVE_SKIP }, async (t) => {
   const session = new Session(CLS, { engine: 'native', num_activations: 2, set_size: 2, onnx_define_symbol: CLS_SYMBOLS });

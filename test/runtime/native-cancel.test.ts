@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { finished, isolated } from '../fixtures/isolated.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 const skip = NATIVE_SKIP;
 

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { slowModel, until, within } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 t.test('a native activation that dies mid-inference is replaced', { skip: NATIVE_SKIP }, async (t) => {
   const session = new Session(slowModel(400), { engine: 'native' });

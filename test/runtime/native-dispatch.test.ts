@@ -6,7 +6,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { addOneModel, slowModel } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 const skip = NATIVE_SKIP;
 

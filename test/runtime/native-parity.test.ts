@@ -6,7 +6,7 @@ import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { CLS, CLS_SYMBOLS } from '../metrics/helpers.js';
 import { identityModel } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 const skip = NATIVE_SKIP;
 

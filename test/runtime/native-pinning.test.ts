@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { identityModel } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 import { allowedCpus, cpusForActivation } from '../../lib/runtime/affinity.js';
 
 t.test('two native activations of one core each are pinned to distinct CPUs', { skip: NATIVE_SKIP }, async (t) => {

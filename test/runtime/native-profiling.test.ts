@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from '../../lib/session.js';
 import { CLS, CLS_SYMBOLS, captureLog, clsInput } from '../metrics/helpers.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 t.test('profiling on native: stage table, operator table and a trace with onnxruntime events', { skip: NATIVE_SKIP }, async (t) => {
   const dir = t.testdir();

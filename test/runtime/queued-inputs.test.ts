@@ -7,7 +7,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { slowModel } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 for (const engine of ['native', 'worker'] as const) {
   const skip = engine === 'native' ? NATIVE_SKIP : false;

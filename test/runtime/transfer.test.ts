@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Session } from '../../lib/session.js';
 import { identityModel, twoInputModel } from '../fixtures/models.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 const ENGINES = [['native', NATIVE_SKIP], ['worker', false]] as const;
 
