@@ -17,7 +17,7 @@
  *
  * Reported per phase: median over repetitions of p50 / p99 / max (ms), with min-max spread, and the main thread's
  * own busy time per inference (event-loop utilization), which other load on the machine disturbs far less, and on
- * Linux its CPU time and runqueue wait per inference (schedstat), which tell its own work from preemption. Target
+ * Linux its CPU time and runqueue wait per inference (schedstat), which tell its own work from preemption, and its page faults per inference (a count, which load barely moves). Target
  * (issue 13): each engine's p99 at most 1 ms above idle p99 (medians) during 200 det runs; reported for both engines,
  * judged on the native engine (the default). `--quick` (or QAIC_BENCH_QUICK=1): 50 inferences, 2 repetitions.
  * Prints a table and saves benchmarks/results/event-loop.json.
@@ -61,6 +61,12 @@ export interface LoopDelay {
    */
   mainCpuMs?: number;
   mainRunqueueMs?: number;
+  /**
+   * the main thread's minor page faults during the phase (`/proc/self/task/<pid>/stat`; Linux): a count, not a time,
+   * so other load on the machine barely moves it. On a VM each fault of a fresh page costs microseconds, and how the
+   * engine frees input buffers decides how many of the caller's allocations fault (see native-worker.ts `#run`).
+   */
+  mainFaults?: number;
 }
 
 /** The main thread's [CPU ns, runqueue wait ns], or undefined where the kernel does not say. */
@@ -68,6 +74,18 @@ function mainThreadSchedstat(): [number, number] | undefined {
   try {
     const [cpu, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
     return cpu === undefined || wait === undefined || Number.isNaN(cpu) || Number.isNaN(wait) ? undefined : [cpu, wait];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The main thread's minor page faults so far, or undefined where the kernel does not say. */
+function mainThreadFaults(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces), from field 3 (state); minflt is field 10
+    const minflt = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+    return Number.isNaN(minflt) ? undefined : minflt;
   } catch {
     return undefined;
   }
@@ -91,7 +109,7 @@ export interface EventLoopResult {
   inferences: number;
   reps: number;
   raw: Record<Phase, LoopDelay[]>;
-  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary; mainThreadMsPerInference?: Summary; mainCpuMsPerInference?: Summary; mainRunqueueMsPerInference?: Summary }>;
+  summary: Record<Phase, { p50: Summary; p99: Summary; max: Summary; inferencesPerSecond?: Summary; mainThreadMsPerInference?: Summary; mainCpuMsPerInference?: Summary; mainRunqueueMsPerInference?: Summary; mainFaultsPerInference?: Summary }>;
   /** per engine: its p99 minus idle p99 (medians), in ms, and whether that is within the 1 ms target */
   engines: Record<Engine, { ran: Engine | undefined; p99OverIdleMs: number; p99OverHandWrittenMs: number; met: boolean }>;
   target: string;
@@ -108,14 +126,17 @@ async function measure(body: () => Promise<void>): Promise<LoopDelay> {
   const t0 = performance.now();
   const elu0 = perf.eventLoopUtilization();
   const sched0 = mainThreadSchedstat();
+  const faults0 = mainThreadFaults();
   h.enable();
   await body();
   h.disable();
+  const faults1 = mainThreadFaults();
   const sched1 = mainThreadSchedstat();
   const elu = perf.eventLoopUtilization(elu0);
   const sched = sched0 !== undefined && sched1 !== undefined ? { mainCpuMs: (sched1[0] - sched0[0]) / 1e6, mainRunqueueMs: (sched1[1] - sched0[1]) / 1e6 } : {};
   const seconds = (performance.now() - t0) / 1e3;
-  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds, mainActiveMs: elu.active, ...sched };
+  const faults = faults0 !== undefined && faults1 !== undefined ? { mainFaults: faults1 - faults0 } : {};
+  return { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6, samples: h.count, seconds, mainActiveMs: elu.active, ...sched, ...faults };
 }
 
 /** Run the benchmark; returns what it saves. */
@@ -190,6 +211,7 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
         summary[phase].mainCpuMsPerInference = summarise(raw[phase].map((r) => r.mainCpuMs! / n));
         summary[phase].mainRunqueueMsPerInference = summarise(raw[phase].map((r) => r.mainRunqueueMs! / n));
       }
+      if (raw[phase].every((r) => r.mainFaults !== undefined)) summary[phase].mainFaultsPerInference = summarise(raw[phase].map((r) => r.mainFaults! / n));
     }
   }
   const engines = {} as EventLoopResult['engines'];
@@ -217,11 +239,11 @@ export async function benchEventLoop(quick: boolean): Promise<EventLoopResult> {
 /** Print the result as a table. */
 export function printEventLoop(r: EventLoopResult): void {
   const f = (s: Summary): string => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
-  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s', 'main-thread busy ms/inference', 'main-thread CPU ms/inference', 'main-thread runqueue ms/inference']];
+  const rows = [['phase', 'p50 ms', 'p99 ms', 'max ms', 'inferences/s', 'main-thread busy ms/inference', 'main-thread CPU ms/inference', 'main-thread runqueue ms/inference', 'main-thread page faults/inference']];
   for (const phase of PHASES) {
     const s = r.summary[phase];
     const g = (x: Summary | undefined): string => (x === undefined ? '' : f(x));
-    rows.push([phase, f(s.p50), f(s.p99), f(s.max), g(s.inferencesPerSecond), g(s.mainThreadMsPerInference), g(s.mainCpuMsPerInference), g(s.mainRunqueueMsPerInference)]);
+    rows.push([phase, f(s.p50), f(s.p99), f(s.max), g(s.inferencesPerSecond), g(s.mainThreadMsPerInference), g(s.mainCpuMsPerInference), g(s.mainRunqueueMsPerInference), g(s.mainFaultsPerInference)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   console.log(`\nEvent-loop delay, ${r.inferences} det inferences ${r.shape.join('x')} per phase, ${r.reps} interleaved reps, median (min-max)`);

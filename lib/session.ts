@@ -468,9 +468,9 @@ export class Session implements AsyncDisposable {
 
   /**
    * `run()` for inputs the caller lends rather than hands over: they are neither detached nor copied here, and the
-   * caller promises not to change them until the run settles. On the native engine the activation copies them when
-   * it takes the request (the addon's copying mode, into onnxruntime's memory, freed with the request), so nothing
-   * new lands on V8's heap; on the worker engine they are copied as with `copy_inputs`. LoadGen's scenarios use it
+   * caller promises not to change them until the run settles. On the native engine the addon copies them when the
+   * request is sent to an activation (into onnxruntime's memory, freed with the request), so nothing new lands on
+   * V8's heap; on the worker engine they are copied as with `copy_inputs`. LoadGen's scenarios use it
    * for their performance samples, which they never change and reuse for every query.
    *
    * @internal
@@ -520,8 +520,9 @@ export class Session implements AsyncDisposable {
       const feeds = normaliseInputs(inputs, index === 0 ? this.#inputSpecs(graph) : served.inputs);
       if (options.outputs !== undefined) checkOutputSelection(options.outputs, served.outputs, graph.graphs.length > 1 ? served.name : undefined);
       // the inputs' memory is the library's from here on, on every engine: detached from the caller's arrays, or
-      // copied (copy_inputs, views, shared buffers); a worker activation is sent the buffers, a native one borrows them
-      // lent inputs (_runLent) stay the caller's: the native activation copies them when it takes the request, a
+      // copied (copy_inputs, views, shared buffers); a worker activation is sent the buffers, a native one copies them
+      // when the request is sent to it (they may wait in the pool's queue until then, so they must be ours first)
+      // lent inputs (_runLent) stay the caller's: the native activation copies them when the request is sent to it, a
       // worker one gets them copied here
       const transfer = lent && this.#engine === 'native' ? [] : prepareTransfer(feeds, this.options.copy_inputs || lent);
       const validatedNs = nowNs();

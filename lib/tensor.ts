@@ -290,7 +290,7 @@ function checkedStrings(name: string, given: readonly unknown[], specs: readonly
  * inputs, and for a buffer that cannot be detached (a WebAssembly memory's). Detaching here, not when the request
  * reaches an activation, means a run that waits in the queue cannot see later changes to the caller's arrays.
  * `tensors` is modified: each typed-array input's `data` becomes a view the library owns. Returns those views'
- * buffers, the list for `postMessage`'s transfer (the native engine borrows them instead; nobody else holds them).
+ * buffers, the list for `postMessage`'s transfer (the native engine copies them into onnxruntime's memory instead).
  */
 export function prepareTransfer(tensors: WireTensor[], copy: boolean): ArrayBuffer[] {
   const transfer: ArrayBuffer[] = [];
