@@ -81,13 +81,20 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
       mkdirSync(config.profileDir, { recursive: true });
       profileFilePrefix = join(config.profileDir, `activation-${config.index}`);
     }
-    this.#native.start({
-      index: config.index,
-      modelPath: config.modelPath,
-      inputNames: [...(config.inputNames ?? [])],
-      sessionOptions: nativeSessionOptions(config.sessionOptions, profileFilePrefix),
-      ...(config.cpus === undefined ? {} : { cpus: [...config.cpus] }),
-    });
+    try {
+      this.#native.start({
+        index: config.index,
+        modelPath: config.modelPath,
+        inputNames: [...(config.inputNames ?? [])],
+        sessionOptions: nativeSessionOptions(config.sessionOptions, profileFilePrefix),
+        ...(config.cpus === undefined ? {} : { cpus: [...config.cpus] }),
+      });
+    } catch (error) {
+      // a refused config (a provider option it does not know, ...): release the addon's event channel, which would
+      // otherwise keep the process alive until the object is collected
+      this.#native.close();
+      throw error;
+    }
   }
 
   /** A number that tells this activation's thread apart from the others; -1 once it has ended. */

@@ -46,6 +46,27 @@ bool ReadBool(Napi::Value v, const char* name, std::optional<bool>* out, std::st
 // provider always comes last).
 bool KnownProvider(const std::string& name) { return name == "cpu" || name == "webgpu" || name == "cuda"; }
 
+// The WebGPU options onnxruntime-node takes. onnxruntime's C API stores any key it is given as a session config entry
+// and ignores those it does not know, so a misspelt option would pass unnoticed: refused here, as onnxruntime-node does.
+constexpr const char* kWebGpuOptions[] = {
+    "preferredLayout",      "validationMode",         "storageBufferCacheMode",       "uniformBufferCacheMode",
+    "queryResolveBufferCacheMode", "defaultBufferCacheMode", "enableRobustness", "enableMatmulFp32Accumulation",
+    "forceCpuNodeNames",    "weightLoadAcceleration",
+};
+
+bool KnownWebGpuOption(const std::string& key) {
+  for (const char* known : kWebGpuOptions) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
+std::string WebGpuOptionList() {
+  std::string out;
+  for (const char* known : kWebGpuOptions) out += (out.empty() ? "" : ", ") + std::string(known);
+  return out;
+}
+
 bool ReadProviders(Napi::Value value, std::vector<ProviderConfig>* out, std::string* error) {
   if (value.IsUndefined()) return true;
   if (!value.IsArray()) {
@@ -83,6 +104,10 @@ bool ReadProviders(Napi::Value value, std::vector<ProviderConfig>* out, std::str
         Napi::Value v = o.Get(key);
         if (!v.IsString()) {
           *error = where + ".options['" + key + "'] must be a string, got " + Describe(v);
+          return false;
+        }
+        if (provider.name == "webgpu" && !KnownWebGpuOption(key)) {
+          *error = where + ".options: the WebGPU provider has no option '" + key + "' (it takes " + WebGpuOptionList() + ")";
           return false;
         }
         provider.options.emplace_back(key, v.As<Napi::String>().Utf8Value());
