@@ -49,8 +49,9 @@ export function requestedEngine(option: Engine | undefined, env: NodeJS.ProcessE
 /**
  * The engine that runs a session: `requested` (see {@link requestedEngine}) where it can, else the worker engine.
  * Asked-for native that cannot apply (`isolation: 'process'`) warns `QAIC_ENGINE_FALLBACK` saying why; compute units
- * do not decide it (the native engine appends the GPU's provider as the worker engine does); an addon that does not load warns `QAIC_ENGINE_FALLBACK` once per process with
- * the loader's reason, whether native was asked for or was the default.
+ * do not decide it (the native engine appends the GPU's provider as the worker engine does). An addon that does not
+ * load warns `QAIC_ENGINE_FALLBACK` once per process with the loader's reason, whether native was asked for or was
+ * the default.
  */
 export function chooseEngine(requested: Engine | undefined, needs: EngineNeeds): Engine {
   if (requested === 'worker') return 'worker';
