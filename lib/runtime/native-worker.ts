@@ -8,6 +8,11 @@
  * `RunOptionsSetTerminate`), and `close` ends the inference in flight instead of waiting for it, so an activation
  * is freed within milliseconds even on a model that never finishes.
  *
+ * Compute units work as on a worker thread: the session options' `executionProviders` (WebGPU with
+ * `forceCpuNodeNames`, CUDA) are appended by the addon through onnxruntime's C API, and the first activation measures
+ * the placement report with the addon's `measurePlacement` (a profiled inference in a session of its own, on the
+ * native thread) before it reports ready.
+ *
  * What it emulates so that the pool's semantics and their tests hold: the tests' fault injection (the `faults` slot
  * and `crash-for-testing`) ends the native thread and reports an exit with {@link CRASH_EXIT_CODE}, as a worker
  * thread that crashed would.
