@@ -132,15 +132,15 @@ export interface BaseSessionOptions {
   isolation?: 'thread' | 'process';
   /**
    * What runs the activations. `'native'`: a native thread of this library's addon (`qaic_engine`) per activation,
-   * calling onnxruntime's C API with its CPU provider: less dispatch overhead and memory per activation than a
+   * calling onnxruntime's C API with the execution providers `compute_unit` maps to (WebGPU or CUDA appended before
+   * the CPU provider, as on the worker engine, with the same placement report): less dispatch overhead and memory per activation than a
    * worker thread, and a run in flight can be ended (an AbortSignal or `run_timeout` terminates it inside
    * onnxruntime and frees its activation within milliseconds; `reset()`/`close()` end what is running). Inputs are
    * taken over as on the worker engine (detached unless `copy_inputs`) and read in place by the thread. `'worker'`: a
    * worker thread (or, with `isolation: 'process'`, a child process) holding an onnxruntime-node session.
    * Absent: the environment variable `QAIC_ENGINE` (`native` or `worker`; another value makes the `Session` constructor
    * throw `QAIC_INVALID_OPTION`) when set, else `'native'` where it
-   * applies and loads. `'native'` does not apply with a compute unit other than the CPU nor with `isolation:
-   * 'process'`: the worker engine runs then (asked-for `'native'` warns `QAIC_ENGINE_FALLBACK` saying why); an addon
+   * applies and loads. `'native'` does not apply with `isolation: 'process'`: the worker engine runs then (asked-for `'native'` warns `QAIC_ENGINE_FALLBACK` saying why); an addon
    * that cannot be loaded (not built, or an onnxruntime older than it) also means the worker engine, with a
    * `QAIC_ENGINE_FALLBACK` warning once per process giving the reason. `session.engine` says which engine runs.
    * Not a Python option (the device has one runtime): it is this library's. @defaultValue `'native'` where it
@@ -444,7 +444,7 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   activation_timeout_ms: { kind: 'int', min: 1, max: 3_600_000, program: false },
   // where the compiler and activations run changes nothing they produce
   isolation: { kind: 'enum', values: ['thread', 'process'], program: false },
-  // both engines run the same stored graph with onnxruntime's CPU provider
+  // both engines run the same stored graph with the same onnxruntime providers
   engine: { kind: 'enum', values: ['native', 'worker'], program: false },
   // a GPU program is optimized at another level than a CPU one (see compute_unit's doc)
   compute_unit: { kind: 'units', program: true, keyOmitsDefault: true },

@@ -387,8 +387,7 @@ export class Session implements AsyncDisposable {
       const forceCpuNodeNames = forced.length > 0 && computeUnits.executionProviders?.includes('webgpu') === true
         ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))
         : undefined;
-      // the units asked for, not those left after a missing one fell back: a compute_unit list beyond the CPU also asks
-      // for the placement report (session.placement), which only the worker engine measures
+      // both engines append the providers of computeUnits and measure the placement report (session.placement)
       const engine = chooseEngine(requestedEngine(o.engine), { units: computeUnits.requested, isolation: o.isolation });
       runtime = createRuntime({
         engine,

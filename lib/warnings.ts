@@ -4,7 +4,7 @@
  * `--no-warnings`. Each distinct warning is emitted once per process.
  *
  * `QAIC_ENGINE_FALLBACK` (runtime/engine.ts): the worker engine runs although the native engine was asked for or is
- * the default, because it cannot apply (a compute unit other than the CPU, `isolation: 'process'`) or its addon
+ * the default, because it cannot apply (`isolation: 'process'`) or its addon
  * cannot be loaded (the reason is in the message; once per process).
  */
 const emitted = new Set<string>();

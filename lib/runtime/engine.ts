@@ -2,9 +2,10 @@
  * Which engine runs a session's activations (`engine`): the one place that decides it, from the option, the
  * `QAIC_ENGINE` environment variable, what the session needs and whether the native addon loads.
  *
- * - `'native'`: each activation is a native thread of the `qaic_engine` addon calling onnxruntime's C API (the CPU
- *   provider, in this process). It dispatches faster, costs less memory per activation, and can cancel a run in
- *   flight (an AbortSignal, `run_timeout`, `reset()`/`close()` end it inside onnxruntime).
+ * - `'native'`: each activation is a native thread of the `qaic_engine` addon calling onnxruntime's C API, in this
+ *   process, with the execution providers `compute_unit` maps to (WebGPU or CUDA before the CPU provider, appended
+ *   through the C API). It dispatches faster, costs less memory per activation, and can cancel a run in flight (an
+ *   AbortSignal, `run_timeout`, `reset()`/`close()` end it inside onnxruntime).
  * - `'worker'`: each activation is a worker thread (or, with `isolation: 'process'`, a child process) holding an
  *   onnxruntime-node session.
  */
@@ -23,7 +24,7 @@ export const ENGINE_ENV = 'QAIC_ENGINE';
 
 /** What the engine is chosen for. */
 export interface EngineNeeds {
-  /** the compute units asked for (`compute_unit`, before a missing unit falls back): the native engine runs the CPU alone, and a list beyond it also asks for the placement report, which the worker engine measures */
+  /** the compute units asked for (`compute_unit`, before a missing unit falls back); both engines run every unit and measure the placement report */
   units: readonly string[];
   /** `isolation`: the native engine runs in this process, never in a child */
   isolation: 'thread' | 'process';
@@ -47,17 +48,14 @@ export function requestedEngine(option: Engine | undefined, env: NodeJS.ProcessE
 
 /**
  * The engine that runs a session: `requested` (see {@link requestedEngine}) where it can, else the worker engine.
- * Asked-for native that cannot apply (a compute unit other than the CPU, `isolation: 'process'`) warns
- * `QAIC_ENGINE_FALLBACK` saying why; an addon that does not load warns `QAIC_ENGINE_FALLBACK` once per process with
- * the loader's reason, whether native was asked for or was the default.
+ * Asked-for native that cannot apply (`isolation: 'process'`) warns `QAIC_ENGINE_FALLBACK` saying why; compute units
+ * do not decide it (the native engine appends the GPU's provider as the worker engine does). An addon that does not
+ * load warns `QAIC_ENGINE_FALLBACK` once per process with the loader's reason, whether native was asked for or was
+ * the default.
  */
 export function chooseEngine(requested: Engine | undefined, needs: EngineNeeds): Engine {
   if (requested === 'worker') return 'worker';
-  const why = needs.units.some((u) => u !== 'cpu')
-    ? `option 'compute_unit' (${needs.units.join(',')}) uses more than the CPU, and the native engine runs onnxruntime's CPU provider only`
-    : needs.isolation === 'process'
-      ? "option 'isolation' is 'process', and the native engine runs its activations in this process"
-      : undefined;
+  const why = needs.isolation === 'process' ? "option 'isolation' is 'process', and the native engine runs its activations in this process" : undefined;
   if (why !== undefined) {
     if (requested === 'native') warnOnce(`engine:${why}`, 'QAIC_ENGINE_FALLBACK', `option 'engine' is 'native', but ${why}: running on the worker engine`);
     return 'worker';

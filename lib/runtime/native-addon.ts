@@ -69,6 +69,16 @@ export interface NativeSessionOptions {
   config?: Record<string, string>;
   /** `EnableProfiling(prefix)` when set; {@link NativeActivation.endProfiling} collects the files */
   profileFilePrefix?: string;
+  /**
+   * Execution providers appended in order before onnxruntime's CPU provider (which always comes last): `'webgpu'`
+   * through `SessionOptionsAppendExecutionProvider(options, "WebGPU", keys, values)` with `options` as its keys and
+   * values (onnxruntime-node's names: `forceCpuNodeNames` as node names joined by newlines, `validationMode`, ...);
+   * `'cuda'` through `SessionOptionsAppendExecutionProvider_CUDA_V2` with `options` given to
+   * `UpdateCUDAProviderOptions` (`device_id`, ...), which loads onnxruntime's CUDA provider library; `'cpu'` appends
+   * nothing. A provider onnxruntime refuses (its library missing, an option it does not take) fails the load with
+   * onnxruntime's reason, prefixed by `sessionOptions.executionProviders[i] ('name' with key, ...)`.
+   */
+  executionProviders?: Array<{ name: 'webgpu' | 'cuda' | 'cpu'; options?: Record<string, string> }>;
 }
 
 /**
@@ -142,6 +152,16 @@ export interface NativeActivation {
   /** `SessionEndProfiling` on every loaded graph that profiles, in queue order; event `'profile'`. */
   endProfiling(): void;
   /**
+   * Where onnxruntime places `modelPath`'s nodes with `sessionOptions` (which must set `profileFilePrefix`), in queue
+   * order on the activation thread: a session of its own is created, run once on zeros (each symbolic dim as 1), its
+   * profile ended and the session released. Event `'placement'` with the profile file (its node events carry
+   * `args.provider`; the caller reads and removes it) and the input shapes it ran on, or the error. `cancel(id)` and
+   * `close()` end the measuring inference.
+   *
+   * @throws Error on malformed arguments (naming the option) or after the activation was closed
+   */
+  measurePlacement(id: number, modelPath: string, sessionOptions: NativeSessionOptions): void;
+  /**
    * Fail queued requests (canceled), terminate the one in flight, let the thread finish and release every
    * onnxruntime object; event `'exit'` once the thread has ended, after every event of the dropped and terminated
    * requests. Never blocks. Idempotent. Environment teardown and `process.exit()` (through a process `'exit'`
@@ -177,6 +197,7 @@ export type NativeEvent =
   | { type: 'run-failed'; id: number; message: string; ortCode?: number; canceled: boolean; times: NativeTimes }
   | { type: 'bench-result'; id: number; count: number; startNs: number; endNs: number; samplesNs: Float64Array; warmupNs: number; error?: string }
   | { type: 'profile'; files: Array<{ graph: number; file: string; createStartNs: number }>; error?: string }
+  | { type: 'placement'; id: number; file?: string; inputs?: Record<string, number[]>; error?: string }
   | { type: 'exit'; code: number };
 
 /** The native engine, loaded and initialised, or why not. */

@@ -8,12 +8,18 @@
  * `RunOptionsSetTerminate`), and `close` ends the inference in flight instead of waiting for it, so an activation
  * is freed within milliseconds even on a model that never finishes.
  *
+ * Compute units work as on a worker thread: the session options' `executionProviders` (WebGPU with
+ * `forceCpuNodeNames`, CUDA) are appended by the addon through onnxruntime's C API, and the first activation measures
+ * the placement report with the addon's `measurePlacement` (a profiled inference in a session of its own, on the
+ * native thread) before it reports ready.
+ *
  * What it emulates so that the pool's semantics and their tests hold: the tests' fault injection (the `faults` slot
  * and `crash-for-testing`) ends the native thread and reports an exit with {@link CRASH_EXIT_CODE}, as a worker
  * thread that crashed would.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, serializeError, type SerializedError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
@@ -21,6 +27,7 @@ import type { ActivationWorker } from './child-worker.js';
 import { nowNs } from './clock.js';
 import { CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
 import { loadNativeEngine, type NativeActivation, type NativeEvent, type NativeSessionOptions, type NativeTensor } from './native-addon.js';
+import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, placementFromProfileFile, type PlacementReport } from './placement.js';
 
 /** Thread ids handed to native activations: distinct from each other (a native thread has no Node thread id). */
 let nextThreadId = 1_000_000;
@@ -52,6 +59,9 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   #crashing = false;
   #closing = false;
   #profilingEnded = false;
+  /** the placements being measured, by their (negative, apart from the runs') request id */
+  readonly #placements = new Map<number, (event: Extract<NativeEvent, { type: 'placement' }>) => void>();
+  #nextPlacementId = -1;
   readonly #t0 = performance.now();
 
   /**
@@ -76,13 +86,20 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
       mkdirSync(config.profileDir, { recursive: true });
       profileFilePrefix = join(config.profileDir, `activation-${config.index}`);
     }
-    this.#native.start({
-      index: config.index,
-      modelPath: config.modelPath,
-      inputNames: [...(config.inputNames ?? [])],
-      sessionOptions: nativeSessionOptions(config.sessionOptions, profileFilePrefix),
-      ...(config.cpus === undefined ? {} : { cpus: [...config.cpus] }),
-    });
+    try {
+      this.#native.start({
+        index: config.index,
+        modelPath: config.modelPath,
+        inputNames: [...(config.inputNames ?? [])],
+        sessionOptions: nativeSessionOptions(config.sessionOptions, profileFilePrefix),
+        ...(config.cpus === undefined ? {} : { cpus: [...config.cpus] }),
+      });
+    } catch (error) {
+      // a refused config (a provider option it does not know, ...): release the addon's event channel, which would
+      // otherwise keep the process alive until the object is collected
+      this.#native.close();
+      throw error;
+    }
   }
 
   /** A number that tells this activation's thread apart from the others; -1 once it has ended. */
@@ -218,14 +235,39 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     // a crash answers nothing more: the exit that follows rejects what was in flight, as a dead worker's would
     if (this.#crashing && event.type !== 'exit') return;
     switch (event.type) {
-      case 'ready':
-        this.emit('message', {
+      case 'ready': {
+        const ready = (measured: { placement?: PlacementReport; placementError?: string }): FromWorker => ({
           type: 'ready', loadMs: performance.now() - this.#t0, createMs: event.createMs, createStartNs: event.createStartNs,
-          ...(event.pinned === undefined ? {} : { pinned: event.pinned }),
-        } satisfies FromWorker);
+          ...(event.pinned === undefined ? {} : { pinned: event.pinned }), ...measured,
+        });
+        if (this.#config.placement !== true) {
+          this.emit('message', ready({}));
+          return;
+        }
+        // as worker.ts: the first activation measures the placement in a session of its own before it is ready
+        void this.#measurePlacement(this.#config.sessionOptions).then(
+          (placement) => ({ placement }),
+          (error: unknown) => ({ placementError: (error as Error)?.message ?? String(error) }),
+        ).then((measured) => this.#emitIfOpen(ready(measured)));
         return;
-      case 'load-failed':
-        this.emit('message', { type: 'load-failed', error: { name: 'Error', message: event.message } } satisfies FromWorker);
+      }
+      case 'load-failed': {
+        const units = this.#config.computeUnits;
+        if (units === undefined || !CPU_FALLBACK_DISABLED.test(event.message)) {
+          this.emit('message', { type: 'load-failed', error: { name: 'Error', message: event.message } } satisfies FromWorker);
+          return;
+        }
+        // a compute_unit list without 'cpu' refused nodes only the CPU runs: name them, from a placement measured with
+        // the CPU allowed (as worker.ts does)
+        const cause = new Error(event.message);
+        void this.#measurePlacement(withCpuFallback(this.#config.sessionOptions)).then(
+          (placement) => placement,
+          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        ).then((measured) => this.#emitIfOpen({ type: 'load-failed', error: serializeError(mandatoryUnitsError(units, measured, cause)) }));
+        return;
+      }
+      case 'placement':
+        this.#placements.get(event.id)?.(event);
         return;
       case 'graph-loading':
         this.emit('message', { type: 'graph-loading', graph: event.graph, file: event.file } satisfies FromWorker);
@@ -277,9 +319,46 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
       }
       case 'exit':
         this.#exited = true;
+        for (const settle of [...this.#placements.values()]) settle({ type: 'placement', id: 0, error: 'the activation ended' });
         this.emit('exit', this.#crashing ? CRASH_EXIT_CODE : event.code);
         return;
     }
+  }
+
+  /** An answer that waited for a placement, unless the activation was stopped or ended meanwhile. */
+  #emitIfOpen(message: FromWorker): void {
+    if (!this.#exited && !this.#closing && !this.#crashing) this.emit('message', message);
+  }
+
+  /**
+   * Where onnxruntime places graph 0's nodes with `sessionOptions`: measured on the native thread (the addon's
+   * `measurePlacement`: a profiled session of its own, one inference on zeros) and read from the profile it wrote into
+   * a private temp folder, removed after.
+   */
+  #measurePlacement(sessionOptions: Record<string, unknown>): Promise<PlacementReport> {
+    const dir = mkdtempSync(join(tmpdir(), 'qaic-placement-'));
+    const id = this.#nextPlacementId--;
+    return new Promise<PlacementReport>((resolve, reject) => {
+      this.#placements.set(id, (event) => {
+        this.#placements.delete(id);
+        try {
+          if (event.error !== undefined || event.file === undefined) throw new Error(event.error ?? 'onnxruntime wrote no profile');
+          resolve(placementFromProfileFile(event.file, event.inputs ?? {}));
+        } catch (error) {
+          reject(error);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+      try {
+        // quiet: the activation's own session already logged what onnxruntime had to say about this graph
+        this.#native.measurePlacement(id, this.#config.modelPath, { ...nativeSessionOptions(sessionOptions), logSeverityLevel: 3, profileFilePrefix: join(dir, 'placement') });
+      } catch (error) {
+        this.#placements.delete(id);
+        rmSync(dir, { recursive: true, force: true });
+        reject(error);
+      }
+    });
   }
 
   /**
@@ -318,10 +397,34 @@ function feedsFor(feeds: readonly WireTensor[]): NativeTensor[] {
 
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);
 
+/** Session options with the CPU fallback allowed again (`session.disable_cpu_ep_fallback` removed), a fresh object. */
+function withCpuFallback(options: Record<string, unknown>): Record<string, unknown> {
+  const extra = (options.extra ?? {}) as { session?: Record<string, string> };
+  const { disable_cpu_ep_fallback: _off, ...session } = extra.session ?? {};
+  return { ...options, extra: { ...extra, session } };
+}
+
+/**
+ * One of onnxruntime-node's `executionProviders` entries (a name, or `{ name, ...options }` as activation-config.ts
+ * builds them) as the addon takes it: options as strings the way onnxruntime-node hands them to the C API (a list
+ * joined by newlines, a boolean as '1'/'0'); CUDA's `deviceId` is its `device_id`.
+ */
+function nativeProvider(entry: unknown): NonNullable<NativeSessionOptions['executionProviders']>[number] {
+  if (typeof entry === 'string') return { name: entry as 'webgpu' };
+  const { name, ...rest } = entry as { name: string } & Record<string, unknown>;
+  const options: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.map(String).join('\n') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    options[name === 'cuda' && key === 'deviceId' ? 'device_id' : key] = text;
+  }
+  return Object.keys(options).length > 0 ? { name: name as 'webgpu', options } : { name: name as 'webgpu' };
+}
+
 /**
  * Session options as plain data (onnxruntime-node's names, as activation-config.ts builds them) resolved to what the
- * C API takes. `extra` entries become session config entries, their keys dotted as onnxruntime-node makes them; options the CPU provider of the native engine
- * has no use for (execution providers: the engine is not chosen when any other is) are left out.
+ * C API takes. `extra` entries become session config entries, their keys dotted as onnxruntime-node makes them;
+ * `executionProviders` are appended by name with their options (see {@link NativeSessionOptions.executionProviders}).
  */
 export function nativeSessionOptions(options: Record<string, unknown>, profileFilePrefix?: string): NativeSessionOptions {
   const out: NativeSessionOptions = {};
@@ -339,6 +442,7 @@ export function nativeSessionOptions(options: Record<string, unknown>, profileFi
   flatten(options.extra, '', config);
   if (Object.keys(config).length > 0) out.config = config;
   if (profileFilePrefix !== undefined) out.profileFilePrefix = profileFilePrefix;
+  if (Array.isArray(options.executionProviders) && options.executionProviders.length > 0) out.executionProviders = options.executionProviders.map(nativeProvider);
   return out;
 }
 

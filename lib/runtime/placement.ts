@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeUnit } from './compute-units.js';
+import { QaicError } from '../errors.js';
 import { readRegularTextFileSync } from '../files.js';
 
 /** The largest onnxruntime profile of one inference read back (bytes): a few hundred bytes per node event. */
@@ -152,6 +153,36 @@ export function placementFromProfile(events: readonly ProfileEvent[], measuredWi
   });
 }
 
+/**
+ * The partition report of one onnxruntime profile file (what either engine's profiled placement inference wrote).
+ *
+ * @throws Error when the file cannot be read or is not an onnxruntime profile
+ */
+export function placementFromProfileFile(file: string, measuredWith: Record<string, readonly number[]>): PlacementReport {
+  return placementFromProfile(JSON.parse(readRegularTextFileSync(file, { what: 'onnxruntime profile', maxBytes: MAX_PLACEMENT_PROFILE_BYTES })) as ProfileEvent[], measuredWith);
+}
+
+/** onnxruntime's load error when `session.disable_cpu_ep_fallback` refused nodes no listed provider runs. */
+export const CPU_FALLBACK_DISABLED = /fallback to CPU EP has been explicitly disabled/;
+
+/**
+ * The error for a graph onnxruntime refused under {@link CPU_FALLBACK_DISABLED} (`compute_unit` without `'cpu'`): the
+ * nodes only the CPU runs, named from `measured` (a placement measured with the CPU allowed), or why they could not be
+ * named. Both engines answer with it.
+ */
+export function mandatoryUnitsError(computeUnits: readonly string[], measured: PlacementReport | Error, cause: unknown): QaicError {
+  let names: string;
+  if (measured instanceof Error) {
+    names = `the nodes could not be named (${measured.message})`;
+  } else {
+    const nodes = cpuNodes(measured);
+    names = `${nodes.length} node(s) only the CPU runs: ${nodes.slice(0, 20).map((n) => `${n.name} (${n.op})`).join(', ')}${nodes.length > 20 ? ', ...' : ''}`;
+  }
+  return new QaicError('QAIC_COMPUTE_UNIT_UNAVAILABLE', `option 'compute_unit' (${computeUnits.join(',')}) lists no 'cpu', so its units are mandatory, and ${names}; add 'cpu' to the list to let them fall back`, {
+    cause, details: { option: 'compute_unit', computeUnits: [...computeUnits] },
+  });
+}
+
 type Ort = typeof import('onnxruntime-node');
 
 /**
@@ -183,7 +214,7 @@ export async function measurePlacement(ort: Ort, modelPath: string, sessionOptio
     session.endProfiling();
     const file = readdirSync(dir).find((f) => f.endsWith('.json'));
     if (file === undefined) throw new Error('onnxruntime wrote no profile');
-    return placementFromProfile(JSON.parse(readRegularTextFileSync(join(dir, file), { what: 'onnxruntime profile', maxBytes: MAX_PLACEMENT_PROFILE_BYTES })) as ProfileEvent[], shapes);
+    return placementFromProfileFile(join(dir, file), shapes);
   } finally {
     await session?.release().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

@@ -149,8 +149,9 @@ export interface RuntimeSpec {
   isolation?: 'thread' | 'process' | undefined;
   /**
    * What runs the activations (see engine.ts): `'worker'` (default here), worker threads or child processes with
-   * onnxruntime-node; `'native'`, native threads of the `qaic_engine` addon (never with `isolation: 'process'` nor a
-   * compute unit other than the CPU: the session's choice, `chooseEngine`, sees to it), which can cancel a run in flight.
+   * onnxruntime-node; `'native'`, native threads of the `qaic_engine` addon (never with `isolation: 'process'`: the
+   * session's choice, `chooseEngine`, sees to it), which can cancel a run in flight. Both append the execution
+   * providers of {@link computeUnits} and measure {@link Runtime.placement}.
    */
   engine?: Engine | undefined;
   /**

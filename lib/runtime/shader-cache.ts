@@ -18,8 +18,9 @@ let ours: string | undefined;
 /**
  * Point Mesa's shader cache at `<cache root>/shaders` (created owner-only, mode 0700) unless `MESA_SHADER_CACHE_DIR`
  * is already set. Called from the main thread before any GPU session is created, and once per process in effect: the
- * driver reads the variable when onnxruntime's GPU provider first opens the device, worker threads read the same
- * process environment, and the child processes of process isolation and of compiling inherit it when forked. It is
+ * driver reads the variable when onnxruntime's GPU provider first opens the device, the native engine's threads and
+ * worker threads read the same process environment (Node sets the main thread's `process.env` in the C environment
+ * too), and the child processes of process isolation and of compiling inherit it when forked. It is
  * only a cache, so a folder that cannot be made, or a path that is not a plain folder of this user's (a symbolic link,
  * a file, another user's folder), leaves the driver's default in place.
  *

@@ -11,7 +11,7 @@ import type { WireTensor } from '../tensor.js';
 import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
-import { cpuNodes, measurePlacement, type PlacementReport } from './placement.js';
+import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, measurePlacement, type PlacementReport } from './placement.js';
 
 type Ort = typeof import('onnxruntime-node');
 type OrtSession = import('onnxruntime-node').InferenceSession;
@@ -142,23 +142,19 @@ function withoutProfiling(options: Record<string, unknown>): Record<string, unkn
  * The error for a graph onnxruntime refused because some nodes would fall back to the CPU while `compute_unit` lists
  * no CPU: those nodes, named, from a placement measured with the CPU allowed. Any other load error is returned as is.
  */
-async function mandatoryUnitsError(ort: Ort, error: unknown): Promise<unknown> {
+async function explainMandatoryUnits(ort: Ort, error: unknown): Promise<unknown> {
   const message = (error as Error)?.message ?? String(error);
-  if (config.computeUnits === undefined || !/fallback to CPU EP has been explicitly disabled/.test(message)) return error;
+  if (config.computeUnits === undefined || !CPU_FALLBACK_DISABLED.test(message)) return error;
   const options = withoutProfiling(config.sessionOptions);
   const extra = (options.extra ?? {}) as { session?: Record<string, string> };
   const { disable_cpu_ep_fallback: _off, ...session } = extra.session ?? {};
-  let names: string;
+  let measured: PlacementReport | Error;
   try {
-    const report = await measurePlacement(ort, config.modelPath, { ...options, extra: { ...extra, session } });
-    const nodes = cpuNodes(report);
-    names = `${nodes.length} node(s) only the CPU runs: ${nodes.slice(0, 20).map((n) => `${n.name} (${n.op})`).join(', ')}${nodes.length > 20 ? ', ...' : ''}`;
+    measured = await measurePlacement(ort, config.modelPath, { ...options, extra: { ...extra, session } });
   } catch (e) {
-    names = `the nodes could not be named (${(e as Error)?.message ?? String(e)})`;
+    measured = e instanceof Error ? e : new Error(String(e));
   }
-  return new QaicError('QAIC_COMPUTE_UNIT_UNAVAILABLE', `option 'compute_unit' (${config.computeUnits.join(',')}) lists no 'cpu', so its units are mandatory, and ${names}; add 'cpu' to the list to let them fall back`, {
-    cause: error, details: { option: 'compute_unit', computeUnits: config.computeUnits },
-  });
+  return mandatoryUnitsError(config.computeUnits, measured, error);
 }
 
 async function main(): Promise<void> {
@@ -197,7 +193,7 @@ async function main(): Promise<void> {
     try {
       session = await ort.InferenceSession.create(config.modelPath, options as never);
     } catch (error) {
-      throw await mandatoryUnitsError(ort, error);
+      throw await explainMandatoryUnits(ort, error);
     }
     createMs = performance.now() - t1;
   } catch (error) {

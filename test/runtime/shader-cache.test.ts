@@ -6,7 +6,8 @@ import { finished, isolated } from '../fixtures/isolated.js';
 import { skipWithoutGpu } from '../fixtures/gpu.js';
 
 // A GPU session keeps the shaders it compiles in <QAIC_CACHE_DIR>/shaders (Mesa's MESA_SHADER_CACHE_DIR), for its
-// worker threads and for the children of process isolation; a user's own MESA_SHADER_CACHE_DIR is left alone. Each
+// activations in this process (the native engine's threads, or worker threads) and for the children of process
+// isolation; a user's own MESA_SHADER_CACHE_DIR is left alone. Each
 // case runs in a child process (the driver reads the variable once per process) on a tiny y = x + 1 model.
 const skip = await skipWithoutGpu(t);
 

@@ -24,9 +24,10 @@ t.test("'gpu' alone is refused with the reason; ['gpu', 'cpu'] warns and runs on
     const ran = await attempt(async () => Array.from((await listed.run({ x: x() })).y.data));
     const again = await attempt(async () => Array.from((await listed.run({ x: x() })).y.data));
     const placement = listed.placement;
+    const engine = listed.engine;
     await listed.close();
     await new Promise((r) => setImmediate(r));
-    report({ refused, state, retried, npuRefused, ran, again, placement, warnings: warnings.filter((w) => w.code?.startsWith('QAIC_COMPUTE')) });
+    report({ refused, state, retried, npuRefused, ran, again, placement, engine, warnings: warnings.filter((w) => w.code?.startsWith('QAIC_COMPUTE')) });
   `, { env: NO_VULKAN_ENV, timeoutMs: 180_000 });
   t.equal(outcome.status, 0, outcome.stderr.slice(-2000));
   const r = outcome.result;
@@ -37,6 +38,7 @@ t.test("'gpu' alone is refused with the reason; ['gpu', 'cpu'] warns and runs on
   t.match(r.npuRefused.message, /npu: onnxruntime-node has no NPU execution provider/);
   t.same(r.ran, { ok: true, value: [1, 2, 3, 4, 5, 6] }, 'the list falls back to the CPU and runs');
   t.same(r.again, { ok: true, value: [1, 2, 3, 4, 5, 6] });
+  t.equal(r.engine, process.env.QAIC_ENGINE === 'worker' ? 'worker' : 'native', 'on the default engine, as a CPU session');
   t.same(r.placement?.totals, { cpu: { nodes: 1, subnets: 1, bytesIn: 0 } }, 'the report shows the one node on the CPU');
   t.same(r.placement?.subnets?.[0]?.nodes?.map((n: { op: string }) => n.op), ['Identity']);
   t.equal(r.warnings.length, 1, 'one warning per process');

@@ -10,9 +10,16 @@ import { skipWithoutGpu } from '../fixtures/gpu.js';
 import type { PlacementReport } from '../../lib/runtime/placement.js';
 
 // PP-OCR cls (the smallest PP-OCR model: its shaders compile fastest on a software Vulkan device) on ['gpu', 'cpu'],
-// in a worker thread and in a child process, against plain onnxruntime on the CPU. Fails in CI without an adapter.
+// in this process (the default engine: native, or the worker engine under QAIC_ENGINE=worker, as .ci/run's second
+// pass runs this file) and in a child process (always the worker engine), against plain onnxruntime on the CPU.
+// Fails in CI without an adapter.
 const SHAPE = [1, 3, 48, 192];
 const skip = await skipWithoutGpu(t);
+/** The engine a session of `isolation` runs on here: a child process is always the worker engine's. */
+const engineFor = (isolation: 'thread' | 'process'): string => (isolation === 'process' || process.env.QAIC_ENGINE === 'worker' ? 'worker' : 'native');
+// Under QAIC_ENGINE=worker the child-process session would repeat the default pass exactly (it ignores the variable):
+// left out there, since a GPU session costs seconds of shader compiling on a software device.
+const ISOLATIONS = process.env.QAIC_ENGINE === 'worker' ? (['thread'] as const) : (['thread', 'process'] as const);
 
 /** The report onnxruntime's placement of cls gives: its Clip nodes (no WebGPU kernel) on the CPU, the rest on the GPU. */
 function checkClipFallback(t: Test, placement: PlacementReport | undefined, engine: string): void {
@@ -31,26 +38,27 @@ function checkClipFallback(t: Test, placement: PlacementReport | undefined, engi
   t.equal(placement.totals.cpu?.bytesIn, cpu.reduce((n, s) => n + s.copiesIn.reduce((m, c) => m + c.bytes, 0), 0), `${engine}: bytes total per unit`);
 }
 
-t.test("cls on ['gpu', 'cpu'] equals the CPU provider within 1e-4, in both activation engines, Clip on the CPU", { skip }, async (t) => {
+t.test("cls on ['gpu', 'cpu'] equals the CPU provider within 1e-4, in this process and in a child, Clip on the CPU", { skip }, async (t) => {
   const input = pseudoImage(SHAPE, 7);
   const reference = await ort.InferenceSession.create(CLS_MODEL, { intraOpNumThreads: 1 });
   const name = reference.inputNames[0]!;
   const expected = Object.values(await reference.run({ [name]: new ort.Tensor('float32', input.slice(), SHAPE) }))[0]!.data as Float32Array;
   await reference.release();
 
-  for (const isolation of ['thread', 'process'] as const) {
+  for (const isolation of ISOLATIONS) {
     const session = new Session(CLS_MODEL, { compute_unit: ['gpu', 'cpu'], isolation });
     t.teardown(() => session.close());
     const out = await session.run({ [name]: { data: input.slice(), shape: SHAPE } });
+    t.equal(session.engine, engineFor(isolation), `${isolation}: the ${engineFor(isolation)} engine runs it`);
     const got = Object.values(out)[0]!.data as Float32Array;
     let worst = 0;
     for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
-    t.ok(worst <= 1e-4, `${isolation}: worst absolute difference ${worst.toExponential(2)} <= 1e-4`);
+    t.ok(worst <= 1e-4, `${isolation} (${session.engine}): worst absolute difference ${worst.toExponential(2)} <= 1e-4`);
     const optimization = (readManifestSync(join(session.graph!.programDir!, 'programqpc.bin')).manifest.graphs[0]!.report as CompileReport).optimization;
     t.same(optimization.computeUnits, ['gpu', 'cpu'], 'the program records its units');
     t.equal(optimization.level, 'basic', 'and was saved at the provider-independent level');
     t.equal(session.graph!.sessionOptions.graphOptimizationLevel, 'all', 'onnxruntime finishes it at load for the providers in use');
-    checkClipFallback(t, session.placement, isolation);
+    checkClipFallback(t, session.placement, `${isolation} (${session.engine})`);
     await session.close();
   }
 });
@@ -59,6 +67,7 @@ t.test('compute_unit_for_nodes moves nodes to the CPU, and the report shows it',
   const session = new Session(CLS_MODEL, { compute_unit: 'gpu,cpu', compute_unit_for_nodes: { cpu: ['GlobalAveragePool'] } });
   t.teardown(() => session.close());
   await session.setup();
+  t.equal(session.engine, engineFor('thread'));
   const ops = new Set(session.placement!.subnets.filter((s) => s.unit === 'cpu').flatMap((s) => s.nodes.map((n) => n.op)));
   t.same([...ops].sort(), ['Clip', 'GlobalAveragePool'], 'the forced operator type joins the Clip fallback on the CPU');
   t.notOk(session.placement!.subnets.some((s) => s.unit === 'gpu' && s.nodes.some((n) => n.op === 'GlobalAveragePool')), 'and none is left on the GPU');
@@ -70,4 +79,5 @@ t.test("a mandatory 'gpu' (no cpu listed) with nodes only the CPU runs is refuse
   await t.rejects(session.setup(), { code: 'QAIC_COMPUTE_UNIT_UNAVAILABLE', message: /option 'compute_unit' \(gpu\) lists no 'cpu', so its units are mandatory, and \d+ node\(s\) only the CPU runs: p2o\.Clip\.0 \(Clip\)/ });
   t.equal(session.state, 'created', 'the session is left usable');
   t.equal(session.placement, undefined);
+  t.equal(session.engine, undefined, 'no engine runs it');
 });

@@ -75,6 +75,7 @@ Napi::Function ActivationWrap::Define(Napi::Env env) {
                          InstanceMethod<&ActivationWrap::Cancel>("cancel"),
                          InstanceMethod<&ActivationWrap::Bench>("bench"),
                          InstanceMethod<&ActivationWrap::EndProfiling>("endProfiling"),
+                         InstanceMethod<&ActivationWrap::MeasurePlacement>("measurePlacement"),
                          InstanceMethod<&ActivationWrap::Close>("close"),
                          InstanceMethod<&ActivationWrap::Ref>("ref"),
                          InstanceMethod<&ActivationWrap::Unref>("unref"),
@@ -278,6 +279,33 @@ Napi::Value ActivationWrap::EndProfiling(const Napi::CallbackInfo& info) {
   request->kind = Request::Kind::kEndProfiling;
   std::string error;
   if (!engine_->Enqueue(std::move(request), &error)) return Throw(env, "endProfiling(): " + error);
+  return env.Undefined();
+}
+
+Napi::Value ActivationWrap::MeasurePlacement(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) return Throw(env, "measurePlacement(): id must be a number");
+  if (!info[1].IsString() || info[1].As<Napi::String>().Utf8Value().empty()) {
+    return Throw(env, "measurePlacement(): modelPath must be a non-empty string");
+  }
+  auto request = std::make_unique<Request>();
+  request->kind = Request::Kind::kPlacement;
+  request->id = info[0].As<Napi::Number>().DoubleValue();
+  request->graph = -1;
+  request->placement_path = info[1].As<Napi::String>().Utf8Value();
+  std::string error;
+  if (!ReadSessionConfig(info[2], &request->placement_config, &error)) return Throw(env, "measurePlacement(): " + error);
+  if (!request->placement_config.profile_prefix) {
+    return Throw(env, "measurePlacement(): sessionOptions.profileFilePrefix must be set (the placement is read from the profile)");
+  }
+  OrtRunOptions* raw = nullptr;
+  if (auto f = Check(Api().CreateRunOptions(&raw))) return Throw(env, "measurePlacement(): " + f->message);
+  request->run_options.reset(raw);
+  // the failure comes back as the 'placement' event's error; close() terminating it must not log an ERROR line
+  if (auto f = Check(Api().RunOptionsSetRunLogSeverityLevel(request->run_options.get(), ORT_LOGGING_LEVEL_FATAL))) {
+    return Throw(env, "measurePlacement(): " + f->message);
+  }
+  if (!engine_->Enqueue(std::move(request), &error)) return Throw(env, "measurePlacement(): " + error);
   return env.Undefined();
 }
 

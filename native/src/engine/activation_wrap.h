@@ -29,6 +29,7 @@ class ActivationWrap : public Napi::ObjectWrap<ActivationWrap> {
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Bench(const Napi::CallbackInfo& info);
   Napi::Value EndProfiling(const Napi::CallbackInfo& info);
+  Napi::Value MeasurePlacement(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);

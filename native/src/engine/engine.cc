@@ -2,6 +2,7 @@
 
 #include "bench.h"
 #include "clock.h"
+#include "dtypes.h"
 #include "pinning.h"
 
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 namespace qaic {
@@ -340,6 +342,8 @@ void Engine::ThreadMain(std::vector<int> cpus, int index) {
     request->received = NowNs();
     if (request->kind == Request::Kind::kEndProfiling) {
       HandleEndProfiling();
+    } else if (request->kind == Request::Kind::kPlacement) {
+      HandlePlacement(*request);
     } else if (graph == nullptr) {
       // run() and bench() check the graph exists; kept for safety
       FailRequest(*request, EngineFailure("graph " + std::to_string(request->graph) + " is not registered"), false, Times{});
@@ -443,7 +447,9 @@ void Engine::FailRequest(Request& request, const OrtFailure& failure, bool cance
   Event e;
   e.id = request.id;
   e.message = failure.message;
-  if (request.kind == Request::Kind::kBench) {
+  if (request.kind == Request::Kind::kPlacement) {
+    e.type = Event::Type::kPlacement;
+  } else if (request.kind == Request::Kind::kBench) {
     e.type = Event::Type::kBenchResult;
     // the other activations must not wait for this one at the barrier (slot abort of BENCH_SLOT)
     if (request.bench.control != nullptr) __atomic_store_n(request.bench.control + 3, 1, __ATOMIC_SEQ_CST);
@@ -599,6 +605,107 @@ void Engine::HandleEndProfiling() {
     e.message = "this activation is not profiling";
   } else {
     profiling_ended_ = true;
+  }
+  Post(std::move(e));
+}
+
+namespace {
+
+// Load `request.placement_path` in a session of its own (profiled, as the request's options say), run it once on zeros
+// (each symbolic dim as 1) and end its profile: onnxruntime's node events there say which provider ran each node.
+// Fills `event`'s file and shapes.
+std::optional<OrtFailure> MeasurePlacement(Request& request, Event* event) {
+  const OrtApi& api = Api();
+  SessionOptionsPtr options;
+  if (auto f = MakeSessionOptions(request.placement_config, &options)) return f;
+  OrtSession* raw_session = nullptr;
+  if (auto f = Check(api.CreateSession(Env(), request.placement_path.c_str(), options.get(), &raw_session))) return f;
+  SessionPtr session(raw_session);
+  OrtAllocator* allocator = nullptr;
+  if (auto f = Check(api.GetAllocatorWithDefaultOptions(&allocator))) return f;
+  size_t input_count = 0;
+  if (auto f = Check(api.SessionGetInputCount(session.get(), &input_count))) return f;
+  std::vector<std::string> input_names;
+  std::vector<ValuePtr> inputs;
+  for (size_t i = 0; i < input_count; i++) {
+    char* name = nullptr;
+    if (auto f = Check(api.SessionGetInputName(session.get(), i, allocator, &name))) return f;
+    AllocatedString owned(name, AllocatorFree{allocator});
+    input_names.emplace_back(owned.get());
+    OrtTypeInfo* raw_type = nullptr;
+    if (auto f = Check(api.SessionGetInputTypeInfo(session.get(), i, &raw_type))) return f;
+    TypeInfoPtr type(raw_type);
+    const OrtTensorTypeAndShapeInfo* tensor = nullptr;
+    if (auto f = Check(api.CastTypeInfoToTensorInfo(type.get(), &tensor))) return f;
+    if (tensor == nullptr) return EngineFailure("input '" + input_names.back() + "' is not a tensor");
+    ONNXTensorElementDataType element = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+    if (auto f = Check(api.GetTensorElementType(tensor, &element))) return f;
+    const DTypeInfo* dtype = DTypeByOnnx(element);
+    if (dtype == nullptr) return EngineFailure("input '" + input_names.back() + "' has an element type the engine does not carry");
+    size_t rank = 0;
+    if (auto f = Check(api.GetDimensionsCount(tensor, &rank))) return f;
+    std::vector<int64_t> dims(rank);
+    if (auto f = Check(api.GetDimensions(tensor, dims.data(), rank))) return f;
+    size_t elements = 1;
+    for (auto& d : dims) {
+      if (d < 0) d = 1;
+      elements *= static_cast<size_t>(d);
+    }
+    OrtValue* raw_value = nullptr;
+    if (auto f = Check(api.CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), element, &raw_value))) return f;
+    ValuePtr value(raw_value);
+    // strings are created empty; every other type is zeroed here (the allocator's memory is not)
+    if (dtype->bytes > 0 && elements > 0) {
+      void* data = nullptr;
+      if (auto f = Check(api.GetTensorMutableData(value.get(), &data))) return f;
+      std::memset(data, 0, elements * dtype->bytes);
+    }
+    inputs.push_back(std::move(value));
+    event->shapes.emplace_back(input_names.back(), std::move(dims));
+  }
+  size_t output_count = 0;
+  if (auto f = Check(api.SessionGetOutputCount(session.get(), &output_count))) return f;
+  std::vector<std::string> output_names;
+  for (size_t i = 0; i < output_count; i++) {
+    char* name = nullptr;
+    if (auto f = Check(api.SessionGetOutputName(session.get(), i, allocator, &name))) return f;
+    AllocatedString owned(name, AllocatorFree{allocator});
+    output_names.emplace_back(owned.get());
+  }
+  std::vector<const char*> in_names;
+  std::vector<const OrtValue*> in_values;
+  std::vector<const char*> out_names;
+  for (size_t i = 0; i < inputs.size(); i++) {
+    in_names.push_back(input_names[i].c_str());
+    in_values.push_back(inputs[i].get());
+  }
+  for (const auto& n : output_names) out_names.push_back(n.c_str());
+  std::vector<OrtValue*> raw_outputs(out_names.size(), nullptr);
+  OrtStatus* status = api.Run(session.get(), request.run_options.get(), in_names.data(), in_values.data(),
+                              in_values.size(), out_names.data(), out_names.size(), raw_outputs.data());
+  std::vector<ValuePtr> outputs;
+  for (OrtValue* v : raw_outputs) outputs.emplace_back(v);
+  if (auto f = Check(status)) return f;
+  char* file = nullptr;
+  if (auto f = Check(api.SessionEndProfiling(session.get(), allocator, &file))) return f;
+  AllocatedString owned_file(file, AllocatorFree{allocator});
+  event->file = owned_file ? owned_file.get() : "";
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Engine::HandlePlacement(Request& request) {
+  if (request.canceled) {
+    FailRequest(request, EngineFailure("canceled before it started"), true, Times{});
+    return;
+  }
+  Event e;
+  e.type = Event::Type::kPlacement;
+  e.id = request.id;
+  if (auto f = MeasurePlacement(request, &e)) {
+    e.message = request.canceled ? "the activation was closed" : f->message;
+    e.shapes.clear();
   }
   Post(std::move(e));
 }

@@ -50,7 +50,7 @@ struct BenchParams {
 };
 
 struct Request {
-  enum class Kind { kRun, kBench, kEndProfiling };
+  enum class Kind { kRun, kBench, kEndProfiling, kPlacement };
   Kind kind = Kind::kRun;
   double id = 0;
   int graph = 0;
@@ -61,6 +61,10 @@ struct Request {
   // its own run options, so that cancel() terminates exactly this request's Run
   RunOptionsPtr run_options;
   BenchParams bench;
+  // kPlacement: the model to measure and the options of its own, profiled session (graph is -1: no graph's load
+  // failure fails it)
+  std::string placement_path;
+  SessionConfig placement_config;
   // set (under the engine's mutex) by cancel() and close(); read by the activation thread
   std::atomic<bool> canceled{false};
   double received = 0;
@@ -124,6 +128,7 @@ class Engine {
   void HandleRun(Request& request, Graph& graph);
   void HandleBench(Request& request, Graph& graph);
   void HandleEndProfiling();
+  void HandlePlacement(Request& request);
   void FailRequest(Request& request, const OrtFailure& failure, bool canceled, const Times& times);
   void FailQueuedForGraph(int graph, const OrtFailure& failure);
   void ReleaseSessions();

@@ -93,6 +93,23 @@ Napi::Object EventToJs(Napi::Env env, Event& e, bool copy_outputs) {
       if (e.message) o.Set("error", *e.message);
       break;
     }
+    case Event::Type::kPlacement: {
+      o.Set("type", "placement");
+      o.Set("id", e.id);
+      if (e.message) {
+        o.Set("error", *e.message);
+        break;
+      }
+      o.Set("file", e.file);
+      Napi::Object inputs = Napi::Object::New(env);
+      for (const auto& [name, dims] : e.shapes) {
+        Napi::Array shape = Napi::Array::New(env, dims.size());
+        for (uint32_t i = 0; i < dims.size(); i++) shape.Set(i, static_cast<double>(dims[i]));
+        inputs.Set(name, shape);
+      }
+      o.Set("inputs", inputs);
+      break;
+    }
     case Event::Type::kExit:
       o.Set("type", "exit");
       o.Set("code", e.exit_code);

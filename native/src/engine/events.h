@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace qaic {
@@ -27,7 +28,7 @@ struct ProfileFile {
 };
 
 struct Event {
-  enum class Type { kReady, kLoadFailed, kGraphLoading, kGraphLoaded, kResult, kRunFailed, kBenchResult, kProfile, kExit };
+  enum class Type { kReady, kLoadFailed, kGraphLoading, kGraphLoaded, kResult, kRunFailed, kBenchResult, kProfile, kPlacement, kExit };
   Type type = Type::kExit;
   double id = 0;
   int graph = 0;
@@ -51,6 +52,8 @@ struct Event {
   std::vector<double> samples;
   // profile
   std::vector<ProfileFile> files;
+  // placement: the profile of the measured inference (in `file`) and the input shapes it ran on
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   int exit_code = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "session_config.h"
 
 #include <cmath>
+#include <memory>
 
 namespace qaic {
 namespace {
@@ -39,6 +40,126 @@ bool ReadBool(Napi::Value v, const char* name, std::optional<bool>* out, std::st
   }
   *error = std::string("sessionOptions.") + name + " must be a boolean, got " + Describe(v);
   return false;
+}
+
+// The provider names the engine appends, as onnxruntime-node spells them ('cpu' appends nothing: onnxruntime's CPU
+// provider always comes last).
+bool KnownProvider(const std::string& name) { return name == "cpu" || name == "webgpu" || name == "cuda"; }
+
+// The WebGPU options onnxruntime-node takes. onnxruntime's C API stores any key it is given as a session config entry
+// and ignores those it does not know, so a misspelt option would pass unnoticed: refused here, as onnxruntime-node does.
+constexpr const char* kWebGpuOptions[] = {
+    "preferredLayout",      "validationMode",         "storageBufferCacheMode",       "uniformBufferCacheMode",
+    "queryResolveBufferCacheMode", "defaultBufferCacheMode", "enableRobustness", "enableMatmulFp32Accumulation",
+    "forceCpuNodeNames",    "weightLoadAcceleration",
+};
+
+bool KnownWebGpuOption(const std::string& key) {
+  for (const char* known : kWebGpuOptions) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
+std::string WebGpuOptionList() {
+  std::string out;
+  for (const char* known : kWebGpuOptions) out += (out.empty() ? "" : ", ") + std::string(known);
+  return out;
+}
+
+bool ReadProviders(Napi::Value value, std::vector<ProviderConfig>* out, std::string* error) {
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    *error = "sessionOptions.executionProviders must be an array, got " + Describe(value);
+    return false;
+  }
+  Napi::Array list = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    const std::string where = "sessionOptions.executionProviders[" + std::to_string(i) + "]";
+    Napi::Value entry = list.Get(i);
+    ProviderConfig provider;
+    Napi::Value options;
+    if (entry.IsString()) {
+      provider.name = entry.As<Napi::String>().Utf8Value();
+    } else if (entry.IsObject() && !entry.IsArray() && entry.As<Napi::Object>().Get("name").IsString()) {
+      provider.name = entry.As<Napi::Object>().Get("name").As<Napi::String>().Utf8Value();
+      options = entry.As<Napi::Object>().Get("options");
+    } else {
+      *error = where + " must be a provider name or an object { name, options }, got " + Describe(entry);
+      return false;
+    }
+    if (!KnownProvider(provider.name)) {
+      *error = where + " must name 'webgpu', 'cuda' or 'cpu', got '" + provider.name + "'";
+      return false;
+    }
+    if (!options.IsEmpty() && !options.IsUndefined()) {
+      if (!options.IsObject() || options.IsArray()) {
+        *error = where + ".options must be an object of string values, got " + Describe(options);
+        return false;
+      }
+      Napi::Object o = options.As<Napi::Object>();
+      Napi::Array keys = o.GetPropertyNames();
+      for (uint32_t k = 0; k < keys.Length(); k++) {
+        const std::string key = keys.Get(k).ToString().Utf8Value();
+        Napi::Value v = o.Get(key);
+        if (!v.IsString()) {
+          *error = where + ".options['" + key + "'] must be a string, got " + Describe(v);
+          return false;
+        }
+        if (provider.name == "webgpu" && !KnownWebGpuOption(key)) {
+          *error = where + ".options: the WebGPU provider has no option '" + key + "' (it takes " + WebGpuOptionList() + ")";
+          return false;
+        }
+        provider.options.emplace_back(key, v.As<Napi::String>().Utf8Value());
+      }
+      if (provider.name == "cpu" && !provider.options.empty()) {
+        *error = where + ": the CPU provider takes no options, got '" + provider.options[0].first + "'";
+        return false;
+      }
+    }
+    out->push_back(std::move(provider));
+  }
+  return true;
+}
+
+// "sessionOptions.executionProviders[i] ('webgpu' with forceCpuNodeNames, validationMode)": what a provider failure
+// names, so that the option onnxruntime refused can be found.
+std::string ProviderWhere(size_t index, const ProviderConfig& provider) {
+  std::string where = "sessionOptions.executionProviders[" + std::to_string(index) + "] ('" + provider.name + "'";
+  for (size_t i = 0; i < provider.options.size(); i++) where += (i == 0 ? " with " : ", ") + provider.options[i].first;
+  return where + ")";
+}
+
+struct CudaOptionsDeleter {
+  void operator()(OrtCUDAProviderOptionsV2* p) const noexcept {
+    if (p != nullptr) Api().ReleaseCUDAProviderOptions(p);
+  }
+};
+
+// Append one provider through the C API: WebGPU by name with its options; CUDA through its V2 options, which load
+// onnxruntime's CUDA provider library (a host without it fails here, with onnxruntime's reason).
+std::optional<OrtFailure> AppendProvider(OrtSessionOptions* options, const ProviderConfig& provider) {
+  const OrtApi& api = Api();
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (const auto& [key, value] : provider.options) {
+    keys.push_back(key.c_str());
+    values.push_back(value.c_str());
+  }
+  if (provider.name == "webgpu") {
+    return Check(api.SessionOptionsAppendExecutionProvider(options, "WebGPU", keys.data(), values.data(), keys.size()));
+  }
+  if (provider.name == "cuda") {
+    OrtCUDAProviderOptionsV2* raw = nullptr;
+    if (auto f = Check(api.CreateCUDAProviderOptions(&raw))) return f;
+    std::unique_ptr<OrtCUDAProviderOptionsV2, CudaOptionsDeleter> cuda(raw);
+    if (!keys.empty()) {
+      if (auto f = Check(api.UpdateCUDAProviderOptions(cuda.get(), keys.data(), values.data(), keys.size()))) return f;
+    }
+    return Check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(options, cuda.get()));
+  }
+  // 'cpu': onnxruntime appends its CPU provider itself, after every other
+  return std::nullopt;
 }
 
 }  // namespace
@@ -110,7 +231,7 @@ bool ReadSessionConfig(Napi::Value value, SessionConfig* out, std::string* error
     }
     out->profile_prefix = prefix.As<Napi::String>().Utf8Value();
   }
-  return true;
+  return ReadProviders(o.Get("executionProviders"), &out->providers, error);
 }
 
 std::optional<OrtFailure> MakeSessionOptions(const SessionConfig& config, SessionOptionsPtr* out) {
@@ -154,6 +275,12 @@ std::optional<OrtFailure> MakeSessionOptions(const SessionConfig& config, Sessio
   }
   if (config.profile_prefix) {
     if (auto f = named("profileFilePrefix", Check(api.EnableProfiling(options.get(), config.profile_prefix->c_str())))) return f;
+  }
+  for (size_t i = 0; i < config.providers.size(); i++) {
+    if (auto f = AppendProvider(options.get(), config.providers[i])) {
+      f->message = ProviderWhere(i, config.providers[i]) + ": " + f->message;
+      return f;
+    }
   }
   *out = std::move(options);
   return std::nullopt;
