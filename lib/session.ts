@@ -388,7 +388,7 @@ export class Session implements AsyncDisposable {
         ? forcedCpuNodeNames(forced, graph.graphs.map((g) => g.modelPath))
         : undefined;
       // both engines append the providers of computeUnits and measure the placement report (session.placement)
-      const engine = chooseEngine(requestedEngine(o.engine), { units: computeUnits.requested, isolation: o.isolation });
+      const engine = chooseEngine(requestedEngine(o.engine), { isolation: o.isolation });
       runtime = createRuntime({
         engine,
         computeUnits,

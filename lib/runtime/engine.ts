@@ -24,8 +24,6 @@ export const ENGINE_ENV = 'QAIC_ENGINE';
 
 /** What the engine is chosen for. */
 export interface EngineNeeds {
-  /** the compute units asked for (`compute_unit`, before a missing unit falls back); both engines run every unit and measure the placement report */
-  units: readonly string[];
   /** `isolation`: the native engine runs in this process, never in a child */
   isolation: 'thread' | 'process';
 }

@@ -17,7 +17,7 @@ import type { Engine } from '../../lib/runtime/engine.js';
 import { CLS_MODEL, addOneModel, within } from '../fixtures/models.js';
 import { pseudoImage } from '../fixtures/images.js';
 import { skipWithoutGpu } from '../fixtures/gpu.js';
-import { NATIVE_SKIP } from '../fixtures/native.js';
+import { NATIVE_SKIP } from '../fixtures/native-engine.js';
 
 const SHAPE = [1, 3, 48, 192];
 const gpuSkip = NATIVE_SKIP || await skipWithoutGpu(t);

@@ -28,7 +28,7 @@ t.test('the addon missing: worker engine, one QAIC_ENGINE_FALLBACK per process n
     engines.push(isolatedSession.engine);
     await isolatedSession.close();
     const { chooseEngine } = await lib('runtime/engine.js');
-    engines.push(chooseEngine('native', { units: ['gpu', 'cpu'], isolation: 'thread' }));
+    engines.push(chooseEngine('native', { isolation: 'thread' }));
     await new Promise((r) => setImmediate(r));
     report({ engines, warnings });
   `, { timeoutMs: 60_000, env: { QAIC_NATIVE_ADDON: missing, QAIC_ENGINE: '' } }));
