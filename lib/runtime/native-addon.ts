@@ -115,10 +115,8 @@ export interface NativeActivation {
   /**
    * Queue one inference. `feeds` are in `inputNames` order of that graph and are **copied** before this returns,
    * so the caller may reuse its buffers at once. `outputs` null = every output. Result: `'result'` or `'run-failed'`.
-   * With `borrowInputs` true, numeric feeds are not copied: onnxruntime reads the caller's memory, and the addon holds
-   * a reference to each feed's ArrayBuffer until the request's `'result'` or `'run-failed'` is delivered. The caller
-   * must then neither write to nor detach those buffers until that event (e.g. hand over buffers nobody else holds).
-   * String feeds are always copied.
+   * (A mode that read numeric feeds in place until the run settled was measured worse and removed: see
+   * `native-worker.ts`'s `#run`.)
    * Output data are external ArrayBuffers over onnxruntime's memory (copies where a V8 sandbox refuses them, or with
    * `start()`'s `copyOutputs`).
    *
@@ -130,7 +128,7 @@ export interface NativeActivation {
    *   the dims, a non-string or a NUL in a string tensor, or an unregistered graph. Anything onnxruntime says comes
    *   back as `'run-failed'`.
    */
-  run(id: number, graph: number, feeds: NativeTensor[], outputs: string[] | null, borrowInputs?: boolean): void;
+  run(id: number, graph: number, feeds: NativeTensor[], outputs: string[] | null): void;
   /**
    * End request `id`: queued, it is dropped; in flight, `RunOptionsSetTerminate` ends its run. Either way its
    * `'run-failed'` (or `'bench-result'` with an error) comes with `canceled: true`.

@@ -154,8 +154,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   /**
    * Hand a run to the native thread. The addon copies the feeds into onnxruntime's memory inside this call, so the
    * request holds no JavaScript buffer once it is sent: the Session's own buffers (detached from the caller, or
-   * copied, at run()) become garbage at once. Borrowing them instead (the addon's borrow mode, which reads them in
-   * place until the run settles) was measured worse on det (1x3x256x384, 1.2 MB): a buffer held through a run
+   * copied, at run()) become garbage at once. Borrowing them instead (a mode the addon had, which read them in place
+   * until the run settled) was measured worse on det (1x3x256x384, 1.2 MB): a buffer held through a run
    * outlives a scavenge, and freeing such buffers later in batches makes the allocator return memory to the system
    * and fault it back in on the caller's next allocation. 180-205 page faults and 3.2-3.3 ms of main-thread CPU per
    * run borrowing, against 7-24 and 0.9-1.2 ms copying; cls (0.1 MB) was the same either way.
@@ -166,7 +166,7 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     try {
       this.#graphFor(graph, message.modelPath);
       this.#running.set(message.id, graph);
-      this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs], false);
+      this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs]);
     } catch (error) {
       // malformed arguments (the addon's synchronous refusals) answer like worker.ts's refusals do: a failed run
       this.#running.delete(message.id);

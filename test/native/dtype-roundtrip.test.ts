@@ -1,7 +1,6 @@
 /**
  * Every dtype of the wire format goes in and comes back bit for bit through a native activation (Identity models),
- * in its container; the addon's run() without its borrow flag copies the inputs, so the caller may overwrite its buffer
- * at once (the Session borrows instead: it has taken the buffers over).
+ * in its container; the addon's run() copies the inputs, so the caller may overwrite its buffer at once.
  */
 import t from 'tap';
 import type { DType, TensorData } from '../../lib/dtypes.js';

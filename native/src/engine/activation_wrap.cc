@@ -152,8 +152,7 @@ Napi::Value ActivationWrap::SetGraph(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-bool ActivationWrap::ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& graph, Request* request,
-                               std::vector<Napi::Reference<Napi::Value>>* held) {
+bool ActivationWrap::ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& graph, Request* request) {
   if (!feeds.IsArray()) {
     Throw(env, "feeds must be an array of tensors in the graph's input order");
     return false;
@@ -168,14 +167,10 @@ bool ActivationWrap::ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& gr
     ValuePtr value;
     std::string error;
     const std::string what = "input '" + graph.input_names[i] + "'";
-    Napi::Reference<Napi::Value> buffer;
-    const bool ok = held != nullptr ? BorrowInTensor(array.Get(i), what, &value, &buffer, &error)
-                                    : CopyInTensor(array.Get(i), what, &value, &error);
-    if (!ok) {
+    if (!CopyInTensor(array.Get(i), what, &value, &error)) {
       Throw(env, error);
       return false;
     }
-    if (held != nullptr && !buffer.IsEmpty()) held->push_back(std::move(buffer));
     request->feeds.push_back(std::move(value));
   }
   OrtRunOptions* raw = nullptr;
@@ -204,9 +199,7 @@ Napi::Value ActivationWrap::Run(const Napi::CallbackInfo& info) {
   request->graph = info[1].As<Napi::Number>().Int32Value();
   auto graph = engine_->FindGraph(request->graph);
   if (!graph) return Throw(env, "run(): graph " + std::to_string(request->graph) + " is not registered");
-  const bool borrow = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
-  std::vector<Napi::Reference<Napi::Value>> held;
-  if (!ReadFeeds(env, info[2], *graph, request.get(), borrow ? &held : nullptr)) return env.Undefined();
+  if (!ReadFeeds(env, info[2], *graph, request.get())) return env.Undefined();
   Napi::Value outputs = info[3];
   if (!outputs.IsNull() && !outputs.IsUndefined()) {
     if (!outputs.IsArray()) return Throw(env, "run(): outputs must be null or an array of output names");
@@ -218,11 +211,8 @@ Napi::Value ActivationWrap::Run(const Napi::CallbackInfo& info) {
       request->outputs.push_back(name.As<Napi::String>().Utf8Value());
     }
   }
-  const double id = request->id;
   std::string error;
   if (!engine_->Enqueue(std::move(request), &error)) return Throw(env, "run(): " + error);
-  // borrowed buffers stay referenced until the request's result or failure is delivered
-  if (!held.empty()) engine_->HoldFeeds(id, std::move(held));
   return env.Undefined();
 }
 

@@ -34,10 +34,8 @@ class ActivationWrap : public Napi::ObjectWrap<ActivationWrap> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
 
-  // Copy `feeds` (in the input order of `graph`) into `request`, or borrow them when `held` is not null (it gets the
-  // buffers to keep alive); false after throwing.
-  bool ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& graph, Request* request,
-                 std::vector<Napi::Reference<Napi::Value>>* held = nullptr);
+  // Copy `feeds` (in the input order of `graph`) into `request`; false after throwing.
+  bool ReadFeeds(Napi::Env env, Napi::Value feeds, const Graph& graph, Request* request);
 
   std::shared_ptr<Engine> engine_;
 };

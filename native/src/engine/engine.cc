@@ -125,11 +125,6 @@ bool Engine::Enqueue(std::unique_ptr<Request> request, std::string* error) {
 
 void Engine::HoldControl(double id, Napi::Reference<Napi::Value> reference) { controls_[id] = std::move(reference); }
 
-void Engine::HoldFeeds(double id, std::vector<Napi::Reference<Napi::Value>> buffers) {
-  auto& held = borrowed_[id];
-  for (auto& b : buffers) held.push_back(std::move(b));
-}
-
 bool Engine::Cancel(double id) {
   // close() already ended everything
   if (closed_) return false;
@@ -206,8 +201,6 @@ void Engine::CloseAndJoin() {
     napi_remove_env_cleanup_hook(env_, CleanupHook, this);
   }
   controls_.clear();
-  // the thread has ended: nothing reads the borrowed inputs any more
-  borrowed_.clear();
 }
 
 void Engine::Ref() {
@@ -280,8 +273,6 @@ void Engine::Dispatch(Napi::Env env, Napi::Function on_event) {
     events_.pop_front();
   }
   if (event.type == Event::Type::kBenchResult) controls_.erase(event.id);
-  // the thread is done with the request's inputs once its outcome is posted
-  if (event.type == Event::Type::kResult || event.type == Event::Type::kRunFailed) borrowed_.erase(event.id);
   Napi::HandleScope scope(env);
   Napi::Object object = EventToJs(env, event, copy_outputs_);
   on_event.Call({object});

@@ -95,8 +95,6 @@ class Engine {
   void Unref();
   // Keep the benchmark's control array alive until its result is delivered.
   void HoldControl(double id, Napi::Reference<Napi::Value> reference);
-  // Keep a run's borrowed input buffers alive until its result or failure is delivered.
-  void HoldFeeds(double id, std::vector<Napi::Reference<Napi::Value>> buffers);
 
   // process.on('exit') of `env` (process.exit() or the loop running dry): end the runs in flight of this env's
   // activations and wait, bounded, for their threads to finish, before exit() runs static destructors. JS thread.
@@ -163,7 +161,6 @@ class Engine {
   bool hook_added_ = false;
   bool copy_outputs_ = false;
   std::map<double, Napi::Reference<Napi::Value>> controls_;
-  std::map<double, std::vector<Napi::Reference<Napi::Value>>> borrowed_;
 };
 
 }  // namespace qaic

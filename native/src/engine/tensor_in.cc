@@ -47,8 +47,7 @@ std::string DimsText(const std::vector<int64_t>& dims) {
 
 namespace {
 
-bool ReadInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Napi::Reference<Napi::Value>* held,
-                  std::string* error) {
+bool ReadInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std::string* error) {
   if (!value.IsObject()) {
     *error = what + " must be a tensor object {type, dims, data}";
     return false;
@@ -124,25 +123,6 @@ bool ReadInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Nap
              std::to_string(array.ElementLength());
     return false;
   }
-  if (held != nullptr && count > 0) {
-    OrtMemoryInfo* raw_info = nullptr;
-    if (auto f = Check(api.CreateCpuMemoryInfo(OrtDeviceAllocator, OrtMemTypeDefault, &raw_info))) {
-      *error = what + ": " + f->message;
-      return false;
-    }
-    // the tensor keeps its own copy of the memory description
-    MemoryInfoPtr info(raw_info);
-    auto* data_ptr = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
-    OrtValue* raw = nullptr;
-    if (auto f = Check(api.CreateTensorWithDataAsOrtValue(info.get(), data_ptr, count * dtype->bytes, dims.data(),
-                                                          dims.size(), dtype->onnx, &raw))) {
-      *error = what + ": " + f->message;
-      return false;
-    }
-    *out = ValuePtr(raw);
-    *held = Napi::Persistent(Napi::Value(array.ArrayBuffer()));
-    return true;
-  }
   OrtValue* raw = nullptr;
   if (auto f = Check(api.CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), dtype->onnx, &raw))) {
     *error = what + ": " + f->message;
@@ -165,12 +145,7 @@ bool ReadInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Nap
 }  // namespace
 
 bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std::string* error) {
-  return ReadInTensor(value, what, out, nullptr, error);
-}
-
-bool BorrowInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Napi::Reference<Napi::Value>* held,
-                    std::string* error) {
-  return ReadInTensor(value, what, out, held, error);
+  return ReadInTensor(value, what, out, error);
 }
 
 }  // namespace qaic

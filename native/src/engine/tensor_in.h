@@ -15,10 +15,4 @@ namespace qaic {
 // onnxruntime refusing the allocation). Must run on the JS thread.
 bool CopyInTensor(Napi::Value value, const std::string& what, ValuePtr* out, std::string* error);
 
-// The borrowing variant: a numeric tensor with elements is not copied; `*out` points into the caller's memory and
-// `*held` gets a reference to its ArrayBuffer, which the caller keeps until the request ended. The caller must neither
-// mutate nor detach that buffer meanwhile. Strings and empty tensors are copied as by CopyInTensor.
-bool BorrowInTensor(Napi::Value value, const std::string& what, ValuePtr* out, Napi::Reference<Napi::Value>* held,
-                    std::string* error);
-
 }  // namespace qaic
