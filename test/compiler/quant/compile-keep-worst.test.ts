@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../../../lib/compiler/compile.js';
+import { int8Accuracy } from '../../../lib/compiler/quant/accuracy.js';
 import { defaultKeepWorst } from '../../../lib/compiler/quant/compile-int8.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import { KEEP_WORST_PER_NODES } from '../../../lib/options.js';
@@ -55,6 +56,9 @@ t.test('by default a 31-conv chain keeps its stem (conv0-conv1, reason worst) in
   t.equal(o.quantizedNodes['Conv'], 31, 'every Conv quantized, as the SDK does');
   t.equal(o.int8Kernels['QLinearConv'], 31);
   t.not(off.key, byDefault.key, 'turning the default off changes the compile key');
+  const acc = await int8Accuracy(file, { load_profile: profile }, { inputs: [{ x: { data: lcg(4 * 8 * 8, 2, 50), shape: [1, 4, 8, 8] } }], worstNodes: 0 });
+  t.same(acc.keptWorst, ['conv0', 'conv1'], 'int8Accuracy names the nodes the default kept');
+  t.equal(acc.nodesMeasured, 29, 'and measures only the quantized ones');
   const explicit = await compile(file, { load_profile: profile, keep_worst_nodes: 2, output_dir: join(dir, 'two') });
   t.same(explicit.report.quantization!.keptWorst.map((w) => w.node), ['conv0', 'conv1'], 'the same nodes as an explicit keep_worst_nodes: 2');
 });
