@@ -7,7 +7,7 @@
  *   interleaved (variant order rotated every repetition), medians with min/max. Target: best int8 >= 1.5x best plain.
  * - Accuracy against float32 with `int8Accuracy`, calibrated on synthetic pages/lines and evaluated on others:
  *   det thresholded-map IoU at 0.3 (target >= 0.95), cls top-1 agreement (>= 99 %), rec per-timestep arg-max
- *   agreement (>= 97 %).
+ *   agreement (>= 97 %), with `keep_worst_nodes`' default (the stem kept in float) and with it off (0).
  * - Size: the det program's weight bytes, int8 over float32 (target <= 0.3x).
  * - Why: the int8 kernels onnxruntime fused (optimized graph) and onnxruntime's per-operator profile of both
  *   programs (one activation, one core), summed by operator type, so a missed target shows what still runs in float.
