@@ -71,9 +71,10 @@ function values(t: TensorProto | undefined): Float32Array | undefined {
  * weights on an AVX-512 VNNI host (README, int8 section; int8Accuracy's probe), its stem holds the one node whose own
  * error stands out (its convolution 3, 0.19 relative L2 where the next worst is 0.04), and keeping convolutions 0-3
  * takes det's map IoU from 0.60 to 0.98 while keeping convolution 3 alone does nothing (0.60): the stem's errors
- * compound, and only the leading run fixes them. The profile estimate ranks those nodes low (det's convolution 3
- * 0.032, like its neighbours; rec's first 0.025): their error is not the per-tensor rounding and clipping it models,
- * so it is reported beside each kept node, not used to choose.
+ * compound, and only the leading run fixes them. The profile estimate's scores are nearly flat (det's top five
+ * 0.039-0.029: convolutions 2, 28, 3, 1, 36; keeping its top four gave 0.970, the fifth in place of convolution 3
+ * 0.85; rec's first 0.025): the error is not the per-tensor rounding and clipping it models, so it is reported beside
+ * each kept node, not used to choose.
  */
 export function worstNodes(estimates: readonly NodeErrorEstimate[], count: number): NodeErrorEstimate[] {
   return estimates.slice(0, count);
