@@ -233,9 +233,10 @@ export interface BaseSessionOptions {
    * nodes it would quantize, rounded down (PP-OCRv4 det 4, rec 3, cls 3; a model of fewer than 15 quantized nodes
    * keeps none). Measured on PP-OCRv4 with 8-bit weights on an AVX-512 VNNI host (README, int8 section), it takes
    * det's thresholded-map IoU from 0.60 to 0.98 and leaves cls at 99-100 % top-1, but costs rec about 1 point of
-   * arg-max agreement (95.1 % to 94.0 %; rec misses 97 % either way). `0` turns it off: every node the pass can
-   * quantize is quantized, as the SDK does. Not a Python option. @defaultValue one per {@link KEEP_WORST_PER_NODES}
-   * quantized nodes, rounded down
+   * arg-max agreement (95.1 % to 94.0 %; rec misses 97 % either way). On a host without VNNI (7-bit weights) it is
+   * not enough for det (0.90; 6 kept: 0.98) and costs cls its target (100 % to 97.5 %). `0` turns it off: every
+   * node the pass can quantize is quantized, as the SDK does. Not a Python option. @defaultValue one per
+   * {@link KEEP_WORST_PER_NODES} quantized nodes, rounded down
    */
   keep_worst_nodes?: number;
   /**
