@@ -227,12 +227,16 @@ export interface BaseSessionOptions {
   /** Histogram bins per tensor when profiling (`dump_profile`, `convert_to_quantize`), 2 to 1048576. @defaultValue 512 */
   num_histogram_bins?: number;
   /**
-   * Keep this many quantized nodes in float: the first ones in graph order (the stem; `lib/compiler/quant/keep-worst.ts`;
-   * the report lists each with the error the profile predicts for it). Off by default, as the SDK quantizes every
-   * node it can: measured on PP-OCRv4 with weights that cannot saturate (README, int8 section), keeping the stem
-   * raised det's map IoU (0.599 to 0.895 with 4 nodes) but lowered rec's arg-max agreement (0.948 to 0.925) and cls's
-   * top-1 (100 % to 96.7 %), so no count is right for every model. {@link KEEP_WORST_PER_NODES} per node is the count
-   * that suited det. Not a Python option. @defaultValue 0
+   * Keep this many quantized nodes in float: the first ones in graph order, the stem that reads the graph input
+   * (`lib/compiler/quant/keep-worst.ts`; the report lists each, reason `worst`, with the error the profile predicts
+   * for it). This is the int8 pass's default for what hurts accuracy most: one node per {@link KEEP_WORST_PER_NODES}
+   * nodes it would quantize, rounded down (PP-OCRv4 det 4, rec 3, cls 3; a model of fewer than 15 quantized nodes
+   * keeps none). Measured on PP-OCRv4 with 8-bit weights on an AVX-512 VNNI host (README, int8 section), it takes
+   * det's thresholded-map IoU from 0.60 to 0.98 and leaves cls at 99-100 % top-1, but costs rec about 1 point of
+   * arg-max agreement (95.1 % to 94.0 %; rec misses 97 % either way). On a host without VNNI (7-bit weights) it is
+   * not enough for det (0.90; 6 kept: 0.98) and costs cls its target (100 % to 97.5 %). `0` turns it off: every
+   * node the pass can quantize is quantized, as the SDK does. Not a Python option. @defaultValue one per
+   * {@link KEEP_WORST_PER_NODES} quantized nodes, rounded down
    */
   keep_worst_nodes?: number;
   /**
@@ -245,9 +249,10 @@ export interface BaseSessionOptions {
 }
 
 /**
- * A `keep_worst_nodes` count that suited PP-OCRv4 det: one node kept in float per this many nodes the int8 pass would
- * quantize (det: 4 of its 58). Not the default (0): the same rule lowered rec's and cls's accuracy (README, int8
- * section).
+ * The default of `keep_worst_nodes`: one node kept in float per this many nodes the int8 pass would quantize. Chosen
+ * on PP-OCRv4 (README, int8 section): det needs its first 4 convolutions in float to reach map IoU 0.95 (3 gave
+ * 0.93, Conv.1-3 0.97), and 15 is the largest divisor that still keeps 4 of det's 62; a model of fewer than 15
+ * quantized nodes keeps none, as each kept node would cost a large share of its int8 speed.
  */
 export const KEEP_WORST_PER_NODES = 15;
 
@@ -352,8 +357,11 @@ export interface ResolvedOptions {
   readonly enable_rowwise: boolean;
   /** Histogram bins per profiled tensor. */
   readonly num_histogram_bins: number;
-  /** Quantized nodes kept in float, the first in graph order (0, the default: none). */
-  readonly keep_worst_nodes: number;
+  /**
+   * Quantized nodes kept in float, the first in graph order (0: none), or `undefined` for the default (one per
+   * {@link KEEP_WORST_PER_NODES} quantized nodes; see the option).
+   */
+  readonly keep_worst_nodes: number | undefined;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   readonly ignored: Readonly<Record<string, unknown>>;
 }
@@ -566,7 +574,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   enable_channelwise: true,
   enable_rowwise: false,
   num_histogram_bins: 512,
-  keep_worst_nodes: 0,
+  keep_worst_nodes: undefined,
 });
 
 /** The snake_case name of an option given as snake, camel or kebab case. */

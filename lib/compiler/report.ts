@@ -345,7 +345,7 @@ export interface QuantizationReport extends QdqReport {
   profile: string;
   /**
    * the nodes `keep_worst_nodes` kept in float, with the own error the profile predicted for each in int8 (relative
-   * RMS), largest first; empty with `keep_worst_nodes: 0`
+   * RMS), in graph order (the stem: by default one per 15 quantized nodes); empty with `keep_worst_nodes: 0`
    */
   keptWorst: NodeErrorEstimate[];
 }
@@ -362,7 +362,7 @@ export function formatQuantization(q: QuantizationReport): string[] {
   ];
   if (q.weightBits !== 8) lines.push(`  ${q.weightBits}-bit weights: ${q.weightBitsReason}`);
   if (q.notQuantized !== undefined) lines.push(`  nothing quantized, the model stays float32: ${q.notQuantized}`);
-  if (q.keptWorst.length > 0) lines.push(`  kept in float by estimated error (keep_worst_nodes; 0 turns this off): ${q.keptWorst.map((w) => `${w.node} (${w.op}, ${w.estimate.toExponential(1)})`).join(', ')}`);
+  if (q.keptWorst.length > 0) lines.push(`  kept in float as the stem (keep_worst_nodes; 0 turns this off): ${q.keptWorst.map((w) => `${w.node} (${w.op}, predicted ${w.estimate.toExponential(1)})`).join(', ')}`);
   if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);
   if (kernels === 0) lines.push('  warning: onnxruntime fused no int8 kernel: the program runs in float32 with quantize/dequantize conversions');
   if (q.biasSaturated > 0) lines.push(`  warning: ${q.biasSaturated} bias values saturated int32`);

@@ -112,6 +112,11 @@ export interface Int8AccuracyReport {
   worstNodes: Int8NodeError[];
   /** quantized nodes the probe measured (all that write a tensor the float32 model has) */
   nodesMeasured: number;
+  /**
+   * the nodes `keep_worst_nodes` kept in float in the program measured (by default the stem: one per 15 quantized
+   * nodes), in graph order; not measured, as they are not quantized
+   */
+  keptWorst: string[];
 }
 
 /** What the random-input errors name: int8Accuracy's dims come from the compile options' `onnx_define_symbol`. */
@@ -490,6 +495,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       worstNodes: probe.probes.map((p, j) => ({ node: p.node, op: p.op, tensor: p.tensor, relativeL2Error: nodes[j]!.relativeL2 }))
         .sort((x, y) => y.relativeL2Error - x.relativeL2Error).slice(0, worst),
       nodesMeasured: probe.probes.length,
+      keptWorst: job.keepWorst.map((w) => w.node),
     };
     return report;
   } finally {
@@ -516,6 +522,7 @@ export function formatInt8Accuracy(report: Int8AccuracyReport): string {
   for (const o of report.outputs) {
     if (o.nonFinite > 0) lines.push(`  ${o.name}: ${o.nonFinite} value(s) finite in float32 ${o.nonFinite === 1 ? 'is' : 'are'} inf/NaN in int8 (left out of the errors above)`);
   }
+  if (report.keptWorst.length > 0) lines.push(`Kept in float as the stem (keep_worst_nodes; -keep-worst-nodes=0 quantizes them too): ${report.keptWorst.join(', ')}`);
   if (report.worstNodes.length > 0) {
     lines.push(`Quantized nodes with the largest own error (of ${report.nodesMeasured}; keep some in float with -keep-original-precision-for-nodes=<names>):`);
     for (const n of report.worstNodes) lines.push(`  ${n.node} (${n.op}) -> ${n.tensor}: rel L2 ${n.relativeL2Error.toExponential(2)}`);

@@ -9,7 +9,7 @@ import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from '../../errors.js';
 import { readRegularTextFileSync } from '../../files.js';
 import type { ModelProto } from '../../onnx/schema.js';
-import type { ResolvedOptions } from '../../options.js';
+import { KEEP_WORST_PER_NODES, type ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
 import { checkProfileMatches, readProfile, serializeProfile, type QuantizationProfile } from './profile.js';
 import { calibratedRange } from './ranges.js';
@@ -170,20 +170,21 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     const r = calibratedRange(h, options.quantization_calibration, { percentile: options.percentile_calibration_value });
     ranges.push([name, r.min, r.max]);
   }
-  // keep_worst_nodes (0 by default): the first quantized nodes stay float, each reported with the own error the
-  // profile predicts for it. The estimate reads the int8 pass's own output (its folds done, its weight scales
-  // chosen): the pass runs once here for that, and again in the compile worker with these nodes kept.
+  // keep_worst_nodes: the first quantized nodes stay float (by default one per KEEP_WORST_PER_NODES the pass would
+  // quantize: what the measurements show hurts accuracy most), each reported with the own error the profile predicts
+  // for it. The count and the estimate read the int8 pass's own output (its folds done, its weight scales chosen):
+  // the pass runs once here for that, and again in the compile worker with these nodes kept.
   const weightRange = int8WeightRange();
   let keepWorst: NodeErrorEstimate[] = [];
-  const count = options.keep_worst_nodes ?? 0;
-  if (count > 0) {
+  if (options.keep_worst_nodes !== 0) {
     const rangeMap = new Map(ranges.map(([name, min, max]) => [name, { min, max }]));
     const trial = quantizeGraph(model, {
       ranges: rangeMap, activationSchema: options.quantization_schema_activations, constantSchema: options.quantization_schema_constants,
       channelwise: options.enable_channelwise, rowwise: options.enable_rowwise, biasPrecision: options.quantization_precision_bias,
       keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators], weightBits: weightRange.bits,
     });
-    keepWorst = worstNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
+    const count = options.keep_worst_nodes ?? defaultKeepWorst(trial.report.quantizedNodes);
+    if (count > 0) keepWorst = worstNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
   }
   return {
     ranges,
@@ -202,6 +203,15 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     profileSha256: source.sha256,
     profileFrom: source.from,
   };
+}
+
+/**
+ * The default `keep_worst_nodes` count for a model whose int8 pass would quantize these nodes (by operator type):
+ * one per {@link KEEP_WORST_PER_NODES}, rounded down (PP-OCRv4 det 62 -> 4, rec 51 -> 3, cls 3; under 15 -> none).
+ */
+export function defaultKeepWorst(quantizedNodes: Readonly<Record<string, number>>): number {
+  const quantized = Object.values(quantizedNodes).reduce((a, b) => a + b, 0);
+  return Math.floor(quantized / KEEP_WORST_PER_NODES);
 }
 
 /**
