@@ -5,6 +5,11 @@
  * (seconds on a software Vulkan device, less once Mesa's shader cache has them). Also records the placement totals.
  * On lavapipe (a software Vulkan device) the GPU figures say how slow emulation is, not what a GPU does.
  *
+ * Where a GPU is found it also records issue 17's det evidence: PP-OCRv4 det (1x3x256x384, its symbols fixed) on a
+ * synthetic text page, `['gpu', 'cpu']` against `'cpu'` (largest absolute difference of the map, and the placement's
+ * totals), and a forced split, `compute_unit_for_nodes: { cpu: ['Sigmoid'] }` (the head's sigmoid on the CPU):
+ * its subnets and the copies between them, as `session.placement` reports them.
+ *
  * Run: `node dist/benchmarks/compute-units.js [--quick]`; saves `benchmarks/results/compute-units.json`.
  */
 import { loadavg } from 'node:os';
@@ -12,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Session } from '../lib/session.js';
 import { availableComputeUnits } from '../lib/runtime/compute-units.js';
 import { nowNs } from '../lib/runtime/clock.js';
+import { textPage } from '../examples/support.js';
 import { MODELS, QUICK, elements, machine, saveResult } from './lib/config.js';
 import { lcgFloat32, rotate, spread, type Spread } from './lib/stats.js';
 
@@ -28,6 +34,57 @@ export interface UnitResult {
   runMs: Spread;
   /** the placement's totals, when measured */
   totals?: unknown;
+}
+
+/** det on the GPU against the CPU, and with its sigmoid forced onto the CPU. */
+export interface DetGpuEvidence {
+  /** largest |map(gpu, cpu) - map(cpu)| over the 1x1x256x384 map */
+  maxAbsDiff: number;
+  /** placement totals of `['gpu', 'cpu']` */
+  totals: unknown;
+  /** the forced split: each subnet's unit and node count, and every copy between units */
+  forced: { subnets: Array<{ unit: string; nodes: number; firstNode: string; lastNode: string }>; copies: Array<{ from: string; to: string; node: string; shape: readonly number[]; bytes: number }>; maxAbsDiff: number };
+}
+
+/** Run det once on `compute_unit` (and `compute_unit_for_nodes`) and return its map and placement. */
+async function detOnce(options: Record<string, unknown>, input: Float32Array): Promise<{ map: Float32Array; placement: Session['placement'] }> {
+  const m = MODELS.find((x) => x.key === 'det')!;
+  const symbols: Record<string, number> = {};
+  const probe = new Session(m.file, { compile: false });
+  probe.modelInputShapeDict[m.input]![0].forEach((d, i) => { if (typeof d === 'string') symbols[d] = m.shape[i]!; });
+  await probe.close();
+  const session = new Session(m.file, { ...options, onnx_define_symbol: symbols } as never);
+  try {
+    const out = await session.run({ [m.input]: { data: input.slice(), shape: m.shape } });
+    const first = Object.values(out)[0]!;
+    return { map: first.data as Float32Array, placement: session.placement };
+  } finally {
+    await session.close();
+  }
+}
+
+function maxAbs(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
+
+/** Issue 17's det evidence, where a GPU is found. */
+export async function detGpuEvidence(): Promise<DetGpuEvidence> {
+  const page = textPage(256, 384);
+  const cpu = await detOnce({ compute_unit: 'cpu' }, page.input);
+  const gpu = await detOnce({ compute_unit: ['gpu', 'cpu'] }, page.input);
+  const split = await detOnce({ compute_unit: ['gpu', 'cpu'], compute_unit_for_nodes: { cpu: ['Sigmoid'] } }, page.input);
+  const report = split.placement!;
+  return {
+    maxAbsDiff: maxAbs(gpu.map, cpu.map),
+    totals: gpu.placement?.totals,
+    forced: {
+      subnets: report.subnets.map((s) => ({ unit: s.unit, nodes: s.nodes.length, firstNode: s.nodes[0]?.name ?? '', lastNode: s.nodes.at(-1)?.name ?? '' })),
+      copies: report.copies.map((c) => ({ from: c.from, to: c.to, node: c.node, shape: c.shape, bytes: c.bytes })),
+      maxAbsDiff: maxAbs(split.map, cpu.map),
+    },
+  };
 }
 
 /** Measure cls on every unit this host has. */
@@ -73,6 +130,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.log(`cls on ${r.computeUnit.join(',')}${r.provider === undefined ? '' : ` (${r.provider})`}: setup ${r.setupMs.toFixed(0)} ms, first run ${r.firstRunMs.toFixed(1)} ms (kept apart), later runs ${f(r.runMs)}`);
   }
   if (out.gpuMissing !== undefined) console.log(`no GPU: ${out.gpuMissing}`);
-  const file = saveResult('compute-units', { machine: machine(), quick: QUICK, loadavgBefore: before, loadavgAfter: loadavg(), ...out });
+  const det = out.gpuMissing === undefined ? await detGpuEvidence() : undefined;
+  if (det !== undefined) {
+    console.log(`det on gpu,cpu vs cpu: max |diff| ${det.maxAbsDiff.toExponential(2)}; totals ${JSON.stringify(det.totals)}`);
+    console.log(`det with Sigmoid forced onto the CPU: max |diff| ${det.forced.maxAbsDiff.toExponential(2)}; ${det.forced.subnets.length} subnets: ${det.forced.subnets.map((s) => `${s.unit} x${s.nodes} (${s.firstNode} .. ${s.lastNode})`).join(', ')}`);
+    for (const c of det.forced.copies) console.log(`  copy ${c.from} -> ${c.to} (${c.node}): [${c.shape.join(', ')}] ${c.bytes} bytes`);
+  }
+  const file = saveResult('compute-units', { machine: machine(), quick: QUICK, loadavgBefore: before, loadavgAfter: loadavg(), ...out, ...(det === undefined ? {} : { det }) });
   console.log(`saved ${file}`);
 }
