@@ -9,7 +9,7 @@ import type { PlacementReport } from './placement.js';
 import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, GraphProfile, ToWorker } from './protocol.js';
+import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, GraphProfile, PrunedRoute, ToWorker } from './protocol.js';
 import type { RunResult } from './runtime.js';
 import { nowNs } from './clock.js';
 import { startWorker } from '../workers/worker-exec-argv.js';
@@ -436,7 +436,7 @@ export class Activation {
    */
   send(
     feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
-    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined },
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined; pruned?: PrunedRoute | undefined },
   ): number | undefined {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
@@ -458,6 +458,7 @@ export class Activation {
       // a graph made loadable after this activation started: its first run tells the worker where it is
       if (first && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
       if (route?.outputs !== undefined) message.outputs = route.outputs;
+      if (route?.pruned !== undefined) message.pruned = route.pruned;
       worker.postMessage(message, transfer);
     } catch (error) {
       // nothing was sent: free the slot, or this activation would count the request in flight forever
