@@ -78,7 +78,8 @@ export class Activation {
   #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
   #completed = 0;
   /** graphs this activation has been sent a run of (see `send`) */
-  readonly #graphsRun = new Set<number>();
+  /** graphs this activation has run (by index), and graphs pruned to output sets (by `<graph>:<key>`) */
+  readonly #graphsRun = new Set<number | string>();
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (ended: EndedProfiles) => void; reject: (error: QaicError) => void }> = [];
@@ -448,15 +449,18 @@ export class Activation {
     // the first run of each graph carries one-off costs (graph 0: warm-up; the others: loading the graph on first
     // use), so each is kept apart from steady state
     const graph = route?.graph ?? 0;
-    const first = !this.#graphsRun.has(graph);
-    this.#graphsRun.add(graph);
+    const graphFirst = !this.#graphsRun.has(graph);
+    // a graph pruned to an output set is loaded on its first run too: that run is kept apart as well
+    const runKey = route?.pruned === undefined ? graph : `${graph}:${route.pruned.key}`;
+    const first = !this.#graphsRun.has(runKey);
+    this.#graphsRun.add(runKey);
     pending.set(id, { resolve, reject, first, graph });
     try {
       const message: ToWorker = { type: 'run', id, feeds };
       // only when set: the common single-graph, all-outputs request stays as small as before
       if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
       // a graph made loadable after this activation started: its first run tells the worker where it is
-      if (first && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
+      if (graphFirst && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
       if (route?.outputs !== undefined) message.outputs = route.outputs;
       if (route?.pruned !== undefined) message.pruned = route.pruned;
       worker.postMessage(message, transfer);
