@@ -97,6 +97,40 @@ t.test('a pruned run gives the full graph\'s values and skips the branch it does
   t.equal(statSync(weights).nlink, 1, 'and only its own links: the program keeps its weights');
 });
 
+/** /dev/shm, when it is another filesystem than the checkout's (a hard link across the two fails with EXDEV). */
+const otherFilesystem = ((): string | undefined => {
+  try {
+    return statSync('/dev/shm').isDirectory() && statSync('/dev/shm').dev !== statSync(process.cwd()).dev ? '/dev/shm' : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+t.test('where no hard link can be made, the kept weights are copied into the pruned model', { skip: otherFilesystem === undefined ? 'no second filesystem at /dev/shm' : false }, async (t) => {
+  const other = otherFilesystem!;
+  const program = await compile(branchyModel(), { output_dir: t.testdir() });
+  const session = new Session(program.programDir);
+  t.teardown(() => session.close());
+  const full = await session.run({ x: x(), s: fits() });
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = other;
+  let heavy;
+  try {
+    // the pruned model's folder is made (under TMPDIR) on the first pruned run
+    heavy = await session.run({ x: x(), s: misfits() }, { outputs: ['heavy'] });
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  t.same(heavy.heavy!.data, full.heavy!.data, 'the same values from inline weights');
+  t.equal(statSync(join(program.programDir, 'programqpc.bin')).nlink, 1, 'no link was made');
+  const made = readdirSync(other).filter((n) => n.startsWith('qaic-pruned-'));
+  t.equal(made.length, 1, 'the pruned model is in the temp dir asked for');
+  t.same(readdirSync(join(other, made[0]!, 'pruned-1')), ['model.onnx'], 'alone: its weights are inside it');
+  await session.close();
+  t.same(readdirSync(other).filter((n) => made.includes(n)), [], 'close() removes it');
+});
+
 t.test('a plain model (compile: false) is pruned too', async (t) => {
   const session = new Session(branchyModel(), { compile: false });
   t.teardown(() => session.close());
