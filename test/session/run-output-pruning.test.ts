@@ -169,3 +169,11 @@ t.test(`past ${MAX_PRUNED_GRAPHS} output sets a graph runs whole, fetching the n
   const within = await session.run({ x: x(), s: misfits() }, { outputs: ['cheap'] });
   t.same(within.cheap!.data, full.cheap!.data, 'a set within the bound still skips the failing branch');
 });
+
+t.test("isolation: 'process' activations run the pruned graph too", async (t) => {
+  const session = new Session(branchyModel(), { compile: false, isolation: 'process' });
+  t.teardown(() => session.close());
+  const full = await session.run({ x: x(), s: fits() });
+  const cheap = await session.run({ x: x(), s: misfits() }, { outputs: ['cheap'] });
+  t.same(cheap.cheap!.data, full.cheap!.data, 'the failing branch is not run in the child either');
+});
