@@ -15,6 +15,10 @@
  * instead, a private copy of those weights per activation session (weights stored inline in a plain `.onnx` model
  * are always that).
  *
+ * The pruned model is made synchronously on the thread that calls `run()`, once per (graph, output set): decoding
+ * and encoding a graph file of a few hundred nodes (its weights are elsewhere) takes tens of milliseconds, paid once,
+ * where a worker thread would add a round trip to every first use for little gain.
+ *
  * Bound: at most {@link MAX_PRUNED_GRAPHS} output sets per graph per session. Past it, or when a pruned model cannot
  * be made, a run falls back to the full graph with onnxruntime fetching only the named outputs (the values are the
  * same; the compute is not saved), and the session warns once (`QAIC_OUTPUTS_NOT_PRUNED`).
