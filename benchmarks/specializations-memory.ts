@@ -68,6 +68,8 @@ interface ChildResult {
   base: Sample;
   created: Sample;
   ran: Sample;
+  /** the engine the sessions ran on (the default, or QAIC_ENGINE's) */
+  engine?: string | undefined;
 }
 
 function mix(count: number, landscapeOnly: boolean): Array<{ shape: number[]; data: Float32Array }> {
@@ -99,7 +101,7 @@ async function childMain(plan: ChildPlan): Promise<void> {
   }
   await settle();
   const ran = readSample();
-  process.stdout.write(JSON.stringify({ base, created, ran } satisfies ChildResult));
+  process.stdout.write(JSON.stringify({ base, created, ran, engine: sessions[0]!.engine } satisfies ChildResult));
   await Promise.all(sessions.map((s) => s.close()));
 }
 
@@ -177,6 +179,7 @@ async function main(): Promise<void> {
     const result = {
       machine: machine(),
       quick: QUICK,
+      engines: [...new Set([...samples.values()].flat().map((r) => r.engine ?? 'unknown'))],
       rounds: ROUNDS,
       activations: ACTIVATIONS,
       mix: MIX,
@@ -192,7 +195,7 @@ async function main(): Promise<void> {
       parity: await parity(both.programDir),
     };
     const fmt = (s: Spread): string => `${s.median.toFixed(1)} [${s.min.toFixed(1)}-${s.max.toFixed(1)}]`;
-    console.log(`PP-OCRv4 det, ${ACTIVATIONS} activations per session, ${MIX} mixed inputs, ${ROUNDS} rounds (MiB, median [min-max])`);
+    console.log(`engine ${result.engines.join(', ')}; PP-OCRv4 det, ${ACTIVATIONS} activations per session, ${MIX} mixed inputs, ${ROUNDS} rounds (MiB, median [min-max])`);
     console.log('config                         | RSS growth after setup | RSS growth after mix | PSS growth after mix | RSS total');
     for (const r of rows) console.log(`${r.config.padEnd(30)} | ${fmt(r.createdGrowth.rss).padEnd(22)} | ${fmt(r.ranGrowth.rss).padEnd(20)} | ${fmt(r.ranGrowth.pss).padEnd(20)} | ${fmt(r.ranTotal.rss)}`);
     console.log(`one session / two sessions: RSS growth ${result.ratios.rssGrowthOneVsTwo}x, RSS total ${result.ratios.rssTotalOneVsTwo}x, PSS growth ${result.ratios.pssGrowthOneVsTwo}x (target <= 0.6x)`);

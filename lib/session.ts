@@ -33,6 +33,7 @@ import { checkOutputSelection, checkRunOptions } from './run-arguments.js';
 import { allowedShapesOf, pickGraph, padToSpecialization, specializationNames, type AllowedShape, type PaddedInputs } from './specializations.js';
 import { readManifestSync } from './program/open.js';
 import { servedGraphNames } from './graph-source.js';
+import { PrunedGraphs } from './runtime/pruned-graphs.js';
 
 /** `{name: [shape, dtype]}`, as the Python API's `model_input_shape_dict`. */
 export type ShapeDict = Record<string, [Dim[], DType | string]>;
@@ -42,13 +43,22 @@ export interface RunOptions {
   /** Abort the request: a queued request is dropped; an in-flight one is rejected and its result discarded. */
   signal?: AbortSignal;
   /**
-   * Return only these outputs: onnxruntime is asked to fetch only them, so the others are neither copied out of
-   * onnxruntime nor sent back to this thread. onnxruntime-node's CPU build still runs every node of the graph (it has
-   * no per-fetch pruning), so the saving is the copies and transfers, not the compute. Absent: every output. An
-   * unknown name is a `QAIC_INVALID_ARGUMENT` listing the graph's outputs.
+   * Compute and return only these outputs. When they are fewer than the graph's, the run goes to the graph pruned
+   * to them: the nodes they do not need (transitively) are removed, with the initializers and inputs nothing kept
+   * reads, so onnxruntime does not compute the other outputs at all (it runs every node of a graph it loaded, whatever
+   * a run fetches). The inputs are checked as for any run (every input of the graph is still required); those the
+   * pruned graph does not read are accepted and not fed to it. Each output equals the full graph's.
+   *
+   * The pruned graph is made on the first run with that output set (one small model file in this session's own temp
+   * folder; its weights are the program's own file, hard-linked, so onnxruntime maps the same pages) and each
+   * activation loads it into an onnxruntime session of its own on its first run of it: that run is slower, as a
+   * graph's first run is. At most 8 output sets per graph are pruned per session (`MAX_PRUNED_GRAPHS`); runs of
+   * further sets compute the whole graph and fetch only the named outputs, with a `QAIC_OUTPUTS_NOT_PRUNED` warning
+   * (once per session). Absent: every output. An unknown name is a `QAIC_INVALID_ARGUMENT` listing the graph's
+   * outputs.
    *
    * @remarks Python parity: QEfficient's `skip_buffers(names)` binds empty buffers for the outputs to skip (the
-   * device still computes them and skips the transfer); this names the ones kept.
+   * device still computes them and skips the transfer); this names the ones kept, and skips their compute too.
    */
   outputs?: readonly string[];
 }
@@ -96,6 +106,8 @@ export class Session implements AsyncDisposable {
   #activationCount = 0;
   /** the activation count when the first-inference warning was last given */
   #warnedActivation = -1;
+  /** the graphs pruned to the output sets runs asked for (files of this session's own, removed by close()) */
+  readonly #pruned = new PrunedGraphs();
   #lastActivationMs: number | undefined;
 
   /**
@@ -560,7 +572,12 @@ export class Session implements AsyncDisposable {
       // for activations that have not loaded it (they were given no file for a graph made loadable after they started)
       request.modelPath = modelPath;
     }
-    if (options.outputs !== undefined) request.outputs = options.outputs;
+    if (options.outputs !== undefined) {
+      request.outputs = options.outputs;
+      // a strict subset of the outputs: the graph pruned to them, so that the others are not computed at all
+      const pruned = this.#pruned.select(index, modelPath, options.outputs, this.#graph!.graphs[index]!.outputs.map((o) => o.name));
+      if (pruned !== undefined) request.pruned = { key: pruned.key, modelPath: pruned.modelPath, inputNames: pruned.inputNames };
+    }
     runtime.dispatch(request, (result) => {
       let outputs: Record<string, OutputTensor>;
       try {
@@ -667,6 +684,7 @@ export class Session implements AsyncDisposable {
     this.#state = 'closed';
     this.#epoch++;
     await this.#stopRuntime(new QaicError('QAIC_SESSION_CLOSED', 'the session was closed while this request was in flight'));
+    this.#pruned.close();
   }
 
   /** `await using session = new Session(...)` closes it at the end of the block. */

@@ -6,6 +6,9 @@
  * `QAIC_ENGINE_FALLBACK` (runtime/engine.ts): the worker engine runs although the native engine was asked for or is
  * the default, because it cannot apply (`isolation: 'process'`) or its addon
  * cannot be loaded (the reason is in the message; once per process).
+ *
+ * `QAIC_OUTPUTS_NOT_PRUNED` (runtime/pruned-graphs.ts): a `run({ outputs })` computes the whole graph because its graph
+ * already has `MAX_PRUNED_GRAPHS` pruned output sets or could not be pruned (once per session, not per process).
  */
 const emitted = new Set<string>();
 

@@ -9,7 +9,7 @@ import type { PlacementReport } from './placement.js';
 import type { Worker } from 'node:worker_threads';
 import { QaicError, deserializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, GraphProfile, ToWorker } from './protocol.js';
+import type { ActivationConfig, BenchRequest, BenchResult, CRASH_EXIT_CODE, FromWorker, GraphProfile, PrunedRoute, ToWorker } from './protocol.js';
 import type { RunResult } from './runtime.js';
 import { nowNs } from './clock.js';
 import { startWorker } from '../workers/worker-exec-argv.js';
@@ -78,7 +78,8 @@ export class Activation {
   #state: 'idle' | 'starting' | 'ready' | 'dead' | 'stopped' = 'idle';
   #completed = 0;
   /** graphs this activation has been sent a run of (see `send`) */
-  readonly #graphsRun = new Set<number>();
+  /** graphs this activation has run (by index), and graphs pruned to output sets (by `<graph>:<key>`) */
+  readonly #graphsRun = new Set<number | string>();
   #onDeath: (activation: Activation, error: QaicError) => void;
   #config: ActivationConfig;
   #profileWaiters: Array<{ resolve: (ended: EndedProfiles) => void; reject: (error: QaicError) => void }> = [];
@@ -436,7 +437,7 @@ export class Activation {
    */
   send(
     feeds: WireTensor[], transfer: ArrayBuffer[], resolve: (result: ActivationResult) => void, reject: (error: QaicError) => void,
-    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined },
+    route?: { graph?: number | undefined; outputs?: readonly string[] | undefined; modelPath?: string | undefined; pruned?: PrunedRoute | undefined },
   ): number | undefined {
     const worker = this.#worker;
     if (this.#state !== 'ready' || worker === undefined) {
@@ -448,16 +449,20 @@ export class Activation {
     // the first run of each graph carries one-off costs (graph 0: warm-up; the others: loading the graph on first
     // use), so each is kept apart from steady state
     const graph = route?.graph ?? 0;
-    const first = !this.#graphsRun.has(graph);
-    this.#graphsRun.add(graph);
+    const graphFirst = !this.#graphsRun.has(graph);
+    // a graph pruned to an output set is loaded on its first run too: that run is kept apart as well
+    const runKey = route?.pruned === undefined ? graph : `${graph}:${route.pruned.key}`;
+    const first = !this.#graphsRun.has(runKey);
+    this.#graphsRun.add(runKey);
     pending.set(id, { resolve, reject, first, graph });
     try {
       const message: ToWorker = { type: 'run', id, feeds };
       // only when set: the common single-graph, all-outputs request stays as small as before
       if (route?.graph !== undefined && route.graph !== 0) message.graph = route.graph;
       // a graph made loadable after this activation started: its first run tells the worker where it is
-      if (first && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
+      if (graphFirst && graph !== 0 && route?.modelPath !== undefined) message.modelPath = route.modelPath;
       if (route?.outputs !== undefined) message.outputs = route.outputs;
+      if (route?.pruned !== undefined) message.pruned = route.pruned;
       worker.postMessage(message, transfer);
     } catch (error) {
       // nothing was sent: free the slot, or this activation would count the request in flight forever

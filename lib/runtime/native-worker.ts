@@ -25,7 +25,7 @@ import { QaicError, serializeError, type SerializedError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
 import type { ActivationWorker } from './child-worker.js';
 import { nowNs } from './clock.js';
-import { CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
+import { CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type PrunedRoute, type ToWorker, type WorkerTimes } from './protocol.js';
 import { loadNativeEngine, type NativeActivation, type NativeEvent, type NativeSessionOptions, type NativeTensor } from './native-addon.js';
 import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, placementFromProfileFile, type PlacementReport } from './placement.js';
 
@@ -41,6 +41,11 @@ interface NativeGraph {
   registered: boolean;
   /** why its load on first use failed (from the 'graph-loaded' event), for the runs that fail because of it */
   loadError: string | undefined;
+  /**
+   * For a graph pruned to an output set (`PrunedRoute`): the graph it was pruned from. Pruned graphs are registered
+   * with the addon under indices after the activation's graphs, and reported to the pool as that graph.
+   */
+  base?: number;
 }
 
 /** The activation's worker, on the native engine. */
@@ -54,6 +59,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
   readonly #benchWarmups = new Map<number, number>();
   /** the graph of each run in flight, by request id (to explain a run failed by its graph's load) */
   readonly #running = new Map<number, number>();
+  /** the addon's index of each pruned graph, by `<graph>:<key>` */
+  readonly #prunedIndex = new Map<string, number>();
   #exited = false;
   /** set when the tests' fault injection asked for a crash: the native thread's exit is reported as one */
   #crashing = false;
@@ -164,9 +171,23 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     const received = nowNs();
     const graph = message.graph ?? 0;
     try {
-      this.#graphFor(graph, message.modelPath);
-      this.#running.set(message.id, graph);
-      this.#native.run(message.id, graph, feedsFor(message.feeds), message.outputs === undefined ? null : [...message.outputs]);
+      const slot = this.#graphFor(graph, message.modelPath);
+      let target = graph;
+      let feeds = message.feeds;
+      const pruned = message.pruned;
+      if (pruned !== undefined) {
+        target = this.#prunedGraphFor(graph, pruned);
+        // the pruned graph's inputs, by name, out of the whole graph's feeds: the others are not its inputs
+        feeds = pruned.inputNames.map((name) => {
+          const at = slot.inputNames.indexOf(name);
+          if (at < 0) throw new QaicError('QAIC_INTERNAL', `graph ${graph} pruned to its outputs reads '${name}', which is not one of its inputs (${slot.inputNames.join(', ')})`);
+          return message.feeds[at]!;
+        });
+      }
+      this.#running.set(message.id, target);
+      // a pruned graph's outputs are those asked for: all of them
+      const outputs = pruned !== undefined || message.outputs === undefined ? null : [...message.outputs];
+      this.#native.run(message.id, target, feedsFor(feeds), outputs);
     } catch (error) {
       // malformed arguments (the addon's synchronous refusals) answer like worker.ts's refusals do: a failed run
       this.#running.delete(message.id);
@@ -188,6 +209,26 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
       slot.registered = true;
     }
     return slot;
+  }
+
+  /**
+   * The addon's index of graph `graph` pruned to an output set, registered on its first use (and again after a load
+   * that failed, which the next run retries, as for any graph). Not profiled: see worker.ts's `loadPruned`.
+   */
+  #prunedGraphFor(graph: number, route: PrunedRoute): number {
+    const id = `${graph}:${route.key}`;
+    let index = this.#prunedIndex.get(id);
+    if (index === undefined) {
+      index = this.#graphs.length;
+      this.#graphs.push({ modelPath: route.modelPath, inputNames: [...route.inputNames], sessionOptions: this.#graphs[graph]!.sessionOptions, registered: false, loadError: undefined, base: graph });
+      this.#prunedIndex.set(id, index);
+    }
+    const slot = this.#graphs[index]!;
+    if (!slot.registered) {
+      this.#native.setGraph(index, route.modelPath, [...route.inputNames], nativeSessionOptions(withoutProfiling(slot.sessionOptions)));
+      slot.registered = true;
+    }
+    return index;
   }
 
   #bench(message: BenchRequest): void {
@@ -270,7 +311,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
         this.#placements.get(event.id)?.(event);
         return;
       case 'graph-loading':
-        this.emit('message', { type: 'graph-loading', graph: event.graph, file: event.file } satisfies FromWorker);
+        // a pruned graph's load is a load of the graph it was pruned from (the pool bounds and reports it as such)
+        this.emit('message', { type: 'graph-loading', graph: this.#graphs[event.graph]?.base ?? event.graph, file: event.file } satisfies FromWorker);
         return;
       case 'graph-loaded': {
         const slot = this.#graphs[event.graph];
@@ -279,7 +321,7 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
           // a failed load is retried on the graph's next use, as worker.ts does
           if (event.error !== undefined) slot.registered = false;
         }
-        this.emit('message', { type: 'graph-loaded', graph: event.graph } satisfies FromWorker);
+        this.emit('message', { type: 'graph-loaded', graph: slot?.base ?? event.graph } satisfies FromWorker);
         return;
       }
       case 'result':
@@ -372,7 +414,8 @@ export class NativeWorker extends EventEmitter implements ActivationWorker {
     }
     const slot = this.#graphs[graph];
     if (graph !== 0 && slot?.loadError !== undefined) {
-      return serializeError(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.#config.index} could not load graph ${graph} ('${slot.modelPath ?? ''}') on its first use: ${slot.loadError}`, {
+      const what = slot.base === undefined ? `graph ${graph}` : `graph ${slot.base} pruned to its outputs`;
+      return serializeError(new QaicError('QAIC_ACTIVATION_FAILED', `activation ${this.#config.index} could not load ${what} ('${slot.modelPath ?? ''}') on its first use: ${slot.loadError}`, {
         details: { activation: this.#config.index, file: slot.modelPath },
       }));
     }
@@ -393,6 +436,12 @@ function feedsFor(feeds: readonly WireTensor[]): NativeTensor[] {
     copy.set(view);
     return { type: t.type, dims: t.dims, data: copy } as unknown as NativeTensor;
   });
+}
+
+/** Session options without onnxruntime profiling. */
+function withoutProfiling(options: Record<string, unknown>): Record<string, unknown> {
+  const { enableProfiling: _on, profileFilePrefix: _prefix, ...rest } = options;
+  return rest;
 }
 
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);

@@ -53,13 +53,29 @@ export interface ActivationConfig {
   placement?: boolean;
 }
 
+/**
+ * A run's graph pruned to its outputs (`runtime/pruned-graphs.ts`): the activation loads `modelPath` into an
+ * onnxruntime session of its own on its first run with this `key` (with its graph's session options, unprofiled),
+ * keeps it for its life, and feeds it `inputNames` only, taken by name from the run's feeds (which hold every input of
+ * the graph, in the graph's order).
+ */
+export interface PrunedRoute {
+  /** the session's number for this (graph, output set) */
+  key: number;
+  /** the pruned model file */
+  modelPath: string;
+  /** the inputs the pruned graph reads, a subset of its graph's */
+  inputNames: readonly string[];
+}
+
 /** Main → worker. */
 export type ToWorker =
   /**
    * `graph`: index of the graph to run (0 when absent, see {@link ActivationConfig.graphs}); `outputs`: fetch only
-   * these; `modelPath`: the graph's file, sent with an activation's first run of a graph it was not given at start
+   * these; `modelPath`: the graph's file, sent with an activation's first run of a graph it was not given at start;
+   * `pruned`: run the graph pruned to `outputs` instead (see {@link PrunedRoute})
    */
-  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[]; modelPath?: string }
+  | { type: 'run'; id: number; feeds: WireTensor[]; graph?: number; outputs?: readonly string[]; modelPath?: string; pruned?: PrunedRoute }
   | { type: 'end-profiling' }
   /** exit now: sent by `Activation.stop()`; handled between inferences, never during one */
   | { type: 'close' }

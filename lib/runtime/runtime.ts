@@ -10,7 +10,7 @@ import type { ComputeUnitPlan } from './compute-unit-plan.js';
 import type { PlacementReport } from './placement.js';
 import type { QaicError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import type { WorkerTimes } from './protocol.js';
+import type { PrunedRoute, WorkerTimes } from './protocol.js';
 import type { Engine } from './engine.js';
 
 /** One inference request as a runtime sees it. The runtime fills the timestamps for the run's trace. */
@@ -28,6 +28,8 @@ export interface RunRequest {
   modelPath?: string;
   /** compute and return only these outputs (all outputs when absent) */
   outputs?: readonly string[] | undefined;
+  /** run {@link graph} pruned to {@link outputs} (made by the session's `PrunedGraphs`); absent: the full graph */
+  pruned?: PrunedRoute | undefined;
   /** aborts the request: a queued one is dropped, an in-flight one is rejected and its result discarded */
   signal?: AbortSignal | undefined;
   /** set when an activation takes the request (process-wide monotonic ns) */

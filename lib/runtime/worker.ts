@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { QaicError, serializeError } from '../errors.js';
 import type { WireTensor } from '../tensor.js';
-import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type ToWorker, type WorkerTimes } from './protocol.js';
+import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type PrunedRoute, type ToWorker, type WorkerTimes } from './protocol.js';
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
 import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, measurePlacement, type PlacementReport } from './placement.js';
@@ -83,6 +83,8 @@ interface GraphSlot {
   sessionOptions?: Record<string, unknown>;
   /** for a graph loaded on first use while profiling: its profile's file prefix and time origin */
   profile?: { prefix: string; createStartNs: number };
+  /** the graph pruned to output sets (see `PrunedRoute`), by key, each loaded on its first run */
+  pruned?: Map<number, { session?: OrtSession; loading?: Promise<OrtSession> }>;
 }
 
 const slots: GraphSlot[] = [];
@@ -130,6 +132,43 @@ function loadSlot(ort: Ort, slot: GraphSlot): Promise<OrtSession> {
     }
   })();
   return slot.loading;
+}
+
+/**
+ * The session of `slot`'s graph pruned to an output set, loaded on its first run (with the graph's session options,
+ * not profiled: its runs are few and its profile would be one more file to collect). A failed load is retried by the
+ * next run, as {@link loadSlot} does. Its load is reported as a load of the graph, so the main thread bounds it alike.
+ */
+function loadPruned(ort: Ort, slot: GraphSlot, route: PrunedRoute): Promise<OrtSession> {
+  slot.pruned ??= new Map();
+  let entry = slot.pruned.get(route.key);
+  if (entry === undefined) slot.pruned.set(route.key, entry = {});
+  if (entry.session !== undefined) return Promise.resolve(entry.session);
+  const pruned = entry;
+  pruned.loading ??= (async () => {
+    post({ type: 'graph-loading', graph: slot.index, file: route.modelPath });
+    try {
+      const options = withoutProfiling(slot.index === 0 ? config.sessionOptions : (slot.sessionOptions ?? config.sessionOptions));
+      const created = await ort.InferenceSession.create(route.modelPath, options as never);
+      pruned.session = created;
+      return created;
+    } catch (error) {
+      pruned.loading = undefined;
+      throw new QaicError('QAIC_ACTIVATION_FAILED', `activation ${config.index} could not load graph ${slot.index} pruned to its outputs ('${route.modelPath}'): ${(error as Error)?.message ?? String(error)}`, {
+        cause: error, details: { activation: config.index, file: route.modelPath },
+      });
+    } finally {
+      post({ type: 'graph-loaded', graph: slot.index });
+    }
+  })();
+  return pruned.loading;
+}
+
+/** The feeds a pruned graph reads, by name, out of those of its whole graph (the others are not its inputs). */
+function prunedFeeds(all: Record<string, import('onnxruntime-node').Tensor>, route: PrunedRoute): Record<string, import('onnxruntime-node').Tensor> {
+  const out: Record<string, import('onnxruntime-node').Tensor> = {};
+  for (const name of route.inputNames) out[name] = all[name]!;
+  return out;
 }
 
 /** Session options without onnxruntime profiling (the placement is measured in a session of its own). */
@@ -236,10 +275,14 @@ async function main(): Promise<void> {
         post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
         return;
       }
+      const pruned = message.pruned;
       const go = (graphSession: OrtSession): void => {
         times.runStart = nowNs();
-        // onnxruntime fetches only the outputs named: the others are not copied out nor posted back
-        const running = message.outputs === undefined ? graphSession.run(feeds) : graphSession.run(feeds, message.outputs as string[]);
+        // pruned: the graph computes only the outputs named (all of its outputs); otherwise onnxruntime runs the
+        // whole graph and fetches only the outputs named: the others are not copied out nor posted back
+        const running = pruned !== undefined
+          ? graphSession.run(prunedFeeds(feeds, pruned))
+          : message.outputs === undefined ? graphSession.run(feeds) : graphSession.run(feeds, message.outputs as string[]);
         running.then(
           (results) => {
             crashIfAsked();
@@ -255,9 +298,10 @@ async function main(): Promise<void> {
           },
         );
       };
-      if (slot.session !== undefined) go(slot.session);
+      const ready = pruned !== undefined ? slot.pruned?.get(pruned.key)?.session : slot.session;
+      if (ready !== undefined) go(ready);
       else {
-        loadSlot(ort, slot).then(go, (error: unknown) => {
+        (pruned !== undefined ? loadPruned(ort, slot, pruned) : loadSlot(ort, slot)).then(go, (error: unknown) => {
           times.posted = nowNs();
           post({ type: 'run-failed', id: message.id, error: serializeError(error), times });
         });

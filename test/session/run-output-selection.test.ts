@@ -16,7 +16,7 @@ function threeOutputModel(): string {
 
 const x = (): Float32Array => Float32Array.from([1, 2, 3, 4, 5, 6]);
 
-t.test('run({outputs}) returns only the named outputs (compiled program and plain model)', async (t) => {
+t.test('run({outputs}) computes and returns only the named outputs (compiled program and plain model)', async (t) => {
   for (const compile of [true, false]) {
     const session = new Session(threeOutputModel(), { compile });
     t.teardown(() => session.close());
@@ -29,6 +29,10 @@ t.test('run({outputs}) returns only the named outputs (compiled program and plai
     t.same(two.flat!.shape, [6]);
     const all = await session.run({ x: x() });
     t.same(Object.keys(all).sort(), ['flat', 'prod', 'sum'], 'without the option: every output');
+    // the selections above ran the graph pruned to them (run-output-pruning.test.ts proves the rest is not computed)
+    t.same(prod.prod!.data, all.prod!.data, 'a pruned run gives the full graph\'s values');
+    t.same(two.flat!.data, all.flat!.data);
+    t.same(two.sum!.data, all.sum!.data);
   }
 });
 
