@@ -7,7 +7,7 @@
  *   interleaved (variant order rotated every repetition), medians with min/max. Target: best int8 >= 1.5x best plain.
  * - Accuracy against float32 with `int8Accuracy`, calibrated on synthetic pages/lines and evaluated on others:
  *   det thresholded-map IoU at 0.3 (target >= 0.95), cls top-1 agreement (>= 99 %), rec per-timestep arg-max
- *   agreement (>= 97 %), with `keep_worst_nodes`' default (the stem kept in float) and with it off (0).
+ *   agreement (>= 97 %), with `keep_stem_nodes`' default (the stem kept in float) and with it off (0).
  * - Size: the det program's weight bytes, int8 over float32 (target <= 0.3x).
  * - Why: the int8 kernels onnxruntime fused (optimized graph) and onnxruntime's per-operator profile of both
  *   programs (one activation, one core), summed by operator type, so a missed target shows what still runs in float.
@@ -37,7 +37,7 @@ const CLS = MODELS.find((m) => m.key === 'cls')!;
 
 /**
  * The settings this port documents for det (README): asymmetric activations, Percentile 99.99; the stem is kept in
- * float by `keep_worst_nodes`' default (det's first 4 convolutions).
+ * float by `keep_stem_nodes`' default (det's first 4 convolutions).
  */
 const QUANT: SessionOptions = {
   quantization_schema_activations: 'asymmetric', quantization_calibration: 'Percentile', percentile_calibration_value: 99.99,
@@ -105,7 +105,7 @@ export interface Int8BenchResult {
   bestInt8: string;
   int8OverBestPlain: number;
   accuracy: { detMapIoU: number; detRelativeL2: number; clsTop1: number; recArgmax: number; detWorstNodes: string[]; recWorstNodes: string[] };
-  /** the same measures with the default keep turned off (`keep_worst_nodes: 0`) */
+  /** the same measures with the default keep turned off (`keep_stem_nodes: 0`) */
   accuracyKeepOff: { detMapIoU: number; clsTop1: number; recArgmax: number };
   /** the nodes the default kept in float, per model */
   keptByDefault: { det: string[]; cls: string[]; rec: string[] };
@@ -135,16 +135,16 @@ export async function benchInt8(quick = QUICK): Promise<Int8BenchResult> {
     const [p8, p32] = [await openProgram(int8.programPath), await openProgram(fp32.programPath)];
     const weights = { fp32: p32.weightBytes, int8: p8.weightBytes, ratio: ratio(p8.weightBytes, p32.weightBytes) };
 
-    // accuracy, on inputs the profiles did not see: with the default keep (the stem) and with it off (keep_worst_nodes: 0)
+    // accuracy, on inputs the profiles did not see: with the default keep (the stem) and with it off (keep_stem_nodes: 0)
     const detPages = (quick ? [101, 102] : [101, 102, 103, 104]).map(page);
     const det = await int8Accuracy(DET.file, detInt8Options, { inputs: detPages, worstNodes: 5 });
-    const detOff = await int8Accuracy(DET.file, { ...detInt8Options, keep_worst_nodes: 0 }, { inputs: detPages, worstNodes: 0 });
+    const detOff = await int8Accuracy(DET.file, { ...detInt8Options, keep_stem_nodes: 0 }, { inputs: detPages, worstNodes: 0 });
     const clsSymbols = symbolsFor(CLS.file, CLS.shape);
     const clsLines = (from: number, n: number) => Array.from({ length: n }, (_, i) => textLine(CLS.shape[3]!, from + i, i % 2 === 1));
     const clsOptions: SessionOptions = { ...QUANT, onnx_define_symbol: clsSymbols, convert_to_quantize: true, calibration_inputs: clsLines(1, quick ? 8 : 16) };
     const clsEval = clsLines(1000, quick ? 20 : 200);
     const cls = await int8Accuracy(CLS.file, clsOptions, { inputs: clsEval, worstNodes: 0 });
-    const clsOff = await int8Accuracy(CLS.file, { ...clsOptions, keep_worst_nodes: 0 }, { inputs: clsEval, worstNodes: 0 });
+    const clsOff = await int8Accuracy(CLS.file, { ...clsOptions, keep_stem_nodes: 0 }, { inputs: clsEval, worstNodes: 0 });
     const recShape = [1, 3, 48, 320];
     const recSymbols = symbolsFor(REC, recShape);
     const recLines = (from: number, n: number) => Array.from({ length: n }, (_, i) => textLine(320, from + i));
@@ -152,7 +152,7 @@ export async function benchInt8(quick = QUICK): Promise<Int8BenchResult> {
     const recOptions: SessionOptions = { quantization_schema_activations: 'asymmetric', onnx_define_symbol: recSymbols, convert_to_quantize: true, calibration_inputs: recLines(1, 8) };
     const recEval = recLines(1000, quick ? 6 : 80);
     const rec = await int8Accuracy(REC, recOptions, { inputs: recEval, worstNodes: 5 });
-    const recOff = await int8Accuracy(REC, { ...recOptions, keep_worst_nodes: 0 }, { inputs: recEval, worstNodes: 0 });
+    const recOff = await int8Accuracy(REC, { ...recOptions, keep_stem_nodes: 0 }, { inputs: recEval, worstNodes: 0 });
 
     // throughput, interleaved
     const x = textPage(h, w, 7).input;
@@ -197,7 +197,7 @@ export async function benchInt8(quick = QUICK): Promise<Int8BenchResult> {
     const accuracyKeepOff = {
       detMapIoU: detOff.outputs[0]!.mapIoU ?? Number.NaN, clsTop1: clsOff.outputs[0]!.top1Agreement ?? Number.NaN, recArgmax: recOff.outputs[0]!.argmaxAgreement ?? Number.NaN,
     };
-    const keptByDefault = { det: q.keptWorst.map((w) => w.node), cls: cls.keptWorst, rec: rec.keptWorst };
+    const keptByDefault = { det: q.keptStem.map((k) => k.node), cls: cls.keptStem, rec: rec.keptStem };
     const targets = {
       throughput: { target: 'best int8 Session layout >= 1.5x best plain onnxruntime-node float32 layout', measured: int8OverBestPlain, met: int8OverBestPlain >= 1.5 },
       detMapIoU: { target: 'det thresholded-map IoU at 0.3 >= 0.95', measured: accuracy.detMapIoU, met: accuracy.detMapIoU >= 0.95 },
@@ -227,7 +227,7 @@ export function printInt8(r: Int8BenchResult): void {
   console.log(`  det nodes with the largest own int8 error: ${r.accuracy.detWorstNodes.join(', ')}`);
   console.log(`  rec nodes with the largest own int8 error: ${r.accuracy.recWorstNodes.join(', ')}`);
   console.log(`  kept in float by default: det ${r.keptByDefault.det.join(', ')}; cls ${r.keptByDefault.cls.join(', ')}; rec ${r.keptByDefault.rec.join(', ')}`);
-  console.log(`  with keep_worst_nodes: 0: det map IoU ${r.accuracyKeepOff.detMapIoU.toFixed(3)}, cls top-1 ${r.accuracyKeepOff.clsTop1.toFixed(3)}, rec arg-max ${r.accuracyKeepOff.recArgmax.toFixed(4)}`);
+  console.log(`  with keep_stem_nodes: 0: det map IoU ${r.accuracyKeepOff.detMapIoU.toFixed(3)}, cls top-1 ${r.accuracyKeepOff.clsTop1.toFixed(3)}, rec arg-max ${r.accuracyKeepOff.recArgmax.toFixed(4)}`);
   for (const [k, t] of Object.entries(r.targets)) console.log(`  ${k.padEnd(10)} ${String(Math.round(t.measured * 1000) / 1000).padEnd(6)} ${t.met ? 'met   ' : 'MISSED'} (${t.target})`);
 }
 

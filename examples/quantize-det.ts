@@ -1,7 +1,7 @@
 /**
  * Int8 quantization of the PP-OCRv4 text detector, checked: calibrate on synthetic text pages, compile int8 with the
  * settings this port documents for det (asymmetric activations, Percentile 99.99; the stem, det's first 4
- * convolutions, is kept in float by `keep_worst_nodes`' default), then measure the int8 program against float32 on *other* pages with `int8Accuracy`: the thresholded-map
+ * convolutions, is kept in float by `keep_stem_nodes`' default), then measure the int8 program against float32 on *other* pages with `int8Accuracy`: the thresholded-map
  * IoU at 0.3, and the quantized nodes that lose the most by themselves. Exits non-zero when the IoU is below its bound.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +33,7 @@ try {
   const { report } = await compile(ocrModel('det'), { ...options, output_dir: join(dir, 'det_int8') });
   const q = report.quantization!;
   const kernels = Object.values(q.int8Kernels).reduce((a, b) => a + b, 0);
-  console.log(`kept in float by default (keep_worst_nodes): ${q.keptWorst.map((w) => w.node).join(', ')}`);
+  console.log(`kept in float by default (keep_stem_nodes): ${q.keptStem.map((k) => k.node).join(', ')}`);
   console.log(`int8 program: ${kernels} int8 kernels (${JSON.stringify(q.int8Kernels)}), weights ${(q.weights.bytesAfter / q.weights.bytesBefore).toFixed(2)}x`);
   check(kernels > 50, 'onnxruntime fused the quantized convolutions into int8 kernels');
 

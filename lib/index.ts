@@ -8,7 +8,7 @@ export { Session } from './session.js';
 export type { RunOptions, SessionState, ShapeDict } from './session.js';
 export { QAIC_ERROR_CODES, QaicError, isQaicError } from './errors.js';
 export type { QaicErrorCode, QaicErrorDetails } from './errors.js';
-export { DEFAULT_OPTIONS, KEEP_WORST_PER_NODES, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
+export { DEFAULT_OPTIONS, KEEP_STEM_PER_NODES, NO_EFFECT_OPTIONS, resolveOptions } from './options.js';
 export type {
   BackendOptions, BaseSessionOptions, CamelCase, ComputeUnitName, NoEffectFlags, NoEffectOption, QuantizationSchemaName, ResolvedOptions, SessionOptions, SessionOptionsCamel, SymbolDefinitions,
 } from './options.js';
@@ -35,7 +35,7 @@ export { int8Accuracy, type Int8AccuracyOptions, type Int8AccuracyReport, type I
 export { readProfile, MAX_PROFILE_BYTES, PROFILE_FORMAT, PROFILE_VERSION, type QuantizationProfile, type ProfileTensor } from './compiler/quant/profile.js';
 export type { TensorHistogram } from './compiler/quant/histogram.js';
 export type { QdqReport, FloatReason } from './compiler/quant/qdq.js';
-export type { NodeErrorEstimate } from './compiler/quant/keep-worst.js';
+export type { NodeErrorEstimate } from './compiler/quant/keep-stem.js';
 export { ENGINES, type Engine } from './runtime/engine.js';
 export * as metrics from './metrics/index.js';
 export { convertToFp16, fp16Accuracy, storeWeightsAsFloat16, type Fp16Options, type Fp16Report, type AccuracyOptions, type AccuracyReport, type OutputAccuracy, type AccuracyInput, type Fp16TensorIssue, type KeepReason, type WeightStorageReport } from './compiler/fp16/index.js';

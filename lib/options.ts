@@ -228,17 +228,17 @@ export interface BaseSessionOptions {
   num_histogram_bins?: number;
   /**
    * Keep this many quantized nodes in float: the first ones in graph order, the stem that reads the graph input
-   * (`lib/compiler/quant/keep-worst.ts`; the report lists each, reason `worst`, with the error the profile predicts
-   * for it). This is the int8 pass's default for what hurts accuracy most: one node per {@link KEEP_WORST_PER_NODES}
+   * (`lib/compiler/quant/keep-stem.ts`; the report lists each, reason `stem`, with the error the profile predicts
+   * for it). This is the int8 pass's default for what hurts accuracy most: one node per {@link KEEP_STEM_PER_NODES}
    * nodes it would quantize, rounded down (PP-OCRv4 det 4, rec 3, cls 3; a model of fewer than 15 quantized nodes
    * keeps none). Measured on PP-OCRv4 with 8-bit weights on an AVX-512 VNNI host (README, int8 section), it takes
    * det's thresholded-map IoU from 0.60 to 0.98 and leaves cls at 99-100 % top-1, but costs rec about 1 point of
    * arg-max agreement (95.1 % to 94.0 %; rec misses 97 % either way). On a host without VNNI (7-bit weights) it is
    * not enough for det (0.90; 6 kept: 0.98) and costs cls its target (100 % to 97.5 %). `0` turns it off: every
    * node the pass can quantize is quantized, as the SDK does. Not a Python option. @defaultValue one per
-   * {@link KEEP_WORST_PER_NODES} quantized nodes, rounded down
+   * {@link KEEP_STEM_PER_NODES} quantized nodes, rounded down
    */
-  keep_worst_nodes?: number;
+  keep_stem_nodes?: number;
   /**
    * The SDK's node-precision-info YAML file: `FP16NodeInstanceNames` lists the first output name of each node to run
    * in FP16 instead of int8. Here those nodes stay out of int8 and run in float32, or in float16 where the float16
@@ -249,12 +249,12 @@ export interface BaseSessionOptions {
 }
 
 /**
- * The default of `keep_worst_nodes`: one node kept in float per this many nodes the int8 pass would quantize. Chosen
+ * The default of `keep_stem_nodes`: one node kept in float per this many nodes the int8 pass would quantize. Chosen
  * on PP-OCRv4 (README, int8 section): det needs its first 4 convolutions in float to reach map IoU 0.95 (3 gave
  * 0.93, Conv.1-3 0.97), and 15 is the largest divisor that still keeps 4 of det's 62; a model of fewer than 15
  * quantized nodes keeps none, as each kept node would cost a large share of its int8 speed.
  */
-export const KEEP_WORST_PER_NODES = 15;
+export const KEEP_STEM_PER_NODES = 15;
 
 /** The SDK's quantization schemas (`quantization_schema_activations`, `quantization_schema_constants`). */
 export type QuantizationSchemaName = 'asymmetric' | 'symmetric' | 'symmetric_with_uint8' | 'symmetric_with_power2_scale';
@@ -359,9 +359,9 @@ export interface ResolvedOptions {
   readonly num_histogram_bins: number;
   /**
    * Quantized nodes kept in float, the first in graph order (0: none), or `undefined` for the default (one per
-   * {@link KEEP_WORST_PER_NODES} quantized nodes; see the option).
+   * {@link KEEP_STEM_PER_NODES} quantized nodes; see the option).
    */
-  readonly keep_worst_nodes: number | undefined;
+  readonly keep_stem_nodes: number | undefined;
   /** Compiler flags accepted for compatibility that have no effect on this backend, with their values. */
   readonly ignored: Readonly<Record<string, unknown>>;
 }
@@ -476,7 +476,7 @@ export const SPECS: Readonly<Record<OptionName, OptionSpec>> = Object.freeze({
   enable_rowwise: { kind: 'bool', program: true, programOnlyWith: WITH_INT8 },
   // the profile records its own bins: they change the profile, and through its content the key
   num_histogram_bins: { kind: 'int', min: 2, max: 1 << 20, program: false },
-  keep_worst_nodes: { kind: 'int', min: 0, max: 1 << 20, program: true, programOnlyWith: WITH_INT8 },
+  keep_stem_nodes: { kind: 'int', min: 0, max: 1 << 20, program: true, programOnlyWith: WITH_INT8 },
 });
 
 /**
@@ -574,7 +574,7 @@ export const DEFAULT_OPTIONS: Omit<ResolvedOptions, 'ignored'> = Object.freeze({
   enable_channelwise: true,
   enable_rowwise: false,
   num_histogram_bins: 512,
-  keep_worst_nodes: undefined,
+  keep_stem_nodes: undefined,
 });
 
 /** The snake_case name of an option given as snake, camel or kebab case. */

@@ -51,7 +51,7 @@ export const EXEC_SPEC: ToolSpec = {
     { key: 'calibration', names: ['-quantization-calibration'], kind: 'choice', choices: choices('quantization_calibration'), meta: '<method>', option: 'quantization_calibration', help: 'None (min/max, default), Percentile, KLMinimization, KLMinimizationV2,\nMSE or SQNR' },
     { key: 'percentile', names: ['-percentile-calibration-value'], kind: 'number', min: 90, max: 100, meta: '<90..100>', example: '99.99', option: 'percentile_calibration_value', help: 'percentile kept by -quantization-calibration=Percentile (default 100)' },
     { key: 'bins', names: ['-num-histogram-bins'], kind: 'int', min: 2, max: 1 << 20, meta: '<n>', option: 'num_histogram_bins', help: 'histogram bins per profiled tensor (default 512)' },
-    { key: 'keepWorst', names: ['-keep-worst-nodes'], kind: 'int', min: 0, max: 1 << 20, meta: '<n>', option: 'keep_worst_nodes', help: 'when quantizing: keep the first n quantized nodes (the stem, which hurt\naccuracy most) in float; default 1 per 15 quantized nodes; 0 quantizes\nevery node it can, as the SDK' },
+    { key: 'keepStem', names: ['-keep-stem-nodes'], kind: 'int', min: 0, max: 1 << 20, meta: '<n>', option: 'keep_stem_nodes', help: 'when quantizing: keep the first n quantized nodes (the stem, which hurt\naccuracy most) in float; default 1 per 15 quantized nodes; 0 quantizes\nevery node it can, as the SDK' },
     { key: 'biasPrecision', names: ['-quantization-precision-bias'], kind: 'choice', choices: choices('quantization_precision_bias'), meta: 'Int32|Int8', option: 'quantization_precision_bias', help: 'bias precision (default Int32, which onnxruntime fuses)' },
     { key: 'channelwise', names: ['-enable-channelwise'], kind: 'flag', option: 'enable_channelwise', help: 'per-output-channel Conv weight scales (on by default here)' },
     { key: 'rowwise', names: ['-enable-rowwise'], kind: 'flag', option: 'enable_rowwise', help: 'per-output-column MatMul/Gemm weight scales' },
@@ -119,7 +119,7 @@ export function parseExecArgs(argv: readonly string[], cwd = '.', tool = 'qaic-e
   const quantization: Array<[string, keyof SessionOptions]> = [
     ['loadProfile', 'load_profile'], ['precision', 'quantization_precision'], ['schemaActivations', 'quantization_schema_activations'],
     ['schemaConstants', 'quantization_schema_constants'], ['calibration', 'quantization_calibration'], ['percentile', 'percentile_calibration_value'],
-    ['bins', 'num_histogram_bins'], ['keepWorst', 'keep_worst_nodes'], ['biasPrecision', 'quantization_precision_bias'], ['channelwise', 'enable_channelwise'],
+    ['bins', 'num_histogram_bins'], ['keepStem', 'keep_stem_nodes'], ['biasPrecision', 'quantization_precision_bias'], ['channelwise', 'enable_channelwise'],
     ['rowwise', 'enable_rowwise'], ['convertToQuantize', 'convert_to_quantize'], ['nodePrecision', 'node_precision_info_file'],
   ];
   for (const [key, option] of quantization) if (values[key] !== undefined) (options as Record<string, unknown>)[option] = values[key];

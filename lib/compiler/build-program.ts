@@ -79,7 +79,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
     const quantized = quantizeGraph(compiled, {
       ranges: new Map(q.ranges.map(([name, min, max]) => [name, { min, max }])),
       activationSchema: q.activationSchema, constantSchema: q.constantSchema, channelwise: q.channelwise, rowwise: q.rowwise,
-      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, keepWorst: q.keepWorst.map((w) => w.node), operators: q.operators,
+      biasPrecision: q.biasPrecision, keep: q.keep, keepOutputs: q.keepOutputs, keepStem: q.keepStem.map((k) => k.node), operators: q.operators,
       weightBits: q.weightRange.bits,
     });
     compiled = quantized.model;
@@ -170,7 +170,7 @@ async function buildGraph(job: CompileJob, name: string, symbols: Record<string,
         weightBitsReason: job.int8.weightRange.reason,
         profileSha256: job.int8.profileSha256,
         profile: job.int8.profileFrom,
-        keptWorst: job.int8.keepWorst,
+        keptStem: job.int8.keepStem,
       };
     }
     const graph: GraphToStore = {

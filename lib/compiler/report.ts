@@ -3,7 +3,7 @@
  * by `qaic-exec`, stored in the program's manifest. Plain JSON.
  */
 import type { QdqReport } from './quant/qdq.js';
-import type { NodeErrorEstimate } from './quant/keep-worst.js';
+import type { NodeErrorEstimate } from './quant/keep-stem.js';
 import { onnxTypeName } from '../dtypes.js';
 import { tensorDataBytes, type ValueSpec } from '../onnx/model.js';
 import type { GraphProto, ModelProto, TensorProto } from '../onnx/schema.js';
@@ -344,10 +344,10 @@ export interface QuantizationReport extends QdqReport {
   /** where the profile came from: the `load_profile` path, or 'calibration_inputs' */
   profile: string;
   /**
-   * the nodes `keep_worst_nodes` kept in float, with the own error the profile predicted for each in int8 (relative
-   * RMS), in graph order (the stem: by default one per 15 quantized nodes); empty with `keep_worst_nodes: 0`
+   * the nodes `keep_stem_nodes` kept in float, with the own error the profile predicted for each in int8 (relative
+   * RMS), in graph order (the stem: by default one per 15 quantized nodes); empty with `keep_stem_nodes: 0`
    */
-  keptWorst: NodeErrorEstimate[];
+  keptStem: NodeErrorEstimate[];
 }
 
 /** The report's int8 lines. */
@@ -362,7 +362,7 @@ export function formatQuantization(q: QuantizationReport): string[] {
   ];
   if (q.weightBits !== 8) lines.push(`  ${q.weightBits}-bit weights: ${q.weightBitsReason}`);
   if (q.notQuantized !== undefined) lines.push(`  nothing quantized, the model stays float32: ${q.notQuantized}`);
-  if (q.keptWorst.length > 0) lines.push(`  kept in float as the stem (keep_worst_nodes; 0 turns this off): ${q.keptWorst.map((w) => `${w.node} (${w.op}, predicted ${w.estimate.toExponential(1)})`).join(', ')}`);
+  if (q.keptStem.length > 0) lines.push(`  kept in float as the stem (keep_stem_nodes; 0 turns this off): ${q.keptStem.map((k) => `${k.node} (${k.op}, predicted ${k.estimate.toExponential(1)})`).join(', ')}`);
   if (q.keptFloat.length > 0) lines.push(`  kept in float32: ${q.keptFloat.slice(0, 12).map((k) => `${k.node} (${k.op}, ${k.reason})`).join(', ')}${q.keptFloat.length > 12 ? `, ... (${q.keptFloat.length})` : ''}`);
   if (kernels === 0) lines.push('  warning: onnxruntime fused no int8 kernel: the program runs in float32 with quantize/dequantize conversions');
   if (q.biasSaturated > 0) lines.push(`  warning: ${q.biasSaturated} bias values saturated int32`);

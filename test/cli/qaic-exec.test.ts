@@ -34,6 +34,8 @@ t.test('-h, -help and --usage ask for usage; -operators-supported=onnx for the o
 t.test('BAD CALL - an unknown flag is an error naming the nearest known flag', async (t) => {
   t.throws(() => parseExecArgs(['-m=a.onnx', '-onnx-define-symbl=batch,1']), { code: 'QAIC_CLI_USAGE', message: /unknown flag '-onnx-define-symbl'; did you mean '-onnx-define-symbol'\?/ });
   t.throws(() => parseExecArgs(['-m=a.onnx', '-multicast-weight']), { code: 'QAIC_CLI_USAGE', message: /did you mean '-multicast-weights'/ });
+  // the int8 keep flag's former name (no alias kept)
+  t.throws(() => parseExecArgs(['-m=a.onnx', '-keep-worst-nodes=2']), { code: 'QAIC_CLI_USAGE', message: /unknown flag '-keep-worst-nodes'; did you mean '-keep-stem-nodes'\?/ });
 });
 
 t.test('BAD CALL - malformed values and a missing model are usage errors', async (t) => {

@@ -71,7 +71,7 @@ const NOT_VARIED: Partial<Record<OptionName, string>> = {
   enable_channelwise: 'only matters with a profile: varied in test/compiler/quant/options-change-program.test.ts',
   enable_rowwise: 'only matters with a profile: varied in test/compiler/quant/options-change-program.test.ts',
   num_histogram_bins: 'only matters while profiling: varied in test/compiler/quant/options-change-program.test.ts',
-  keep_worst_nodes: 'only matters with a profile: varied in test/compiler/quant/compile-keep-worst.test.ts',
+  keep_stem_nodes: 'only matters with a profile: varied in test/compiler/quant/compile-keep-stem.test.ts',
 };
 
 let folders = 0;

@@ -10,6 +10,14 @@ t.test('BAD CALL - an unknown option suggests the closest known name', async (t)
   t.throws(() => new Session(identityModel('float32'), { enable_metric: true } as never), { code: 'QAIC_INVALID_OPTION', message: /did you mean 'enable_metrics'\?/ });
 });
 
+t.test('BAD CALL - the int8 keep option under its former name (keep_worst_nodes, no alias) points to keep_stem_nodes', async (t) => {
+  // edit distance 5, the most a 16-character name is allowed: a new option closer to the old name would take this over
+  t.throws(() => resolveOptions({ keep_worst_nodes: 2 } as never), {
+    code: 'QAIC_INVALID_OPTION', message: /^unknown option 'keep_worst_nodes'; did you mean 'keep_stem_nodes'\?$/, details: { suggestion: 'keep_stem_nodes' },
+  });
+  t.throws(() => resolveOptions({ keepWorstNodes: 2 } as never), { code: 'QAIC_INVALID_OPTION', message: /did you mean 'keep_stem_nodes'\?/ });
+});
+
 t.test('BAD CALL - wrong types and ranges name the option, the expected and the given value', async (t) => {
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ num_activations: 0 }, /option 'num_activations': expected an integer from 1 to 1024, got 0 \(number\)/],

@@ -113,10 +113,10 @@ export interface Int8AccuracyReport {
   /** quantized nodes the probe measured (all that write a tensor the float32 model has) */
   nodesMeasured: number;
   /**
-   * the nodes `keep_worst_nodes` kept in float in the program measured (by default the stem: one per 15 quantized
+   * the nodes `keep_stem_nodes` kept in float in the program measured (by default the stem: one per 15 quantized
    * nodes), in graph order; not measured, as they are not quantized
    */
-  keptWorst: string[];
+  keptStem: string[];
 }
 
 /** What the random-input errors name: int8Accuracy's dims come from the compile options' `onnx_define_symbol`. */
@@ -379,7 +379,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
   const qdq = quantizeGraph(model, {
     ranges: new Map(job.ranges.map(([name, min, max]) => [name, { min, max }])),
     activationSchema: job.activationSchema, constantSchema: job.constantSchema, channelwise: job.channelwise, rowwise: job.rowwise,
-    biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, keepWorst: job.keepWorst.map((w) => w.node), operators: job.operators,
+    biasPrecision: job.biasPrecision, keep: job.keep, keepOutputs: job.keepOutputs, keepStem: job.keepStem.map((k) => k.node), operators: job.operators,
     weightBits: job.weightRange.bits,
   });
   // an opset-9 model is raised to 10 for int8 (cls and rec are): the float32 side of the probes is raised the same
@@ -399,7 +399,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     }, `'${modelPath}'`);
   }
   const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
-    && !job.keepOutputs.includes(n.output?.[0] ?? '') && !job.keepWorst.some((w) => w.node === n.name), `'${modelPath}'`);
+    && !job.keepOutputs.includes(n.output?.[0] ?? '') && !job.keepStem.some((k) => k.node === n.name), `'${modelPath}'`);
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);
@@ -495,7 +495,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
       worstNodes: probe.probes.map((p, j) => ({ node: p.node, op: p.op, tensor: p.tensor, relativeL2Error: nodes[j]!.relativeL2 }))
         .sort((x, y) => y.relativeL2Error - x.relativeL2Error).slice(0, worst),
       nodesMeasured: probe.probes.length,
-      keptWorst: job.keepWorst.map((w) => w.node),
+      keptStem: job.keepStem.map((k) => k.node),
     };
     return report;
   } finally {
@@ -522,7 +522,7 @@ export function formatInt8Accuracy(report: Int8AccuracyReport): string {
   for (const o of report.outputs) {
     if (o.nonFinite > 0) lines.push(`  ${o.name}: ${o.nonFinite} value(s) finite in float32 ${o.nonFinite === 1 ? 'is' : 'are'} inf/NaN in int8 (left out of the errors above)`);
   }
-  if (report.keptWorst.length > 0) lines.push(`Kept in float as the stem (keep_worst_nodes; -keep-worst-nodes=0 quantizes them too): ${report.keptWorst.join(', ')}`);
+  if (report.keptStem.length > 0) lines.push(`Kept in float as the stem (keep_stem_nodes; -keep-stem-nodes=0 quantizes them too): ${report.keptStem.join(', ')}`);
   if (report.worstNodes.length > 0) {
     lines.push(`Quantized nodes with the largest own error (of ${report.nodesMeasured}; keep some in float with -keep-original-precision-for-nodes=<names>):`);
     for (const n of report.worstNodes) lines.push(`  ${n.node} (${n.op}) -> ${n.tensor}: rel L2 ${n.relativeL2Error.toExponential(2)}`);

@@ -9,11 +9,11 @@ import { load as loadYaml } from 'js-yaml';
 import { QaicError, describeValue } from '../../errors.js';
 import { readRegularTextFileSync } from '../../files.js';
 import type { ModelProto } from '../../onnx/schema.js';
-import { KEEP_WORST_PER_NODES, type ResolvedOptions } from '../../options.js';
+import { KEEP_STEM_PER_NODES, type ResolvedOptions } from '../../options.js';
 import { calibrate, calibrationTensors } from './calibrate.js';
 import { checkProfileMatches, readProfile, serializeProfile, type QuantizationProfile } from './profile.js';
 import { calibratedRange } from './ranges.js';
-import { estimateNodeErrors, worstNodes, type NodeErrorEstimate } from './keep-worst.js';
+import { estimateNodeErrors, stemNodes, type NodeErrorEstimate } from './keep-stem.js';
 import { quantizeGraph } from './qdq.js';
 import type { QuantizationSchema } from './params.js';
 import { int8WeightRange, type WeightRange } from './weight-range.js';
@@ -86,8 +86,11 @@ export interface Int8Job {
   keep: string[];
   /** first output names of nodes kept out of int8 (`node_precision_info_file`) */
   keepOutputs: string[];
-  /** the nodes `keep_worst_nodes` keeps in float, largest estimated error first (their first outputs go to the pass) */
-  keepWorst: NodeErrorEstimate[];
+  /**
+   * the nodes `keep_stem_nodes` keeps in float: the first quantized ones in graph order, each with its estimated own
+   * error (their names go to the pass)
+   */
+  keepStem: NodeErrorEstimate[];
   operators: string[];
   /** recorded in the report */
   calibration: string;
@@ -170,21 +173,21 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     const r = calibratedRange(h, options.quantization_calibration, { percentile: options.percentile_calibration_value });
     ranges.push([name, r.min, r.max]);
   }
-  // keep_worst_nodes: the first quantized nodes stay float (by default one per KEEP_WORST_PER_NODES the pass would
+  // keep_stem_nodes: the first quantized nodes stay float (by default one per KEEP_STEM_PER_NODES the pass would
   // quantize: what the measurements show hurts accuracy most), each reported with the own error the profile predicts
   // for it. The count and the estimate read the int8 pass's own output (its folds done, its weight scales chosen):
   // the pass runs once here for that, and again in the compile worker with these nodes kept.
   const weightRange = int8WeightRange();
-  let keepWorst: NodeErrorEstimate[] = [];
-  if (options.keep_worst_nodes !== 0) {
+  let keepStem: NodeErrorEstimate[] = [];
+  if (options.keep_stem_nodes !== 0) {
     const rangeMap = new Map(ranges.map(([name, min, max]) => [name, { min, max }]));
     const trial = quantizeGraph(model, {
       ranges: rangeMap, activationSchema: options.quantization_schema_activations, constantSchema: options.quantization_schema_constants,
       channelwise: options.enable_channelwise, rowwise: options.enable_rowwise, biasPrecision: options.quantization_precision_bias,
       keep: [...keep], keepOutputs: [...keepOutputs], operators: [...operators], weightBits: weightRange.bits,
     });
-    const count = options.keep_worst_nodes ?? defaultKeepWorst(trial.report.quantizedNodes);
-    if (count > 0) keepWorst = worstNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
+    const count = options.keep_stem_nodes ?? defaultKeepStem(trial.report.quantizedNodes);
+    if (count > 0) keepStem = stemNodes(estimateNodeErrors(trial.model, { histograms: source.profile.tensors, ranges: rangeMap, quantized: new Set(trial.int8Nodes) }), count);
   }
   return {
     ranges,
@@ -196,7 +199,7 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
     weightRange,
     keep: [...options.keep_original_precision_for_nodes],
     keepOutputs: [...keepOutputs],
-    keepWorst,
+    keepStem,
     operators: [...operators],
     calibration: options.quantization_calibration,
     percentile: options.percentile_calibration_value,
@@ -206,12 +209,12 @@ export function int8Job(model: ModelProto, modelSha256: string, source: Int8Sour
 }
 
 /**
- * The default `keep_worst_nodes` count for a model whose int8 pass would quantize these nodes (by operator type):
- * one per {@link KEEP_WORST_PER_NODES}, rounded down (PP-OCRv4 det 62 -> 4, rec 51 -> 3, cls 3; under 15 -> none).
+ * The default `keep_stem_nodes` count for a model whose int8 pass would quantize these nodes (by operator type):
+ * one per {@link KEEP_STEM_PER_NODES}, rounded down (PP-OCRv4 det 62 -> 4, rec 51 -> 3, cls 3; under 15 -> none).
  */
-export function defaultKeepWorst(quantizedNodes: Readonly<Record<string, number>>): number {
+export function defaultKeepStem(quantizedNodes: Readonly<Record<string, number>>): number {
   const quantized = Object.values(quantizedNodes).reduce((a, b) => a + b, 0);
-  return Math.floor(quantized / KEEP_WORST_PER_NODES);
+  return Math.floor(quantized / KEEP_STEM_PER_NODES);
 }
 
 /**

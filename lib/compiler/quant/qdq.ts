@@ -68,8 +68,8 @@ export interface QdqOptions {
   keep?: readonly string[];
   /** first output names of nodes kept in float32 (`node_precision_info_file`) */
   keepOutputs?: readonly string[];
-  /** names of nodes kept in float32 by their estimated error (`keep_worst_nodes`; reported as 'worst') */
-  keepWorst?: readonly string[];
+  /** names of nodes kept in float32 as the model's stem, its first quantized nodes (`keep_stem_nodes`; reported as 'stem') */
+  keepStem?: readonly string[];
   /** operator types to quantize (default {@link QUANTIZED_OPERATORS}) */
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
@@ -79,11 +79,11 @@ export interface QdqOptions {
 }
 
 /**
- * Why a node of a quantizable type stayed in float32: kept by the user, kept as one of the nodes with the largest
- * estimated error (`keep_worst_nodes`), not float, no calibrated range, or a model
+ * Why a node of a quantizable type stayed in float32: kept by the user, kept as one of the model's first quantized
+ * nodes in graph order (the stem: `keep_stem_nodes`), not float, no calibrated range, or a model
  * whose opset cannot be raised to 10, where onnxruntime's int8 kernels start (see {@link QdqReport.notQuantized}).
  */
-export type FloatReason = 'user' | 'worst' | 'not-float' | 'no-range' | 'opset';
+export type FloatReason = 'user' | 'stem' | 'not-float' | 'no-range' | 'opset';
 
 /** What the int8 pass (`quantizeGraph`) did. */
 export interface QdqReport {
@@ -198,7 +198,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   const quantizable = new Set(options.operators ?? QUANTIZED_OPERATORS);
   const keep = new Set(options.keep ?? []);
   const keepOutputs = new Set(options.keepOutputs ?? []);
-  const keepWorst = new Set(options.keepWorst ?? []);
+  const keepStem = new Set(options.keepStem ?? []);
   let out: ModelProto = structuredClone(model);
   let graph = out.graph!;
   const used = new Set<string>();
@@ -237,7 +237,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     out.opset_import = [...(out.opset_import ?? []), { domain: 'com.microsoft', version: 1 }];
   }
   const byUser = (n: NodeProto) => (n.name !== undefined && keep.has(n.name)) || keep.has(n.op_type ?? '') || keepOutputs.has(n.output?.[0] ?? '');
-  const userKept = (n: NodeProto) => byUser(n) || (n.name !== undefined && n.name !== '' && keepWorst.has(n.name));
+  const userKept = (n: NodeProto) => byUser(n) || (n.name !== undefined && n.name !== '' && keepStem.has(n.name));
 
   const report: QdqReport = {
     quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
@@ -318,7 +318,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     if (!quantizable.has(op) || (n.domain ?? '') !== '') continue;
     const name = n.name || (n.output?.[0] ?? op);
     if (userKept(n)) {
-      report.keptFloat.push({ node: name, op, reason: byUser(n) ? 'user' : 'worst' });
+      report.keptFloat.push({ node: name, op, reason: byUser(n) ? 'user' : 'stem' });
       continue;
     }
     const data = (n.input ?? []).filter((x, k) => x && !isConst(x) && !(op === 'Reshape' && k === 1) && !(op === 'Resize' && k > 0) && !((op === 'Squeeze' || op === 'Unsqueeze') && k === 1));

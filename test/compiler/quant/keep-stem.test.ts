@@ -1,12 +1,12 @@
 import t from 'tap';
 import { emptyHistogram, addValues } from '../../../lib/compiler/quant/histogram.js';
-import { estimateNodeErrors, relativeActivationError, worstNodes } from '../../../lib/compiler/quant/keep-worst.js';
+import { estimateNodeErrors, relativeActivationError, stemNodes } from '../../../lib/compiler/quant/keep-stem.js';
 import { quantizeGraph } from '../../../lib/compiler/quant/qdq.js';
 import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { calibratedRange } from '../../../lib/compiler/quant/ranges.js';
 import { cnnInputs, smallCnn, writeTemp } from './helpers.js';
 
-// The estimate behind keep_worst_nodes' report, on hand-computed cases, and the choice: the first quantized nodes in
+// The estimate behind keep_stem_nodes' report, on hand-computed cases, and what it keeps: the first quantized nodes in
 // graph order (the stem), which measured worst on PP-OCRv4.
 
 t.test('relativeActivationError: rounding noise over the range, against the histogram RMS', async (t) => {
@@ -25,7 +25,7 @@ t.test('relativeActivationError: rounding noise over the range, against the hist
   t.equal(relativeActivationError(h, -1, 1), 0, 'an all-zero tensor has no relative error');
 });
 
-t.test('every quantized node gets a finite estimate, in graph order; worstNodes takes the first ones', async (t) => {
+t.test('every quantized node gets a finite estimate, in graph order; stemNodes takes the first ones', async (t) => {
   const float = smallCnn();
   const profile = await calibrate(writeTemp(float, 'cnn'), cnnInputs(4, 1), { num_histogram_bins: 128 });
   const ranges = new Map([...profile.tensors].map(([name, h]) => [name, calibratedRange(h, 'None')]));
@@ -35,6 +35,6 @@ t.test('every quantized node gets a finite estimate, in graph order; worstNodes 
   for (const e of estimates) t.ok(Number.isFinite(e.estimate) && e.estimate > 0 && e.estimate < 0.5, `${e.node}: ${e.estimate.toExponential(2)}`);
   t.same(estimates.map((e) => e.readsInput), [true, false, false], 'conv1 reads the graph input');
   t.equal(estimates[0]!.output, 'r1', "conv1's output is the Relu's it absorbed: the tensor really quantized");
-  t.same(worstNodes(estimates, 2).map((e) => e.node), ['conv1', 'conv2']);
-  t.same(worstNodes(estimates, 0), []);
+  t.same(stemNodes(estimates, 2).map((e) => e.node), ['conv1', 'conv2']);
+  t.same(stemNodes(estimates, 0), []);
 });

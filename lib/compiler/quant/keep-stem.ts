@@ -1,7 +1,7 @@
 /**
- * The keep-worst default of the int8 pass (`keep_worst_nodes`, by default one per 15 quantized nodes): keep in float
- * the first quantized nodes in graph order (the stem: see {@link worstNodes}), where the measurements found what hurts
- * accuracy most, and say for each how much error the profile predicted.
+ * The stem keep of the int8 pass (`keep_stem_nodes`, by default one per 15 quantized nodes): keep in float the first
+ * quantized nodes in graph order (the stem, which reads the graph input: see {@link stemNodes}), where the measurements
+ * found what hurts accuracy most, and say for each how much error the profile predicted.
  *
  * The prediction needs no inputs (a compile with `load_profile` has none). It reads the int8 pass's own output, so
  * that each node's output is the tensor really quantized (after BatchNormalization or Relu folded into it) and its
@@ -11,7 +11,8 @@
  *   {@link expectedSquaredError}) and divided by the RMS of the histogram;
  * - e_w is the relative RMS rounding error of its stored int8 weight (step^2 / 12 per value, with the step the pass
  *   chose per channel, raised where an int32 bias needed it) against the stored weight's power.
- * It is reported, not used to choose: it did not find the nodes `int8Accuracy`'s probe measured worst.
+ * It is reported beside each kept node, not used to choose them: it did not find the nodes `int8Accuracy`'s probe
+ * measured worst.
  */
 import type { ModelProto, NodeProto, TensorProto } from '../../onnx/schema.js';
 import { OnnxDataType } from '../../onnx/schema.js';
@@ -19,7 +20,7 @@ import { tensorData } from '../../onnx/model.js';
 import type { TensorHistogram } from './histogram.js';
 import { expectedSquaredError } from './ranges.js';
 
-/** One node's estimate. */
+/** One node's estimated own int8 error (reported for each node `keep_stem_nodes` keeps). */
 export interface NodeErrorEstimate {
   /** the node's name: how the int8 pass is told to keep it */
   node: string;
@@ -67,7 +68,7 @@ function values(t: TensorProto | undefined): Float32Array | undefined {
 }
 
 /**
- * The first quantized nodes in graph order: what `keep_worst_nodes` keeps. Measured on PP-OCRv4 det with 8-bit
+ * The first quantized nodes in graph order: what `keep_stem_nodes` keeps. Measured on PP-OCRv4 det with 8-bit
  * weights on an AVX-512 VNNI host (README, int8 section; int8Accuracy's probe), its stem holds the one node whose own
  * error stands out (its convolution 3, 0.19 relative L2 where the next worst is 0.04), and keeping convolutions 0-3
  * takes det's map IoU from 0.60 to 0.98 while keeping convolution 3 alone does nothing (0.60): the stem's errors
@@ -76,7 +77,7 @@ function values(t: TensorProto | undefined): Float32Array | undefined {
  * 0.85; rec's first 0.025): the error is not the per-tensor rounding and clipping it models, so it is reported beside
  * each kept node, not used to choose.
  */
-export function worstNodes(estimates: readonly NodeErrorEstimate[], count: number): NodeErrorEstimate[] {
+export function stemNodes(estimates: readonly NodeErrorEstimate[], count: number): NodeErrorEstimate[] {
   return estimates.slice(0, count);
 }
 
