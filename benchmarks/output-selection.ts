@@ -17,7 +17,7 @@
  * `node dist/benchmarks/output-selection.js [--quick]`; prints a table, saves benchmarks/results/output-selection.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { encodeModel } from '../lib/onnx/model.js';
 import { graph, initializer, model, node, tensorInfo } from '../lib/onnx/builder.js';
 import { QUICK, machine, saveResult } from './lib/config.js';
 import { lcgFloat32, ratio, rotate, spread, type Spread } from './lib/stats.js';
+import { readMemorySample, type MemorySample } from './lib/memory-sample.js';
 
 const ROWS = 64;
 const WIDTH = 512;
@@ -55,21 +56,8 @@ function buildModel(path: string): void {
   }))));
 }
 
-interface Sample {
-  rss: number;
-  pss: number;
-}
-
-function readSample(): Sample {
-  const kib = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-  let pss = NaN;
-  try {
-    pss = kib(readFileSync('/proc/self/smaps_rollup', 'utf8'), 'Pss');
-  } catch {
-    // kernels before 4.14 have no smaps_rollup
-  }
-  return { rss: kib(readFileSync('/proc/self/status', 'utf8'), 'VmRSS'), pss };
-}
+type Sample = MemorySample;
+const readSample = readMemorySample;
 
 type MemoryConfig = 'pruned' | 'full only';
 

@@ -22,13 +22,14 @@
  * benchmarks/results/specializations-memory.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../lib/compiler/compile.js';
 import { QUICK, machine, saveResult } from './lib/config.js';
 import { lcgFloat32, ratio, rotate, spread, type Spread } from './lib/stats.js';
+import { readMemorySample, type MemorySample } from './lib/memory-sample.js';
 
 const DET = join(process.cwd(), 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_PP-OCRv4_det_infer.onnx');
 const LANDSCAPE = [1, 3, 256, 384];
@@ -41,21 +42,8 @@ const ROUNDS = QUICK ? 2 : 5;
 /** requests in flight at once in the memory children: one per activation of both sessions, in both configurations */
 const IN_FLIGHT = 4;
 
-interface Sample {
-  rss: number;
-  pss: number;
-}
-
-function readSample(): Sample {
-  const kib = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-  let pss = NaN;
-  try {
-    pss = kib(readFileSync('/proc/self/smaps_rollup', 'utf8'), 'Pss');
-  } catch {
-    // kernels before 4.14 have no smaps_rollup
-  }
-  return { rss: kib(readFileSync('/proc/self/status', 'utf8'), 'VmRSS'), pss };
-}
+type Sample = MemorySample;
+const readSample = readMemorySample;
 
 type Config = 'one-session' | 'two-sessions' | 'one-session, landscape only';
 
