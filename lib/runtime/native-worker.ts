@@ -28,6 +28,7 @@ import { nowNs } from './clock.js';
 import { CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, type FromWorker, type GraphProfile, type PrunedRoute, type ToWorker, type WorkerTimes } from './protocol.js';
 import { loadNativeEngine, type NativeActivation, type NativeEvent, type NativeSessionOptions, type NativeTensor } from './native-addon.js';
 import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, placementFromProfileFile, type PlacementReport } from './placement.js';
+import { withCpuFallback, withoutProfiling } from './ort-session-options.js';
 
 /** Thread ids handed to native activations: distinct from each other (a native thread has no Node thread id). */
 let nextThreadId = 1_000_000;
@@ -438,20 +439,7 @@ function feedsFor(feeds: readonly WireTensor[]): NativeTensor[] {
   });
 }
 
-/** Session options without onnxruntime profiling. */
-function withoutProfiling(options: Record<string, unknown>): Record<string, unknown> {
-  const { enableProfiling: _on, profileFilePrefix: _prefix, ...rest } = options;
-  return rest;
-}
-
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'layout', 'all']);
-
-/** Session options with the CPU fallback allowed again (`session.disable_cpu_ep_fallback` removed), a fresh object. */
-function withCpuFallback(options: Record<string, unknown>): Record<string, unknown> {
-  const extra = (options.extra ?? {}) as { session?: Record<string, string> };
-  const { disable_cpu_ep_fallback: _off, ...session } = extra.session ?? {};
-  return { ...options, extra: { ...extra, session } };
-}
 
 /**
  * One of onnxruntime-node's `executionProviders` entries (a name, or `{ name, ...options }` as activation-config.ts

@@ -12,6 +12,7 @@ import { BENCH_SLOT, CRASH_EXIT_CODE, type ActivationConfig, type BenchRequest, 
 import { nowNs } from './clock.js';
 import { loadAffinity } from './affinity.js';
 import { CPU_FALLBACK_DISABLED, mandatoryUnitsError, measurePlacement, type PlacementReport } from './placement.js';
+import { withCpuFallback, withoutProfiling } from './ort-session-options.js';
 
 type Ort = typeof import('onnxruntime-node');
 type OrtSession = import('onnxruntime-node').InferenceSession;
@@ -171,12 +172,6 @@ function prunedFeeds(all: Record<string, import('onnxruntime-node').Tensor>, rou
   return out;
 }
 
-/** Session options without onnxruntime profiling (the placement is measured in a session of its own). */
-function withoutProfiling(options: Record<string, unknown>): Record<string, unknown> {
-  const { enableProfiling: _on, profileFilePrefix: _prefix, ...rest } = options;
-  return rest;
-}
-
 /**
  * The error for a graph onnxruntime refused because some nodes would fall back to the CPU while `compute_unit` lists
  * no CPU: those nodes, named, from a placement measured with the CPU allowed. Any other load error is returned as is.
@@ -184,12 +179,9 @@ function withoutProfiling(options: Record<string, unknown>): Record<string, unkn
 async function explainMandatoryUnits(ort: Ort, error: unknown): Promise<unknown> {
   const message = (error as Error)?.message ?? String(error);
   if (config.computeUnits === undefined || !CPU_FALLBACK_DISABLED.test(message)) return error;
-  const options = withoutProfiling(config.sessionOptions);
-  const extra = (options.extra ?? {}) as { session?: Record<string, string> };
-  const { disable_cpu_ep_fallback: _off, ...session } = extra.session ?? {};
   let measured: PlacementReport | Error;
   try {
-    measured = await measurePlacement(ort, config.modelPath, { ...options, extra: { ...extra, session } });
+    measured = await measurePlacement(ort, config.modelPath, withCpuFallback(withoutProfiling(config.sessionOptions)));
   } catch (e) {
     measured = e instanceof Error ? e : new Error(String(e));
   }
