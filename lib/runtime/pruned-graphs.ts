@@ -32,6 +32,7 @@ import { QaicError } from '../errors.js';
 import { encodeModel, readModelFile } from '../onnx/model.js';
 import { pruneModel } from '../onnx/prune.js';
 import type { TensorProto } from '../onnx/schema.js';
+import { checkRegularFile } from '../files.js';
 import { removeAtExit, removeOwnedDir } from '../temp-dirs.js';
 
 /**
@@ -156,24 +157,30 @@ function placeWeights(tensors: readonly TensorProto[], from: string, to: string)
   const inline = new Map<TensorProto, TensorProto>();
   for (const [location, list] of byFile) {
     const source = realpathSync(join(from, location));
+    // a regular file only (never a device or FIFO, even through a link), whose size bounds the inline copies below
+    const size = checkRegularFile(source, { what: 'external data file', maxBytes: Number.MAX_SAFE_INTEGER });
     const target = join(to, location);
     try {
       mkdirSync(dirname(target), { recursive: true });
       linkSync(source, target);
       linked++;
     } catch {
-      for (const t of list) inline.set(t, inlineCopy(t, source));
+      for (const t of list) inline.set(t, inlineCopy(t, source, size));
     }
   }
   return { linked, inline };
 }
 
-/** `t` with its external bytes read from `file` into `raw_data`. */
-function inlineCopy(t: TensorProto, file: string): TensorProto {
+/** `t` with its external bytes read from `file` (a regular file of `size` bytes) into `raw_data`. */
+function inlineCopy(t: TensorProto, file: string, size: number): TensorProto {
   const offset = Number(externalEntry(t, 'offset') ?? '0');
   const length = Number(externalEntry(t, 'length') ?? 'NaN');
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new QaicError('QAIC_MODEL_INVALID', `initializer '${t.name ?? ''}' has no usable external data offset and length`);
+  }
+  // checked before allocating: a damaged entry must not make a huge buffer
+  if (offset + length > size) {
+    throw new QaicError('QAIC_MODEL_INVALID', `initializer '${t.name ?? ''}' reaches past the end of its external data file (${offset} + ${length} > ${size} bytes)`);
   }
   const bytes = new Uint8Array(length);
   const fd = openSync(file, 'r');
