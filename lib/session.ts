@@ -575,7 +575,7 @@ export class Session implements AsyncDisposable {
     if (options.outputs !== undefined) {
       request.outputs = options.outputs;
       // a strict subset of the outputs: the graph pruned to them, so that the others are not computed at all
-      const pruned = this.#pruned.select(index, modelPath, options.outputs, this.#graph!.graphs[index]!.outputs.map((o) => o.name));
+      const pruned = this.#pruned.select(index, modelPath, options.outputs, this.#graph!.graphs[index]!.outputs.length);
       if (pruned !== undefined) request.pruned = { key: pruned.key, modelPath: pruned.modelPath, inputNames: pruned.inputNames };
     }
     runtime.dispatch(request, (result) => {

@@ -65,12 +65,13 @@ export class PrunedGraphs {
   #warned = false;
 
   /**
-   * The pruned graph that computes `outputs` of graph `graph` (whose file is `modelPath`, whose outputs are
-   * `graphOutputs`), made now when it is new; undefined when the run should use the full graph: `outputs` names
+   * The pruned graph that computes `outputs` of graph `graph` (whose file is `modelPath`, which has
+   * `graphOutputCount` outputs), made now when it is new; undefined when the run should use the full graph: `outputs` names
    * every output, the bound is reached, or the pruned model could not be made (the session warns once).
    */
-  select(graph: number, modelPath: string, outputs: readonly string[], graphOutputs: readonly string[]): PrunedGraph | undefined {
-    if (outputs.length >= graphOutputs.length) return undefined;
+  select(graph: number, modelPath: string, outputs: readonly string[], graphOutputCount: number): PrunedGraph | undefined {
+    // the names were checked distinct and known: as many as the graph has means all of them
+    if (outputs.length >= graphOutputCount) return undefined;
     const sorted = [...outputs].sort();
     const id = `${graph}\0${modelPath}\0${sorted.join('\0')}`;
     const known = this.#byKey.get(id);
