@@ -3,8 +3,8 @@
  * computed. The proof is a branch that fails whenever it runs (a Reshape fed a shape that does not fit): a run that
  * executed it would fail, whatever its fetch list. The Session suite runs on both engines (see .ci/run).
  */
-import t from 'tap';
-import { readdirSync, statSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Session } from '../../lib/session.js';
@@ -40,14 +40,29 @@ const x = (): Float32Array => Float32Array.from({ length: N }, (_, i) => (i % 13
 const fits = (): BigInt64Array => BigInt64Array.from([BigInt(N)]);
 const misfits = (): BigInt64Array => BigInt64Array.from([7n]);
 
-/** The pruned-model folders of this process's sessions now (under the OS temp dir). */
+/** The pruned-model folders under the OS temp dir now. */
 function prunedDirs(): string[] {
   return readdirSync(tmpdir()).filter((n) => n.startsWith('qaic-pruned-')).map((n) => join(tmpdir(), n));
 }
 
+/**
+ * Point the OS temp dir (TMPDIR, which os.tmpdir() reads on every call) at `dir` until the test ends: the test then
+ * counts only its own session's folders, not those of test files running beside it.
+ */
+function privateTmpdir(t: Test, dir: string): void {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  });
+}
+
 t.test('a pruned run gives the full graph\'s values and skips the branch it does not need', async (t) => {
   const source = branchyModel();
-  const program = await compile(source, { output_dir: t.testdir() });
+  const program = await compile(source, { output_dir: join(t.testdir({ program: {}, tmp: {} }), 'program') });
+  // on the program's filesystem, so that the weights can be hard-linked
+  privateTmpdir(t, join(t.testdirName, 'tmp'));
   const before = new Set(prunedDirs());
   const session = new Session(program.programDir, { num_activations: 2 });
   t.teardown(() => session.close());
@@ -107,7 +122,9 @@ const otherFilesystem = ((): string | undefined => {
 })();
 
 t.test('where no hard link can be made, the kept weights are copied into the pruned model', { skip: otherFilesystem === undefined ? 'no second filesystem at /dev/shm' : false }, async (t) => {
-  const other = otherFilesystem!;
+  // a folder of this test's own on the other filesystem: other test files may prune under /dev/shm meanwhile
+  const other = mkdtempSync(join(otherFilesystem!, 'qaic-prune-test-'));
+  t.teardown(() => rmSync(other, { recursive: true, force: true }));
   const program = await compile(branchyModel(), { output_dir: t.testdir() });
   const session = new Session(program.programDir);
   t.teardown(() => session.close());
