@@ -8,6 +8,7 @@
         "src/engine/status.cc",
         "src/engine/dtypes.cc",
         "src/engine/session_config.cc",
+        "src/engine/shared_arena.cc",
         "src/engine/tensor_in.cc",
         "src/engine/tensor_out.cc",
         "src/engine/events.cc",

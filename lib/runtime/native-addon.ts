@@ -33,6 +33,12 @@ export interface EngineAddon {
    * collects its buffer. Outputs delivered as copies (`copyOutputs`, or where external buffers are refused) hold none.
    */
   heldOutputValues(): number;
+  /**
+   * How many graph sessions of the native engine allocate from the process's shared CPU arena now (one per loaded
+   * graph of every activation, pruned graphs included; a graph whose options turn the CPU arena off has its own).
+   * The arena is registered on onnxruntime's env while this is above 0. Diagnostics and tests.
+   */
+  sharedArenaLeases(): number;
   /** One activation: a native thread owning one onnxruntime session per graph. Requires {@link EngineAddon.init} first. */
   NativeActivation: new (onEvent: (event: NativeEvent) => void) => NativeActivation;
   /**

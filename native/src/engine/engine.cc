@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "dtypes.h"
 #include "pinning.h"
+#include "shared_arena.h"
 
 #include <pthread.h>
 
@@ -365,6 +366,10 @@ std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
   SessionOptionsPtr options;
   SessionConfig config = graph.config;
   if (profiling_ended_) config.profile_prefix.reset();
+  // The shared arena (shared_arena.h) unless the options turned onnxruntime's CPU arena off: that choice is kept.
+  std::unique_ptr<SharedArenaLease> arena;
+  if (config.cpu_mem_arena.value_or(true)) arena = LeaseSharedArena();
+  if (arena) config.config_entries.emplace_back(kUseEnvAllocatorsKey, "1");
   if (auto f = MakeSessionOptions(config, &options)) return f;
   graph.create_start_ns = NowNs();
   OrtSession* raw = nullptr;
@@ -406,6 +411,7 @@ std::optional<OrtFailure> Engine::LoadGraph(Graph& graph) {
   }
   graph.output_names = std::move(names);
   graph.session = std::move(session);
+  graph.arena = std::move(arena);
   graph.loaded = true;
   return std::nullopt;
 }
@@ -707,7 +713,10 @@ void Engine::ReleaseSessions() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& [index, graph] : graphs_) graphs.push_back(graph);
   }
-  for (auto& graph : graphs) graph->session.reset();
+  for (auto& graph : graphs) {
+    graph->session.reset();
+    graph->arena.reset();
+  }
 }
 
 }  // namespace qaic

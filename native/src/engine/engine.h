@@ -6,6 +6,7 @@
 #include "events.h"
 #include "ort.h"
 #include "session_config.h"
+#include "shared_arena.h"
 #include "status.h"
 
 #include <napi.h>
@@ -34,6 +35,9 @@ struct Graph {
   SessionConfig config;
 
   SessionPtr session;
+  // the lease on the shared CPU arena the session allocates from; null when it has an arena of its own. Released
+  // after the session.
+  std::unique_ptr<SharedArenaLease> arena;
   std::vector<std::string> output_names;
   double create_start_ns = 0;
   // set by the activation thread once the session loaded: from then on setGraph() cannot replace the registration

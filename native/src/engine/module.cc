@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "ort.h"
+#include "shared_arena.h"
 #include "tensor_out.h"
 #include "thread_affinity_js.h"
 
@@ -45,6 +46,10 @@ Napi::Value HeldOutputValuesJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(HeldOutputValues()));
 }
 
+Napi::Value SharedArenaLeasesJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(SharedArenaLeases()));
+}
+
 }  // namespace
 
 Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
@@ -53,6 +58,7 @@ Napi::Object InitializeEngine(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New<Init>(env, "init"));
   exports.Set("nowNs", Napi::Function::New<NowNsJs>(env, "nowNs"));
   exports.Set("heldOutputValues", Napi::Function::New<HeldOutputValuesJs>(env, "heldOutputValues"));
+  exports.Set("sharedArenaLeases", Napi::Function::New<SharedArenaLeasesJs>(env, "sharedArenaLeases"));
   exports.Set("NativeActivation", ActivationWrap::Define(env));
   // the worker engine's threads pin themselves with these; they work without init()
   exports.Set("pinThread", Napi::Function::New<PinThreadJs>(env, "pinThread"));
