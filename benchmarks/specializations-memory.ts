@@ -60,16 +60,30 @@ interface ChildResult {
   engine?: string | undefined;
 }
 
+/** The i-th input of the mixed workload (every other one portrait unless `landscapeOnly`). */
+function mixInput(i: number, landscapeOnly: boolean): { shape: number[]; data: Float32Array } {
+  const shape = landscapeOnly || i % 2 === 0 ? LANDSCAPE : PORTRAIT;
+  return { shape, data: lcgFloat32(3 * 256 * 384, i + 1) };
+}
+
 function mix(count: number, landscapeOnly: boolean): Array<{ shape: number[]; data: Float32Array }> {
-  return Array.from({ length: count }, (_, i) => {
-    const shape = landscapeOnly || i % 2 === 0 ? LANDSCAPE : PORTRAIT;
-    return { shape, data: lcgFloat32(3 * 256 * 384, i + 1) };
-  });
+  return Array.from({ length: count }, (_, i) => mixInput(i, landscapeOnly));
+}
+
+/** Collect garbage before a sample, so that it counts what the sessions hold, not inputs and outputs not yet swept. */
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('global.gc is missing: the child must run with --expose-gc');
+  gc();
+  gc();
 }
 
 async function childMain(plan: ChildPlan): Promise<void> {
   const { Session } = await import('../lib/index.js');
-  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 200));
+  const settle = async (): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 200));
+    collect();
+  };
   await settle();
   const base = readSample();
   const options = { num_activations: ACTIVATIONS, allow_oversubscription: true };
@@ -79,10 +93,12 @@ async function childMain(plan: ChildPlan): Promise<void> {
   await Promise.all(sessions.map((s) => s.setup()));
   await settle();
   const created = readSample();
-  const inputs = mix(MIX, plan.config === 'one-session, landscape only');
-  // in waves of IN_FLIGHT, outputs dropped: the samples measure the sessions, not hundreds of tensors held at once
-  for (let i = 0; i < inputs.length; i += IN_FLIGHT) {
-    await Promise.all(inputs.slice(i, i + IN_FLIGHT).map((input) => {
+  const landscapeOnly = plan.config === 'one-session, landscape only';
+  // in waves of IN_FLIGHT, each wave's inputs made for it and outputs dropped: the samples measure the sessions, not
+  // hundreds of tensors held at once
+  for (let i = 0; i < MIX; i += IN_FLIGHT) {
+    const wave = Array.from({ length: Math.min(IN_FLIGHT, MIX - i) }, (_, k) => mixInput(i + k, landscapeOnly));
+    await Promise.all(wave.map((input) => {
       const session = sessions.length === 2 && input.shape === PORTRAIT ? sessions[1]! : sessions[0]!;
       return session.run({ x: { data: input.data, shape: input.shape } }).then(() => undefined);
     }));
@@ -94,7 +110,7 @@ async function childMain(plan: ChildPlan): Promise<void> {
 }
 
 function runChild(plan: ChildPlan): ChildResult {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(plan)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', JSON.stringify(plan)], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000,
   });
   if (r.status !== 0) throw new Error(`child ${plan.config} failed (${r.status}): ${r.stdout}`);
