@@ -28,9 +28,11 @@ class SharedArenaLease {
   SharedArenaLease() = default;
 };
 
-// A lease on the shared arena, registering it first when no lease is held. Null when onnxruntime refused to
-// register it (another CPU allocator is already registered on the env, by code outside the engine): the caller then
-// leaves the session on its own arena, which only costs memory. Thread-safe.
+// A lease on the shared arena, registering it first when no lease is held. Null when onnxruntime failed to create or
+// register it: the caller then leaves the session on its own arena, which only costs memory. Thread-safe.
+// onnxruntime 1.30's CreateAndRegisterAllocator replaces a CPU allocator already registered on the env (none is,
+// unless code outside this library registered one: onnxruntime-node has no call for it), and the last lease's
+// unregister leaves the env with none, onnxruntime's default.
 std::unique_ptr<SharedArenaLease> LeaseSharedArena();
 
 // How many leases are held now, in this process: the graph sessions allocating from the shared arena (diagnostics and
