@@ -28,6 +28,7 @@ import { makeTensorProto, opsetVersion, tensorData } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 import { foldBatchNormIntoConv } from '../fp16/fold-batchnorm.js';
 import { foldAffineIntoConv } from './fold-affine.js';
+import { fuseHardSwish } from './hard-swish.js';
 import { raiseToOpset10 } from './opset10.js';
 import { inferElementTypes } from '../fp16/types.js';
 import { activationParams, biasScale, quantizeBias, quantizeValue, weightParams, type QuantParams, type QuantizationSchema } from './params.js';
@@ -74,6 +75,8 @@ export interface QdqOptions {
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
   foldActivations?: boolean;
+  /** rewrite `x * Clip(x + 3, 0, 6) / 6` as `x * HardSigmoid(x)`, two float passes instead of four (default true; see `hard-swish.ts`) */
+  fuseHardSwish?: boolean;
   /** bits of the weights' integer range: 8, or 7 where the host's int8 kernels saturate (see `weight-range.ts`; default 8) */
   weightBits?: 7 | 8;
 }
@@ -104,6 +107,8 @@ export interface QdqReport {
   activationsFolded: number;
   /** per-channel Mul/Add nodes after a Conv folded into its weight and bias */
   affinesFolded: number;
+  /** hard-swish patterns (Add, Clip, Mul, Div) rewritten as HardSigmoid and Mul */
+  hardSwishesFused: number;
   /** weights quantized, and their bytes before (float32) and after (int8 + scales) */
   weights: {
     /** weights quantized */
@@ -222,7 +227,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     out = structuredClone(model);
     graph = out.graph!;
     const report: QdqReport = {
-      quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
+      quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0,
       weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain: '', opsetRaised: false,
       notQuantized: error.message,
     };
@@ -240,7 +245,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   const userKept = (n: NodeProto) => byUser(n) || (n.name !== undefined && n.name !== '' && keepStem.has(n.name));
 
   const report: QdqReport = {
-    quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0,
+    quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0,
     weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain, opsetRaised,
   };
   if (Number(out.ir_version ?? 0) >= 4) {
@@ -251,6 +256,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     };
     report.affinesFolded = foldAffineIntoConv(graph, fresh, userKept, rankOf);
   }
+  if (options.fuseHardSwish ?? true) report.hardSwishesFused = fuseHardSwish(graph, fresh, userKept);
 
   const ranges = new Map(options.ranges);
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
