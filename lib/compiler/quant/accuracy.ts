@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QaicError, describeValue } from '../../errors.js';
 import { dtypeFromOnnx, type DType, type TensorData } from '../../dtypes.js';
-import { encodeModel, modelIO, readModelFile } from '../../onnx/model.js';
+import { encodeModel, makeTensorProto, modelIO, readModelFile } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto } from '../../onnx/schema.js';
 import { resolveOptions, type SessionOptions } from '../../options.js';
 import type { Inputs, OutputTensor } from '../../tensor.js';
@@ -28,6 +28,7 @@ import { prng, randomData, resolveDims, type RandomInputCaller } from '../fp16/a
 import { inputSetDigest } from './calibrate.js';
 import { int8Job, int8Source } from './compile-int8.js';
 import { writeProfile } from './profile.js';
+import type { ScaledTensor } from './fold-swish-scale.js';
 import { raiseToOpset10 } from './opset10.js';
 import { quantizeGraph } from './qdq.js';
 
@@ -147,7 +148,8 @@ export interface Probe {
  * @throws QaicError `QAIC_INTERNAL` when a Q/DQ parameter of `qdq` is neither one of its initializers nor a tensor
  *   of `float` (the int8 pass writes them as initializers, so this is a bug)
  */
-export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean, source = 'the model'): { model: ModelProto; probes: Probe[] } {
+export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node: NodeProto) => boolean, source = 'the model', scaledTensors: readonly ScaledTensor[] = []): { model: ModelProto; probes: Probe[] } {
+  const scaledBy = new Map(scaledTensors.map((s) => [s.tensor, s]));
   const out: ModelProto = structuredClone(float);
   const graph: GraphProto = out.graph!;
   const q = qdq.graph!;
@@ -181,7 +183,9 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
     if (op === 'QuantizeLinear' || op === 'DequantizeLinear' || !quantized(n)) continue;
     if (!(n.input ?? []).some((x) => producer.get(x)?.op_type === 'DequantizeLinear')) continue;
     const y = n.output?.[0];
-    if (!y || !floatNames.has(y) || (n.output ?? []).length !== 1) continue;
+    // a Conv output the int8 pass scaled is compared with its float32 tensor times the same factor
+    const scaled = y === undefined ? undefined : scaledBy.get(y);
+    if (!y || !(floatNames.has(y) || (scaled !== undefined && floatNames.has(scaled.source))) || (n.output ?? []).length !== 1) continue;
     const tag = `__int8_probe_${k}`;
     const local: NodeProto[] = [];
     let ok = true;
@@ -221,13 +225,19 @@ export function probeModel(float: ModelProto, qdq: ModelProto, quantized: (node:
       local.push({ ...dy, name: `${dy.name ?? 'dq'}${tag}_out`, input: [`${raw}_q`, ...(dy.input ?? []).slice(1)], output: [`${raw}_dq`] });
       probe = `${raw}_dq`;
     }
+    let reference = y;
+    if (scaled !== undefined) {
+      graph.initializer = [...(graph.initializer ?? []), makeTensorProto(`${raw}_scale`, 'float32', [], Float32Array.of(scaled.scale))];
+      local.push({ op_type: 'Mul', domain: '', name: `${raw}_ref_node`, input: [scaled.source, `${raw}_scale`], output: [`${raw}_ref`] });
+      reference = `${raw}_ref`;
+    }
     // The sums the error needs are computed in the graph, so only two scalars per node leave it, not two tensors.
-    local.push({ op_type: 'Sub', domain: '', name: `${raw}_diff_node`, input: [probe, y], output: [`${raw}_diff`] });
+    local.push({ op_type: 'Sub', domain: '', name: `${raw}_diff_node`, input: [probe, reference], output: [`${raw}_diff`] });
     local.push({ op_type: 'ReduceSumSquare', domain: '', name: `${raw}_d2_node`, input: [`${raw}_diff`], output: [`${raw}_d2`], attribute: [{ name: 'keepdims', type: AttributeType.INT, i: 0 }] });
-    local.push({ op_type: 'ReduceSumSquare', domain: '', name: `${raw}_r2_node`, input: [y], output: [`${raw}_r2`], attribute: [{ name: 'keepdims', type: AttributeType.INT, i: 0 }] });
+    local.push({ op_type: 'ReduceSumSquare', domain: '', name: `${raw}_r2_node`, input: [reference], output: [`${raw}_r2`], attribute: [{ name: 'keepdims', type: AttributeType.INT, i: 0 }] });
     nodes.push(...local);
     outputs.push(`${raw}_d2`, `${raw}_r2`);
-    probes.push({ node: n.name || y, op, tensor: y, diff2: `${raw}_d2`, ref2: `${raw}_r2` });
+    probes.push({ node: n.name || y, op, tensor: scaled?.source ?? y, diff2: `${raw}_d2`, ref2: `${raw}_r2` });
     k++;
   }
   graph.node = [...(graph.node ?? []), ...nodes];
@@ -399,7 +409,7 @@ export async function int8Accuracy(modelPath: string, compileOptions: SessionOpt
     }, `'${modelPath}'`);
   }
   const probe = probeModel(floatModel, qdq.model, (n) => job.operators.includes(n.op_type ?? '') && !job.keep.includes(n.op_type ?? '') && !(n.name !== undefined && job.keep.includes(n.name))
-    && !job.keepOutputs.includes(n.output?.[0] ?? '') && !job.keepStem.some((k) => k.node === n.name), `'${modelPath}'`);
+    && !job.keepOutputs.includes(n.output?.[0] ?? '') && !job.keepStem.some((k) => k.node === n.name), `'${modelPath}'`, qdq.scaledTensors);
   const io = modelIO(model);
   if (iterator === undefined) {
     const next = prng(seed);

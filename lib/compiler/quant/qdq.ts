@@ -28,6 +28,7 @@ import { makeTensorProto, opsetVersion, tensorData } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 import { foldBatchNormIntoConv } from '../fp16/fold-batchnorm.js';
 import { foldAffineIntoConv } from './fold-affine.js';
+import { foldScaleThroughHardSwish, type ScaledTensor } from './fold-swish-scale.js';
 import { fuseHardSwish } from './hard-swish.js';
 import { raiseToOpset10 } from './opset10.js';
 import { inferElementTypes } from '../fp16/types.js';
@@ -75,7 +76,10 @@ export interface QdqOptions {
   operators?: readonly string[];
   /** fold Relu/Clip into the quantization range where that is exact (default true) */
   foldActivations?: boolean;
-  /** rewrite `x * Clip(x + 3, 0, 6) / 6` as `x * HardSigmoid(x)`, two float passes instead of four (default true; see `hard-swish.ts`) */
+  /**
+   * rewrite `x * Clip(x + 3, 0, 6) / 6` as `x * HardSigmoid(x)`, two float passes instead of four, and fold a constant
+   * scale after it into the Conv producing x (default true; see `hard-swish.ts`, `fold-swish-scale.ts`)
+   */
   fuseHardSwish?: boolean;
   /** bits of the weights' integer range: 8, or 7 where the host's int8 kernels saturate (see `weight-range.ts`; default 8) */
   weightBits?: 7 | 8;
@@ -109,6 +113,8 @@ export interface QdqReport {
   affinesFolded: number;
   /** hard-swish patterns (Add, Clip, Mul, Div) rewritten as HardSigmoid and Mul */
   hardSwishesFused: number;
+  /** constant scales after a hard-swish folded into the Conv before it */
+  swishScalesFolded: number;
   /** weights quantized, and their bytes before (float32) and after (int8 + scales) */
   weights: {
     /** weights quantized */
@@ -193,6 +199,8 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
    * DequantizeLinear the pass wrote and every quantized node (what `convertToFp16`'s `int8Nodes` takes)
    */
   int8Nodes: string[];
+  /** Conv outputs the pass renamed and scaled (`fold-swish-scale.ts`): what the accuracy probes compare them with */
+  scaledTensors: ScaledTensor[];
 } {
   if (model.graph === undefined) throw new QaicError('QAIC_MODEL_INVALID', 'the int8 pass expected an ONNX model with a graph; the model has none');
   const activationSchema = options.activationSchema ?? 'symmetric_with_uint8';
@@ -227,14 +235,14 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     out = structuredClone(model);
     graph = out.graph!;
     const report: QdqReport = {
-      quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0,
+      quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0, swishScalesFolded: 0,
       weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain: '', opsetRaised: false,
       notQuantized: error.message,
     };
     for (const n of graph.node ?? []) {
       if (quantizable.has(n.op_type ?? '') && (n.domain ?? '') === '') report.keptFloat.push({ node: n.name || (n.output?.[0] ?? ''), op: n.op_type ?? '', reason: 'opset' });
     }
-    return { model: out, report, int8Nodes: [] };
+    return { model: out, report, int8Nodes: [], scaledTensors: [] };
   }
   const opset = opsetVersion(out, '') ?? 1;
   const qdqDomain = opset >= 13 ? '' : 'com.microsoft';
@@ -245,7 +253,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   const userKept = (n: NodeProto) => byUser(n) || (n.name !== undefined && n.name !== '' && keepStem.has(n.name));
 
   const report: QdqReport = {
-    quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0,
+    quantizedNodes: {}, keptFloat: [], batchNormsFolded: 0, activationsFolded: 0, affinesFolded: 0, hardSwishesFused: 0, swishScalesFolded: 0,
     weights: { count: 0, bytesBefore: 0, bytesAfter: 0 }, biasSaturated: 0, activationTensors: 0, qdqDomain, opsetRaised,
   };
   if (Number(out.ir_version ?? 0) >= 4) {
@@ -256,9 +264,14 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
     };
     report.affinesFolded = foldAffineIntoConv(graph, fresh, userKept, rankOf);
   }
-  if (options.fuseHardSwish ?? true) report.hardSwishesFused = fuseHardSwish(graph, fresh, userKept);
-
   const ranges = new Map(options.ranges);
+  const scaledTensors: ScaledTensor[] = [];
+  if (options.fuseHardSwish ?? true) {
+    report.hardSwishesFused = fuseHardSwish(graph, fresh, userKept);
+    scaledTensors.push(...foldScaleThroughHardSwish(graph, fresh, userKept, ranges));
+    report.swishScalesFolded = scaledTensors.length;
+  }
+
   const graphOutputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   const readers = () => {
     const m = new Map<string, NodeProto[]>();
@@ -489,7 +502,7 @@ export function quantizeGraph(model: ModelProto, options: QdqOptions): {
   graph.input = (graph.input ?? []).filter((i) => !dropped.has(i.name ?? ''));
   graph.node = topologicalOrder(graph);
   const int8Nodes = [...newNodes, ...chosen].map((n) => n.output?.[0] ?? '').filter((y) => y !== '');
-  return { model: out, report, int8Nodes };
+  return { model: out, report, int8Nodes, scaledTensors };
 }
 
 /**
