@@ -21,12 +21,11 @@ import * as ort from 'onnxruntime-node';
 import { calibrate } from '../lib/compiler/quant/calibrate.js';
 import { int8Accuracy } from '../lib/compiler/quant/accuracy.js';
 import { compile } from '../lib/compiler/compile.js';
-import { readModelFile } from '../lib/onnx/model.js';
 import type { SessionOptions } from '../lib/options.js';
 import { openProgram } from '../lib/program/index.js';
 import { Session } from '../lib/session.js';
 import { textPage } from '../examples/support.js';
-import { MODELS, QUICK, machine, pause, saveResult } from './lib/config.js';
+import { MODELS, QUICK, inputSymbols, machine, pause, saveResult } from './lib/config.js';
 import { PlainWorker } from './lib/plain-client.js';
 import { ratio, rotate, spread, type Spread } from './lib/stats.js';
 
@@ -42,14 +41,6 @@ const CLS = MODELS.find((m) => m.key === 'cls')!;
 const QUANT: SessionOptions = {
   quantization_schema_activations: 'asymmetric', quantization_calibration: 'Percentile', percentile_calibration_value: 99.99,
 };
-
-/** Symbols of a model's first input, sized to `shape`. */
-function symbolsFor(file: string, shape: readonly number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  const dims = readModelFile(file).model.graph?.input?.[0]?.type?.tensor_type?.shape?.dim ?? [];
-  dims.forEach((d, k) => { if (d.dim_param) out[d.dim_param] = shape[k]!; });
-  return out;
-}
 
 /** A synthetic text line [1, 3, 48, width]: a band of a page holding one line; `flip` turns it 180 degrees. */
 function textLine(width: number, seed: number, flip = false): { x: { data: Float32Array; shape: number[] } } {
@@ -125,7 +116,7 @@ export async function benchInt8(quick = QUICK): Promise<Int8BenchResult> {
   const reps = quick ? 3 : 7;
   try {
     const [h, w] = [DET.shape[2]!, DET.shape[3]!];
-    const detSymbols = symbolsFor(DET.file, DET.shape);
+    const detSymbols = inputSymbols(DET.file, DET.shape);
     const page = (seed: number) => ({ x: { data: textPage(h, w, seed).input, shape: DET.shape } });
     const detProfile = join(work, 'det.profile.json');
     await calibrate(DET.file, (quick ? [1, 2, 3, 4] : [1, 2, 3, 4, 5, 6, 7, 8]).map(page), { onnx_define_symbol: detSymbols, dump_profile: detProfile });
@@ -139,14 +130,14 @@ export async function benchInt8(quick = QUICK): Promise<Int8BenchResult> {
     const detPages = (quick ? [101, 102] : [101, 102, 103, 104]).map(page);
     const det = await int8Accuracy(DET.file, detInt8Options, { inputs: detPages, worstNodes: 5 });
     const detOff = await int8Accuracy(DET.file, { ...detInt8Options, keep_stem_nodes: 0 }, { inputs: detPages, worstNodes: 0 });
-    const clsSymbols = symbolsFor(CLS.file, CLS.shape);
+    const clsSymbols = inputSymbols(CLS.file, CLS.shape);
     const clsLines = (from: number, n: number) => Array.from({ length: n }, (_, i) => textLine(CLS.shape[3]!, from + i, i % 2 === 1));
     const clsOptions: SessionOptions = { ...QUANT, onnx_define_symbol: clsSymbols, convert_to_quantize: true, calibration_inputs: clsLines(1, quick ? 8 : 16) };
     const clsEval = clsLines(1000, quick ? 20 : 200);
     const cls = await int8Accuracy(CLS.file, clsOptions, { inputs: clsEval, worstNodes: 0 });
     const clsOff = await int8Accuracy(CLS.file, { ...clsOptions, keep_stem_nodes: 0 }, { inputs: clsEval, worstNodes: 0 });
     const recShape = [1, 3, 48, 320];
-    const recSymbols = symbolsFor(REC, recShape);
+    const recSymbols = inputSymbols(REC, recShape);
     const recLines = (from: number, n: number) => Array.from({ length: n }, (_, i) => textLine(320, from + i));
     // rec: asymmetric activations with min/max ranges (Percentile 99.99, det's choice, gave rec 0.946 here, min/max 0.963)
     const recOptions: SessionOptions = { quantization_schema_activations: 'asymmetric', onnx_define_symbol: recSymbols, convert_to_quantize: true, calibration_inputs: recLines(1, 8) };

@@ -18,7 +18,7 @@ import { poissonSchedule } from '../lib/loadgen/schedule.js';
 import { loadgenLatency } from '../lib/loadgen/latency.js';
 import { DEFAULT_MAX_SCHEDULE_LATENESS_MS } from '../lib/loadgen/settings.js';
 import type { SessionOptions } from '../lib/options.js';
-import { MODELS, QUICK, machine, saveResult, type BenchModel } from './lib/config.js';
+import { MODELS, QUICK, inputSymbols, machine, saveResult, type BenchModel } from './lib/config.js';
 
 /** One model's figures. */
 export interface LoadgenEvidence {
@@ -64,18 +64,9 @@ const WALL_CLOCK_RUN_MS = 10_000;
  */
 const RELAXED_LATENESS_MS = 5;
 
-async function symbolsFor(m: BenchModel): Promise<Record<string, number>> {
-  const probe = new Session(m.file, { compile: false });
-  const [shape] = probe.modelInputShapeDict[m.input]!;
-  await probe.close();
-  const out: Record<string, number> = {};
-  shape.forEach((d, i) => { if (typeof d === 'string') out[d] = m.shape[i]!; });
-  return out;
-}
-
 async function evidence(m: BenchModel): Promise<LoadgenEvidence> {
   const loadBefore = loadavg()[0]!;
-  const onnx_define_symbol = await symbolsFor(m);
+  const onnx_define_symbol = inputSymbols(m.file, m.shape);
   const tuned = await configure(m.file, { goal: 'throughput', seconds: QUICK ? 0.5 : 1, rounds: QUICK ? 1 : 3, sessionOptions: { onnx_define_symbol } });
   // batch 1 comes from onnx_define_symbol, as in every other benchmark here
   const { batchsize: _batch, ...best } = tuned.best;

@@ -7,6 +7,7 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readModelFile } from '../../lib/onnx/model.js';
 
 /** A model and the one input shape it is benchmarked at. */
 export interface BenchModel {
@@ -17,6 +18,14 @@ export interface BenchModel {
 }
 
 const ASSETS = join(process.cwd(), 'node_modules', '@gutenye', 'ocr-models', 'assets');
+
+/** The symbols of a model's first input sized to `shape`: the `onnx_define_symbol` that compiles it at that shape. */
+export function inputSymbols(file: string, shape: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const dims = readModelFile(file).model.graph?.input?.[0]?.type?.tensor_type?.shape?.dim ?? [];
+  dims.forEach((d, k) => { if (d.dim_param) out[d.dim_param] = shape[k]!; });
+  return out;
+}
 
 /** PP-OCRv4 det at 1x3x256x384 and the mobile v2 classifier at 1x3x48x192. */
 export const MODELS: readonly BenchModel[] = [
