@@ -4,20 +4,13 @@
  * the calibrated range of x is scaled, and the values stay the same on onnxruntime; anything else is left alone.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type * as Ort from 'onnxruntime-node';
 import { foldScaleThroughHardSwish } from '../../../lib/compiler/quant/fold-swish-scale.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
-import { encodeModel } from '../../../lib/onnx/model.js';
 import type { ModelProto, NodeProto } from '../../../lib/onnx/schema.js';
 import { int8Accuracy } from '../../../lib/compiler/quant/accuracy.js';
-import { calibratedTemp, lcg } from './helpers.js';
+import { POINTWISE_SHAPE, calibratedTemp, freshNames, lcg, pointwiseModel, runUnoptimized } from './helpers.js';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
-const SHAPE = [1, 4, 8, 8];
+const SHAPE = POINTWISE_SHAPE;
 
 interface Variant {
   /** the scale's values (one: a scalar) */
@@ -40,46 +33,18 @@ function swishScaleModel(v: Variant = {}): ModelProto {
     node('Mul', v.swapped ? ['g', 'c'] : ['c', 'g'], ['p'], {}, { name: 'product' }),
     node('Mul', v.swapped ? ['scale', 'p'] : ['p', 'scale'], ['y'], {}, { name: 'scale_mul' }),
   ];
-  const outputs = [tensorInfo('y', 'float32', SHAPE)];
-  if (v.alsoRead !== undefined) outputs.push(tensorInfo(v.alsoRead, 'float32', SHAPE));
   const c = v.c ?? Float32Array.of(2.5);
-  return model(graph({
-    nodes,
-    inputs: [tensorInfo('x', 'float32', SHAPE)],
-    outputs,
-    initializers: [
-      initializer('w', 'float32', [4, 4, 1, 1], lcg(16, 4, 1)), initializer('b', 'float32', [4], lcg(4, 2, 2)),
-      initializer('scale', 'float32', c.length === 1 ? [] : [c.length, 1, 1], c),
-    ],
-  }), { opset: 11 });
+  return pointwiseModel(nodes, v.alsoRead === undefined ? [] : [v.alsoRead], [initializer('scale', 'float32', c.length === 1 ? [] : [c.length, 1, 1], c)], 11);
 }
 
 function fold(m: ModelProto, keep: (n: NodeProto) => boolean = () => false) {
   const out = structuredClone(m);
-  const used = new Set<string>(['w', 'b', 'scale']);
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = freshNames(['w', 'b', 'scale']);
   const ranges = new Map([['c', { min: -4, max: 10 }], ['x', { min: -6, max: 6 }]]);
   const scaled = foldScaleThroughHardSwish(out.graph!, fresh, keep, ranges);
   return { model: out, count: scaled.length, scaled, ranges };
 }
 
-async function runY(t: { teardown(fn: () => void): unknown }, m: ModelProto, x: Float32Array): Promise<Float32Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-swish-scale-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'model.onnx');
-  writeFileSync(file, encodeModel(m));
-  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 });
-  try {
-    return (await session.run({ x: new ort.Tensor('float32', x, SHAPE) }))['y']!.data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
 
 // spans both clamps of the gate after the Conv (weights up to +-2, inputs up to +-6)
 const X = lcg(4 * 8 * 8, 12, 3);
@@ -110,7 +75,7 @@ for (const [label, variant, expectedRange] of [
     const noBias = (variant as { noBias?: boolean }).noBias === true;
     t.equal(nodes[0]!.input!.length, noBias ? 2 : 3, 'the Conv keeps its arity');
     t.notOk(nodes[0]!.input!.slice(1).some((name) => name === 'w' || name === 'b'), 'the Conv reads new, scaled constants');
-    const [a, b] = [await runY(t, original, X), await runY(t, folded, X)];
+    const [a, b] = [await runUnoptimized(t, original, X, SHAPE), await runUnoptimized(t, folded, X, SHAPE)];
     let worst = 0;
     let zeros = 0;
     for (let i = 0; i < a.length; i++) {

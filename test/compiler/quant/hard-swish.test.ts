@@ -4,20 +4,13 @@
  * hard-swish, or whose intermediate values something else reads, are left as they are.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type * as Ort from 'onnxruntime-node';
 import { fuseHardSwish } from '../../../lib/compiler/quant/hard-swish.js';
 import { quantizeGraph } from '../../../lib/compiler/quant/qdq.js';
-import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
-import { encodeModel } from '../../../lib/onnx/model.js';
+import { initializer, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import type { ModelProto, NodeProto } from '../../../lib/onnx/schema.js';
-import { lcg } from './helpers.js';
+import { POINTWISE_SHAPE, freshNames, lcg, pointwiseModel, runUnoptimized } from './helpers.js';
 
-const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
-const SHAPE = [1, 4, 8, 8];
+const SHAPE = POINTWISE_SHAPE;
 
 interface Variant {
   three?: number;
@@ -45,46 +38,19 @@ function hardSwishModel(v: Variant = {}): ModelProto {
     node('Mul', v.swapped ? ['k', 'c'] : ['c', 'k'], ['m'], {}, { name: 'mul' }),
     node('Div', ['m', 'six'], ['y'], {}, { name: 'div' }),
   ];
-  const outputs = [tensorInfo('y', 'float32', SHAPE)];
-  if (v.alsoRead !== undefined) outputs.push(tensorInfo(v.alsoRead, 'float32', SHAPE));
-  return model(graph({
-    nodes,
-    inputs: [tensorInfo('x', 'float32', SHAPE)],
-    outputs,
-    initializers: [
-      initializer('w', 'float32', [4, 4, 1, 1], lcg(16, 4, 1)), initializer('b', 'float32', [4], lcg(4, 2, 2)),
-      initializer('three', 'float32', [], Float32Array.of(v.three ?? 3)), initializer('six', 'float32', [], Float32Array.of(v.six ?? 6)),
-      ...(v.clipAttributes ? [] : [initializer('lo', 'float32', [], Float32Array.of(v.lo ?? 0)), initializer('hi', 'float32', [], Float32Array.of(v.hi ?? 6))]),
-    ],
-  }), { opset });
+  return pointwiseModel(nodes, v.alsoRead === undefined ? [] : [v.alsoRead], [
+    initializer('three', 'float32', [], Float32Array.of(v.three ?? 3)), initializer('six', 'float32', [], Float32Array.of(v.six ?? 6)),
+    ...(v.clipAttributes ? [] : [initializer('lo', 'float32', [], Float32Array.of(v.lo ?? 0)), initializer('hi', 'float32', [], Float32Array.of(v.hi ?? 6))]),
+  ], opset);
 }
 
 function rewrite(m: ModelProto, keep: (n: NodeProto) => boolean = () => false): { model: ModelProto; count: number } {
   const out = structuredClone(m);
-  const used = new Set<string>();
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = freshNames();
   const count = fuseHardSwish(out.graph!, fresh, keep);
   return { model: out, count };
 }
 
-async function runY(t: { teardown(fn: () => void): unknown }, m: ModelProto, x: Float32Array): Promise<Float32Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'qaic-hswish-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'model.onnx');
-  writeFileSync(file, encodeModel(m));
-  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 });
-  try {
-    const out = await session.run({ x: new ort.Tensor('float32', x, SHAPE) });
-    return out['y']!.data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
 
 // spans x + 3 < 0, 0..6 and > 6 after the Conv (weights up to +-2, inputs up to +-6)
 const X = lcg(4 * 8 * 8, 12, 3);
@@ -101,7 +67,7 @@ for (const [label, variant] of [['Mul(c, clip), Add(c, 3)', {}], ['operands swap
     t.ok(Math.abs(gate.attribute!.find((a) => a.name === 'alpha')!.f! - 1 / 6) < 1e-7, 'alpha is 1/6');
     t.equal(gate.attribute!.find((a) => a.name === 'beta')!.f, 0.5, 'beta is 0.5');
     t.same(fused.graph!.node![2]!.output, ['y'], "the product keeps the Div's output name");
-    const [a, b] = [await runY(t, original, X), await runY(t, fused, X)];
+    const [a, b] = [await runUnoptimized(t, original, X, SHAPE), await runUnoptimized(t, fused, X, SHAPE)];
     let worst = 0;
     let low = 0;
     let high = 0;
@@ -152,7 +118,7 @@ t.test('quantizeGraph rewrites hard-swish by default and reports it; fuseHardSwi
   t.equal(off.report.hardSwishesFused, 0);
   t.ok((off.model.graph!.node ?? []).some((n) => n.op_type === 'Div'), 'the Div stays');
   // both quantized graphs compute the same function up to float32 rounding: the rewrite adds no error of its own
-  const [a, b] = [await runY(t, on.model, X), await runY(t, off.model, X)];
+  const [a, b] = [await runUnoptimized(t, on.model, X, SHAPE), await runUnoptimized(t, off.model, X, SHAPE)];
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!)));
   t.ok(worst < 1e-5, `int8 with and without the rewrite agree (worst relative gap ${worst.toExponential(2)})`);

@@ -10,7 +10,7 @@ import type * as Ort from 'onnxruntime-node';
 import { calibrate } from '../../../lib/compiler/quant/calibrate.js';
 import { graph, initializer, model, node, tensorInfo } from '../../../lib/onnx/builder.js';
 import { decodeModel, encodeModel } from '../../../lib/onnx/model.js';
-import type { ModelProto } from '../../../lib/onnx/schema.js';
+import type { ModelProto, NodeProto, TensorProto } from '../../../lib/onnx/schema.js';
 import type { Inputs } from '../../../lib/tensor.js';
 
 const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
@@ -118,4 +118,49 @@ export function relativeL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den += a[i]! ** 2;
   }
   return Math.sqrt(num / den);
+}
+
+/** A name source as the int8 pass makes one: `base`, else `base_1`, `base_2`, ..., past `used` and every name it gave. */
+export function freshNames(used: Iterable<string> = []): (base: string) => string {
+  const taken = new Set(used);
+  return (base: string): string => {
+    let name = base;
+    for (let k = 1; taken.has(name); k++) name = `${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
+}
+
+/**
+ * Write `m` into a temp folder removed at `t`'s teardown and run it on onnxruntime unoptimized (level 'disabled', one
+ * thread), so that the graph runs as written; `x` is input x of `shape`. Returns output y.
+ */
+export async function runUnoptimized(t: { teardown(fn: () => void): unknown }, m: ModelProto, x: Float32Array, shape: readonly number[]): Promise<Float32Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'qaic-quant-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'model.onnx');
+  writeFileSync(file, encodeModel(m));
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, logSeverityLevel: 3 });
+  try {
+    return (await session.run({ x: new ort.Tensor('float32', x, [...shape]) }))['y']!.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+/** The input/output shape of {@link pointwiseModel}. */
+export const POINTWISE_SHAPE = [1, 4, 8, 8];
+
+/**
+ * A model on x [1, 4, 8, 8] running `nodes` to output y (plus `extraOutputs`, same shape), with a 1x1 Conv's weight
+ * `w` [4, 4, 1, 1] and bias `b` [4] among its initializers, then `initializers`: the small graphs the rewrite tests of
+ * the int8 pass build around one Conv.
+ */
+export function pointwiseModel(nodes: NodeProto[], extraOutputs: readonly string[], initializers: TensorProto[], opset: number): ModelProto {
+  return model(graph({
+    nodes,
+    inputs: [tensorInfo('x', 'float32', POINTWISE_SHAPE)],
+    outputs: ['y', ...extraOutputs].map((name) => tensorInfo(name, 'float32', POINTWISE_SHAPE)),
+    initializers: [initializer('w', 'float32', [4, 4, 1, 1], lcg(16, 4, 1)), initializer('b', 'float32', [4], lcg(4, 2, 2)), ...initializers],
+  }), { opset });
 }
