@@ -30,7 +30,8 @@ export interface EngineAddon {
   nowNs(): number;
   /**
    * How many onnxruntime output values external ArrayBuffers hold now, in this process: each is released when V8
-   * collects its buffer. Outputs delivered as copies (`copyOutputs`, or where external buffers are refused) hold none.
+   * collects its buffer. Outputs delivered as copies (`copyOutputs`, outputs under 4 KiB, or where external buffers
+   * are refused) hold none.
    */
   heldOutputValues(): number;
   /**

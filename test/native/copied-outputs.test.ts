@@ -56,21 +56,24 @@ t.test('copied outputs are exact, hold no onnxruntime memory, and do not grow th
     const heldAtEnd = addon.heldOutputValues();
     await big.close();
 
-    // kept outputs: copies hold no onnxruntime value; external buffers (the default) hold one each until collected
+    // kept outputs: copies hold no onnxruntime value; external buffers (the default from 4 KiB) hold one each until
+    // collected; an output under 4 KiB is copied by default too (measured before 'external', whose kept buffers may be
+    // collected while a later case runs)
     const held = {};
-    for (const copy of [true, false]) {
+    for (const [label, copy, n] of [['copies', true, 1024], ['small', false, 256], ['external', false, 1024]]) {
       const before = addon.heldOutputValues();
       const activation = new TestActivation(addon, addOneModel(), ['x'], { intraOpNumThreads: 1 }, undefined, copy);
       const kept = [];
-      for (let i = 0; i < 50; i++) kept.push((await activation.run([{ type: 'float32', dims: [64, 4], data: new Float32Array(256).fill(i) }])).outputs.y.data);
+      for (let i = 0; i < 50; i++) kept.push((await activation.run([{ type: 'float32', dims: [n / 4, 4], data: new Float32Array(n).fill(i) }])).outputs.y.data);
       await activation.close();
-      held[copy ? 'copies' : 'external'] = { held: addon.heldOutputValues() - before, valid: kept.every((d, i) => d.length === 256 && d.every((v) => v === i + 1)) };
+      held[label] = { held: addon.heldOutputValues() - before, valid: kept.every((d, i) => d.length === n && d.every((v) => v === i + 1)) };
     }
     report({ exact, held, growthMiB: end - warm, right, heldAtEnd });
   `, { timeoutMs: 120_000 }));
   for (const c of result.exact) t.ok(c.ok, `${c.dtype} [${c.dims.join(', ')}]: copied exactly, in its container`);
   t.same(result.held.copies, { held: 0, valid: true }, 'copies stay valid and hold no onnxruntime value');
-  t.same(result.held.external, { held: 50, valid: true }, 'external buffers (the default) hold one value each while kept');
+  t.same(result.held.external, { held: 50, valid: true }, 'external buffers (the default for 4 KiB outputs) hold one value each while kept');
+  t.same(result.held.small, { held: 0, valid: true }, 'outputs under 4 KiB are copied by default: they hold no value either');
   t.equal(result.right, 2250, 'every 1 MiB run computed x + 1');
   t.equal(result.heldAtEnd, 0, 'no onnxruntime value is held after 2,250 copied runs');
   // a leaked output would be 1 MiB a run: 2,000 MiB here

@@ -16,8 +16,9 @@ t.test('graph sessions share one arena while any lives; it is re-registered afte
     const leases = [];
     const note = (label) => leases.push([label, addon.sharedArenaLeases()]);
     const model = addOneModel();
-    const feeds = (v) => [{ type: 'float32', dims: [64, 4], data: new Float32Array(256).fill(v) }];
-    const allEqual = (data, v) => data.length === 256 && data.every((x) => x === v);
+    // 4 KiB: outputs under 4 KiB are copied, and the kept ones must be external buffers over the arena
+    const feeds = (v) => [{ type: 'float32', dims: [256, 4], data: new Float32Array(1024).fill(v) }];
+    const allEqual = (data, v) => data.length === 1024 && data.every((x) => x === v);
     note('before any activation');
 
     // a: two graphs (the second loads on first use); b: one graph

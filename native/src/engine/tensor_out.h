@@ -1,6 +1,7 @@
 // Outputs: read on the activation thread (type, dims, strings), handed to JS on the JS thread as a NativeTensor whose
-// data is an external ArrayBuffer over onnxruntime's own memory (no copy), or a copy where external buffers are
-// refused (V8 sandbox builds such as Electron) or the activation asked for copies (start()'s copyOutputs).
+// data is an external ArrayBuffer over onnxruntime's own memory (no copy), or a copy: for outputs under
+// kCopyBelowBytes, where external buffers are refused (V8 sandbox builds such as Electron), or where the activation
+// asked for copies (start()'s copyOutputs).
 #pragma once
 
 #include "dtypes.h"
@@ -31,8 +32,12 @@ struct OutputTensor {
 // Describe `value` (an output of Run) into `out`, taking ownership. Activation thread.
 std::optional<OrtFailure> TakeOutput(std::string name, ValuePtr value, OutputTensor* out);
 
-// The NativeTensor {type, dims, data} for `tensor`; consumes its value. With `copy`, or where V8 refuses an external
-// buffer, the data are copied into a V8 ArrayBuffer and the onnxruntime value is released at once. JS thread.
+// Outputs smaller than this many bytes are always delivered as copies (see OutputToJs).
+extern const size_t kCopyBelowBytes;
+
+// The NativeTensor {type, dims, data} for `tensor`; consumes its value. With `copy`, for an output under
+// kCopyBelowBytes, or where V8 refuses an external buffer, the data are copied into a V8 ArrayBuffer and the
+// onnxruntime value is released at once. JS thread.
 Napi::Object OutputToJs(Napi::Env env, OutputTensor& tensor, bool copy);
 
 // How many onnxruntime output values external ArrayBuffers hold now, in this process (released as V8 collects them).
