@@ -10,15 +10,14 @@
  * Conv's output is quantized exactly as before, at its new magnitude. In float the fold is exact up to float32
  * rounding (alpha / c is stored as float32).
  */
-import { constantTensors } from '../../onnx/constants.js';
+import { constantTensors, floatScalar } from '../../onnx/constants.js';
 import { makeTensorProto, tensorData } from '../../onnx/model.js';
 import { AttributeType, OnnxDataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 
-/** A float constant holding one finite, non-zero value (any shape of one element), or undefined. */
+/** A float constant holding one finite, non-zero value, or undefined. */
 function scale(t: TensorProto | undefined): number | undefined {
-  if (t === undefined || t.data_type !== OnnxDataType.FLOAT || t.data_location === 1) return undefined;
-  const data = tensorData(t).data as Float32Array;
-  return data.length === 1 && Number.isFinite(data[0]) && data[0] !== 0 ? data[0] : undefined;
+  const value = floatScalar(t);
+  return value !== undefined && Number.isFinite(value) && value !== 0 ? value : undefined;
 }
 
 /** A Conv output the fold scaled: `tensor` holds `scale` times what `source` holds in the float graph. */

@@ -9,22 +9,14 @@
  * bit for bit); in the int8 pass outputs already differ from float32, and this rewrite differs by float32 rounding
  * (the division by 6 becomes a multiplication by alpha, about 1 ulp).
  */
-import { constantTensors } from '../../onnx/constants.js';
-import { tensorData } from '../../onnx/model.js';
-import { AttributeType, OnnxDataType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
-
-/** A float constant holding one value (any shape of one element), or undefined. */
-function scalar(t: TensorProto | undefined): number | undefined {
-  if (t === undefined || t.data_type !== OnnxDataType.FLOAT || t.data_location === 1) return undefined;
-  const data = tensorData(t).data as Float32Array;
-  return data.length === 1 ? data[0] : undefined;
-}
+import { constantTensors, floatScalar } from '../../onnx/constants.js';
+import { AttributeType, type GraphProto, type NodeProto, type TensorProto } from '../../onnx/schema.js';
 
 /** Clip's bounds: inputs 1 and 2 from opset 11, the `min`/`max` attributes before; undefined when not constant. */
 function clipBounds(clip: NodeProto, consts: ReadonlyMap<string, TensorProto>): { lo: number; hi: number } | undefined {
   const fromInput = (k: number, fallback: number): number | undefined => {
     const name = clip.input?.[k];
-    return name ? scalar(consts.get(name)) : fallback;
+    return name ? floatScalar(consts.get(name)) : fallback;
   };
   const attr = (name: string): number | undefined => (clip.attribute ?? []).find((a) => a.name === name)?.f;
   const lo = (clip.input ?? []).length > 1 ? fromInput(1, -Infinity) : attr('min') ?? -Infinity;
@@ -61,7 +53,7 @@ export function fuseHardSwish(graph: GraphProto, fresh: (base: string) => string
   const replaced = new Map<NodeProto, NodeProto[]>();
   const removed = new Set<NodeProto>();
   for (const div of graph.node ?? []) {
-    if (!plain(div, 'Div') || (div.input ?? []).length !== 2 || scalar(consts.get(div.input![1]!)) !== 6) continue;
+    if (!plain(div, 'Div') || (div.input ?? []).length !== 2 || floatScalar(consts.get(div.input![1]!)) !== 6) continue;
     const mul = producer.get(div.input![0]!);
     if (!plain(mul, 'Mul') || !inner(mul.output?.[0])) continue;
     // Mul(x, clip) or Mul(clip, x): try each operand as the Clip's output
@@ -74,7 +66,7 @@ export function fuseHardSwish(graph: GraphProto, fresh: (base: string) => string
       const add = producer.get(clip.input?.[0] ?? '');
       if (!plain(add, 'Add') || !inner(add.output?.[0])) continue;
       const three = other(add, x);
-      if (three === undefined || scalar(consts.get(three)) !== 3) continue;
+      if (three === undefined || floatScalar(consts.get(three)) !== 3) continue;
       if ([add, clip, mul, div].some((n) => removed.has(n))) continue;
       const gate = fresh(`${div.output![0]}_hard_sigmoid`);
       const base = div.name || div.output![0]!;
